@@ -1,0 +1,208 @@
+/*
+ * Cycle accounting for Unicorn, run natively: one call per basic block, no Python.
+ *
+ * The static cost of every instruction is precomputed per halfword (code_map.py);
+ * this hook sums the records of the block about to run and adds what only the run
+ * knows: whether the previous block's conditional branch was taken, flash wait
+ * states and XIP cache misses on instruction fetch, and the lowest SP the block will
+ * reach (stack peak and overflow, checked before the block runs). A data-access hook,
+ * registered only over regions that need it, adds wait states, cache misses and the
+ * single-cycle I/O discount. counter.py holds the Python twin; both must agree exactly.
+ */
+#include <stdint.h>
+
+typedef struct {
+    uint8_t cycles, flow, size, err;
+    int16_t sp_delta;
+    uint8_t sp_dynamic, pad;
+    uint32_t target;
+} rec_t;
+
+typedef struct {
+    uint32_t base, count;
+    const rec_t *recs;
+} range_t;
+
+typedef int (*reg_read_fn)(void *uc, int regid, void *value);
+typedef int (*emu_stop_fn)(void *uc);
+
+enum { FLOW_NONE, FLOW_COND, FLOW_CALL, FLOW_INDIRECT, FLOW_JUMP };
+enum { STOP_NONE, STOP_NOT_CODE, STOP_NOT_V6M, STOP_TRAP, STOP_OUTSIDE_CODE,
+       STOP_STACK_OVERFLOW, STOP_CYCLE_LIMIT };
+
+#define MAX_RANGES 8
+#define SHADOW 64
+
+typedef struct {
+    /* configuration, written once by the harness */
+    reg_read_fn reg_read;
+    emu_stop_fn emu_stop;
+    int32_t sp_regid;
+    uint32_t n_ranges;
+    range_t ranges[MAX_RANGES];
+    int64_t cycle_limit;
+    uint32_t stack_limit;
+    uint32_t ws_base, ws_end, ws_cycles;
+    uint32_t io_base, io_end;
+    int32_t io_delta;
+    uint32_t cache_base, cache_end, cache_sets, cache_ways, cache_line_shift, cache_miss_cycles;
+    uint32_t *cache_tags;
+    uint32_t *cache_stamps;
+    /* state */
+    int64_t cycles;
+    int64_t insns;
+    int64_t cache_misses;
+    uint32_t min_sp, min_sp_pc;
+    uint32_t prev_flow, prev_target, prev_end, prev_last_pc;
+    uint32_t depth, stamp;
+    uint32_t stop_reason, stop_pc, stop_value, pad;
+    uint32_t ret_addr[SHADOW];
+    uint32_t call_site[SHADOW];
+} ctx_t;
+
+uint32_t mcubench_ctx_size(void) { return (uint32_t)sizeof(ctx_t); }
+
+static void stop(void *uc, ctx_t *c, uint32_t reason, uint32_t pc, uint32_t value)
+{
+    c->stop_reason = reason;
+    c->stop_pc = pc;
+    c->stop_value = value;
+    c->emu_stop(uc);
+}
+
+static uint32_t cache_access(ctx_t *c, uint32_t addr)
+{
+    uint32_t line = addr >> c->cache_line_shift;
+    uint32_t set = line & (c->cache_sets - 1);
+    uint32_t *tags = c->cache_tags + set * c->cache_ways;
+    uint32_t *stamps = c->cache_stamps + set * c->cache_ways;
+    uint32_t victim = 0;
+    c->stamp++;
+    for (uint32_t w = 0; w < c->cache_ways; w++) {
+        if (tags[w] == line + 1) {
+            stamps[w] = c->stamp;
+            return 0;
+        }
+        if (stamps[w] < stamps[victim])
+            victim = w;
+    }
+    tags[victim] = line + 1;
+    stamps[victim] = c->stamp;
+    c->cache_misses++;
+    return c->cache_miss_cycles;
+}
+
+static const range_t *find_range(const ctx_t *c, uint32_t addr)
+{
+    for (uint32_t i = 0; i < c->n_ranges; i++) {
+        const range_t *r = &c->ranges[i];
+        if (addr >= r->base && addr - r->base < 2 * r->count)
+            return r;
+    }
+    return 0;
+}
+
+void mcubench_block_hook(void *uc, uint64_t address, uint32_t size, void *user)
+{
+    ctx_t *c = (ctx_t *)user;
+    uint32_t addr = (uint32_t)address;
+    if (c->stop_reason)
+        return;
+
+    switch (c->prev_flow) {
+    case FLOW_COND:
+        if (addr == c->prev_target)
+            c->cycles += 1;
+        break;
+    case FLOW_CALL:
+        if (c->depth < SHADOW) {
+            c->ret_addr[c->depth] = c->prev_end;
+            c->call_site[c->depth] = c->prev_last_pc;
+            c->depth++;
+        }
+        break;
+    case FLOW_INDIRECT:
+        for (uint32_t i = c->depth; i > 0; i--) {
+            if (c->ret_addr[i - 1] == addr) {
+                c->depth = i - 1;
+                break;
+            }
+        }
+        break;
+    default:
+        break;
+    }
+
+    const range_t *r = find_range(c, addr);
+    uint32_t i = r ? (addr - r->base) >> 1 : 0;
+    uint32_t end = i + (size >> 1);
+    if (!r || end > r->count) {
+        stop(uc, c, STOP_OUTSIDE_CODE, addr, 0);
+        return;
+    }
+    int64_t cycles = 0, n = 0;
+    int32_t off = 0, min_off = 0;
+    int dynamic = 0;
+    const rec_t *last = &r->recs[i];
+    uint32_t last_pc = addr;
+    while (i < end) {
+        const rec_t *rec = &r->recs[i];
+        if (rec->err) {
+            stop(uc, c, rec->err, r->base + 2 * i, 0);
+            return;
+        }
+        cycles += rec->cycles;
+        n++;
+        if (rec->sp_dynamic)
+            dynamic = 1;
+        if (!dynamic) {
+            off += rec->sp_delta;
+            if (off < min_off)
+                min_off = off;
+        }
+        last = rec;
+        last_pc = r->base + 2 * i;
+        i += rec->size >> 1;
+    }
+    c->cycles += cycles;
+    c->insns += n;
+
+    if (c->ws_cycles && addr >= c->ws_base && addr < c->ws_end)
+        c->cycles += (int64_t)c->ws_cycles * (((addr + size + 3) >> 2) - (addr >> 2));
+    if (c->cache_sets && addr >= c->cache_base && addr < c->cache_end) {
+        uint32_t first = addr >> c->cache_line_shift, lastl = (addr + size - 1) >> c->cache_line_shift;
+        for (uint32_t line = first; line <= lastl; line++)
+            c->cycles += cache_access(c, line << c->cache_line_shift);
+    }
+
+    uint32_t sp = 0;
+    c->reg_read(uc, c->sp_regid, &sp);
+    int64_t low = (int64_t)sp + min_off;
+    if (low < (int64_t)c->min_sp) {
+        c->min_sp = low < 0 ? 0 : (uint32_t)low;
+        c->min_sp_pc = addr;
+    }
+    c->prev_flow = last->flow;
+    c->prev_target = last->target;
+    c->prev_end = addr + size;
+    c->prev_last_pc = last_pc;
+    if (low < (int64_t)c->stack_limit) {
+        stop(uc, c, STOP_STACK_OVERFLOW, addr, (uint32_t)((int64_t)c->stack_limit - low));
+        return;
+    }
+    if (c->cycles > c->cycle_limit)
+        stop(uc, c, STOP_CYCLE_LIMIT, addr, 0);
+}
+
+void mcubench_mem_hook(void *uc, int type, uint64_t address, int size, int64_t value, void *user)
+{
+    ctx_t *c = (ctx_t *)user;
+    uint32_t a = (uint32_t)address;
+    (void)uc; (void)size; (void)value;
+    if (a >= c->io_base && a < c->io_end)
+        c->cycles += c->io_delta;
+    if (a >= c->ws_base && a < c->ws_end)
+        c->cycles += c->ws_cycles;
+    if (type == 16 /* UC_MEM_READ */ && c->cache_sets && a >= c->cache_base && a < c->cache_end)
+        c->cycles += cache_access(c, a);
+}
