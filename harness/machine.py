@@ -13,12 +13,11 @@ import struct
 from dataclasses import dataclass
 
 import numpy as np
-from unicorn import (UC_ARCH_ARM, UC_HOOK_MEM_INVALID, UC_MODE_THUMB, UC_PROT_EXEC,
-                     UC_PROT_READ, UC_PROT_WRITE, Uc, UcError)
+from unicorn import UC_ARCH_ARM, UC_HOOK_MEM_INVALID, UC_MODE_THUMB, Uc, UcError
 from unicorn.arm_const import (UC_ARM_REG_LR, UC_ARM_REG_PC, UC_ARM_REG_R0, UC_ARM_REG_R1,
                                UC_ARM_REG_R2, UC_ARM_REG_R3, UC_ARM_REG_SP, UC_CPU_ARM_CORTEX_M0)
 
-from . import faults
+from . import faults, memory_map
 from .code_map import ERR_NOT_V6M, build_code_map
 from .counter import HOOK_READ, HOOK_READ_WRITE, CounterConfig, make_counter
 from .cycle_model import STANDARD_ACCESS_CYCLES
@@ -46,20 +45,14 @@ class CallResult:
                 "stack_peak_bytes": self.stack_peak_bytes, "return_value": self.return_value}
 
 
-def _perms(p: str) -> int:
-    return ((UC_PROT_READ if "r" in p else 0) | (UC_PROT_WRITE if "w" in p else 0)
-            | (UC_PROT_EXEC if "x" in p else 0))
-
-
 class Machine:
     def __init__(self, image: ElfImage, target: Target, *, counter: str = "auto",
                  cycle_limit: int = DEFAULT_CYCLE_LIMIT):
         self.image, self.target = image, target
         self.cycle_limit = cycle_limit
         self.uc = Uc(UC_ARCH_ARM, UC_MODE_THUMB, cpu=UC_CPU_ARM_CORTEX_M0)
-        for region in target.regions:
-            self.uc.mem_map(region.base, region.size, _perms(region.perms))
-        self._load_segments()
+        memory_map.map_regions(self.uc, target)
+        memory_map.load(self.uc, image, target)
         self.code_ranges, violations = build_code_map(image, target.mul_cycles)
         bad = [v for v in violations if v.err == ERR_NOT_V6M]
         if bad:
@@ -78,21 +71,6 @@ class Machine:
         self.counter = make_counter(self.uc, self._counter_config(), counter)
 
     # ----- set-up ---------------------------------------------------------------
-    def _region_for(self, addr: int, size: int, what: str):
-        region = self.target.region_at(addr)
-        if region is None or not region.contains(addr, max(size, 1)):
-            raise ElfError(f"{self.image.path}: {what} at 0x{addr:08x} ({size} bytes) is outside the "
-                           f"{self.target.name} memory map; is it linked for another chip?")
-        return region
-
-    def _load_segments(self) -> None:
-        for seg in self.image.segments:
-            self._region_for(seg.vaddr, seg.memsz, "segment")
-            self.uc.mem_write(seg.vaddr, seg.data + bytes(seg.memsz - len(seg.data)))
-            if seg.paddr != seg.vaddr and seg.data:
-                self._region_for(seg.paddr, len(seg.data), "segment load image")
-                self.uc.mem_write(seg.paddr, seg.data)
-
     def _initial_sp(self) -> int:
         """SP from the vector table when the ELF has one at the flash base, else top of SRAM."""
         flash, sram = self.target.flash, self.target.sram

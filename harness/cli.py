@@ -1,0 +1,125 @@
+"""The `mcubench` command line: one sub-command per job, dispatched from a table.
+
+Every user-facing failure is one line on stderr and exit code 2; a budget that does
+not hold is exit code 1. Set MCUBENCH_DEBUG=1 to see a traceback for internal errors.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+
+from .errors import McubenchError
+from .targets import target_names
+
+
+def _int(text: str) -> int:
+    try:
+        return int(text, 0)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not an integer: {text!r}") from None
+
+
+def _add_exec(sub):
+    p = sub.add_parser("exec", help="run one function of an ELF and print cycles, stack, r0")
+    p.add_argument("elf")
+    p.add_argument("--target", required=True, help=f"one of {', '.join(target_names())}")
+    p.add_argument("--call", required=True, metavar="FUNC")
+    p.add_argument("--arg", type=_int, action="append", default=[], help="integer argument (r0..r3)")
+    p.add_argument("--init", action="append", default=[], metavar="FUNC",
+                   help="call FUNC first, unmeasured (repeatable)")
+    p.add_argument("--max-cycles", type=_int, default=None)
+    p.add_argument("--counter", choices=("auto", "native", "python"), default="auto")
+    p.add_argument("--json", action="store_true")
+
+
+def _add_inspect(sub):
+    p = sub.add_parser("inspect", help="flash/RAM use, largest symbols, ARMv6-M check")
+    p.add_argument("elf")
+    p.add_argument("--target", required=True, help=f"one of {', '.join(target_names())}")
+    p.add_argument("--json", action="store_true")
+
+
+def _add_perf(sub):
+    p = sub.add_parser("perf", help="emulation speed: MIPS without hooks, native, Python")
+    p.add_argument("--target", default="py32f003")
+    p.add_argument("--blocks", type=_int, default=16, help="FIR blocks per timed run")
+    p.add_argument("--json", action="store_true")
+
+
+def _add_run(sub):
+    p = sub.add_parser("run", help="build and run the benchmark suite")
+    p.add_argument("--target", action="append", default=[])
+    p.add_argument("--bench", nargs="+", default=[])
+    p.add_argument("--suite", default=None, help="suite folder (default: benchmarks/)")
+    p.add_argument("--json", default=None, metavar="PATH")
+    p.add_argument("--markdown", default=None, metavar="PATH")
+    p.add_argument("--junit", default=None, metavar="PATH")
+    p.add_argument("--jobs", type=_int, default=None)
+
+
+def _cmd_exec(args):
+    from .commands import run_exec
+    return run_exec(args)
+
+
+def _cmd_inspect(args):
+    from .commands import run_inspect
+    return run_inspect(args)
+
+
+def _cmd_perf(args):
+    from .perf import run_perf
+    return run_perf(args)
+
+
+def _cmd_run(args):
+    from .runner import run_suite_command
+    return run_suite_command(args)
+
+
+COMMANDS = {
+    "exec": (_add_exec, _cmd_exec),
+    "inspect": (_add_inspect, _cmd_inspect),
+    "perf": (_add_perf, _cmd_perf),
+    "run": (_add_run, _cmd_run),
+}
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message):  # one line, exit 2
+        self.exit(2, f"mcubench: error: {message}\n")
+
+
+def parser() -> argparse.ArgumentParser:
+    p = _Parser(prog="mcubench", description=__doc__.splitlines()[0])
+    sub = p.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    for add, _ in COMMANDS.values():
+        add(sub)
+    return p
+
+
+def main(argv=None) -> int:
+    args = parser().parse_args(argv)
+    try:
+        return COMMANDS[args.command][1](args) or 0
+    except McubenchError as exc:
+        print(f"mcubench: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+    except Exception as exc:  # internal error: still one line unless debugging
+        if os.environ.get("MCUBENCH_DEBUG"):
+            raise
+        print(f"mcubench: internal error: {type(exc).__name__}: {exc}", file=sys.stderr)
+        return 2
+
+
+def print_json(obj) -> None:
+    print(json.dumps(obj, indent=2, sort_keys=False))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,80 @@
+"""`mcubench exec` and `mcubench inspect`: one ELF, one target."""
+
+from __future__ import annotations
+
+from . import memory_map
+from .cli import print_json
+from .code_map import ERR_NOT_V6M, build_code_map
+from .elf_image import ElfImage
+from .machine import DEFAULT_CYCLE_LIMIT, Machine
+from .metrics import sizes
+from .targets import load_target
+
+
+def signed32(value: int) -> int:
+    return value - (1 << 32) if value & 0x8000_0000 else value
+
+
+def run_exec(args) -> int:
+    target = load_target(args.target)
+    image = ElfImage.load(args.elf)
+    machine = Machine(image, target, counter=args.counter,
+                      cycle_limit=args.max_cycles or DEFAULT_CYCLE_LIMIT)
+    for func in args.init:
+        machine.call(func)
+    result = machine.call(args.call, *args.arg)
+    out = result.as_dict()
+    out["return_value"] = signed32(out["return_value"])
+    if args.json:
+        print_json(out)
+    else:
+        for key, value in out.items():
+            print(f"{key:18} {value}")
+    return 0
+
+
+def inspect_elf(image: ElfImage, target) -> dict:
+    memory_map.placements(image, target)  # refuses an ELF for another chip
+    rep = sizes(image, target)
+    _, violations = build_code_map(image, target.mul_cycles)
+    bad = [{"address": v.addr, "function": image.where(v.addr), "instruction": v.name}
+           for v in violations if v.err == ERR_NOT_V6M]
+    return {
+        "target": target.name,
+        "flash_bytes": rep.flash_bytes, "flash_capacity": target.flash.size,
+        "vectors_bytes": rep.vectors_bytes, "text_bytes": rep.text_bytes,
+        "rodata_bytes": rep.rodata_bytes, "data_bytes": rep.data_bytes,
+        "ram_static_bytes": rep.ram_static_bytes, "ram_capacity": target.sram.size,
+        "bss_bytes": rep.bss_bytes,
+        "largest_flash": rep.largest_flash, "largest_ram": rep.largest_ram,
+        "armv6m_ok": not bad, "armv6m_violations": bad,
+    }
+
+
+def _pct(n: int, cap: int) -> str:
+    return f"{n:>9,} / {cap:>9,} bytes ({100 * n / cap:5.1f}%)"
+
+
+def run_inspect(args) -> int:
+    target = load_target(args.target)
+    image = ElfImage.load(args.elf)
+    info = inspect_elf(image, target)
+    fits = info["flash_bytes"] <= info["flash_capacity"] and info["ram_static_bytes"] <= info["ram_capacity"]
+    if args.json:
+        print_json(info)
+    else:
+        print(f"{image.path} on {target.description}")
+        print(f"flash {_pct(info['flash_bytes'], info['flash_capacity'])}   vectors {info['vectors_bytes']}"
+              f"  text {info['text_bytes']}  rodata {info['rodata_bytes']}  data {info['data_bytes']}")
+        print(f"RAM   {_pct(info['ram_static_bytes'], info['ram_capacity'])}   data {info['data_bytes']}"
+              f"  bss {info['bss_bytes']}  (stack and heap get the rest)")
+        for label, key in (("largest in flash", "largest_flash"), ("largest in RAM", "largest_ram")):
+            items = ", ".join(f"{s['name']} {s['bytes']}" for s in info[key]) or "-"
+            print(f"{label:17} {items}")
+        if info["armv6m_ok"]:
+            print("ARMv6-M check     ok: every instruction runs on a Cortex-M0+")
+        else:
+            print(f"ARMv6-M check     FAILED: {len(info['armv6m_violations'])} instruction(s) a Cortex-M0+ would fault on")
+            for v in info["armv6m_violations"][:20]:
+                print(f"  0x{v['address']:08x}  {v['function']:30} {v['instruction']}")
+    return 0 if fits and info["armv6m_ok"] else 1

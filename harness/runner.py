@@ -1,0 +1,126 @@
+"""Run benchmarks: build, load, feed inputs, call, check against the reference,
+measure, and hold the figures against the budgets. One benchmark x target per job,
+in parallel across cores; an error in one never stops the others.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import sys
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+
+import numpy as np
+
+from . import report
+from .build import BuildSpec, build
+from .elf_image import ElfImage
+from .errors import McubenchError
+from .machine import Machine
+from .metrics import sizes
+from .references import GENERATORS, REFERENCES
+from .runner_metrics import BUDGET_COLUMNS
+from .results import RESULTS_DIR, document, empty_entry, write_atomic, write_json
+from .suite import Benchmark, load_suite, select
+from .targets import load_target
+
+
+def _accuracy(out: np.ndarray, ref: np.ndarray) -> tuple[float | None, int, bool]:
+    err = out.astype(np.float64) - ref.astype(np.float64)
+    noise = float(np.sum(err ** 2))
+    signal = float(np.sum(ref.astype(np.float64) ** 2))
+    snr = None if noise == 0 else (10 * math.log10(signal / noise) if signal > 0 else -math.inf)
+    return snr, int(np.max(np.abs(err))) if err.size else 0, noise == 0
+
+
+def measure(bench: Benchmark, target_name: str) -> dict:
+    """Everything about one benchmark on one target, as a results entry."""
+    entry = empty_entry(bench.name, target_name)
+    target = load_target(target_name)
+    spec = BuildSpec(bench.name, bench.sources, opt=bench.opt, defines=bench.defines)
+    image = ElfImage.load(build(spec, target).elf)
+    machine = Machine(image, target)
+    machine.call("bench_init")
+    x = None
+    if bench.input:
+        n = image.symbol(bench.input.symbol, "object").size // np.dtype(bench.input.dtype).itemsize
+        params = {k: v for k, v in bench.generator.items() if k != "kind"}
+        x = GENERATORS[bench.generator.get("kind", "noise")](n, **params)
+        machine.write_array(bench.input.symbol, x, bench.input.dtype)
+    result = machine.call("bench_run")
+    rep = sizes(image, target)
+    entry.update(
+        cycles=result.cycles, cycles_per_frame=result.cycles // bench.frames,
+        instructions=result.instructions, flash_bytes=rep.flash_bytes,
+        ram_static_bytes=rep.ram_static_bytes, stack_peak_bytes=result.stack_peak_bytes,
+        ram_peak_bytes=rep.ram_static_bytes + result.stack_peak_bytes)
+    if bench.output and bench.reference:
+        out = machine.read_array(bench.output.symbol, bench.output.dtype)
+        ref = REFERENCES[bench.reference](image, x)
+        snr, max_err, exact = _accuracy(out[: len(ref)], ref)
+        entry.update(snr_db=None if snr is None else round(snr, 2), max_abs_err=max_err, bit_exact=exact)
+    budgets = bench.budgets.get(target_name, {})
+    entry["budgets"] = budgets
+    entry["violations"] = check_budgets(entry, budgets)
+    entry["status"] = "fail" if entry["violations"] else "pass"
+    return entry
+
+
+BUDGET_METRIC = {budget: metric for _, metric, budget in BUDGET_COLUMNS}
+
+
+def check_budgets(entry: dict, budgets: dict) -> list[str]:
+    out = []
+    for key, limit in budgets.items():
+        if key in BUDGET_METRIC:
+            value = entry[BUDGET_METRIC[key]]
+            if value is None or value > limit:
+                out.append(f"{BUDGET_METRIC[key]} {value} > {key} {limit}")
+        elif key == "min_snr_db":
+            snr = entry["snr_db"]
+            if not entry["bit_exact"] and (snr is None or snr < limit):
+                out.append(f"snr_db {snr} < min_snr_db {limit}")
+        elif key == "bit_exact" and limit and not entry["bit_exact"]:
+            out.append(f"not bit-exact (max_abs_err {entry['max_abs_err']})")
+    return out
+
+
+def run_one(job: tuple[Benchmark, str]) -> dict:
+    bench, target = job
+    try:
+        return measure(bench, target)
+    except McubenchError as exc:
+        entry = empty_entry(bench.name, target)
+        entry["error"] = str(exc)
+        return entry
+    except Exception as exc:  # an internal error in one job must not lose the others
+        entry = empty_entry(bench.name, target)
+        entry["error"] = f"internal error: {type(exc).__name__}: {exc}"
+        return entry
+
+
+def run_suite(benches: list[Benchmark], targets: list[str], jobs: int | None = None) -> list[dict]:
+    work = [(b, t) for b in benches for t in b.targets if not targets or t in targets]
+    jobs = max(1, min(jobs or os.cpu_count() or 1, len(work)))
+    if jobs == 1:
+        return [run_one(w) for w in work]
+    with ProcessPoolExecutor(jobs) as pool:
+        return list(pool.map(run_one, work))
+
+
+def run_suite_command(args) -> int:
+    for t in args.target:
+        load_target(t)  # unknown target: one line listing the valid ones
+    benches = select(load_suite(Path(args.suite) if args.suite else None), args.bench)
+    entries = run_suite(benches, args.target, args.jobs)
+    doc = document(entries)
+    write_json(Path(args.json) if args.json else RESULTS_DIR / "latest.json", doc)
+    markdown = report.markdown(doc)
+    write_atomic(Path(args.markdown) if args.markdown else RESULTS_DIR / "latest.md", markdown)
+    print(report.table(doc, color=sys.stdout.isatty()))
+    for e in doc["results"]:
+        if e["status"] == "error":
+            print(f"mcubench: {e['bench']} on {e['target']}: {e['error']}", file=sys.stderr)
+    statuses = {e["status"] for e in doc["results"]}
+    return 2 if "error" in statuses else 1 if "fail" in statuses else 0

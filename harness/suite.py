@@ -1,0 +1,115 @@
+"""The benchmark suite as data: one TOML file per benchmark in benchmarks/.
+
+A file names the firmware sources and build options, the targets, the input
+generator, the Python reference and tolerance, and budgets per target. Mistakes are
+reported as one line with the file (and line, for TOML syntax errors); unknown
+targets, generators, references and budget keys list the valid names.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .errors import ConfigError
+from .targets import FIRMWARE_DIR, target_names
+
+SUITE_DIR = FIRMWARE_DIR.parent / "benchmarks"
+BUDGET_KEYS = ("max_cycles", "max_flash_bytes", "max_ram_bytes", "max_stack_bytes", "min_snr_db",
+               "bit_exact")
+DTYPES = {"int8": "<i1", "int16": "<i2", "int32": "<i4", "uint8": "<u1", "uint16": "<u2",
+          "uint32": "<u4", "float32": "<f4"}
+
+
+@dataclass(frozen=True)
+class Buffer:
+    symbol: str
+    dtype: str  # numpy dtype string
+
+
+@dataclass(frozen=True)
+class Benchmark:
+    name: str
+    path: Path
+    description: str
+    sources: tuple[Path, ...]
+    targets: tuple[str, ...]
+    opt: str = "-Os"
+    defines: tuple[str, ...] = ()
+    frames: int = 1
+    input: Buffer | None = None
+    output: Buffer | None = None
+    generator: dict = field(default_factory=dict)
+    reference: str | None = None
+    budgets: dict = field(default_factory=dict)  # target -> {key: value}
+
+
+def _buffer(data, where) -> Buffer | None:
+    if data is None:
+        return None
+    try:
+        dtype = DTYPES[data.get("dtype", "int16")]
+        return Buffer(data["symbol"], dtype)
+    except KeyError as exc:
+        raise ConfigError(f"{where}: buffer needs 'symbol' and a dtype in {', '.join(DTYPES)} ({exc})") from None
+
+
+def load_benchmark(path: Path) -> Benchmark:
+    from .references import GENERATORS, REFERENCES
+
+    try:
+        data = tomllib.loads(path.read_text())
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: {exc}") from None
+    bench = data.get("benchmark")
+    if not isinstance(bench, dict):
+        raise ConfigError(f"{path}: missing [benchmark] table")
+    try:
+        name = bench["name"]
+        sources = tuple(SUITE_DIR.parent / s for s in bench["sources"])
+        targets = tuple(bench["targets"])
+    except KeyError as exc:
+        raise ConfigError(f"{path}: [benchmark] needs {exc}") from None
+    for t in targets:
+        if t not in target_names():
+            raise ConfigError(f"{path}: unknown target {t!r}; valid targets: {', '.join(target_names())}")
+    gen = bench.get("generator", {})
+    if gen and gen.get("kind") not in GENERATORS:
+        raise ConfigError(f"{path}: unknown generator {gen.get('kind')!r}; valid: {', '.join(GENERATORS)}")
+    ref = bench.get("reference")
+    if ref is not None and ref not in REFERENCES:
+        raise ConfigError(f"{path}: unknown reference {ref!r}; valid: {', '.join(REFERENCES)}")
+    budgets = data.get("budgets", {})
+    for t, b in budgets.items():
+        if t not in targets:
+            raise ConfigError(f"{path}: budgets for {t!r}, which is not in targets {list(targets)}")
+        for key in b:
+            if key not in BUDGET_KEYS:
+                raise ConfigError(f"{path}: unknown budget {key!r} for {t}; valid: {', '.join(BUDGET_KEYS)}")
+    return Benchmark(
+        name=name, path=path, description=bench.get("description", ""), sources=sources,
+        targets=targets, opt=bench.get("opt", "-Os"), defines=tuple(bench.get("defines", ())),
+        frames=int(bench.get("frames", 1)), input=_buffer(bench.get("input"), path),
+        output=_buffer(bench.get("output"), path), generator=gen, reference=ref, budgets=budgets)
+
+
+def load_suite(suite_dir: Path | None = None) -> list[Benchmark]:
+    folder = Path(suite_dir) if suite_dir else SUITE_DIR
+    benches = [load_benchmark(p) for p in sorted(folder.glob("*.toml"))]
+    seen = set()
+    for b in benches:
+        if b.name in seen:
+            raise ConfigError(f"{b.path}: benchmark name {b.name!r} is used twice")
+        seen.add(b.name)
+    return benches
+
+
+def select(benches: list[Benchmark], names: list[str]) -> list[Benchmark]:
+    if not names:
+        return benches
+    known = {b.name: b for b in benches}
+    for n in names:
+        if n not in known:
+            raise ConfigError(f"unknown benchmark {n!r}; valid: {', '.join(sorted(known))}")
+    return [known[n] for n in names]
