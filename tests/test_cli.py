@@ -1,0 +1,138 @@
+"""The `mcubench` command as a user runs it: keys, exit codes, one-line errors."""
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from harness.build import BuildSpec, build
+from harness.targets import FIRMWARE_DIR, load_target
+
+ROOT = FIRMWARE_DIR.parent
+
+
+def mcubench(*args, cwd=ROOT):
+    proc = subprocess.run([sys.executable, "-m", "harness.cli", *map(str, args)], cwd=cwd,
+                          capture_output=True, text=True, timeout=300)
+    return proc.returncode, proc.stdout, proc.stderr
+
+
+def assert_one_line_error(rc, err, pattern):
+    assert rc == 2, err
+    assert "Traceback" not in err
+    lines = err.strip().splitlines()
+    assert len(lines) == 1, err
+    assert pattern in lines[0], lines[0]
+
+
+@pytest.fixture(scope="module")
+def fir_elf():
+    return build(BuildSpec("fir_q15", (FIRMWARE_DIR / "bench" / "fir_q15.c",)), load_target("py32f003")).elf
+
+
+def test_exec_json_has_exactly_the_documented_keys(fir_elf):
+    rc, out, err = mcubench("exec", fir_elf, "--target", "py32f003", "--init", "bench_init",
+                            "--call", "bench_run", "--json")
+    assert rc == 0, err
+    data = json.loads(out)
+    assert list(data) == ["cycles", "instructions", "stack_peak_bytes", "return_value"]
+    assert data["cycles"] > data["instructions"] > 0
+
+
+def test_exec_passes_arguments_and_returns_r0(asm_machine, snippet_dir):
+    from conftest import link, thumb_functions
+    elf = link(snippet_dir, thumb_functions({"add3": "adds r0, r0, r1\nadds r0, r0, r2\nbx lr"}), ".s", "rp2040")
+    rc, out, err = mcubench("exec", elf, "--target", "rp2040", "--call", "add3",
+                            "--arg", "40", "--arg", "3", "--arg", "-50", "--json")
+    assert rc == 0, err
+    assert json.loads(out)["return_value"] == -7
+
+
+def test_exec_fault_is_one_line_with_exit_2(snippet_dir):
+    from conftest import link, thumb_functions
+    elf = link(snippet_dir, thumb_functions({"f": "ldr r0, =0x20000001\nldr r0, [r0]\nbx lr\n.ltorg"}), ".s", "py32f003")
+    rc, _, err = mcubench("exec", elf, "--target", "py32f003", "--call", "f")
+    assert_one_line_error(rc, err, "unaligned access")
+    assert "pc=0x08000002 (f+0x2)" in err and "address=0x20000001" in err
+
+
+@pytest.mark.parametrize("args,pattern", [
+    (["exec", "/nonexistent.elf", "--target", "py32f003", "--call", "f"], "cannot read"),
+    (["exec", "pyproject.toml", "--target", "py32f003", "--call", "f"], "not an ELF file"),
+    (["exec", sys.executable, "--target", "py32f003", "--call", "f"], "ELF"),
+    (["exec", "x.elf", "--target", "esp32", "--call", "f"], "valid targets: py32f003, rp2040"),
+    (["run", "--bench", "nope"], "unknown benchmark 'nope'; valid:"),
+    (["run", "--target", "avr"], "unknown target 'avr'"),
+])
+def test_bad_inputs_are_one_line_errors(args, pattern):
+    rc, _, err = mcubench(*args)
+    assert_one_line_error(rc, err, pattern)
+
+
+def test_inspect_names_every_non_armv6m_function(c_elf):
+    elf = c_elf("int mul_add(int a, int b, int c) { return a * b + c; }\n"
+                "unsigned div_it(unsigned a, unsigned b) { return a / b; }\n", flags=("-O2", "-mcpu=cortex-m3"))
+    rc, out, _ = mcubench("inspect", elf, "--target", "py32f003", "--json")
+    assert rc == 1
+    bad = json.loads(out)["armv6m_violations"]
+    assert {v["function"].split("+")[0] for v in bad} >= {"mul_add", "div_it"}
+    rc, _, err = mcubench("exec", elf, "--target", "py32f003", "--call", "mul_add")
+    assert_one_line_error(rc, err, "not ARMv6-M")
+
+
+def test_inspect_reports_capacity(fir_elf):
+    rc, out, err = mcubench("inspect", fir_elf, "--target", "py32f003", "--json")
+    assert rc == 0, err
+    data = json.loads(out)
+    assert data["flash_capacity"] == 32768 and data["ram_capacity"] == 4096 and data["armv6m_ok"]
+    assert data["flash_bytes"] == data["vectors_bytes"] + data["text_bytes"] + data["rodata_bytes"] + data["data_bytes"]
+
+
+def test_run_is_deterministic_and_writes_results(tmp_path):
+    docs = []
+    for i in range(2):
+        rc, out, err = mcubench("run", "--json", tmp_path / f"r{i}.json", "--markdown", tmp_path / f"r{i}.md")
+        assert rc == 0, out + err
+        docs.append(json.loads((tmp_path / f"r{i}.json").read_text()))
+    assert docs[0] == docs[1]
+    assert docs[0]["schema_version"] == 1 and docs[0]["toolchain"].startswith("arm-none-eabi-gcc")
+    entry = docs[0]["results"][0]
+    assert entry["status"] == "pass" and entry["bit_exact"] is True and entry["cycles"] > 0
+
+
+def test_a_broken_benchmark_does_not_stop_the_others(tmp_path):
+    (tmp_path / "a_good.toml").write_text((ROOT / "benchmarks" / "fir_q15.toml").read_text())
+    (tmp_path / "b_broken.toml").write_text(
+        '[benchmark]\nname = "broken"\nsources = ["firmware/bench/missing.c"]\ntargets = ["py32f003"]\n')
+    rc, out, err = mcubench("run", "--suite", tmp_path, "--json", tmp_path / "out.json",
+                            "--markdown", tmp_path / "out.md")
+    assert rc == 2 and "Traceback" not in err
+    results = {(e["bench"], e["target"]): e for e in json.loads((tmp_path / "out.json").read_text())["results"]}
+    assert results[("broken", "py32f003")]["status"] == "error"
+    assert "missing.c not found" in results[("broken", "py32f003")]["error"]
+    assert results[("fir_q15", "py32f003")]["status"] == "pass"
+    assert results[("fir_q15", "rp2040")]["status"] == "pass"
+
+
+@pytest.mark.parametrize("text,pattern", [
+    ("[benchmark\nname = 1", "line 1"),
+    ('[benchmark]\nname = "x"\nsources = []\ntargets = ["pic16"]\n', "unknown target 'pic16'"),
+    ('[benchmark]\nname = "x"\nsources = []\ntargets = ["rp2040"]\n[budgets.rp2040]\nmax_joules = 1\n',
+     "unknown budget 'max_joules'"),
+    ('[benchmark]\nname = "x"\ntargets = ["rp2040"]\n', "needs 'sources'"),
+])
+def test_malformed_suite_files_name_file_and_problem(tmp_path, text, pattern):
+    (tmp_path / "bad.toml").write_text(text)
+    rc, _, err = mcubench("run", "--suite", tmp_path)
+    assert_one_line_error(rc, err, pattern)
+    assert "bad.toml" in err
+
+
+def test_perf_json_keys_and_ratios():
+    rc, out, err = mcubench("perf", "--blocks", "2", "--json")
+    assert rc == 0, err
+    data = json.loads(out)
+    for key in ("mips_no_hooks", "mips_native", "mips_python"):
+        assert data[key] > 0
+    assert data["ratio_native_to_python"] > 1  # the speed goals are figures, not a timed test

@@ -1,0 +1,54 @@
+"""Peak stack (SP tracking + painting) and flash/RAM sizes against binutils."""
+
+import re
+import subprocess
+
+from harness.build import BuildSpec, build
+from harness.elf_image import ElfImage
+from harness.machine import Machine
+from harness.metrics import sizes
+from harness.targets import FIRMWARE_DIR, load_target
+from harness.toolchain import tool
+
+
+def test_peak_stack_counts_every_pushed_byte(asm_machine):
+    m = asm_machine({"f": "push {r4, r5, r6, r7, lr}\nsub sp, #20\nbl g\nadd sp, #20\npop {r4, r5, r6, r7, pc}",
+                     "g": "push {r3, lr}\npop {r3, pc}"})
+    assert m.call("f").stack_peak_bytes == 20 + 20 + 8
+
+
+def test_dynamic_sp_write_is_caught_by_painting(asm_machine):
+    # SP moved by a register (as alloca does), then a store below the old frame
+    m = asm_machine({"f": "mov r1, sp\nsubs r1, #64\nmov sp, r1\nmovs r0, #1\nstr r0, [sp]\n"
+                          "adds r1, #64\nmov sp, r1\nbx lr"})
+    assert m.call("f").stack_peak_bytes == 64
+
+
+def test_leaf_function_uses_no_stack(asm_machine):
+    assert asm_machine({"f": "movs r0, #3\nbx lr"}).call("f").stack_peak_bytes == 0
+
+
+def test_sizes_agree_with_arm_none_eabi_size():
+    target = load_target("py32f003")
+    elf = build(BuildSpec("fir_q15", (FIRMWARE_DIR / "bench" / "fir_q15.c",)), target).elf
+    rep = sizes(ElfImage.load(elf), target)
+    out = subprocess.run([tool("size"), "-A", str(elf)], capture_output=True, text=True, check=True).stdout
+    sec = {m.group(1): int(m.group(2)) for m in re.finditer(r"^(\.\S+)\s+(\d+)\s+\d+", out, re.M)}
+    assert rep.vectors_bytes == sec[".vectors"] == 64
+    assert rep.text_bytes == sec[".text"]
+    assert rep.bss_bytes == sec[".bss"]
+    assert rep.flash_bytes == sum(sec.get(s, 0) for s in (".vectors", ".text", ".rodata", ".data", ".ARM.exidx"))
+    assert rep.ram_static_bytes == sec.get(".data", 0) + sec[".bss"]
+    names = [s["name"] for s in rep.largest_ram]
+    assert names[0] == "history" and {"bench_input", "bench_output"} <= set(names)
+
+
+def test_two_runs_give_identical_figures():
+    target = load_target("rp2040")
+    elf = build(BuildSpec("fir_q15", (FIRMWARE_DIR / "bench" / "fir_q15.c",)), target).elf
+    figures = []
+    for _ in range(2):
+        m = Machine(ElfImage.load(elf), target)
+        m.call("bench_init")
+        figures.append((m.call("bench_run"), m.call("bench_run")))
+    assert figures[0] == figures[1]
