@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from capstone import CS_ARCH_ARM, CS_MODE_MCLASS, CS_MODE_THUMB, Cs
 from capstone.arm import ARM_OP_MEM
-from unicorn import UC_MEM_FETCH_UNMAPPED, UC_MEM_READ_UNMAPPED, UC_MEM_WRITE_PROT, UC_MEM_WRITE_UNMAPPED
 from unicorn import unicorn_const as ucc
 
 from . import counter as ctr
@@ -66,6 +65,17 @@ def _data_address(machine, insn) -> int | None:
     return None
 
 
+def _access_size(mnemonic: str) -> int:
+    """Bytes moved by a load/store mnemonic (ldrh/strh/ldrsh 2, ldrb/strb/ldrsb 1, else 4)."""
+    base = mnemonic.split(".")[0]
+    if base.startswith(("ldr", "str")):
+        if base.endswith("h"):
+            return 2
+        if base.endswith("b"):
+            return 1
+    return 4
+
+
 def _uc_reg(insn, cs_reg):
     from unicorn import arm_const
     name = insn.reg_name(cs_reg).upper()
@@ -97,8 +107,7 @@ def translate(machine, state, error, pc) -> FirmwareFault:
     if code == ucc.UC_ERR_EXCEPTION and insn is not None:
         addr = _data_address(machine, insn)
         if addr is not None:
-            size = {"b": 1, "h": 2}.get(insn.mnemonic.rstrip("s")[-1:] if insn.mnemonic.startswith(("ldr", "str")) else "", 4)
-            if addr % size:
+            if addr % _access_size(insn.mnemonic):
                 kind, address = "unaligned access", addr
         detail = f"'{insn.mnemonic} {insn.op_str}'"
     elif code in (ucc.UC_ERR_READ_UNMAPPED, ucc.UC_ERR_WRITE_UNMAPPED, ucc.UC_ERR_WRITE_PROT) and insn:

@@ -52,3 +52,13 @@ def test_two_runs_give_identical_figures():
         m.call("bench_init")
         figures.append((m.call("bench_run"), m.call("bench_run")))
     assert figures[0] == figures[1]
+
+
+def test_initial_sp_comes_from_the_vector_table_or_the_top_of_sram(asm_machine):
+    vectors = '.section .vectors, "a"\n.word 0x20000800\n.word f\n'
+    with_vectors = asm_machine({"f": "push {r4, lr}\npop {r4, pc}"}, data=vectors)
+    assert with_vectors.stack_top == 0x20000800
+    r = with_vectors.call("f")
+    assert r.stack_peak_bytes == 8
+    bare = asm_machine({"f": "bx lr"}, target="rp2040")
+    assert bare.stack_top == 0x20042000
