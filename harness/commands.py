@@ -37,7 +37,7 @@ def inspect_elf(image: ElfImage, target) -> dict:
     memory_map.placements(image, target)  # refuses an ELF for another chip
     rep = sizes(image, target)
     _, violations = build_code_map(image, target.mul_cycles)
-    bad = [{"address": v.addr, "function": image.where(v.addr), "instruction": v.name}
+    bad = [{"address": v.addr, "function": image.where(v.addr), "instruction": image.disassemble(v.addr)}
            for v in violations if v.err == ERR_NOT_V6M]
     return {
         "target": target.name,
@@ -76,5 +76,5 @@ def run_inspect(args) -> int:
         else:
             print(f"ARMv6-M check     FAILED: {len(info['armv6m_violations'])} instruction(s) a Cortex-M0+ would fault on")
             for v in info["armv6m_violations"][:20]:
-                print(f"  0x{v['address']:08x}  {v['function']:30} {v['instruction']}")
+                print(f"  0x{v['address']:08x}  {v['function']:24} {v['instruction']}")
     return 0 if fits and info["armv6m_ok"] else 1

@@ -177,6 +177,17 @@ class ElfImage:
             out.append((sec.addr, data, runs))
         return out
 
+    def disassemble(self, addr: int) -> str:
+        """The instruction at addr as text ('mla r0, r0, r1, r2'), for messages."""
+        from capstone import CS_ARCH_ARM, CS_MODE_MCLASS, CS_MODE_THUMB, Cs
+
+        try:
+            code = self.read_initial(addr, 4)
+        except ElfError:
+            return "?"
+        insn = next(Cs(CS_ARCH_ARM, CS_MODE_THUMB | CS_MODE_MCLASS).disasm(code, addr, 1), None)
+        return f"{insn.mnemonic} {insn.op_str}".strip() if insn else "undecodable"
+
     def read_initial(self, addr: int, size: int) -> bytes:
         """Initial contents at a run-time address (VMA), from the loadable segments."""
         for seg in self.segments:

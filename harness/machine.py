@@ -58,7 +58,7 @@ class Machine:
         if bad:
             first = bad[0]
             funcs = sorted({image.function_at(v.addr) for v in bad})
-            raise ElfError(f"{image.path}: not ARMv6-M (Cortex-M0+ would fault): {first.name} at "
+            raise ElfError(f"{image.path}: not ARMv6-M (Cortex-M0+ would fault): '{image.disassemble(first.addr)}' at "
                            f"0x{first.addr:08x} in {image.where(first.addr)}; {len(bad)} such "
                            f"instruction(s) in {', '.join(funcs[:6])}{' ...' if len(funcs) > 6 else ''}")
         self.stack_top = self._initial_sp()
