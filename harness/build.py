@@ -3,8 +3,8 @@
 Every build links the shared startup and entry with the benchmark's sources under the
 target's linker script, for Cortex-M0+ (-mcpu=cortex-m0plus -mthumb), -Os unless the
 benchmark says otherwise, with section garbage collection. The output directory is
-named by a hash of everything that goes in (sources, headers, flags, linker script,
-compiler version), so an unchanged build is reused and a changed one never is. A
+named by a hash of everything that goes in (sources, headers, the full command line,
+linker script, compiler version), so an unchanged build is reused and a changed one never is. A
 manifest.json beside the ELF records what went in.
 """
 
@@ -38,7 +38,8 @@ class BuildSpec:
     defines: tuple[str, ...] = ()
     cflags: tuple[str, ...] = ()
     include_dirs: tuple[Path, ...] = ()
-    with_entry: bool = True  # link the shared startup + main
+    with_entry: bool = True  # link the shared startup + main; without it nothing roots
+                             # the section GC, so every section is kept (unit-test snippets)
 
 
 @dataclass
@@ -65,6 +66,7 @@ def command_lines(spec: BuildSpec, target: Target, elf: Path) -> list[str]:
     return ([tool("gcc"), *CPU_FLAGS, spec.opt, *BASE_CFLAGS, *spec.cflags,
              *(f"-D{d}" for d in spec.defines), *includes, *sources,
              f"-L{COMMON}", f"-T{target.linker_script}", *LDFLAGS,
+             *([] if spec.with_entry else ["-Wl,--no-gc-sections", "-Wl,-e,0"]),
              f"-Wl,-Map={elf.with_suffix('.map')}", "-o", str(elf)])
 
 
@@ -76,8 +78,8 @@ def build(spec: BuildSpec, target: Target) -> BuildResult:
     for path in _inputs(spec, target):
         h.update(str(path).encode())
         h.update(Path(path).read_bytes())
-    h.update(json.dumps([spec.opt, spec.defines, spec.cflags, CPU_FLAGS, BASE_CFLAGS, LDFLAGS,
-                         spec.with_entry, gcc_version()]).encode())
+    # the exact command (with a placeholder output) and the compiler version
+    h.update(json.dumps([command_lines(spec, target, Path("OUT.elf")), gcc_version()]).encode())
     digest = h.hexdigest()[:16]
     out_dir = BUILD_DIR / target.name / f"{spec.name}-{digest}"
     elf = out_dir / "firmware.elf"

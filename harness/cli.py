@@ -60,6 +60,40 @@ def _add_run(sub):
     p.add_argument("--jobs", type=_int, default=None)
 
 
+def _add_check(sub):
+    p = sub.add_parser("check", help="budgets + regressions against the baseline (Markdown)")
+    p.add_argument("results", nargs="?", default=None, help="default: results/latest.json")
+    p.add_argument("--baseline", default=None, help="default: results/baseline.json")
+    p.add_argument("--tolerance", type=float, default=0.0, metavar="PCT",
+                   help="allowed increase in percent (default 0: cycle counts are exact)")
+    p.add_argument("--markdown", default=None, metavar="PATH", help="also write the Markdown here")
+
+
+def _add_compare(sub):
+    p = sub.add_parser("compare", help="per-benchmark deltas and geometric-mean ratios of two results")
+    p.add_argument("a")
+    p.add_argument("b")
+    p.add_argument("--json", action="store_true")
+
+
+def _add_baseline(sub):
+    p = sub.add_parser("baseline", help="regenerate the committed baseline (with --write)")
+    p.add_argument("--write", action="store_true")
+
+
+def _add_report(sub):
+    p = sub.add_parser("report", help="PNG charts of a results file")
+    p.add_argument("results", nargs="?", default=None, help="default: results/latest.json")
+    p.add_argument("--out", default=None, help="folder (default: results/)")
+
+
+def _gate(name):
+    def cmd(args):
+        from . import gate_commands
+        return getattr(gate_commands, name)(args)
+    return cmd
+
+
 def _cmd_exec(args):
     from .commands import run_exec
     return run_exec(args)
@@ -85,6 +119,10 @@ COMMANDS = {
     "inspect": (_add_inspect, _cmd_inspect),
     "perf": (_add_perf, _cmd_perf),
     "run": (_add_run, _cmd_run),
+    "check": (_add_check, _gate("run_check")),
+    "compare": (_add_compare, _gate("run_compare")),
+    "baseline": (_add_baseline, _gate("run_baseline")),
+    "report": (_add_report, _gate("run_report")),
 }
 
 

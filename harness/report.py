@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from xml.sax.saxutils import quoteattr, escape
+
 from .runner_metrics import BUDGET_COLUMNS
 
 RED, GREEN, RESET = "\033[31m", "\033[32m", "\033[0m"
@@ -20,12 +22,13 @@ def _rows(doc: dict) -> list[list[str]]:
     rows = []
     for e in doc["results"]:
         exact = {True: "yes", False: "no", None: "-"}[e["bit_exact"]]
+        load = "-" if e.get("cpu_load_pct") is None else f"{e['cpu_load_pct']:.1f}%"
         rows.append([e["bench"], e["target"], e["status"]]
-                    + [_cell(e, m, k) for _, m, k in BUDGET_COLUMNS] + [exact])
+                    + [_cell(e, m, k) for _, m, k in BUDGET_COLUMNS] + [load, exact])
     return rows
 
 
-HEADER = ["bench", "target", "status"] + [c for c, _, _ in BUDGET_COLUMNS] + ["bit-exact"]
+HEADER = ["bench", "target", "status"] + [c for c, _, _ in BUDGET_COLUMNS] + ["CPU load", "bit-exact"]
 
 
 def table(doc: dict, color: bool = False) -> str:
@@ -53,3 +56,22 @@ def markdown(doc: dict) -> str:
             why = e["error"] or "; ".join(e["violations"])
             out.append(f"- **{e['bench']} on {e['target']}**: {e['status']}: {why}")
     return "\n".join(out) + "\n"
+
+
+def junit(doc: dict) -> str:
+    """JUnit XML: one test case per benchmark x target; budget failures are <failure>,
+    errors are <error>, so CI systems show them like failing tests."""
+    cases = []
+    for e in doc["results"]:
+        name = quoteattr(f"{e['bench']}[{e['target']}]")
+        body = ""
+        if e["status"] == "fail":
+            msg = "; ".join(e["violations"])
+            body = f"<failure message={quoteattr(msg)}>{escape(msg)}</failure>"
+        elif e["status"] == "error":
+            body = f"<error message={quoteattr(e['error'] or '')}>{escape(e['error'] or '')}</error>"
+        cases.append(f'  <testcase classname="mcubench.{e["bench"]}" name={name}>{body}</testcase>')
+    failures = sum(e["status"] == "fail" for e in doc["results"])
+    errors = sum(e["status"] == "error" for e in doc["results"])
+    return (f'<?xml version="1.0" encoding="utf-8"?>\n<testsuite name="mcubench" tests="{len(cases)}" '
+            f'failures="{failures}" errors="{errors}">\n' + "\n".join(cases) + "\n</testsuite>\n")

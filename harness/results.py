@@ -19,9 +19,52 @@ from .toolchain import gcc_version
 
 SCHEMA_VERSION = 1
 RESULTS_DIR = FIRMWARE_DIR.parent / "results"
-ENTRY_KEYS = ("bench", "target", "status", "cycles", "cycles_per_frame", "instructions",
-              "flash_bytes", "ram_static_bytes", "stack_peak_bytes", "ram_peak_bytes", "snr_db",
-              "max_abs_err", "bit_exact", "budgets", "violations", "error")
+_INT = {"type": ["integer", "null"]}
+_NUM = {"type": ["number", "null"]}
+# Every results entry has exactly these keys, whatever its status.
+ENTRY_FIELDS = {
+    "bench": {"type": "string"},
+    "target": {"type": "string"},
+    "status": {"enum": ["pass", "fail", "error"]},
+    "cycles": _INT,
+    "cycles_per_frame": _INT,
+    "instructions": _INT,
+    "flash_bytes": _INT,
+    "ram_static_bytes": _INT,
+    "stack_peak_bytes": _INT,
+    "ram_peak_bytes": _INT,
+    "snr_db": _NUM,
+    "max_abs_err": _NUM,
+    "bit_exact": {"type": ["boolean", "null"]},
+    "clock_hz": _INT,
+    "cpu_load_pct": _NUM,
+    "budgets": {"type": "object"},
+    "violations": {"type": "array", "items": {"type": "string"}},
+    "error": {"type": ["string", "null"]},
+}
+ENTRY_KEYS = tuple(ENTRY_FIELDS)
+SCHEMA_PATH = RESULTS_DIR / "schema.json"
+
+
+def results_schema() -> dict:
+    """The JSON Schema of a results file, generated from ENTRY_FIELDS (committed as
+    results/schema.json; tests/test_results_schema.py fails when they drift)."""
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "title": "mcubench results",
+        "type": "object",
+        "required": ["schema_version", "git_sha", "toolchain", "flags", "results"],
+        "additionalProperties": False,
+        "properties": {
+            "schema_version": {"const": SCHEMA_VERSION},
+            "git_sha": {"type": "string"},
+            "toolchain": {"type": "string"},
+            "flags": {"type": "object"},
+            "results": {"type": "array", "items": {
+                "type": "object", "required": list(ENTRY_KEYS), "additionalProperties": False,
+                "properties": ENTRY_FIELDS}},
+        },
+    }
 
 
 def empty_entry(bench: str, target: str) -> dict:
@@ -72,3 +115,8 @@ def write_atomic(path: Path, text: str) -> None:
 
 def write_json(path: Path, doc: dict) -> None:
     write_atomic(path, json.dumps(doc, indent=2) + "\n")
+
+
+if __name__ == "__main__":  # python -m harness.results: regenerate results/schema.json
+    write_json(SCHEMA_PATH, results_schema())
+    print(f"wrote {SCHEMA_PATH}")

@@ -8,7 +8,7 @@ from __future__ import annotations
 import math
 import os
 import sys
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from pathlib import Path
 
 import numpy as np
@@ -50,8 +50,12 @@ def measure(bench: Benchmark, target_name: str) -> dict:
         machine.write_array(bench.input.symbol, x, bench.input.dtype)
     result = machine.call("bench_run")
     rep = sizes(image, target)
+    per_frame = result.cycles // bench.frames
+    load = None
+    if bench.frame_period_s:
+        load = round(100 * per_frame / (target.clock_hz * bench.frame_period_s), 3)
     entry.update(
-        cycles=result.cycles, cycles_per_frame=result.cycles // bench.frames,
+        cycles=result.cycles, cycles_per_frame=per_frame, clock_hz=target.clock_hz, cpu_load_pct=load,
         instructions=result.instructions, flash_bytes=rep.flash_bytes,
         ram_static_bytes=rep.ram_static_bytes, stack_peak_bytes=result.stack_peak_bytes,
         ram_peak_bytes=rep.ram_static_bytes + result.stack_peak_bytes)
@@ -100,24 +104,50 @@ def run_one(job: tuple[Benchmark, str]) -> dict:
         return entry
 
 
-def run_suite(benches: list[Benchmark], targets: list[str], jobs: int | None = None) -> list[dict]:
+def _progress(done: int, total: int, entry: dict, stream) -> None:
+    """One line per finished job; on a terminal, a bar that redraws in place."""
+    label = f"{entry['bench']} on {entry['target']}: {entry['status']}"
+    if stream.isatty():
+        width = 24
+        filled = width * done // total
+        end = "\n" if done == total else ""
+        stream.write(f"\r[{'#' * filled}{'.' * (width - filled)}] {done}/{total} {label:50}{end}")
+    else:
+        stream.write(f"[{done}/{total}] {label}\n")
+    stream.flush()
+
+
+def run_suite(benches: list[Benchmark], targets: list[str], jobs: int | None = None,
+              progress=None) -> list[dict]:
     work = [(b, t) for b in benches for t in b.targets if not targets or t in targets]
     jobs = max(1, min(jobs or os.cpu_count() or 1, len(work)))
+    entries = []
+
+    def done(entry):
+        entries.append(entry)
+        if progress is not None:
+            _progress(len(entries), len(work), entry, progress)
+
     if jobs == 1:
-        return [run_one(w) for w in work]
+        for w in work:
+            done(run_one(w))
+        return entries
     with ProcessPoolExecutor(jobs) as pool:
-        return list(pool.map(run_one, work))
+        for fut in as_completed([pool.submit(run_one, w) for w in work]):
+            done(fut.result())
+    return entries
 
 
 def run_suite_command(args) -> int:
     for t in args.target:
         load_target(t)  # unknown target: one line listing the valid ones
     benches = select(load_suite(Path(args.suite) if args.suite else None), args.bench)
-    entries = run_suite(benches, args.target, args.jobs)
+    entries = run_suite(benches, args.target, args.jobs, progress=sys.stderr)
     doc = document(entries)
     write_json(Path(args.json) if args.json else RESULTS_DIR / "latest.json", doc)
-    markdown = report.markdown(doc)
-    write_atomic(Path(args.markdown) if args.markdown else RESULTS_DIR / "latest.md", markdown)
+    write_atomic(Path(args.markdown) if args.markdown else RESULTS_DIR / "latest.md", report.markdown(doc))
+    if args.junit:
+        write_atomic(Path(args.junit), report.junit(doc))
     print(report.table(doc, color=sys.stdout.isatty()))
     for e in doc["results"]:
         if e["status"] == "error":

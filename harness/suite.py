@@ -38,6 +38,7 @@ class Benchmark:
     opt: str = "-Os"
     defines: tuple[str, ...] = ()
     frames: int = 1
+    frame_period_s: float | None = None  # real time one frame stands for (hop / sample_rate)
     input: Buffer | None = None
     output: Buffer | None = None
     generator: dict = field(default_factory=dict)
@@ -53,6 +54,15 @@ def _buffer(data, where) -> Buffer | None:
         return Buffer(data["symbol"], dtype)
     except KeyError as exc:
         raise ConfigError(f"{where}: buffer needs 'symbol' and a dtype in {', '.join(DTYPES)} ({exc})") from None
+
+
+def _frame_period(bench: dict, where) -> float | None:
+    rate, hop = bench.get("sample_rate"), bench.get("hop")
+    if rate is None and hop is None:
+        return None
+    if not (isinstance(rate, (int, float)) and isinstance(hop, int) and rate > 0 and hop > 0):
+        raise ConfigError(f"{where}: 'sample_rate' and 'hop' go together, as positive numbers")
+    return hop / rate
 
 
 def load_benchmark(path: Path) -> Benchmark:
@@ -90,7 +100,7 @@ def load_benchmark(path: Path) -> Benchmark:
     return Benchmark(
         name=name, path=path, description=bench.get("description", ""), sources=sources,
         targets=targets, opt=bench.get("opt", "-Os"), defines=tuple(bench.get("defines", ())),
-        frames=int(bench.get("frames", 1)), input=_buffer(bench.get("input"), path),
+        frames=int(bench.get("frames", 1)), frame_period_s=_frame_period(bench, path), input=_buffer(bench.get("input"), path),
         output=_buffer(bench.get("output"), path), generator=gen, reference=ref, budgets=budgets)
 
 

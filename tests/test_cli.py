@@ -40,18 +40,16 @@ def test_exec_json_has_exactly_the_documented_keys(fir_elf):
     assert data["cycles"] > data["instructions"] > 0
 
 
-def test_exec_passes_arguments_and_returns_r0(asm_machine, snippet_dir):
-    from conftest import link, thumb_functions
-    elf = link(snippet_dir, thumb_functions({"add3": "adds r0, r0, r1\nadds r0, r0, r2\nbx lr"}), ".s", "rp2040")
+def test_exec_passes_arguments_and_returns_r0(asm_elf):
+    elf = asm_elf({"add3": "adds r0, r0, r1\nadds r0, r0, r2\nbx lr"}, "rp2040")
     rc, out, err = mcubench("exec", elf, "--target", "rp2040", "--call", "add3",
                             "--arg", "40", "--arg", "3", "--arg", "-50", "--json")
     assert rc == 0, err
     assert json.loads(out)["return_value"] == -7
 
 
-def test_exec_fault_is_one_line_with_exit_2(snippet_dir):
-    from conftest import link, thumb_functions
-    elf = link(snippet_dir, thumb_functions({"f": "ldr r0, =0x20000001\nldr r0, [r0]\nbx lr\n.ltorg"}), ".s", "py32f003")
+def test_exec_fault_is_one_line_with_exit_2(asm_elf):
+    elf = asm_elf({"f": "ldr r0, =0x20000001\nldr r0, [r0]\nbx lr\n.ltorg"})
     rc, _, err = mcubench("exec", elf, "--target", "py32f003", "--call", "f")
     assert_one_line_error(rc, err, "unaligned access")
     assert "pc=0x08000002 (f+0x2)" in err and "address=0x20000001" in err
@@ -136,3 +134,29 @@ def test_perf_json_keys_and_ratios():
     for key in ("mips_no_hooks", "mips_native", "mips_python"):
         assert data[key] > 0
     assert data["ratio_native_to_python"] > 1  # the speed goals are figures, not a timed test
+
+
+def test_check_flags_a_regression_against_the_baseline(tmp_path):
+    rc, _, err = mcubench("run", "--bench", "fir_q15", "--target", "py32f003",
+                          "--json", tmp_path / "new.json", "--markdown", tmp_path / "new.md")
+    assert rc == 0, err
+    doc = json.loads((tmp_path / "new.json").read_text())
+    doc["results"][0]["cycles"] -= 10  # the baseline was 10 cycles faster
+    (tmp_path / "base.json").write_text(json.dumps(doc))
+    rc, out, _ = mcubench("check", tmp_path / "new.json", "--baseline", tmp_path / "base.json",
+                          "--markdown", tmp_path / "pr.md")
+    assert rc == 1
+    assert "1 regression(s)" in out and "(+10)" in out
+    assert (tmp_path / "pr.md").read_text() == out
+    rc, out, _ = mcubench("check", tmp_path / "new.json", "--baseline", tmp_path / "new.json")
+    assert rc == 0 and "passed" in out
+    rc, out, _ = mcubench("compare", tmp_path / "base.json", tmp_path / "new.json")
+    assert rc == 0 and "+10" in out
+
+
+def test_check_and_baseline_refuse_bad_input(tmp_path):
+    (tmp_path / "junk.json").write_text("{not json")
+    rc, _, err = mcubench("check", tmp_path / "junk.json")
+    assert_one_line_error(rc, err, "not JSON (line 1")
+    rc, _, err = mcubench("baseline")
+    assert rc == 2 and "--write" in err
