@@ -1,34 +1,74 @@
-"""Input generators and Python references for the suite, by name.
+"""Python references for the suite, by name.
 
-A generator makes a benchmark's input deterministically from its TOML parameters; a
-reference computes, independently of the firmware, what the output must be. The
-firmware's own constant tables are read from the ELF, so a reference checks the
-arithmetic, not a copy of the table.
+A reference gets the ELF image, the input the firmware was given and the benchmark,
+and returns an Expected: the exact output the firmware must produce (bit-exact
+references), and optionally a function that scores the firmware's output against a
+float reference (SNR, errors in the output's own units). The firmware's constant
+tables may be read from the ELF: a reference checks the arithmetic, not a table copy.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import Callable
+
 import numpy as np
 
 
-def gen_noise(n: int, seed: int = 1, level_dbfs: float = -6.0, **_) -> np.ndarray:
-    rng = np.random.default_rng(seed)
-    x = rng.standard_normal(n) * (32767 * 10 ** (level_dbfs / 20))
-    return np.clip(np.round(x), -32768, 32767).astype(np.int16)
+@dataclass
+class Expected:
+    exact: np.ndarray
+    float_metrics: Callable[[np.ndarray], dict] | None = None
 
 
-def gen_sine(n: int, freq: float = 0.05, level_dbfs: float = -3.0, **_) -> np.ndarray:
-    x = 32767 * 10 ** (level_dbfs / 20) * np.sin(2 * np.pi * freq * np.arange(n))
-    return np.round(x).astype(np.int16)
-
-
-def ref_fir_q15(image, x: np.ndarray) -> np.ndarray:
+def fir_q15(image, x: np.ndarray, bench) -> Expected:
     """y[n] = sat16((sum h[k] x[n-k] + 2^14) >> 15) with zero history."""
     sym = image.symbol("fir_coeffs", "object")
     h = np.frombuffer(image.read_initial(sym.addr, sym.size), dtype="<i2").astype(np.int64)
     acc = np.convolve(x.astype(np.int64), h)[: len(x)] + (1 << 14)
-    return np.clip(acc >> 15, -32768, 32767).astype(np.int16)
+    return Expected(np.clip(acc >> 15, -32768, 32767))
 
 
-GENERATORS = {"noise": gen_noise, "sine": gen_sine}
-REFERENCES = {"fir_q15": ref_fir_q15}
+def rfft_q15(image, x: np.ndarray, bench) -> Expected:
+    """The packed spectrum followed by the exponent, against numpy's float FFT."""
+    from . import frontend_model as fm
+    from .frontend_config import fft_config
+
+    cfg = fft_config(len(x))
+    packed, exponent = fm.rfft_q15(cfg, x)
+    exact = np.concatenate([packed, [exponent, 0]])
+
+    def metrics(out):
+        X = fm.unpack(out[:-2].astype(np.int64), int(out[-2]))
+        ref = np.fft.rfft(x.astype(np.float64))
+        noise = np.sum(np.abs(X - ref) ** 2)
+        return {"snr_db": None if noise == 0 else float(10 * np.log10(np.sum(np.abs(ref) ** 2) / noise))}
+
+    return Expected(exact, metrics)
+
+
+def frontend(image, x: np.ndarray, bench) -> Expected:
+    """Log-mel (and MFCC) per hop, bit-exact model + float log-mel accuracy."""
+    from . import frontend_model as fm
+    from .frontend_config import get_config
+
+    cfg = get_config(bench.frontend)
+    frames = fm.frames_of(cfg, x)
+    mels = np.stack([fm.logmel_frame(cfg, f) for f in frames])
+    parts = [mels]
+    if cfg.n_mfcc:
+        parts.append(np.stack([fm.mfcc_frame(cfg, m) for m in mels]))
+    exact = np.concatenate(parts, axis=1).ravel()
+
+    def metrics(out):
+        fw = out.reshape(len(frames), -1)[:, : cfg.n_mels]
+        acc = fm.accuracy(cfg, fw, frames)
+        return {"snr_db": acc["snr_db"], "max_abs_err": acc["max_abs_err_db"],
+                "extra": {"mean_abs_err_db": round(acc["mean_abs_err_db"], 4),
+                          "max_abs_err_db": round(acc["max_abs_err_db"], 4),
+                          "bands_scored": acc["bands"]}}
+
+    return Expected(exact, metrics)
+
+
+REFERENCES = {"fir_q15": fir_q15, "rfft_q15": rfft_q15, "frontend": frontend}

@@ -38,6 +38,8 @@ ENTRY_FIELDS = {
     "bit_exact": {"type": ["boolean", "null"]},
     "clock_hz": _INT,
     "cpu_load_pct": _NUM,
+    "flash_net_bytes": _INT,
+    "extra": {"type": "object"},
     "budgets": {"type": "object"},
     "violations": {"type": "array", "items": {"type": "string"}},
     "error": {"type": ["string", "null"]},
@@ -69,7 +71,7 @@ def results_schema() -> dict:
 
 def empty_entry(bench: str, target: str) -> dict:
     entry = dict.fromkeys(ENTRY_KEYS)
-    entry.update(bench=bench, target=target, status="error", budgets={}, violations=[])
+    entry.update(bench=bench, target=target, status="error", budgets={}, violations=[], extra={})
     return entry
 
 

@@ -16,8 +16,9 @@ from .errors import ConfigError
 from .targets import FIRMWARE_DIR, target_names
 
 SUITE_DIR = FIRMWARE_DIR.parent / "benchmarks"
-BUDGET_KEYS = ("max_cycles", "max_flash_bytes", "max_ram_bytes", "max_stack_bytes", "min_snr_db",
-               "bit_exact")
+BUDGET_KEYS = ("max_cycles", "max_cycles_per_frame", "max_flash_bytes", "max_flash_net_bytes",
+               "max_ram_bytes", "max_component_ram_bytes", "max_stack_bytes", "min_snr_db",
+               "max_abs_err", "bit_exact")
 DTYPES = {"int8": "<i1", "int16": "<i2", "int32": "<i4", "uint8": "<u1", "uint16": "<u2",
           "uint32": "<u4", "float32": "<f4"}
 
@@ -44,6 +45,15 @@ class Benchmark:
     generator: dict = field(default_factory=dict)
     reference: str | None = None
     budgets: dict = field(default_factory=dict)  # target -> {key: value}
+    tables: str | None = None          # generated tables: a front-end config or "fftN"
+    include_dirs: tuple[Path, ...] = ()
+    sample_rate: int | None = None
+    component_ram_symbols: tuple[str, ...] = ()  # RAM the component itself owns
+    warmup_calls: int = 0  # unmeasured bench_run calls first (stateless kernels only)
+
+    @property
+    def frontend(self) -> str | None:
+        return self.tables if self.tables and not self.tables.startswith("fft") else None
 
 
 def _buffer(data, where) -> Buffer | None:
@@ -65,8 +75,20 @@ def _frame_period(bench: dict, where) -> float | None:
     return hop / rate
 
 
+def _tables(name, where) -> str | None:
+    if name is None:
+        return None
+    from .frontend_config import FFT_SIZES, load_configs
+
+    valid = list(load_configs()) + [f"fft{n}" for n in FFT_SIZES]
+    if name not in valid:
+        raise ConfigError(f"{where}: unknown tables {name!r}; valid: {', '.join(valid)}")
+    return name
+
+
 def load_benchmark(path: Path) -> Benchmark:
-    from .references import GENERATORS, REFERENCES
+    from .references import REFERENCES
+    from .signals import GENERATORS
 
     try:
         data = tomllib.loads(path.read_text())
@@ -100,7 +122,12 @@ def load_benchmark(path: Path) -> Benchmark:
     return Benchmark(
         name=name, path=path, description=bench.get("description", ""), sources=sources,
         targets=targets, opt=bench.get("opt", "-Os"), defines=tuple(bench.get("defines", ())),
-        frames=int(bench.get("frames", 1)), frame_period_s=_frame_period(bench, path), input=_buffer(bench.get("input"), path),
+        frames=int(bench.get("frames", 1)), frame_period_s=_frame_period(bench, path),
+        tables=_tables(bench.get("tables"), path),
+        include_dirs=tuple(SUITE_DIR.parent / d for d in bench.get("include", ())),
+        sample_rate=bench.get("sample_rate"),
+        component_ram_symbols=tuple(bench.get("component_ram_symbols", ())),
+        warmup_calls=int(bench.get("warmup_calls", 0)), input=_buffer(bench.get("input"), path),
         output=_buffer(bench.get("output"), path), generator=gen, reference=ref, budgets=budgets)
 
 

@@ -1,0 +1,33 @@
+/*
+ * In-place Q15 real FFT for Cortex-M0+, N in {64, 128, 256, 512, 1024}, with block
+ * floating point: the spectrum comes back as int16 with one shared exponent.
+ *
+ * Output format (N real samples in, N int16 out):
+ *   buf[0] = Re X[0], buf[1] = Re X[N/2], buf[2k], buf[2k+1] = Re, Im X[k], 0 < k < N/2
+ *   true X[k] = stored X[k] * 2^exponent  (in the input's units)
+ * The input is first shifted so its largest magnitude uses 14 bits (a quiet signal
+ * keeps its precision, a full-scale one cannot overflow); each stage then shifts by
+ * 0, 1 or 2 bits, chosen from an OR of the magnitudes the previous stage wrote, so no
+ * stage can overflow: every stored value stays below 19,776.
+ * Tables (fe_tables.h, generated for the exact N): a quarter-wave sine of N/4 + 1
+ * entries and a bit-reversal table of N/2 entries.
+ */
+#ifndef RFFT_Q15_H
+#define RFFT_Q15_H
+
+#include <stdint.h>
+
+/* Exponent returned for an all-zero input (the output is all zeros). */
+#define RFFT_SILENT (-128)
+
+/* Natural-order real input; returns the exponent, or RFFT_SILENT. */
+int rfft_q15(int16_t *buf);
+
+/* The stages alone: buf holds N/2 complex values already in bit-reversed order and
+   `bits` is an OR of their magnitudes (v ^ (v >> 31)); returns the exponent. */
+int rfft_q15_bitreversed(int16_t *buf, uint32_t bits);
+
+/* Position of the highest set bit (v > 0); the M0+ has no CLZ. */
+int rfft_msb32(uint32_t v);
+
+#endif
