@@ -22,6 +22,7 @@ import pytest
 
 from .build import BUILD_DIR, BuildSpec, build
 from .elf_image import ElfImage
+from .frontend_tables import write_header
 from .machine import CallResult, Machine
 from .targets import Target, load_target
 
@@ -64,18 +65,26 @@ class Mcu:
     """Builds firmware for a target and puts it on an emulated chip."""
 
     def build_elf(self, source, target="py32f003", *, lang: str | None = None, opt: str = "-Os",
-                  defines=(), cflags=(), entry: bool = False) -> Path:
-        """Only build: the ELF's path (for ELFs a machine would refuse, say)."""
+                  defines=(), cflags=(), entry: bool = False, include=(), tables: str | None = None) -> Path:
+        """Only build: the ELF's path (for ELFs a machine would refuse, say). `source` is
+        one path or code string, or a list of them; `tables` generates a front-end
+        configuration's (or "fftN"'s) fe_tables.h and puts it on the include path."""
         name = target.name if isinstance(target, Target) else target
-        path = self._source_path(source, lang)
-        spec = BuildSpec(path.stem, (path,), opt=opt, defines=tuple(defines), cflags=tuple(cflags),
-                         with_entry=entry)
+        sources = source if isinstance(source, (list, tuple)) else [source]
+        paths = tuple(self._source_path(s, lang) for s in sources)
+        includes = tuple(Path(d) if Path(d).is_absolute() else Path.cwd() / d for d in include)
+        if tables:
+            includes = (write_header(tables),) + includes
+        spec = BuildSpec(paths[0].stem, paths, opt=opt, defines=tuple(defines), cflags=tuple(cflags),
+                         include_dirs=includes, with_entry=entry)
         return build(spec, load_target(name)).elf
 
     def build(self, source, target="py32f003", *, lang: str | None = None, opt: str = "-Os",
-              defines=(), cflags=(), entry: bool = False, counter: str = "auto", **machine_kw) -> Firmware:
+              defines=(), cflags=(), entry: bool = False, include=(), tables: str | None = None,
+              counter: str = "auto", **machine_kw) -> Firmware:
         """Build and load on an emulated chip (target: a name or a Target object)."""
-        elf = self.build_elf(source, target, lang=lang, opt=opt, defines=defines, cflags=cflags, entry=entry)
+        elf = self.build_elf(source, target, lang=lang, opt=opt, defines=defines, cflags=cflags,
+                             entry=entry, include=include, tables=tables)
         tgt = target if isinstance(target, Target) else load_target(target)
         return Firmware(elf, Machine(ElfImage.load(elf), tgt, counter=counter, **machine_kw))
 

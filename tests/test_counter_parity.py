@@ -5,7 +5,7 @@ import pytest
 from harness.build import BuildSpec, build
 from harness.elf_image import ElfImage
 from harness.machine import Machine
-from harness.references import gen_noise
+from harness.signals import noise
 from harness.targets import FIRMWARE_DIR, load_target
 from harness import native
 
@@ -22,7 +22,7 @@ def test_fir_kernel_counts_match(target_name):
         m = Machine(image, target, counter=kind)
         assert m.counter.kind == kind
         m.call("bench_init")
-        m.write_array("bench_input", gen_noise(128))
+        m.write_array("bench_input", noise(128))
         # two calls: cold then warm XIP cache on the RP2040
         results[kind] = [m.call("bench_run"), m.call("bench_run")]
     assert results["native"] == results["python"]
