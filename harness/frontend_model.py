@@ -178,9 +178,9 @@ def logmel_frame(cfg: FrontendConfig, frame: np.ndarray) -> np.ndarray:
         p = power[starts[band]:starts[band] + lengths[band]]
         w = weights[pos:pos + lengths[band]]
         pos += lengths[band]
-        hi = int(np.sum((p >> 16) * w))  # two 64-bit sums of 32-bit products
-        lo = int(np.sum((p & 0xFFFF) * w))
-        energy = (hi << 16) + lo
+        high = int(np.sum((p >> 16) * w))          # a 64-bit sum
+        low = int(np.sum(((p & 0xFFFF) * w) >> 8))  # a 32-bit sum of truncated products
+        energy = (high << 16) + (low << 8)
         out[band] = log_q8(cfg, energy, (2 * exponent - 30) * 1024 + int(gains[band]))
     return out
 

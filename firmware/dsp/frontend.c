@@ -15,6 +15,8 @@
 
 #define FE_HIST (FE_WIN - FE_HOP)
 #define ABS_BITS(v) ((uint32_t)((v) ^ ((v) >> 31)))
+/* The phases run one after another: out of line, their stack frames never nest. */
+#define PHASE __attribute__((noinline))
 
 #if FE_HIST > 0
 int16_t fe_history[FE_HIST] __attribute__((aligned(4)));
@@ -30,66 +32,76 @@ void fe_init(void)
 #endif
 }
 
-static inline int32_t frame_sample(const int16_t *hop, uint32_t n)
-{
-#if FE_HIST > 0
-    if (n < FE_HIST)
-        return fe_history[n];
-#endif
-    return n < FE_WIN ? hop[n - FE_HIST] : 0;
-}
-
-static inline int32_t window_q15(uint32_t n)
-{
-    return fe_window_q15[n <= FE_WIN / 2 ? n : FE_WIN - n];
-}
-
-/* OR of magnitudes of the frame's samples: a power-of-two bound on the largest. */
-/* The phases run one after another: out of line, their stack frames never nest. */
-#define PHASE __attribute__((noinline))
-
-PHASE static uint32_t frame_bits(const int16_t *hop)
-{
-    uint32_t bits = 0;
-#if FE_HIST > 0
-    for (uint32_t i = 0; i < FE_HIST; i++)
-        bits |= ABS_BITS((int32_t)fe_history[i]);
-#endif
-    for (uint32_t i = 0; i < FE_HOP; i++)
-        bits |= ABS_BITS((int32_t)hop[i]);
-    return bits;
-}
-
-/* Window with the normalising shift folded in; writes complex pairs in bit-reversed
-   order for the FFT and returns the OR of the windowed magnitudes. */
-PHASE static uint32_t window_frame(const int16_t *hop, int shift)
+/* Gather the frame (kept samples, then the new hop) into the work buffer in natural
+   order, zero-padded to N, and return the OR of its magnitudes. */
+PHASE static uint32_t gather_frame(const int16_t *hop)
 {
     int16_t *buf = (int16_t *)(void *)fe_work;
-    int32_t round = 1 << (shift - 1);
     uint32_t bits = 0;
-    for (uint32_t c = 0; c < FE_N / 2; c++) {
-        uint32_t n = 2 * c;
-        int32_t x0 = (frame_sample(hop, n) * window_q15(n) + round) >> shift;
-        int32_t x1 = (frame_sample(hop, n + 1) * window_q15(n + 1) + round) >> shift;
-        uint32_t pos = 2u * fe_bitrev[c];
-        buf[pos] = (int16_t)x0;
-        buf[pos + 1] = (int16_t)x1;
-        bits |= ABS_BITS(x0) | ABS_BITS(x1);
+#if FE_HIST % 2 == 0 && FE_HOP % 2 == 0
+    /* two samples per word */
+    uint32_t *dst = fe_work;
+    const uint32_t *src;
+#if FE_HIST > 0
+    for (src = (const uint32_t *)(const void *)fe_history; src < (const uint32_t *)(const void *)(fe_history + FE_HIST);) {
+        uint32_t v = *src++;
+        *dst++ = v;
+        bits |= ABS_BITS((int32_t)(int16_t)v) | ABS_BITS((int32_t)v >> 16);
     }
+#endif
+    for (src = (const uint32_t *)(const void *)hop; src < (const uint32_t *)(const void *)(hop + FE_HOP);) {
+        uint32_t v = *src++;
+        *dst++ = v;
+        bits |= ABS_BITS((int32_t)(int16_t)v) | ABS_BITS((int32_t)v >> 16);
+    }
+#else
+    for (uint32_t i = 0; i < FE_HIST; i++) {
+        int32_t v = fe_history[i];
+        buf[i] = (int16_t)v;
+        bits |= ABS_BITS(v);
+    }
+    for (uint32_t i = 0; i < FE_HOP; i++) {
+        int32_t v = hop[i];
+        buf[FE_HIST + i] = (int16_t)v;
+        bits |= ABS_BITS(v);
+    }
+#endif
+    for (uint32_t i = FE_WIN; i < FE_N; i++)
+        buf[i] = 0;
     return bits;
 }
 
-PHASE static void keep_history(const int16_t *hop)
+/* The last FE_WIN - FE_HOP samples of the frame are the next frame's first. */
+PHASE static void keep_history(void)
 {
 #if FE_HIST > 0
-    uint32_t i = 0;
-    for (; i + FE_HOP < FE_HIST; i++)
-        fe_history[i] = fe_history[i + FE_HOP];
-    for (; i < FE_HIST; i++)
-        fe_history[i] = hop[i + FE_HOP - FE_HIST];
-#else
-    (void)hop;
+    const int16_t *buf = (const int16_t *)(const void *)fe_work;
+    for (uint32_t i = 0; i < FE_HIST; i++)
+        fe_history[i] = buf[FE_HOP + i];
 #endif
+}
+
+/* Window in place with the normalising shift folded in; returns the OR of the
+   windowed magnitudes. The periodic window is symmetric: half a table serves. */
+PHASE static uint32_t window_in_place(int shift)
+{
+    int16_t *x = (int16_t *)(void *)fe_work;
+    int32_t round = 1 << (shift - 1);
+    uint32_t bits = 0;
+    const int16_t *w = fe_window_q15;
+    uint32_t n = 0;
+    for (; n <= FE_WIN / 2; n++) {
+        int32_t v = (x[n] * (int32_t)*w++ + round) >> shift;
+        x[n] = (int16_t)v;
+        bits |= ABS_BITS(v);
+    }
+    w = fe_window_q15 + (FE_WIN - n); /* w[FE_WIN - n] for n > FE_WIN / 2 */
+    for (; n < FE_WIN; n++) {
+        int32_t v = (x[n] * (int32_t)*w-- + round) >> shift;
+        x[n] = (int16_t)v;
+        bits |= ABS_BITS(v);
+    }
+    return bits;
 }
 
 /* Power spectrum in place: fe_work[k] = Re^2 + Im^2 for k = 0 .. N/2. */
@@ -105,14 +117,22 @@ PHASE static void power_in_place(void)
     }
 }
 
-/* 10 log10(E * 2^(offset_q10 / 1024)) in Q7.8, E > 0 or the floor. */
-static int16_t log_q8(uint64_t energy, int32_t offset_q10)
+/* 10 log10(E * 2^(offset_q10 / 1024)) in Q7.8 for E = hi * 2^32 + lo > 0, or the
+   floor. No 64-bit shifts: they are library calls on the M0+. */
+static int16_t log_q8(uint32_t hi, uint32_t lo, int32_t offset_q10)
 {
-    if (energy == 0)
+    int p;
+    uint32_t m; /* the 16 bits from the leading one down */
+    if (hi) {
+        int q = rfft_msb32(hi); /* p = 32 + q: shift right by p - 15 >= 17 */
+        p = 32 + q;
+        m = q >= 15 ? hi >> (q - 15) : (hi << (15 - q)) | (lo >> (q + 17));
+    } else if (lo) {
+        p = rfft_msb32(lo);
+        m = p >= 15 ? lo >> (p - 15) : lo << (15 - p);
+    } else {
         return FE_LOG_FLOOR_Q8;
-    uint32_t hi = (uint32_t)(energy >> 32);
-    int p = hi ? 32 + rfft_msb32(hi) : rfft_msb32((uint32_t)energy);
-    uint32_t m = p >= 15 ? (uint32_t)(energy >> (p - 15)) : (uint32_t)energy << (15 - p);
+    }
     uint32_t frac = m - 32768u, idx = frac >> 10, rem = frac & 1023u;
     int32_t f = fe_log2_lut_q15[idx];
     f += (((int32_t)fe_log2_lut_q15[idx + 1] - f) * (int32_t)rem + 512) >> 10;
@@ -121,34 +141,42 @@ static int16_t log_q8(uint64_t energy, int32_t offset_q10)
     return (int16_t)(db < FE_LOG_FLOOR_Q8 ? FE_LOG_FLOOR_Q8 : db);
 }
 
+/* Mel energies and their logs. E = sum P w = H 2^16 + L 2^8 with H = sum (P >> 16) w
+   (64-bit: a carry counter over a 32-bit sum) and L = sum ((P & 0xFFFF) w) >> 8
+   (32-bit: at most 255 bins of 24 bits each). */
 PHASE static void mel_log(int exponent, int16_t *out)
 {
     const uint16_t *w = fe_mel_w;
     int32_t base = (2 * exponent - 30) * 1024;
     for (uint32_t m = 0; m < FE_NMELS; m++) {
-        const uint32_t *p = fe_work + fe_mel_start[m];
-        uint64_t hi = 0, lo = 0;
-        for (uint32_t i = fe_mel_len[m]; i; i--, p++, w++) {
-            uint32_t pw = *p;
-            hi += (pw >> 16) * (uint32_t)*w;
-            lo += (pw & 0xFFFFu) * (uint32_t)*w;
-        }
-        out[m] = log_q8((hi << 16) + lo, base + fe_mel_gain_q10[m]);
+        const uint32_t *p = fe_work + fe_mel_start[m], *end = p + fe_mel_len[m];
+        uint32_t h = 0, carries = 0, l = 0;
+        do {
+            uint32_t pw = *p++, wt = *w++;
+            uint32_t t = (pw >> 16) * wt;
+            l += ((pw & 0xFFFFu) * wt) >> 8;
+            h += t;
+            carries += h < t;
+        } while (p < end);
+        /* E = (carries 2^32 + h) 2^16 + l 2^8, as two words */
+        uint32_t lo = (h << 16) + (l << 8);
+        uint32_t hi = (carries << 16) + (h >> 16) + (l >> 24) + (lo < (h << 16));
+        out[m] = log_q8(hi, lo, base + fe_mel_gain_q10[m]);
     }
 }
 
 void fe_process(const int16_t *hop, int16_t *logmel_q8)
 {
-    uint32_t raw = frame_bits(hop);
+    uint32_t raw = gather_frame(hop);
+    keep_history();
     if (raw == 0) {
-        keep_history(hop);
         for (uint32_t m = 0; m < FE_NMELS; m++)
             logmel_q8[m] = FE_LOG_FLOOR_Q8;
         return;
     }
     int pre = 12 - rfft_msb32(raw); /* frame * 2^pre has every sample below 2^13 */
-    uint32_t bits = window_frame(hop, 15 - pre);
-    keep_history(hop);
+    uint32_t bits = window_in_place(15 - pre);
+    rfft_q15_permute((int16_t *)(void *)fe_work);
     int exponent = rfft_q15_bitreversed((int16_t *)(void *)fe_work, bits);
     if (exponent == RFFT_SILENT) {
         for (uint32_t m = 0; m < FE_NMELS; m++)

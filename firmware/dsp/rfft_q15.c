@@ -54,55 +54,63 @@ __attribute__((noinline)) static uint32_t stage1(uint32_t *z, int left, int righ
     return acc;
 }
 
-/* The butterflies of twiddle index j in a stage of half-span h: a' = a + t, b' = a - t
-   with t = W b, W = wr - j ws (Q15). */
-static uint32_t butterflies(uint32_t *z, uint32_t j, uint32_t h, int32_t wr, int32_t ws, int s)
-{
-    uint32_t acc = 0;
-    int32_t r = s; /* rounding constant: 1 when halving, 0 otherwise */
-    for (uint32_t *p = z + j; p < z + FE_M; p += 2 * h) {
-        uint32_t b = p[h], a = p[0];
-        int32_t br = RE(b), bi = IM(b);
-        int32_t tr = (((wr * br + ws * bi) >> 14) + 1) >> 1;
-        int32_t ti = (((wr * bi - ws * br) >> 14) + 1) >> 1;
-        int32_t ar = RE(a) + r, ai = IM(a) + r;
-        uint32_t x = PACK((ar + tr) >> s, (ai + ti) >> s);
-        uint32_t y = PACK((ar - tr) >> s, (ai - ti) >> s);
-        p[0] = x;
-        p[h] = y;
-        acc |= (x + RANGE_BIAS) | (y + RANGE_BIAS);
-    }
-    return acc;
-}
+/* One butterfly: a' = a + t, b' = a - t with t = W b, W = wr - j ws (Q15). */
+#define BUTTERFLY(pa, pb, wr, ws, s, acc) do {                                  \
+        uint32_t b_ = *(pb), a_ = *(pa);                                        \
+        int32_t br_ = RE(b_), bi_ = IM(b_);                                     \
+        int32_t tr_ = ((((wr) * br_ + (ws) * bi_) >> 14) + 1) >> 1;             \
+        int32_t ti_ = ((((wr) * bi_ - (ws) * br_) >> 14) + 1) >> 1;             \
+        int32_t ar_ = RE(a_) + (s), ai_ = IM(a_) + (s);                         \
+        uint32_t x_ = PACK((ar_ + tr_) >> (s), (ai_ + ti_) >> (s));             \
+        uint32_t y_ = PACK((ar_ - tr_) >> (s), (ai_ - ti_) >> (s));             \
+        *(pa) = x_;                                                             \
+        *(pb) = y_;                                                             \
+        (acc) |= (x_ + RANGE_BIAS) | (y_ + RANGE_BIAS);                         \
+    } while (0)
 
 /* Twiddle 1 (rot = 0) or -j (rot = 1): no multiplications. */
-static uint32_t butterflies_exact(uint32_t *z, uint32_t j, uint32_t h, int rot, int s)
-{
-    uint32_t acc = 0;
-    int32_t r = s;
-    for (uint32_t *p = z + j; p < z + FE_M; p += 2 * h) {
-        uint32_t b = p[h], a = p[0];
-        int32_t tr = rot ? IM(b) : RE(b), ti = rot ? -RE(b) : IM(b);
-        int32_t ar = RE(a) + r, ai = IM(a) + r;
-        uint32_t x = PACK((ar + tr) >> s, (ai + ti) >> s);
-        uint32_t y = PACK((ar - tr) >> s, (ai - ti) >> s);
-        p[0] = x;
-        p[h] = y;
-        acc |= (x + RANGE_BIAS) | (y + RANGE_BIAS);
-    }
-    return acc;
-}
+#define BUTTERFLY_EXACT(pa, pb, rot, s, acc) do {                               \
+        uint32_t b_ = *(pb), a_ = *(pa);                                        \
+        int32_t tr_ = (rot) ? IM(b_) : RE(b_), ti_ = (rot) ? -RE(b_) : IM(b_);  \
+        int32_t ar_ = RE(a_) + (s), ai_ = IM(a_) + (s);                         \
+        uint32_t x_ = PACK((ar_ + tr_) >> (s), (ai_ + ti_) >> (s));             \
+        uint32_t y_ = PACK((ar_ - tr_) >> (s), (ai_ - ti_) >> (s));             \
+        *(pa) = x_;                                                             \
+        *(pb) = y_;                                                             \
+        (acc) |= (x_ + RANGE_BIAS) | (y_ + RANGE_BIAS);                         \
+    } while (0)
 
-/* A stage of half-span h >= 2. Butterfly j uses W_N^(j * M / h); j and j + h/2 share
-   one table read, since W_N^(k + N/4) = -j W_N^k. */
+/* A stage of half-span h >= 2. Butterfly j of each group uses W_N^(j * step); j and
+   j + h/2 share one table read, since W_N^(k + N/4) = -j W_N^k. While groups are many
+   the loop over groups is innermost; once they are few, the loop over j is. */
 __attribute__((noinline)) static uint32_t stage(uint32_t *z, uint32_t h, uint32_t step, int s)
 {
-    uint32_t acc = butterflies_exact(z, 0, h, 0, s) | butterflies_exact(z, h / 2, h, 1, s);
-    const int16_t *sin_k = fe_sin_q15 + step, *cos_k = fe_sin_q15 + FE_N / 4 - step;
-    for (uint32_t j = 1; j < h / 2; j++, sin_k += step, cos_k -= step) {
-        int32_t wr = *cos_k, ws = *sin_k;
-        acc |= butterflies(z, j, h, wr, ws, s);
-        acc |= butterflies(z, j + h / 2, h, -ws, wr, s);
+    uint32_t acc = 0, q = h / 2;
+    uint32_t *end = z + FE_M;
+    for (uint32_t *g = z; g < end; g += 2 * h) {
+        BUTTERFLY_EXACT(g, g + h, 0, s, acc);
+        BUTTERFLY_EXACT(g + q, g + q + h, 1, s, acc);
+    }
+    if (h == 2)
+        return acc;
+    if (FE_M / (2 * h) >= q) {
+        const int16_t *sin_k = fe_sin_q15 + step, *cos_k = fe_sin_q15 + FE_N / 4 - step;
+        for (uint32_t j = 1; j < q; j++, sin_k += step, cos_k -= step) {
+            int32_t wr = *cos_k, ws = *sin_k;
+            for (uint32_t *p = z + j; p < end; p += 2 * h) {
+                BUTTERFLY(p, p + h, wr, ws, s, acc);
+                BUTTERFLY(p + q, p + q + h, -ws, wr, s, acc);
+            }
+        }
+    } else {
+        for (uint32_t *g = z; g < end; g += 2 * h) {
+            const int16_t *sin_k = fe_sin_q15 + step, *cos_k = fe_sin_q15 + FE_N / 4 - step;
+            for (uint32_t *p = g + 1; p < g + q; p++, sin_k += step, cos_k -= step) {
+                int32_t wr = *cos_k, ws = *sin_k;
+                BUTTERFLY(p, p + h, wr, ws, s, acc);
+                BUTTERFLY(p + q, p + q + h, -ws, wr, s, acc);
+            }
+        }
     }
     return acc;
 }
@@ -148,18 +156,24 @@ int rfft_q15_bitreversed(int16_t *buf, uint32_t bits)
     return exponent + s;
 }
 
-int rfft_q15(int16_t *buf)
+void rfft_q15_permute(int16_t *buf)
 {
-    uint32_t bits = 0;
     uint32_t *z = (uint32_t *)(void *)buf; /* complex pairs as words */
-    for (uint32_t i = 0; i < FE_M; i++) {
+    for (uint32_t i = 1; i < FE_M - 1; i++) {
         uint32_t j = fe_bitrev[i];
         if (i < j) {
             uint32_t t = z[i];
             z[i] = z[j];
             z[j] = t;
         }
-        bits |= ABS_BITS(RE(z[i])) | ABS_BITS(IM(z[i]));
     }
+}
+
+int rfft_q15(int16_t *buf)
+{
+    uint32_t bits = 0;
+    for (uint32_t i = 0; i < FE_N; i++)
+        bits |= ABS_BITS((int32_t)buf[i]);
+    rfft_q15_permute(buf);
     return rfft_q15_bitreversed(buf, bits);
 }

@@ -27,6 +27,9 @@ int rfft_q15(int16_t *buf);
    `bits` is an OR of their magnitudes (v ^ (v >> 31)); returns the exponent. */
 int rfft_q15_bitreversed(int16_t *buf, uint32_t bits);
 
+/* The bit-reversal permutation of the N/2 complex values, in place. */
+void rfft_q15_permute(int16_t *buf);
+
 /* Position of the highest set bit (v > 0); the M0+ has no CLZ. */
 int rfft_msb32(uint32_t v);
 
