@@ -12,8 +12,9 @@ from harness import signals
 from harness.frontend_config import FFT_SIZES, fft_config, get_config, load_configs, mel_filterbank
 from harness.frontend_tables import write_header
 
-FRONTEND = ["firmware/bench/frontend_bench.c", "firmware/dsp/frontend.c", "firmware/dsp/rfft_q15.c"]
-RFFT = ["firmware/bench/rfft_q15_bench.c", "firmware/dsp/rfft_q15.c"]
+FRONTEND = ["firmware/bench/frontend_bench.c", "firmware/dsp/frontend.c", "firmware/dsp/rfft_q15.c",
+            "firmware/dsp/rfft_q15_bfly.S"]
+RFFT = ["firmware/bench/rfft_q15_bench.c", "firmware/dsp/rfft_q15.c", "firmware/dsp/rfft_q15_bfly.S"]
 CONFIGS = ["py32_1k", "lea16k", "genre22k", "fsd50k"]
 
 

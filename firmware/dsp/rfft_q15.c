@@ -54,63 +54,25 @@ __attribute__((noinline)) static uint32_t stage1(uint32_t *z, int left, int righ
     return acc;
 }
 
-/* One butterfly: a' = a + t, b' = a - t with t = W b, W = wr - j ws (Q15). */
-#define BUTTERFLY(pa, pb, wr, ws, s, acc) do {                                  \
-        uint32_t b_ = *(pb), a_ = *(pa);                                        \
-        int32_t br_ = RE(b_), bi_ = IM(b_);                                     \
-        int32_t tr_ = ((((wr) * br_ + (ws) * bi_) >> 14) + 1) >> 1;             \
-        int32_t ti_ = ((((wr) * bi_ - (ws) * br_) >> 14) + 1) >> 1;             \
-        int32_t ar_ = RE(a_) + (s), ai_ = IM(a_) + (s);                         \
-        uint32_t x_ = PACK((ar_ + tr_) >> (s), (ai_ + ti_) >> (s));             \
-        uint32_t y_ = PACK((ar_ - tr_) >> (s), (ai_ - ti_) >> (s));             \
-        *(pa) = x_;                                                             \
-        *(pb) = y_;                                                             \
-        (acc) |= (x_ + RANGE_BIAS) | (y_ + RANGE_BIAS);                         \
-    } while (0)
-
-/* Twiddle 1 (rot = 0) or -j (rot = 1): no multiplications. */
-#define BUTTERFLY_EXACT(pa, pb, rot, s, acc) do {                               \
-        uint32_t b_ = *(pb), a_ = *(pa);                                        \
-        int32_t tr_ = (rot) ? IM(b_) : RE(b_), ti_ = (rot) ? -RE(b_) : IM(b_);  \
-        int32_t ar_ = RE(a_) + (s), ai_ = IM(a_) + (s);                         \
-        uint32_t x_ = PACK((ar_ + tr_) >> (s), (ai_ + ti_) >> (s));             \
-        uint32_t y_ = PACK((ar_ - tr_) >> (s), (ai_ - ti_) >> (s));             \
-        *(pa) = x_;                                                             \
-        *(pb) = y_;                                                             \
-        (acc) |= (x_ + RANGE_BIAS) | (y_ + RANGE_BIAS);                         \
-    } while (0)
+/* Butterfly runs, in assembly (rfft_q15_bfly.S): every butterfly at pa, pa + stride,
+   ... below end, with b at hoff bytes above a; W = wr - j ws, 1 or -j; s = 0 or 1. */
+typedef uint32_t bfly_fn(uint32_t *pa, uint32_t *end, uint32_t stride, uint32_t hoff, int32_t wr, int32_t ws);
+bfly_fn rfft_bfly_w_s0, rfft_bfly_w_s1, rfft_bfly_one_s0, rfft_bfly_one_s1, rfft_bfly_mj_s0, rfft_bfly_mj_s1;
 
 /* A stage of half-span h >= 2. Butterfly j of each group uses W_N^(j * step); j and
-   j + h/2 share one table read, since W_N^(k + N/4) = -j W_N^k. While groups are many
-   the loop over groups is innermost; once they are few, the loop over j is. */
+   j + h/2 share one table read, since W_N^(k + N/4) = -j W_N^k. */
 __attribute__((noinline)) static uint32_t stage(uint32_t *z, uint32_t h, uint32_t step, int s)
 {
-    uint32_t acc = 0, q = h / 2;
+    bfly_fn *w = s ? rfft_bfly_w_s1 : rfft_bfly_w_s0;
+    uint32_t q = h / 2, stride = 8 * h, hoff = 4 * h;
     uint32_t *end = z + FE_M;
-    for (uint32_t *g = z; g < end; g += 2 * h) {
-        BUTTERFLY_EXACT(g, g + h, 0, s, acc);
-        BUTTERFLY_EXACT(g + q, g + q + h, 1, s, acc);
-    }
-    if (h == 2)
-        return acc;
-    if (FE_M / (2 * h) >= q) {
-        const int16_t *sin_k = fe_sin_q15 + step, *cos_k = fe_sin_q15 + FE_N / 4 - step;
-        for (uint32_t j = 1; j < q; j++, sin_k += step, cos_k -= step) {
-            int32_t wr = *cos_k, ws = *sin_k;
-            for (uint32_t *p = z + j; p < end; p += 2 * h) {
-                BUTTERFLY(p, p + h, wr, ws, s, acc);
-                BUTTERFLY(p + q, p + q + h, -ws, wr, s, acc);
-            }
-        }
-    } else {
-        for (uint32_t *g = z; g < end; g += 2 * h) {
-            const int16_t *sin_k = fe_sin_q15 + step, *cos_k = fe_sin_q15 + FE_N / 4 - step;
-            for (uint32_t *p = g + 1; p < g + q; p++, sin_k += step, cos_k -= step) {
-                int32_t wr = *cos_k, ws = *sin_k;
-                BUTTERFLY(p, p + h, wr, ws, s, acc);
-                BUTTERFLY(p + q, p + q + h, -ws, wr, s, acc);
-            }
-        }
+    uint32_t acc = (s ? rfft_bfly_one_s1 : rfft_bfly_one_s0)(z, end, stride, hoff, 0, 0)
+                 | (s ? rfft_bfly_mj_s1 : rfft_bfly_mj_s0)(z + q, end, stride, hoff, 0, 0);
+    const int16_t *sin_k = fe_sin_q15 + step, *cos_k = fe_sin_q15 + FE_N / 4 - step;
+    for (uint32_t j = 1; j < q; j++, sin_k += step, cos_k -= step) {
+        int32_t wr = *cos_k, ws = *sin_k;
+        acc |= w(z + j, end, stride, hoff, wr, ws);
+        acc |= w(z + j + q, end, stride, hoff, -ws, wr);
     }
     return acc;
 }

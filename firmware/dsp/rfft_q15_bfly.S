@@ -1,0 +1,133 @@
+/*
+ * Radix-2 butterfly runs for rfft_q15.c, hand-scheduled for ARMv6-M (Cortex-M0+).
+ *
+ * uint32_t rfft_bfly_<kind>_s<s>(uint32_t *pa, uint32_t *end, uint32_t stride_bytes,
+ *                               uint32_t hoff_bytes, int32_t wr, int32_t ws)
+ * For pa, pa + stride, ... below end: a = *pa, b = pa[hoff]; t = W b with W = wr - j ws
+ * (kind "w"), W = 1 (kind "one") or W = -j (kind "mj"); a' = (a + t + s) >> s,
+ * b' = (a - t + s) >> s per component; complex values packed as (im << 16) | re.
+ * Returns the OR of (word + 0x20002000) over every word written (the range test of
+ * rfft_q15.c). The arithmetic is exactly that of the C it replaces:
+ *   tr = (((wr br + ws bi) >> 14) + 1) >> 1,  ti = (((wr bi - ws br) >> 14) + 1) >> 1.
+ * Registers in the loop: r0 pa, r1 hoff, r7 acc, r2-r6 temporaries,
+ * r8 wr, r9 ws, r10 end, r11 stride.
+ */
+    .syntax unified
+    .cpu cortex-m0plus
+    .thumb
+
+/* t from b at [r0, r1]: leaves tr in r4, ti in r2 */
+.macro TWIDDLE_W
+    ldr   r2, [r0, r1]
+    sxth  r3, r2              /* br */
+    asrs  r2, r2, #16         /* bi */
+    mov   r4, r8
+    muls  r4, r3              /* wr br */
+    mov   r5, r9
+    muls  r3, r5              /* ws br */
+    muls  r5, r2              /* ws bi */
+    adds  r4, r4, r5          /* wr br + ws bi */
+    mov   r5, r8
+    muls  r2, r5              /* wr bi */
+    subs  r2, r2, r3          /* wr bi - ws br */
+    asrs  r4, r4, #14
+    adds  r4, #1
+    asrs  r4, r4, #1          /* tr */
+    asrs  r2, r2, #14
+    adds  r2, #1
+    asrs  r2, r2, #1          /* ti */
+.endm
+
+.macro TWIDDLE_ONE            /* t = b */
+    ldr   r2, [r0, r1]
+    sxth  r4, r2              /* tr = br */
+    asrs  r2, r2, #16         /* ti = bi */
+.endm
+
+.macro TWIDDLE_MJ             /* t = -j b = (bi, -br) */
+    ldr   r2, [r0, r1]
+    asrs  r4, r2, #16         /* tr = bi */
+    sxth  r2, r2
+    rsbs  r2, r2, #0          /* ti = -br */
+.endm
+
+/* a at [r0]; t in r4 (re), r2 (im): writes both outputs, ORs the range test into r7 */
+.macro COMBINE s
+    ldr   r3, [r0]
+    sxth  r5, r3              /* ar */
+    asrs  r3, r3, #16         /* ai */
+.if \s
+    adds  r5, #1
+    adds  r3, #1
+.endif
+    adds  r6, r5, r4          /* xr */
+    subs  r5, r5, r4          /* yr */
+    adds  r4, r3, r2          /* xi */
+    subs  r3, r3, r2          /* yi */
+.if \s
+    asrs  r6, r6, #1
+    asrs  r5, r5, #1
+    asrs  r4, r4, #1
+    asrs  r3, r3, #1
+.endif
+    uxth  r6, r6
+    lsls  r4, r4, #16
+    orrs  r6, r4              /* x packed */
+    uxth  r5, r5
+    lsls  r3, r3, #16
+    orrs  r5, r3              /* y packed */
+    str   r6, [r0]
+    str   r5, [r0, r1]
+    ldr   r2, =0x20002000
+    adds  r6, r6, r2
+    adds  r5, r5, r2
+    orrs  r7, r6
+    orrs  r7, r5
+.endm
+
+.macro RUN name, twiddle, s
+    .section .text.\name, "ax", %progbits
+    .global \name
+    .type \name, %function
+    .thumb_func
+\name:
+    push  {r4, r5, r6, r7, lr}
+    mov   r4, r8
+    mov   r5, r9
+    mov   r6, r10
+    mov   r7, r11
+    push  {r4, r5, r6, r7}
+    ldr   r4, [sp, #36]       /* wr: first stack argument, above 9 saved words */
+    ldr   r5, [sp, #40]       /* ws */
+    mov   r8, r4
+    mov   r9, r5
+    mov   r10, r1             /* end */
+    mov   r11, r2             /* stride */
+    mov   r1, r3              /* hoff */
+    movs  r7, #0
+    cmp   r0, r10
+    bhs   2f
+1:
+    \twiddle
+    COMBINE \s
+    add   r0, r11
+    cmp   r0, r10
+    blo   1b
+2:
+    mov   r0, r7
+    pop   {r4, r5, r6, r7}
+    mov   r8, r4
+    mov   r9, r5
+    mov   r10, r6
+    mov   r11, r7
+    pop   {r4, r5, r6, r7, pc}
+    .ltorg
+    .size \name, . - \name
+.endm
+
+    RUN rfft_bfly_w_s0, TWIDDLE_W, 0
+    RUN rfft_bfly_w_s1, TWIDDLE_W, 1
+    RUN rfft_bfly_one_s0, TWIDDLE_ONE, 0
+    RUN rfft_bfly_one_s1, TWIDDLE_ONE, 1
+    RUN rfft_bfly_mj_s0, TWIDDLE_MJ, 0
+    RUN rfft_bfly_mj_s1, TWIDDLE_MJ, 1
