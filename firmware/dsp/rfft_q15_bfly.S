@@ -131,3 +131,78 @@
     RUN rfft_bfly_one_s1, TWIDDLE_ONE, 1
     RUN rfft_bfly_mj_s0, TWIDDLE_MJ, 0
     RUN rfft_bfly_mj_s1, TWIDDLE_MJ, 1
+
+/*
+ * uint32_t rfft_walk_s<s>(uint32_t *p, uint32_t *end, uint32_t hoff_bytes,
+ *                         const int16_t *sinp, const int16_t *cosp, uint32_t step_bytes)
+ * One group of a late stage, twiddles walked from the quarter-wave table: for p, p+1, ...
+ * below end, ws = *sinp, wr = *cosp (then sinp += step, cosp -= step); the butterfly at
+ * p with W = wr - j ws, and the one at p + h/2 with -j W = -ws - j wr. Same arithmetic
+ * and return value as the runs above; no call per butterfly.
+ * Registers in the loop: r0 p, r1 hoff, r7 acc, r2-r6 temporaries,
+ * r8 wr, r9 ws, r10 end, r11 sinp, r12 cosp, lr step.
+ */
+.macro WALK name, s
+    .section .text.\name, "ax", %progbits
+    .global \name
+    .type \name, %function
+    .thumb_func
+\name:
+    push  {r4, r5, r6, r7, lr}
+    mov   r4, r8
+    mov   r5, r9
+    mov   r6, r10
+    mov   r7, r11
+    push  {r4, r5, r6, r7}
+    mov   r11, r3             /* sinp */
+    ldr   r4, [sp, #36]       /* cosp */
+    ldr   r5, [sp, #40]       /* step */
+    mov   r12, r4
+    mov   lr, r5
+    mov   r10, r1             /* end */
+    mov   r1, r2              /* hoff */
+    movs  r7, #0
+    cmp   r0, r10
+    bhs   2f
+1:
+    mov   r2, r11
+    ldrh  r3, [r2]            /* ws >= 0 */
+    add   r2, lr
+    mov   r11, r2
+    mov   r2, r12
+    ldrh  r4, [r2]            /* wr >= 0 */
+    mov   r5, lr
+    subs  r2, r2, r5
+    mov   r12, r2
+    mov   r8, r4
+    mov   r9, r3
+    TWIDDLE_W
+    COMBINE \s
+    mov   r2, r9              /* second butterfly: wr' = -ws, ws' = wr */
+    rsbs  r2, r2, #0
+    mov   r3, r8
+    mov   r8, r2
+    mov   r9, r3
+    lsrs  r2, r1, #1          /* p + h/2 */
+    adds  r0, r0, r2
+    TWIDDLE_W
+    COMBINE \s
+    lsrs  r2, r1, #1
+    subs  r0, r0, r2
+    adds  r0, #4
+    cmp   r0, r10
+    blo   1b
+2:
+    mov   r0, r7
+    pop   {r4, r5, r6, r7}
+    mov   r8, r4
+    mov   r9, r5
+    mov   r10, r6
+    mov   r11, r7
+    pop   {r4, r5, r6, r7, pc}
+    .ltorg
+    .size \name, . - \name
+.endm
+
+    WALK rfft_walk_s0, 0
+    WALK rfft_walk_s1, 1
