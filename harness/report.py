@@ -14,6 +14,8 @@ def _cell(entry: dict, metric: str, budget_key: str) -> str:
     if value is None:
         return "-"
     limit = entry["budgets"].get(budget_key)
+    if limit is None and budget_key == "max_cycles_per_frame" and entry["cycles"] == value:
+        limit = entry["budgets"].get("max_cycles")  # one frame: the cycles budget applies
     text = f"{value:,}"
     return f"{text} ({100 * value / limit:.0f}%)" if limit else text
 

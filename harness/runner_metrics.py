@@ -2,7 +2,7 @@
 
 # (column title, results key, budget key)
 BUDGET_COLUMNS = (
-    ("cycles", "cycles", "max_cycles"),
+    ("cycles/frame", "cycles_per_frame", "max_cycles_per_frame"),
     ("flash B", "flash_bytes", "max_flash_bytes"),
     ("RAM peak B", "ram_peak_bytes", "max_ram_bytes"),
     ("stack B", "stack_peak_bytes", "max_stack_bytes"),

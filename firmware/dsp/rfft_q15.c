@@ -56,8 +56,9 @@ __attribute__((noinline)) static uint32_t stage1(uint32_t *z, int left, int righ
 
 /* Butterfly runs, in assembly (rfft_q15_bfly.S): every butterfly at pa, pa + stride,
    ... below end, with b at hoff bytes above a; W = wr - j ws, 1 or -j; s = 0 or 1. */
-typedef uint32_t bfly_fn(uint32_t *pa, uint32_t *end, uint32_t stride, uint32_t hoff, int32_t wr, int32_t ws);
-bfly_fn rfft_bfly_w_s0, rfft_bfly_w_s1, rfft_bfly_one_s0, rfft_bfly_one_s1, rfft_bfly_mj_s0, rfft_bfly_mj_s1;
+typedef uint32_t bfly_fn(uint32_t *pa, uint32_t *end, uint32_t stride, uint32_t hoff, int32_t wr,
+                         int32_t ws, int s);
+bfly_fn rfft_bfly_w, rfft_bfly_one, rfft_bfly_mj;
 /* One group of a late stage, twiddles walked from the table (j and j + h/2 per read). */
 typedef uint32_t walk_fn(uint32_t *p, uint32_t *end, uint32_t hoff, const int16_t *sinp,
                          const int16_t *cosp, uint32_t step_bytes);
@@ -67,17 +68,15 @@ walk_fn rfft_walk_s0, rfft_walk_s1;
    j + h/2 share one table read, since W_N^(k + N/4) = -j W_N^k. */
 __attribute__((noinline)) static uint32_t stage(uint32_t *z, uint32_t h, uint32_t step, int s)
 {
-    bfly_fn *w = s ? rfft_bfly_w_s1 : rfft_bfly_w_s0;
     uint32_t q = h / 2, stride = 8 * h, hoff = 4 * h;
     uint32_t *end = z + FE_M;
-    uint32_t acc = (s ? rfft_bfly_one_s1 : rfft_bfly_one_s0)(z, end, stride, hoff, 0, 0)
-                 | (s ? rfft_bfly_mj_s1 : rfft_bfly_mj_s0)(z + q, end, stride, hoff, 0, 0);
-    if (FE_M / (2 * h) >= q) { /* many groups: one run per twiddle */
+    uint32_t acc = rfft_bfly_one(z, end, stride, hoff, 0, 0, s) | rfft_bfly_mj(z + q, end, stride, hoff, 0, 0, s);
+    if (FE_M >= h * h) { /* groups (M / 2h) >= h / 2: one run per twiddle */
         const int16_t *sin_k = fe_sin_q15 + step, *cos_k = fe_sin_q15 + FE_N / 4 - step;
         for (uint32_t j = 1; j < q; j++, sin_k += step, cos_k -= step) {
             int32_t wr = *cos_k, ws = *sin_k;
-            acc |= w(z + j, end, stride, hoff, wr, ws);
-            acc |= w(z + j + q, end, stride, hoff, -ws, wr);
+            acc |= rfft_bfly_w(z + j, end, stride, hoff, wr, ws, s);
+            acc |= rfft_bfly_w(z + j + q, end, stride, hoff, -ws, wr, s);
         }
     } else { /* few groups: one walk over the twiddles per group */
         walk_fn *walk = s ? rfft_walk_s1 : rfft_walk_s0;

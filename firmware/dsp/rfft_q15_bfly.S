@@ -1,16 +1,16 @@
 /*
  * Radix-2 butterfly runs for rfft_q15.c, hand-scheduled for ARMv6-M (Cortex-M0+).
  *
- * uint32_t rfft_bfly_<kind>_s<s>(uint32_t *pa, uint32_t *end, uint32_t stride_bytes,
- *                               uint32_t hoff_bytes, int32_t wr, int32_t ws)
+ * uint32_t rfft_bfly_<kind>(uint32_t *pa, uint32_t *end, uint32_t stride_bytes,
+ *                          uint32_t hoff_bytes, int32_t wr, int32_t ws, int s)
  * For pa, pa + stride, ... below end: a = *pa, b = pa[hoff]; t = W b with W = wr - j ws
  * (kind "w"), W = 1 (kind "one") or W = -j (kind "mj"); a' = (a + t + s) >> s,
  * b' = (a - t + s) >> s per component; complex values packed as (im << 16) | re.
  * Returns the OR of (word + 0x20002000) over every word written (the range test of
  * rfft_q15.c). The arithmetic is exactly that of the C it replaces:
  *   tr = (((wr br + ws bi) >> 14) + 1) >> 1,  ti = (((wr bi - ws br) >> 14) + 1) >> 1.
- * Registers in the loop: r0 pa, r1 hoff, r7 acc, r2-r6 temporaries,
- * r8 wr, r9 ws, r10 end, r11 stride.
+ * Registers in the loop: r0 pa, r1 hoff, r7 s, r2-r6 temporaries,
+ * r8 wr, r9 ws, r10 end, r11 stride, r12 acc.
  */
     .syntax unified
     .cpu cortex-m0plus
@@ -85,7 +85,40 @@
     orrs  r7, r5
 .endm
 
-.macro RUN name, twiddle, s
+/* As COMBINE, with s (0 or 1) in r7 and the accumulator in r12. */
+.macro COMBINE_REG
+    ldr   r3, [r0]
+    sxth  r5, r3              /* ar */
+    asrs  r3, r3, #16         /* ai */
+    adds  r5, r5, r7          /* + s: round half up when halving */
+    adds  r3, r3, r7
+    adds  r6, r5, r4          /* xr */
+    subs  r5, r5, r4          /* yr */
+    adds  r4, r3, r2          /* xi */
+    subs  r3, r3, r2          /* yi */
+    asrs  r6, r7
+    asrs  r5, r7
+    asrs  r4, r7
+    asrs  r3, r7
+    uxth  r6, r6
+    lsls  r4, r4, #16
+    orrs  r6, r4              /* x packed */
+    uxth  r5, r5
+    lsls  r3, r3, #16
+    orrs  r5, r3              /* y packed */
+    str   r6, [r0]
+    str   r5, [r0, r1]
+    ldr   r2, =0x20002000
+    adds  r6, r6, r2
+    adds  r5, r5, r2
+    orrs  r6, r5
+    mov   r2, r12
+    orrs  r2, r6
+    mov   r12, r2
+.endm
+
+/* uint32_t name(pa, end, stride_bytes, hoff_bytes, wr, ws, s) */
+.macro RUN name, twiddle
     .section .text.\name, "ax", %progbits
     .global \name
     .type \name, %function
@@ -99,22 +132,24 @@
     push  {r4, r5, r6, r7}
     ldr   r4, [sp, #36]       /* wr: first stack argument, above 9 saved words */
     ldr   r5, [sp, #40]       /* ws */
+    ldr   r7, [sp, #44]       /* s */
     mov   r8, r4
     mov   r9, r5
     mov   r10, r1             /* end */
     mov   r11, r2             /* stride */
     mov   r1, r3              /* hoff */
-    movs  r7, #0
+    movs  r2, #0
+    mov   r12, r2             /* acc */
     cmp   r0, r10
     bhs   2f
 1:
     \twiddle
-    COMBINE \s
+    COMBINE_REG
     add   r0, r11
     cmp   r0, r10
     blo   1b
 2:
-    mov   r0, r7
+    mov   r0, r12
     pop   {r4, r5, r6, r7}
     mov   r8, r4
     mov   r9, r5
@@ -125,12 +160,9 @@
     .size \name, . - \name
 .endm
 
-    RUN rfft_bfly_w_s0, TWIDDLE_W, 0
-    RUN rfft_bfly_w_s1, TWIDDLE_W, 1
-    RUN rfft_bfly_one_s0, TWIDDLE_ONE, 0
-    RUN rfft_bfly_one_s1, TWIDDLE_ONE, 1
-    RUN rfft_bfly_mj_s0, TWIDDLE_MJ, 0
-    RUN rfft_bfly_mj_s1, TWIDDLE_MJ, 1
+    RUN rfft_bfly_w, TWIDDLE_W
+    RUN rfft_bfly_one, TWIDDLE_ONE
+    RUN rfft_bfly_mj, TWIDDLE_MJ
 
 /*
  * uint32_t rfft_walk_s<s>(uint32_t *p, uint32_t *end, uint32_t hoff_bytes,
