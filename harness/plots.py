@@ -2,6 +2,7 @@
 
 memory.png: flash and peak RAM of each benchmark as a share of its chip's capacity.
 realtime.png: cycles per frame as a share of the real-time budget at the target clock.
+logmel.png: the front end's log-mel in the emulator against the float reference.
 """
 
 from __future__ import annotations
@@ -61,4 +62,54 @@ def realtime_chart(doc: dict, path: Path) -> Path:
 
 def all_charts(doc: dict, out_dir: Path) -> list[Path]:
     out_dir.mkdir(parents=True, exist_ok=True)
-    return [memory_chart(doc, out_dir / "memory.png"), realtime_chart(doc, out_dir / "realtime.png")]
+    return [memory_chart(doc, out_dir / "memory.png"), realtime_chart(doc, out_dir / "realtime.png"),
+            logmel_chart(out_dir / "logmel.png")]
+
+
+def logmel_chart(path: Path, bench_name: str = "frontend_py32_1k", target_name: str = "py32f003") -> Path:
+    """Run a front-end benchmark in the emulator and draw its log-mel next to the float
+    reference, with the error (dB) over the bands that are scored (within 60 dB of the
+    frame's peak)."""
+    import numpy as np
+
+    from . import frontend_model as fm
+    from .build import build
+    from .elf_image import ElfImage
+    from .frontend_config import get_config
+    from .machine import Machine
+    from .runner import _spec, _stream
+    from .signals import generate
+    from .suite import load_suite, select
+
+    plt = _plt()
+    bench = select(load_suite(), [bench_name])[0]
+    cfg = get_config(bench.frontend)
+    target = load_target(target_name)
+    image = ElfImage.load(build(_spec(bench, target), target).elf)
+    machine = Machine(image, target)
+    machine.call("bench_init")
+    x = generate(bench.generator, cfg.hop * bench.frames, cfg.sample_rate)
+    out, _ = _stream(machine, bench, image, x)
+    frames = fm.frames_of(cfg, x)
+    fw = out.reshape(len(frames), -1)[:, : cfg.n_mels] / 256.0
+    ref = fm.logmel_float_db(cfg, frames)
+    scored = (ref >= ref.max(axis=1, keepdims=True) - 60) & (ref > -99)
+    err = np.where(scored, fw - ref, np.nan)
+    fig, axes = plt.subplots(1, 3, figsize=(13, 3.6), sharey=True)
+    vmin = max(float(ref.min()), float(ref.max()) - 80)
+    for ax, data, title in ((axes[0], fw, f"firmware ({target_name}, Q7.8)"), (axes[1], ref, "float reference")):
+        im = ax.imshow(data.T, origin="lower", aspect="auto", vmin=vmin, vmax=float(ref.max()), cmap="magma")
+        ax.set_title(title)
+        ax.set_xlabel(f"frame ({cfg.hop} samples)")
+    fig.colorbar(im, ax=axes[1], label="dB")
+    lim = max(0.05, float(np.nanmax(np.abs(err))))
+    im = axes[2].imshow(err.T, origin="lower", aspect="auto", cmap="coolwarm", vmin=-lim, vmax=lim)
+    axes[2].set_title(f"error, dB (mean |e| {np.nanmean(np.abs(err)):.3f}, max {np.nanmax(np.abs(err)):.2f})")
+    axes[2].set_xlabel(f"frame ({cfg.hop} samples)")
+    fig.colorbar(im, ax=axes[2], label="dB")
+    axes[0].set_ylabel("mel band")
+    fig.suptitle(f"{bench.name}: {bench.description}", fontsize=9)
+    fig.tight_layout()
+    fig.savefig(path, dpi=100)
+    plt.close(fig)
+    return path

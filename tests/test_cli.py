@@ -160,3 +160,12 @@ def test_check_and_baseline_refuse_bad_input(tmp_path):
     assert_one_line_error(rc, err, "not JSON (line 1")
     rc, _, err = mcubench("baseline")
     assert rc == 2 and "--write" in err
+
+
+def test_report_draws_the_charts(tmp_path):
+    rc, _, err = mcubench("run", "--bench", "fir_q15", "--json", tmp_path / "r.json", "--markdown", tmp_path / "r.md")
+    assert rc == 0, err
+    rc, out, err = mcubench("report", tmp_path / "r.json", "--out", tmp_path)
+    assert rc == 0, err
+    for name in ("memory.png", "realtime.png", "logmel.png"):
+        assert (tmp_path / name).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
