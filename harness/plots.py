@@ -21,43 +21,42 @@ def _plt():
     return plt
 
 
-def memory_chart(doc: dict, path: Path) -> Path:
+def _bars(n: int):
     plt = _plt()
-    entries = [e for e in doc["results"] if e["flash_bytes"] is not None]
-    labels = [f"{e['bench']}\n{e['target']}" for e in entries]
-    flash = [100 * e["flash_bytes"] / load_target(e["target"]).flash.size for e in entries]
-    ram = [100 * e["ram_peak_bytes"] / load_target(e["target"]).sram.size for e in entries]
-    fig, ax = plt.subplots(figsize=(max(6, 1.2 * len(entries) + 2), 4))
-    xs = range(len(entries))
-    ax.bar([x - 0.2 for x in xs], flash, 0.4, label="flash")
-    ax.bar([x + 0.2 for x in xs], ram, 0.4, label="peak RAM (static + stack)")
-    ax.axhline(100, color="red", linewidth=1)
-    ax.set_xticks(list(xs), labels, fontsize=8)
-    ax.set_ylabel("% of the chip's capacity")
-    ax.set_title("Memory use against capacity")
+    fig, ax = plt.subplots(figsize=(max(6, 1.2 * n + 2), 4))
+    return plt, fig, ax, list(range(n))
+
+
+def _finish(plt, fig, ax, path: Path, labels, ylabel: str, title: str) -> Path:
+    ax.axhline(100, color="red", linewidth=1, label="100%")
+    ax.set_xticks(list(range(len(labels))), labels, fontsize=8)
+    ax.set_ylabel(ylabel)
+    ax.set_title(title)
     ax.legend()
     fig.tight_layout()
     fig.savefig(path, dpi=100)
     plt.close(fig)
     return path
+
+
+def memory_chart(doc: dict, path: Path) -> Path:
+    entries = [e for e in doc["results"] if e["flash_bytes"] is not None]
+    plt, fig, ax, xs = _bars(len(entries))
+    flash = [100 * e["flash_bytes"] / load_target(e["target"]).flash.size for e in entries]
+    ram = [100 * e["ram_peak_bytes"] / load_target(e["target"]).sram.size for e in entries]
+    ax.bar([x - 0.2 for x in xs], flash, 0.4, label="flash")
+    ax.bar([x + 0.2 for x in xs], ram, 0.4, label="peak RAM (static + stack)")
+    return _finish(plt, fig, ax, path, [f"{e['bench']}\n{e['target']}" for e in entries],
+                   "% of the chip's capacity", "Memory use against capacity")
 
 
 def realtime_chart(doc: dict, path: Path) -> Path:
-    plt = _plt()
     entries = [e for e in doc["results"] if e.get("cpu_load_pct") is not None]
-    fig, ax = plt.subplots(figsize=(max(6, 1.2 * len(entries) + 2), 4))
-    xs = range(len(entries))
-    ax.bar(list(xs), [e["cpu_load_pct"] for e in entries], 0.6, color="tab:green")
-    ax.axhline(100, color="red", linewidth=1, label="real time")
-    ax.set_xticks(list(xs), [f"{e['bench']}\n{e['target']} @ {e['clock_hz'] / 1e6:g} MHz" for e in entries],
-                  fontsize=8)
-    ax.set_ylabel("cycles per frame, % of the frame period")
-    ax.set_title("CPU load per frame")
-    ax.legend()
-    fig.tight_layout()
-    fig.savefig(path, dpi=100)
-    plt.close(fig)
-    return path
+    plt, fig, ax, xs = _bars(len(entries))
+    ax.bar(xs, [e["cpu_load_pct"] for e in entries], 0.6, color="tab:green", label="worst frame")
+    labels = [f"{e['bench']}\n{e['target']} @ {e['clock_hz'] / 1e6:g} MHz" for e in entries]
+    return _finish(plt, fig, ax, path, labels, "cycles per frame, % of the frame period",
+                   "CPU load per frame (100% = real time)")
 
 
 def all_charts(doc: dict, out_dir: Path) -> list[Path]:
