@@ -5,7 +5,9 @@ target's linker script, for Cortex-M0+ (-mcpu=cortex-m0plus -mthumb), -Os unless
 benchmark says otherwise, with section garbage collection. The output directory is
 named by a hash of everything that goes in (sources, headers, the full command line,
 linker script, compiler version), so an unchanged build is reused and a changed one never is. A
-manifest.json beside the ELF records what went in.
+manifest.json beside the ELF records what went in. Each source compiles to its own
+object, cached by content, flags and headers, so a large shared source (CMSIS-DSP's
+tables) is compiled once for every benchmark that links it.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -49,38 +52,57 @@ class BuildResult:
     cached: bool = False
 
 
-def _inputs(spec: BuildSpec, target: Target) -> list[Path]:
-    files = list(spec.sources) + [target.linker_script, COMMON / "mcubench_sections.ld"]
-    if spec.with_entry:
-        files += [COMMON / "startup.c", COMMON / "entry.c"]
-    for d in {INCLUDE, *spec.include_dirs, *(s.parent for s in spec.sources)}:
+def _headers(spec: BuildSpec) -> list[Path]:
+    files = []
+    for d in sorted({INCLUDE, COMMON, *spec.include_dirs, *(Path(s).parent for s in spec.sources)}):
         files += sorted(Path(d).glob("*.h"))
     return files
 
 
-def command_lines(spec: BuildSpec, target: Target, elf: Path) -> list[str]:
-    sources = [str(s) for s in spec.sources]
-    if spec.with_entry:
-        sources += [str(COMMON / "startup.c"), str(COMMON / "entry.c")]
+def _compile_flags(spec: BuildSpec) -> list[str]:
     includes = [f"-I{d}" for d in (INCLUDE, *spec.include_dirs)]
-    return ([tool("gcc"), *CPU_FLAGS, spec.opt, *BASE_CFLAGS, *spec.cflags,
-             *(f"-D{d}" for d in spec.defines), *includes, *sources,
-             f"-L{COMMON}", f"-T{target.linker_script}", *LDFLAGS,
-             *([] if spec.with_entry else ["-Wl,--no-gc-sections", "-Wl,-e,0"]),
-             f"-Wl,-Map={elf.with_suffix('.map')}", "-o", str(elf)])
+    return [*CPU_FLAGS, spec.opt, *BASE_CFLAGS, *spec.cflags, *(f"-D{d}" for d in spec.defines), *includes]
+
+
+def _digest(*parts) -> str:
+    h = hashlib.sha256()
+    for part in parts:
+        h.update(part if isinstance(part, bytes) else str(part).encode())
+        h.update(b"\0")
+    return h.hexdigest()[:16]
+
+
+def _compile(src: Path, flags: list[str], headers_digest: str) -> Path:
+    """One object, cached by the source, the flags, the headers and the compiler."""
+    src = Path(src)
+    key = _digest(src, src.read_bytes(), json.dumps(flags), headers_digest, gcc_version())
+    obj = BUILD_DIR / "obj" / f"{src.stem}-{key}.o"
+    if obj.is_file():
+        return obj
+    obj.parent.mkdir(parents=True, exist_ok=True)
+    tmp = obj.with_suffix(f".{os.getpid()}.tmp.o")
+    proc = subprocess.run([tool("gcc"), *flags, "-c", str(src), "-o", str(tmp)], capture_output=True, text=True)
+    if proc.returncode != 0:
+        tmp.unlink(missing_ok=True)
+        raise BuildError(f"{src.name}: {_first_error(proc.stderr)}")
+    os.replace(tmp, obj)
+    return obj
 
 
 def build(spec: BuildSpec, target: Target) -> BuildResult:
     for src in spec.sources:
         if not Path(src).is_file():
             raise BuildError(f"{spec.name}: source {src} not found")
-    h = hashlib.sha256()
-    for path in _inputs(spec, target):
-        h.update(str(path).encode())
-        h.update(Path(path).read_bytes())
-    # the exact command (with a placeholder output) and the compiler version
-    h.update(json.dumps([command_lines(spec, target, Path("OUT.elf")), gcc_version()]).encode())
-    digest = h.hexdigest()[:16]
+    flags = _compile_flags(spec)
+    headers_digest = _digest(*[p.read_bytes() for p in _headers(spec)])
+    sources = list(spec.sources)
+    if spec.with_entry:
+        sources += [COMMON / "startup.c", COMMON / "entry.c"]
+    objects = [_compile(src, flags, headers_digest) for src in sources]
+    link = [*CPU_FLAGS, f"-L{COMMON}", f"-T{target.linker_script}", *LDFLAGS,
+            *([] if spec.with_entry else ["-Wl,--no-gc-sections", "-Wl,-e,0"])]
+    digest = _digest(*[o.name for o in objects], json.dumps(link), gcc_version(),
+                     target.linker_script.read_bytes(), (COMMON / "mcubench_sections.ld").read_bytes())
     out_dir = BUILD_DIR / target.name / f"{spec.name}-{digest}"
     elf = out_dir / "firmware.elf"
     manifest_path = out_dir / "manifest.json"
@@ -88,10 +110,11 @@ def build(spec: BuildSpec, target: Target) -> BuildResult:
         return BuildResult(elf, json.loads(manifest_path.read_text()), cached=True)
     out_dir.mkdir(parents=True, exist_ok=True)
     tmp_elf = out_dir / f"firmware.{os.getpid()}.elf"
-    cmd = command_lines(spec, target, tmp_elf)
-    proc = subprocess.run(cmd, capture_output=True, text=True)
+    proc = subprocess.run([tool("gcc"), *map(str, objects), *link,
+                           f"-Wl,-Map={tmp_elf.with_suffix('.map')}", "-o", str(tmp_elf)],
+                          capture_output=True, text=True)
     if proc.returncode != 0:
-        raise BuildError(f"{spec.name} for {target.name}: {_first_error(proc.stderr)}")
+        raise _link_error(spec, target, proc.stderr)
     os.replace(tmp_elf, elf)
     tmp_map = tmp_elf.with_suffix(".map")
     if tmp_map.exists():
@@ -102,6 +125,23 @@ def build(spec: BuildSpec, target: Target) -> BuildResult:
                 "hash": digest}
     manifest_path.write_text(json.dumps(manifest, indent=2))
     return BuildResult(elf, manifest)
+
+
+class DoesNotFit(BuildError):
+    """The linker ran out of a memory region: a measured figure, not a crash."""
+
+    def __init__(self, message: str, target: str, region: str, over_bytes: int):
+        super().__init__(message)
+        self.target, self.region, self.over_bytes = target, region, over_bytes
+
+
+def _link_error(spec: BuildSpec, target: Target, stderr: str) -> BuildError:
+    m = re.search(r"region `?(\w+)'? overflowed by (\d+) bytes", stderr)
+    if m:
+        region = {"FLASH": "flash", "RAM": "RAM"}.get(m.group(1), m.group(1))
+        return DoesNotFit(f"{spec.name} does not fit {target.name}: {m.group(2)} bytes over {region}",
+                          target.name, region, int(m.group(2)))
+    return BuildError(f"{spec.name} for {target.name}: {_first_error(stderr)}")
 
 
 def _first_error(stderr: str) -> str:
