@@ -30,7 +30,7 @@ INCLUDE = FIRMWARE_DIR / "include"
 CPU_FLAGS = ["-mcpu=cortex-m0plus", "-mthumb", "-mfloat-abi=soft"]
 BASE_CFLAGS = ["-std=c11", "-Wall", "-Wextra", "-ffunction-sections", "-fdata-sections",
                "-fno-common", "-g"]
-LDFLAGS = ["-nostartfiles", "--specs=nano.specs", "-Wl,--gc-sections"]
+LDFLAGS = ["-nostartfiles", "--specs=nano.specs", "-Wl,--gc-sections", "-lm"]
 
 
 @dataclass(frozen=True)

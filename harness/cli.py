@@ -87,6 +87,20 @@ def _add_report(sub):
     p.add_argument("--out", default=None, help="folder (default: results/)")
 
 
+def _add_fft_tables(sub):
+    p = sub.add_parser("fft-tables", help="flash, RAM and cycles of real FFT variants (CMSIS-DSP, ours, emlearn)")
+    p.add_argument("--variant", action="append", default=[])
+    p.add_argument("--n", type=_int, action="append", default=[])
+    p.add_argument("--target", action="append", default=[])
+    p.add_argument("--out", default=None, help="folder (default: results/)")
+    p.add_argument("--jobs", type=_int, default=None)
+
+
+def _cmd_fft_tables(args):
+    from .fft_tables import run_fft_tables
+    return run_fft_tables(args)
+
+
 def _gate(name):
     def cmd(args):
         from . import gate_commands
@@ -123,6 +137,7 @@ COMMANDS = {
     "compare": (_add_compare, _gate("run_compare")),
     "baseline": (_add_baseline, _gate("run_baseline")),
     "report": (_add_report, _gate("run_report")),
+    "fft-tables": (_add_fft_tables, _cmd_fft_tables),
 }
 
 

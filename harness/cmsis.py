@@ -30,6 +30,7 @@ RFFT_Q15_SOURCES = (
     "Source/TransformFunctions/arm_cfft_q15.c",
     "Source/TransformFunctions/arm_cfft_radix4_q15.c",
     "Source/TransformFunctions/arm_bitreversal2.c",
+    "Source/BasicMathFunctions/arm_shift_q15.c",
     "Source/CommonTables/arm_common_tables.c",
     "Source/CommonTables/arm_const_structs.c",
 )
