@@ -151,6 +151,9 @@ def _first_error(stderr: str) -> str:
         if "overflowed by" in ln:
             return ln.split(": ", 1)[-1] if "ld" in ln else ln
     for ln in lines:
+        if "undefined reference" in ln:
+            return ln.split(": ", 1)[-1] if ": " in ln else ln
+    for ln in lines:
         if "error" in ln:
             return ln
     return lines[-1] if lines else "build failed"
