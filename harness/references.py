@@ -71,4 +71,20 @@ def frontend(image, x: np.ndarray, bench) -> Expected:
     return Expected(exact, metrics)
 
 
-REFERENCES = {"fir_q15": fir_q15, "rfft_q15": rfft_q15, "frontend": frontend}
+def cmsis_mfcc_q15(image, x: np.ndarray, bench) -> Expected:
+    """ARM's own build (the host cmsisdsp package), one 512-sample frame per call."""
+    import cmsisdsp
+
+    from . import cmsis
+
+    shape, t = cmsis.MFCC_SHAPE, cmsis.mfcc_tables()
+    inst = cmsisdsp.arm_mfcc_instance_q15()
+    cmsisdsp.arm_mfcc_init_q15(inst, shape["fft_len"], shape["n_mels"], shape["n_dct"], t["dct"],
+                               t["filter_positions"], t["filter_lengths"], t["filters"], t["window"])
+    n = shape["fft_len"]
+    outs = [cmsisdsp.arm_mfcc_q15(inst, x[i:i + n].copy(), np.zeros(2 * n, dtype=np.int32))[1]
+            for i in range(0, len(x), n)]
+    return Expected(np.concatenate(outs).astype(np.int64))
+
+
+REFERENCES = {"fir_q15": fir_q15, "rfft_q15": rfft_q15, "frontend": frontend, "cmsis_mfcc_q15": cmsis_mfcc_q15}

@@ -38,10 +38,16 @@ def _accuracy(out: np.ndarray, ref: np.ndarray) -> tuple[float | None, int, bool
 
 
 def _spec(bench: Benchmark, target) -> BuildSpec:
-    include = tuple(bench.include_dirs)
+    include, sources, defines = tuple(bench.include_dirs), tuple(bench.sources), tuple(bench.defines)
     if bench.tables:
         include = (write_header(bench.tables),) + include
-    return BuildSpec(bench.name, bench.sources, opt=bench.opt, defines=bench.defines, include_dirs=include)
+    if bench.cmsis:
+        from . import cmsis
+        tree = cmsis.root()
+        sources += cmsis.mfcc_sources(tree) if bench.cmsis == "mfcc_q15" else cmsis.rfft_sources(tree)
+        defines += cmsis.DEFINES
+        include += ((cmsis.mfcc_header(),) if bench.cmsis == "mfcc_q15" else ()) + cmsis.include_dirs(tree)
+    return BuildSpec(bench.name, sources, opt=bench.opt, defines=defines, include_dirs=include)
 
 
 def _empty_sizes(target, opt: str):

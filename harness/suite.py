@@ -50,6 +50,7 @@ class Benchmark:
     sample_rate: int | None = None
     component_ram_symbols: tuple[str, ...] = ()  # RAM the component itself owns
     warmup_calls: int = 0  # unmeasured bench_run calls first (stateless kernels only)
+    cmsis: str | None = None  # link CMSIS-DSP (harness/cmsis.py): "rfft_q15" or "mfcc_q15"
 
     @property
     def frontend(self) -> str | None:
@@ -73,6 +74,12 @@ def _frame_period(bench: dict, where) -> float | None:
     if not (isinstance(rate, (int, float)) and isinstance(hop, int) and rate > 0 and hop > 0):
         raise ConfigError(f"{where}: 'sample_rate' and 'hop' go together, as positive numbers")
     return hop / rate
+
+
+def _cmsis(name, where) -> str | None:
+    if name not in (None, "rfft_q15", "mfcc_q15"):
+        raise ConfigError(f"{where}: unknown cmsis {name!r}; valid: rfft_q15, mfcc_q15")
+    return name
 
 
 def _tables(name, where) -> str | None:
@@ -127,7 +134,7 @@ def load_benchmark(path: Path) -> Benchmark:
         include_dirs=tuple(SUITE_DIR.parent / d for d in bench.get("include", ())),
         sample_rate=bench.get("sample_rate"),
         component_ram_symbols=tuple(bench.get("component_ram_symbols", ())),
-        warmup_calls=int(bench.get("warmup_calls", 0)), input=_buffer(bench.get("input"), path),
+        warmup_calls=int(bench.get("warmup_calls", 0)), cmsis=_cmsis(bench.get("cmsis"), path), input=_buffer(bench.get("input"), path),
         output=_buffer(bench.get("output"), path), generator=gen, reference=ref, budgets=budgets)
 
 
