@@ -32,6 +32,81 @@ void fe_init(void)
 #endif
 }
 
+#if FE_HIST > 0 && FE_HIST % 2 == 0 && FE_WIN % 2 == 0 && FE_HOP % 2 == 0
+/* Fast path: samples come in pairs from one buffer each, and are windowed straight
+   into their bit-reversed slots (no copy of the frame, no permutation pass). */
+#define FE_DIRECT_WINDOW 1
+
+static inline uint32_t pair_bits(uint32_t v)
+{
+    return ABS_BITS((int32_t)(int16_t)v) | ABS_BITS((int32_t)v >> 16);
+}
+
+/* OR of the magnitudes of the frame's samples: a power-of-two bound on the largest. */
+PHASE static uint32_t frame_bits(const int16_t *hop)
+{
+    uint32_t bits = 0;
+    for (const uint32_t *p = (const uint32_t *)(const void *)fe_history; p < (const uint32_t *)(const void *)(fe_history + FE_HIST); p++)
+        bits |= pair_bits(*p);
+    for (const uint32_t *p = (const uint32_t *)(const void *)hop; p < (const uint32_t *)(const void *)(hop + FE_HOP); p++)
+        bits |= pair_bits(*p);
+    return bits;
+}
+
+/* Window the pairs [c0, c1) of the frame, read from src (pairs as words), into their
+   bit-reversed slots; w walks the half window up (dir = +1) or down (dir = -1). */
+static inline uint32_t window_pairs(const uint32_t *src, uint32_t c0, uint32_t c1, const int16_t *w, int dir,
+                                    int shift, int32_t round)
+{
+    uint32_t bits = 0;
+    for (uint32_t c = c0; c < c1; c++, w += 2 * dir) {
+        uint32_t v = *src++;
+        int32_t x0 = ((int32_t)(int16_t)v * (int32_t)w[0] + round) >> shift;
+        int32_t x1 = (((int32_t)v >> 16) * (int32_t)w[dir] + round) >> shift;
+        fe_work[fe_bitrev[c]] = ((uint32_t)x0 & 0xFFFFu) | ((uint32_t)x1 << 16);
+        bits |= ABS_BITS(x0) | ABS_BITS(x1);
+    }
+    return bits;
+}
+
+/* Pair c covers samples 2c, 2c + 1: window index n while n + 1 <= FE_WIN / 2, then
+   FE_WIN - n. Four runs: (history | hop) x (up | down). Returns the OR of the windowed
+   magnitudes. */
+PHASE static uint32_t window_frame(const int16_t *hop, int shift)
+{
+    const int32_t round = 1 << (shift - 1);
+    const uint32_t up_end = (FE_WIN / 2 + 1) / 2; /* first pair that walks down */
+    const uint32_t hist_end = FE_HIST / 2, win_end = FE_WIN / 2;
+    const uint32_t *hist = (const uint32_t *)(const void *)fe_history;
+    const uint32_t *in = (const uint32_t *)(const void *)hop;
+    uint32_t bits = 0;
+    uint32_t a = hist_end < up_end ? hist_end : up_end;
+    bits |= window_pairs(hist, 0, a, fe_window_q15, 1, shift, round);
+    if (hist_end > up_end)
+        bits |= window_pairs(hist + up_end, up_end, hist_end, fe_window_q15 + FE_WIN - 2 * up_end, -1, shift, round);
+    if (up_end > hist_end)
+        bits |= window_pairs(in, hist_end, up_end, fe_window_q15 + 2 * hist_end, 1, shift, round);
+    uint32_t b = hist_end > up_end ? hist_end : up_end;
+    bits |= window_pairs(in + (b - hist_end), b, win_end, fe_window_q15 + FE_WIN - 2 * b, -1, shift, round);
+    for (uint32_t c = win_end; c < FE_N / 2; c++)
+        fe_work[fe_bitrev[c]] = 0;
+    return bits;
+}
+
+/* The last FE_WIN - FE_HOP samples of the frame are the next frame's first. */
+PHASE static void keep_history(const int16_t *hop)
+{
+    uint32_t *h = (uint32_t *)(void *)fe_history;
+    const uint32_t *in = (const uint32_t *)(const void *)hop;
+    uint32_t i = 0;
+    for (; i + FE_HOP / 2 < FE_HIST / 2; i++)
+        h[i] = h[i + FE_HOP / 2];
+    for (; i < FE_HIST / 2; i++)
+        h[i] = in[i + FE_HOP / 2 - FE_HIST / 2];
+}
+
+#else
+#define FE_DIRECT_WINDOW 0
 /* Gather the frame (kept samples, then the new hop) into the work buffer in natural
    order, zero-padded to N, and return the OR of its magnitudes. */
 PHASE static uint32_t gather_frame(const int16_t *hop)
@@ -104,6 +179,8 @@ PHASE static uint32_t window_in_place(int shift)
     return bits;
 }
 
+#endif
+
 /* Power spectrum in place: fe_work[k] = Re^2 + Im^2 for k = 0 .. N/2. */
 PHASE static void power_in_place(void)
 {
@@ -167,16 +244,28 @@ PHASE static void mel_log(int exponent, int16_t *out)
 
 void fe_process(const int16_t *hop, int16_t *logmel_q8)
 {
+#if FE_DIRECT_WINDOW
+    uint32_t raw = frame_bits(hop);
+#else
     uint32_t raw = gather_frame(hop);
     keep_history();
+#endif
     if (raw == 0) {
+#if FE_DIRECT_WINDOW
+        keep_history(hop);
+#endif
         for (uint32_t m = 0; m < FE_NMELS; m++)
             logmel_q8[m] = FE_LOG_FLOOR_Q8;
         return;
     }
     int pre = 12 - rfft_msb32(raw); /* frame * 2^pre has every sample below 2^13 */
+#if FE_DIRECT_WINDOW
+    uint32_t bits = window_frame(hop, 15 - pre);
+    keep_history(hop);
+#else
     uint32_t bits = window_in_place(15 - pre);
     rfft_q15_permute((int16_t *)(void *)fe_work);
+#endif
     int exponent = rfft_q15_bitreversed((int16_t *)(void *)fe_work, bits);
     if (exponent == RFFT_SILENT) {
         for (uint32_t m = 0; m < FE_NMELS; m++)

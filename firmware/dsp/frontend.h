@@ -9,6 +9,7 @@
  * fe_mfcc() turns FE_NMELS log-mel values into FE_NMFCC coefficients (DCT-II, ortho),
  * in Q10.5 dB units (32 = 1 dB; c0 is sqrt(FE_NMELS) x the mean log-mel, so it needs
  * the range), saturated to int16.
+ * The hop buffer must be 4-byte aligned (samples are read two per word).
  * RAM: fe_history (the audio kept between frames) and fe_work (the FFT buffer, reused
  * for the power spectrum in place); nothing else lives across calls.
  */
