@@ -1,0 +1,158 @@
+/*
+ * int8 kernels: see nn_int8.h. The M0+ multiplies 32 x 32 -> 32 only: the Q31 high
+ * multiply of the requantisation (once per output) takes a 64-bit product from
+ * libgcc's __aeabi_lmul; the inner loops are int8 x int8 MACs into int32.
+ */
+#include "nn_int8.h"
+
+/* (a * b) >> 31 with TFLite's rounding (SaturatingRoundingDoublingHighMul). */
+static int32_t high_mul(int32_t a, int32_t b)
+{
+    if (a == INT32_MIN && b == INT32_MIN)
+        return INT32_MAX;
+    int64_t ab = (int64_t)a * (int64_t)b;
+    int64_t nudge = ab >= 0 ? (1 << 30) : (1 - (1 << 30));
+    int64_t t = ab + nudge;
+    /* division by 2^31 rounding toward zero, as C's "/" does */
+    int64_t q = t >= 0 ? (t >> 31) : -((-t) >> 31);
+    return (int32_t)q;
+}
+
+static int32_t rounding_divide_by_pot(int32_t x, int exponent)
+{
+    int32_t mask = (int32_t)((1u << exponent) - 1u);
+    int32_t remainder = x & mask;
+    int32_t threshold = (mask >> 1) + (x < 0 ? 1 : 0);
+    return (x >> exponent) + (remainder > threshold ? 1 : 0);
+}
+
+int32_t nn_requantize(int32_t x, int32_t multiplier, int32_t shift)
+{
+    int left = shift > 0 ? shift : 0, right = shift > 0 ? 0 : -shift;
+    return rounding_divide_by_pot(high_mul((int32_t)((uint32_t)x << left), multiplier), right);
+}
+
+static inline int8_t finish(int32_t acc, const nn_requant_t *rq, const nn_output_t *out)
+{
+    int32_t v = nn_requantize(acc, rq->multiplier, rq->shift) + out->out_zp;
+    if (v < out->act_min)
+        v = out->act_min;
+    if (v > out->act_max)
+        v = out->act_max;
+    return (int8_t)v;
+}
+
+static int32_t dot_int8(const int8_t *x, const int8_t *w, uint32_t n, int32_t acc)
+{
+    const int8_t *end = x + n;
+    while (x + 4 <= end) {
+        acc += x[0] * w[0] + x[1] * w[1] + x[2] * w[2] + x[3] * w[3];
+        x += 4;
+        w += 4;
+    }
+    while (x < end)
+        acc += *x++ * *w++;
+    return acc;
+}
+
+void nn_fully_connected(const int8_t *x, uint32_t n_in, const int8_t *w, const int32_t *bias,
+                        uint32_t n_out, const nn_requant_t *rq, const nn_output_t *out, int8_t *y)
+{
+    for (uint32_t o = 0; o < n_out; o++, w += n_in)
+        y[o] = finish(dot_int8(x, w, n_in, bias[o]), &rq[o], out);
+}
+
+void nn_conv1d(const int8_t *x, uint32_t t_in, uint32_t c_in, const int8_t *w, const int32_t *bias,
+               uint32_t c_out, uint32_t kernel, uint32_t dilation, uint32_t stride,
+               const nn_requant_t *rq, const nn_output_t *out, int8_t *y)
+{
+    for (uint32_t t = 0; t < t_in; t += stride) {
+        for (uint32_t o = 0; o < c_out; o++) {
+            int32_t acc = bias[o];
+            const int8_t *wo = w + o * kernel * c_in;
+            for (uint32_t k = 0; k < kernel; k++) {
+                /* tap k looks (kernel - 1 - k) * dilation frames back */
+                uint32_t back = (kernel - 1 - k) * dilation;
+                if (back <= t)
+                    acc = dot_int8(x + (t - back) * c_in, wo + k * c_in, c_in, acc);
+            }
+            *y++ = finish(acc, &rq[o], out);
+        }
+    }
+}
+
+void nn_conv1d_depthwise(const int8_t *x, uint32_t t_in, uint32_t ch, const int8_t *w, const int32_t *bias,
+                         uint32_t kernel, uint32_t dilation, uint32_t stride,
+                         const nn_requant_t *rq, const nn_output_t *out, int8_t *y)
+{
+    for (uint32_t t = 0; t < t_in; t += stride) {
+        for (uint32_t c = 0; c < ch; c++) {
+            int32_t acc = bias[c];
+            for (uint32_t k = 0; k < kernel; k++) {
+                uint32_t back = (kernel - 1 - k) * dilation;
+                if (back <= t)
+                    acc += x[(t - back) * ch + c] * w[k * ch + c];
+            }
+            *y++ = finish(acc, &rq[c], out);
+        }
+    }
+}
+
+void nn_maxpool1d(const int8_t *x, uint32_t t_in, uint32_t ch, uint32_t window, uint32_t stride, int8_t *y)
+{
+    for (uint32_t t = 0; t + window <= t_in; t += stride)
+        for (uint32_t c = 0; c < ch; c++) {
+            int32_t m = -128;
+            for (uint32_t k = 0; k < window; k++) {
+                int32_t v = x[(t + k) * ch + c];
+                if (v > m)
+                    m = v;
+            }
+            *y++ = (int8_t)m;
+        }
+}
+
+/* Rounded to nearest, halves away from zero (TFLite's average pooling). */
+static int8_t average(int32_t sum, int32_t n)
+{
+    int32_t q = sum >= 0 ? (sum + n / 2) / n : (sum - n / 2) / n;
+    return (int8_t)(q < -128 ? -128 : q > 127 ? 127 : q);
+}
+
+void nn_avgpool1d(const int8_t *x, uint32_t t_in, uint32_t ch, uint32_t window, uint32_t stride, int8_t *y)
+{
+    for (uint32_t t = 0; t + window <= t_in; t += stride)
+        for (uint32_t c = 0; c < ch; c++) {
+            int32_t s = 0;
+            for (uint32_t k = 0; k < window; k++)
+                s += x[(t + k) * ch + c];
+            *y++ = average(s, (int32_t)window);
+        }
+}
+
+void nn_global_avgpool1d(const int8_t *x, uint32_t t_in, uint32_t ch, int8_t *y)
+{
+    for (uint32_t c = 0; c < ch; c++) {
+        int32_t s = 0;
+        for (uint32_t t = 0; t < t_in; t++)
+            s += x[t * ch + c];
+        y[c] = average(s, (int32_t)t_in);
+    }
+}
+
+void nn_softmax(const int8_t *x, uint32_t n, const uint32_t *exp_lut, int8_t *y)
+{
+    int32_t mx = -128;
+    for (uint32_t i = 0; i < n; i++)
+        if (x[i] > mx)
+            mx = x[i];
+    uint32_t sum = 0;
+    for (uint32_t i = 0; i < n; i++)
+        sum += exp_lut[mx - x[i]];
+    for (uint32_t i = 0; i < n; i++) {
+        /* p = e / sum in Q8, rounded; out = p - 128, clamped */
+        uint32_t p = (exp_lut[mx - x[i]] * 256u + sum / 2) / sum;
+        int32_t v = (int32_t)p - 128;
+        y[i] = (int8_t)(v > 127 ? 127 : v);
+    }
+}

@@ -1,0 +1,58 @@
+/*
+ * int8 inference kernels for Cortex-M0+, following the TFLite int8 scheme:
+ * real = scale * (q - zero_point); weights symmetric (zero point 0), per-channel or
+ * per-tensor; int32 accumulation; requantisation by a Q31 multiplier and a shift with
+ * TFLite's rounding (MultiplyByQuantizedMultiplier); fused activation by clamping.
+ * harness/nn_model.py mirrors every kernel bit for bit.
+ *
+ * Layouts: activations are [time][channels] (channels last); fully connected weights
+ * [out][in]; conv1d weights [out][kernel][in]; depthwise conv1d weights [kernel][ch].
+ * The input zero point is folded into the bias offline by the exporter
+ * (bias'[o] = bias[o] - x_zp * sum(w[o])), so inner loops are plain int8 MACs.
+ */
+#ifndef NN_INT8_H
+#define NN_INT8_H
+
+#include <stdint.h>
+
+/* Requantisation of one output channel: y = clamp(zp + x * M * 2^shift). */
+typedef struct {
+    int32_t multiplier; /* Q31, in [2^30, 2^31) (or 0) */
+    int32_t shift;      /* left when > 0, right when < 0 */
+} nn_requant_t;
+
+typedef struct {
+    int32_t out_zp;
+    int32_t act_min, act_max; /* fused ReLU / ReLU6 / none, in the output's int8 units */
+} nn_output_t;
+
+/* TFLite's MultiplyByQuantizedMultiplier. */
+int32_t nn_requantize(int32_t x, int32_t multiplier, int32_t shift);
+
+/* y[o] = requant(bias[o] + sum_i x[i] w[o][i]); rq has one entry per output channel. */
+void nn_fully_connected(const int8_t *x, uint32_t n_in, const int8_t *w, const int32_t *bias,
+                        uint32_t n_out, const nn_requant_t *rq, const nn_output_t *out, int8_t *y);
+
+/* Causal, dilated, strided conv1d over x[t_in][c_in] -> y[t_out][c_out], with
+   t_out = ceil(t_in / stride); input samples before t = 0 are the input zero point,
+   which the folded bias already accounts for (so they contribute nothing). */
+void nn_conv1d(const int8_t *x, uint32_t t_in, uint32_t c_in, const int8_t *w, const int32_t *bias,
+               uint32_t c_out, uint32_t kernel, uint32_t dilation, uint32_t stride,
+               const nn_requant_t *rq, const nn_output_t *out, int8_t *y);
+
+/* Depthwise version: one kernel per channel, w[k][c]. */
+void nn_conv1d_depthwise(const int8_t *x, uint32_t t_in, uint32_t ch, const int8_t *w, const int32_t *bias,
+                         uint32_t kernel, uint32_t dilation, uint32_t stride,
+                         const nn_requant_t *rq, const nn_output_t *out, int8_t *y);
+
+/* Max / average pooling over time (window, stride; no padding), and the global
+   average over all t_in frames. Scales and zero points are unchanged. */
+void nn_maxpool1d(const int8_t *x, uint32_t t_in, uint32_t ch, uint32_t window, uint32_t stride, int8_t *y);
+void nn_avgpool1d(const int8_t *x, uint32_t t_in, uint32_t ch, uint32_t window, uint32_t stride, int8_t *y);
+void nn_global_avgpool1d(const int8_t *x, uint32_t t_in, uint32_t ch, int8_t *y);
+
+/* Softmax of n int8 logits -> int8 probabilities (scale 1/256, zero point -128).
+   exp_lut[d] = round(2^16 exp(-d * input_scale)) for d = 0..255, made by the exporter. */
+void nn_softmax(const int8_t *x, uint32_t n, const uint32_t *exp_lut, int8_t *y);
+
+#endif

@@ -1,0 +1,143 @@
+"""int8 kernels (firmware/nn) on the emulated M0+, bit for bit against harness/nn_model.py."""
+
+import numpy as np
+import pytest
+
+from harness import nn_model as nm
+
+NN = "firmware/nn/nn_int8.c"
+
+
+def _build(mcu, code, target="py32f003"):
+    return mcu.build([code, NN], target, include=["firmware/nn"], opt="-O2")
+
+
+def _rq(rng, n, big=False):
+    scales = rng.uniform(2.0, 8.0, n) if big else 10 ** rng.uniform(-4, -0.5, n)
+    return [nm.quantize_multiplier(float(s)) for s in scales]
+
+
+def _write_rq(fw, rq):
+    fw.write("rq", np.array(rq, dtype=np.int64).ravel(), "<i4")
+
+
+def _write_out(fw, out):
+    fw.write("out", [out["out_zp"], out["act_min"], out["act_max"]], "<i4")
+
+
+OUTS = [{"out_zp": -5, "act_min": -128, "act_max": 127},      # no activation
+        {"out_zp": -128, "act_min": -128, "act_max": 127},    # ReLU (zero point at -128)
+        {"out_zp": -20, "act_min": -20, "act_max": 70}]       # ReLU6 in int8 units
+
+
+def test_requantize_matches_tflite_rounding_everywhere(mcu):
+    fw = _build(mcu, '#include "nn_int8.h"\nint32_t rq_one(int32_t x, int32_t m, int32_t s) '
+                     '{ return nn_requantize(x, m, s); }\n')
+    rng = np.random.default_rng(1)
+    cases = [(0, 1 << 30, 0), (-1, 1 << 30, -1), (1, 1 << 30, -1), (-(1 << 31), -(1 << 31), 0),
+             ((1 << 31) - 1, (1 << 31) - 1, 0), (-(1 << 31), 1 << 30, -31), (12345, 1518500250, 3),
+             (-3, 1 << 30, -1), (3, 1 << 30, -1), (-5, 1 << 30, -2)]
+    for _ in range(60):
+        m, s = nm.quantize_multiplier(float(10 ** rng.uniform(-6, 1.2)))
+        cases.append((int(rng.integers(-(1 << 20), 1 << 20)), m, s))
+    for x, m, s in cases:
+        got = fw.call("rq_one", x, m, s).return_value
+        got = got - (1 << 32) if got >> 31 else got
+        assert got == int(nm.requantize(x, m, s)), (x, m, s)
+
+
+@pytest.mark.parametrize("out", OUTS)
+def test_fully_connected(mcu, out):
+    n_in, n_out = 37, 11
+    fw = _build(mcu, f'''#include "nn_int8.h"
+int8_t x[{n_in}], w[{n_out * n_in}], y[{n_out}]; int32_t bias[{n_out}];
+nn_requant_t rq[{n_out}]; nn_output_t out;
+void run(void) {{ nn_fully_connected(x, {n_in}, w, bias, {n_out}, rq, &out, y); }}
+''')
+    rng = np.random.default_rng(2)
+    x, w = rng.integers(-128, 128, n_in), rng.integers(-127, 128, (n_out, n_in))
+    bias, rq = rng.integers(-20000, 20000, n_out), _rq(rng, n_out)
+    for name, v, dt in (("x", x, "<i1"), ("w", w.ravel(), "<i1"), ("bias", bias, "<i4")):
+        fw.write(name, v, dt)
+    _write_rq(fw, rq)
+    _write_out(fw, out)
+    r = fw.call("run")
+    assert np.array_equal(fw.read("y", "<i1"), nm.fully_connected(x, w, bias, rq, out))
+    assert r.stack_peak_bytes < 128
+
+
+@pytest.mark.parametrize("kernel,dilation,stride", [(3, 1, 1), (3, 2, 1), (2, 4, 2), (5, 1, 3)])
+def test_conv1d_causal_dilated_strided(mcu, kernel, dilation, stride):
+    t_in, c_in, c_out = 13, 6, 5
+    t_out = -(-t_in // stride)
+    fw = _build(mcu, f'''#include "nn_int8.h"
+int8_t x[{t_in * c_in}], w[{c_out * kernel * c_in}], y[{t_out * c_out}]; int32_t bias[{c_out}];
+nn_requant_t rq[{c_out}]; nn_output_t out;
+void run(void) {{ nn_conv1d(x, {t_in}, {c_in}, w, bias, {c_out}, {kernel}, {dilation}, {stride}, rq, &out, y); }}
+''')
+    rng = np.random.default_rng(kernel * 100 + dilation * 10 + stride)
+    x, w = rng.integers(-128, 128, (t_in, c_in)), rng.integers(-127, 128, (c_out, kernel, c_in))
+    bias, rq, out = rng.integers(-5000, 5000, c_out), _rq(rng, c_out), OUTS[1]
+    for name, v, dt in (("x", x.ravel(), "<i1"), ("w", w.ravel(), "<i1"), ("bias", bias, "<i4")):
+        fw.write(name, v, dt)
+    _write_rq(fw, rq)
+    _write_out(fw, out)
+    fw.call("run")
+    expected = nm.conv1d(x, w, bias, rq, out, dilation, stride)
+    assert expected.shape == (t_out, c_out)
+    assert np.array_equal(fw.read("y", "<i1").reshape(t_out, c_out), expected)
+
+
+def test_depthwise_conv1d_and_pooling(mcu):
+    t_in, ch, kernel, dilation = 12, 7, 3, 2
+    fw = _build(mcu, f'''#include "nn_int8.h"
+int8_t x[{t_in * ch}], w[{kernel * ch}], y[{t_in * ch}], pm[{t_in * ch}], pa[{t_in * ch}], g[{ch}];
+int32_t bias[{ch}]; nn_requant_t rq[{ch}]; nn_output_t out;
+void run(void) {{
+    nn_conv1d_depthwise(x, {t_in}, {ch}, w, bias, {kernel}, {dilation}, 1, rq, &out, y);
+    nn_maxpool1d(y, {t_in}, {ch}, 3, 2, pm);
+    nn_avgpool1d(y, {t_in}, {ch}, 4, 4, pa);
+    nn_global_avgpool1d(y, {t_in}, {ch}, g);
+}}
+''')
+    rng = np.random.default_rng(9)
+    x, w = rng.integers(-128, 128, (t_in, ch)), rng.integers(-127, 128, (kernel, ch))
+    bias, rq, out = rng.integers(-3000, 3000, ch), _rq(rng, ch, big=False), OUTS[0]
+    for name, v, dt in (("x", x.ravel(), "<i1"), ("w", w.ravel(), "<i1"), ("bias", bias, "<i4")):
+        fw.write(name, v, dt)
+    _write_rq(fw, rq)
+    _write_out(fw, out)
+    fw.call("run")
+    y = nm.conv1d_depthwise(x, w, bias, rq, out, dilation)
+    assert np.array_equal(fw.read("y", "<i1").reshape(t_in, ch), y)
+    mp, ap = nm.maxpool1d(y, 3, 2), nm.avgpool1d(y, 4, 4)
+    assert np.array_equal(fw.read("pm", "<i1", mp.size).reshape(mp.shape), mp)
+    assert np.array_equal(fw.read("pa", "<i1", ap.size).reshape(ap.shape), ap)
+    assert np.array_equal(fw.read("g", "<i1"), nm.global_avgpool1d(y))
+
+
+def test_softmax(mcu):
+    n = 10
+    fw = _build(mcu, f'''#include "nn_int8.h"
+int8_t x[{n}], y[{n}]; uint32_t lut[256];
+void run(void) {{ nn_softmax(x, {n}, lut, y); }}
+''')
+    lut = nm.softmax_lut(0.0625)
+    fw.write("lut", lut, "<u4")
+    rng = np.random.default_rng(4)
+    for trial in range(5):
+        x = rng.integers(-128, 128, n) if trial else np.full(n, 7)
+        fw.write("x", x, "<i1")
+        fw.call("run")
+        y = fw.read("y", "<i1")
+        assert np.array_equal(y, nm.softmax(x, lut))
+        probs = (y.astype(float) + 128) / 256
+        ref = np.exp(0.0625 * (x - x.max()))
+        assert np.abs(probs - ref / ref.sum()).max() < 2 / 256
+
+
+def test_quantize_multiplier_round_trips():
+    for real in (1e-6, 0.0123, 0.5, 0.99999, 1.0, 3.7):
+        m, s = nm.quantize_multiplier(real)
+        assert (1 << 30) <= m < (1 << 31)
+        assert abs(m * 2.0 ** (s - 31) - real) <= real * 2 ** -30
