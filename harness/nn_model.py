@@ -96,6 +96,16 @@ def conv1d_depthwise(x, w, bias, rq, out, dilation=1, stride=1) -> np.ndarray:
     return np.stack(rows)
 
 
+def time_project(x, d, bias, rq, out) -> np.ndarray:
+    """x[t][ch], d[k][t] -> y[k][ch] with per-k requantisation."""
+    acc = np.asarray(d, dtype=np.int64) @ np.asarray(x, dtype=np.int64)  # [k][ch]
+    acc = acc + np.asarray(bias, dtype=np.int64)[:, None]
+    m = np.array([r[0] for r in rq], dtype=np.int64)[:, None]
+    s = np.array([r[1] for r in rq], dtype=np.int64)[:, None]
+    v = requantize(acc, m, s) + out["out_zp"]
+    return np.clip(v, out["act_min"], out["act_max"]).astype(np.int64)
+
+
 def _windows(x, window, stride):
     x = np.asarray(x, dtype=np.int64)
     return [x[t:t + window] for t in range(0, x.shape[0] - window + 1, stride)]

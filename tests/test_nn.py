@@ -141,3 +141,21 @@ def test_quantize_multiplier_round_trips():
         m, s = nm.quantize_multiplier(real)
         assert (1 << 30) <= m < (1 << 31)
         assert abs(m * 2.0 ** (s - 31) - real) <= real * 2 ** -30
+
+
+def test_time_projection(mcu):
+    t_in, ch, k_out = 32, 8, 8
+    fw = _build(mcu, f'''#include "nn_int8.h"
+int8_t x[{t_in * ch}], d[{k_out * t_in}], y[{k_out * ch}]; int32_t bias[{k_out}];
+nn_requant_t rq[{k_out}]; nn_output_t out;
+void run(void) {{ nn_time_project(x, {t_in}, {ch}, d, bias, {k_out}, rq, &out, y); }}
+''')
+    rng = np.random.default_rng(5)
+    x, d = rng.integers(-128, 128, (t_in, ch)), rng.integers(-127, 128, (k_out, t_in))
+    bias, rq, out = rng.integers(-4000, 4000, k_out), _rq(rng, k_out), OUTS[0]
+    for name, v, dt in (("x", x.ravel(), "<i1"), ("d", d.ravel(), "<i1"), ("bias", bias, "<i4")):
+        fw.write(name, v, dt)
+    _write_rq(fw, rq)
+    _write_out(fw, out)
+    fw.call("run")
+    assert np.array_equal(fw.read("y", "<i1").reshape(k_out, ch), nm.time_project(x, d, bias, rq, out))

@@ -98,6 +98,19 @@ void nn_conv1d_depthwise(const int8_t *x, uint32_t t_in, uint32_t ch, const int8
     }
 }
 
+void nn_time_project(const int8_t *x, uint32_t t_in, uint32_t ch, const int8_t *d, const int32_t *bias,
+                     uint32_t k_out, const nn_requant_t *rq, const nn_output_t *out, int8_t *y)
+{
+    for (uint32_t k = 0; k < k_out; k++, d += t_in)
+        for (uint32_t c = 0; c < ch; c++) {
+            int32_t acc = bias[k];
+            const int8_t *xc = x + c;
+            for (uint32_t t = 0; t < t_in; t++, xc += ch)
+                acc += *xc * d[t];
+            *y++ = finish(acc, &rq[k], out);
+        }
+}
+
 void nn_maxpool1d(const int8_t *x, uint32_t t_in, uint32_t ch, uint32_t window, uint32_t stride, int8_t *y)
 {
     for (uint32_t t = 0; t + window <= t_in; t += stride)

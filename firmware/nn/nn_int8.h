@@ -45,6 +45,12 @@ void nn_conv1d_depthwise(const int8_t *x, uint32_t t_in, uint32_t ch, const int8
                          uint32_t kernel, uint32_t dilation, uint32_t stride,
                          const nn_requant_t *rq, const nn_output_t *out, int8_t *y);
 
+/* Projection along time, channel by channel: y[k][c] = requant(bias[k] +
+   sum_t d[k][t] x[t][c]) for x[t_in][ch] and d[k_out][t_in] (e.g. a DCT over time:
+   with a mel-DCT per frame before it, the 2-D DCT of a log-mel patch). */
+void nn_time_project(const int8_t *x, uint32_t t_in, uint32_t ch, const int8_t *d, const int32_t *bias,
+                     uint32_t k_out, const nn_requant_t *rq, const nn_output_t *out, int8_t *y);
+
 /* Max / average pooling over time (window, stride; no padding), and the global
    average over all t_in frames. Scales and zero points are unchanged. */
 void nn_maxpool1d(const int8_t *x, uint32_t t_in, uint32_t ch, uint32_t window, uint32_t stride, int8_t *y);
