@@ -154,6 +154,17 @@ class FrontendConfig:
         return (np.array(starts), np.array(lengths), np.concatenate(weights), np.array(gains, dtype=np.int64))
 
     @cached_property
+    def mel_dense(self) -> np.ndarray:
+        """The sparse weights as a dense [n_mels, N/2 + 1] int64 matrix (zeros elsewhere)."""
+        starts, lengths, weights, _ = self.mel_sparse
+        dense = np.zeros((self.n_mels, self.n_bins), dtype=np.int64)
+        pos = 0
+        for band in range(self.n_mels):
+            dense[band, starts[band]:starts[band] + lengths[band]] = weights[pos:pos + lengths[band]]
+            pos += lengths[band]
+        return dense
+
+    @cached_property
     def log2_lut_q15(self) -> np.ndarray:
         i = np.arange(LOG_LUT_SEGMENTS + 1)
         return np.round(np.log2(1 + i / LOG_LUT_SEGMENTS) * 32768).astype(np.int64)

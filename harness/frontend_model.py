@@ -139,20 +139,6 @@ def window_frame(cfg: FrontendConfig, frame: np.ndarray, shift: int = 15) -> np.
     return np.concatenate([xw, np.zeros(cfg.n_fft - cfg.win_length, dtype=np.int64)])
 
 
-def log_q8(cfg: FrontendConfig, energy: int, offset_q10: int) -> int:
-    if energy == 0:
-        return LOG_FLOOR_Q8
-    p = msb32(energy)
-    m = energy >> (p - 15) if p >= 15 else energy << (15 - p)
-    frac = m - 32768
-    idx, rem = frac >> 10, frac & 1023
-    lut = cfg.log2_lut_q15
-    f = int(lut[idx]) + (((int(lut[idx + 1]) - int(lut[idx])) * rem + 512) >> 10)
-    l2 = p * 1024 + ((f + 16) >> 5) + offset_q10
-    db = (l2 * 12330 + 8192) >> 14
-    return max(db, LOG_FLOOR_Q8)
-
-
 def logmel_frame(cfg: FrontendConfig, frame: np.ndarray) -> np.ndarray:
     """One frame (win_length int16 samples) -> n_mels log-mel values, dB in Q7.8."""
     floor = np.full(cfg.n_mels, LOG_FLOOR_Q8, dtype=np.int64)
@@ -171,18 +157,25 @@ def logmel_frame(cfg: FrontendConfig, frame: np.ndarray) -> np.ndarray:
     power[:m] = re * re + im * im
     power[0] = packed[0] ** 2
     power[m] = packed[1] ** 2
-    starts, lengths, weights, gains = cfg.mel_sparse
-    out = np.empty(cfg.n_mels, dtype=np.int64)
-    pos = 0
-    for band in range(cfg.n_mels):
-        p = power[starts[band]:starts[band] + lengths[band]]
-        w = weights[pos:pos + lengths[band]]
-        pos += lengths[band]
-        high = int(np.sum((p >> 16) * w))          # a 64-bit sum
-        low = int(np.sum(((p & 0xFFFF) * w) >> 8))  # a 32-bit sum of truncated products
-        energy = (high << 16) + (low << 8)
-        out[band] = log_q8(cfg, energy, (2 * exponent - 30) * 1024 + int(gains[band]))
-    return out
+    dense, gains = cfg.mel_dense, cfg.mel_sparse[3]
+    high = dense @ (power >> 16)                               # 64-bit sums
+    low = (((power & 0xFFFF)[None, :] * dense) >> 8).sum(axis=1)  # sums of truncated products
+    return log_q8_many(cfg, (high << 16) + (low << 8), (2 * exponent - 30) * 1024 + gains)
+
+
+def log_q8_many(cfg: FrontendConfig, energy: np.ndarray, offset_q10: np.ndarray) -> np.ndarray:
+    """log_q8 on arrays (energies < 2^53, so float64's exponent is exact)."""
+    energy = np.asarray(energy, dtype=np.int64)
+    safe = np.maximum(energy, 1)
+    p = np.frexp(safe.astype(np.float64))[1].astype(np.int64) - 1
+    m = np.where(p >= 15, safe >> np.maximum(p - 15, 0), safe << np.maximum(15 - p, 0))
+    frac = m - 32768
+    idx, rem = frac >> 10, frac & 1023
+    lut = cfg.log2_lut_q15.astype(np.int64)
+    f = lut[idx] + (((lut[idx + 1] - lut[idx]) * rem + 512) >> 10)
+    l2 = p * 1024 + ((f + 16) >> 5) + offset_q10
+    db = (l2 * 12330 + 8192) >> 14
+    return np.where(energy == 0, LOG_FLOOR_Q8, np.maximum(db, LOG_FLOOR_Q8))
 
 
 def mfcc_frame(cfg: FrontendConfig, logmel_q8: np.ndarray) -> np.ndarray:

@@ -87,4 +87,36 @@ def cmsis_mfcc_q15(image, x: np.ndarray, bench) -> Expected:
     return Expected(np.concatenate(outs).astype(np.int64))
 
 
-REFERENCES = {"fir_q15": fir_q15, "rfft_q15": rfft_q15, "frontend": frontend, "cmsis_mfcc_q15": cmsis_mfcc_q15}
+def sed_model(image, x: np.ndarray, bench) -> Expected:
+    """The int8 model streamed exactly as the firmware runs it (clip after clip, one
+    ring), and accuracies at each clip's last hop, when the ring holds only that clip:
+    float model (float features), int8 model, emulated firmware."""
+    from . import sed_models as sm
+    from . import sed_quant as sq
+    from .sed_dataset import test_stream
+
+    per_class = int(bench.generator.get("per_class", 25))
+    q8, feats, labels = test_stream(per_class)
+    qm = sq.calibrated(bench.sed_model)
+    outs = []
+    stream = sq.Stream(qm)  # one stream across clips, as the firmware runs
+    for clip in q8:
+        for frame in clip:
+            stream.push(frame)
+            outs.append(stream.classify())
+    exact = np.concatenate(outs)
+    n_classes, hops = len(outs[0]), q8.shape[1]
+    last = (np.arange(len(labels)) + 1) * hops - 1
+    float_acc = sm.float_accuracy(bench.sed_model, sm.load(bench.sed_model), feats, labels)
+    int8_acc = float(np.mean(exact.reshape(-1, n_classes)[last].argmax(axis=1) == labels))
+
+    def metrics(out):
+        fw = np.asarray(out).reshape(-1, n_classes)[last].argmax(axis=1)
+        return {"extra": {"accuracy_float": round(float_acc, 4), "accuracy_int8": round(int8_acc, 4),
+                          "accuracy_firmware": round(float(np.mean(fw == labels)), 4),
+                          "test_clips": int(len(labels))}}
+
+    return Expected(exact, metrics)
+
+
+REFERENCES = {"fir_q15": fir_q15, "rfft_q15": rfft_q15, "frontend": frontend, "cmsis_mfcc_q15": cmsis_mfcc_q15, "sed_model": sed_model}

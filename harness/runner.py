@@ -41,6 +41,9 @@ def _spec(bench: Benchmark, target) -> BuildSpec:
     include, sources, defines = tuple(bench.include_dirs), tuple(bench.sources), tuple(bench.defines)
     if bench.tables:
         include = (write_header(bench.tables),) + include
+    if bench.sed_model:
+        from .sed_quant import write_header as write_sed_header
+        include = (write_sed_header(bench.sed_model),) + include
     if bench.cmsis:
         from . import cmsis
         tree = cmsis.root()

@@ -116,3 +116,14 @@ def features(audio: np.ndarray) -> np.ndarray:
 
     cfg = get_config(CONFIG)
     return np.stack([logmel_float_db(cfg, frames_of(cfg, a))[-FRAMES:] for a in audio])
+
+
+@lru_cache(maxsize=4)
+def test_stream(per_class: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The test clips as the firmware sees them: (Q7.8 log-mel frames [N, hops, M] from
+    the bit-exact front-end model, float log-mel of the last FRAMES hops, labels)."""
+    from .frontend_model import logmel
+
+    cfg = get_config(CONFIG)
+    audio, labels = clips(per_class, TEST_SEED)
+    return np.stack([logmel(cfg, a) for a in audio]), features(audio), labels

@@ -1,7 +1,7 @@
 """The kilobyte-sized sound-event models, as float definitions and trained weights.
 
 1. dct_mlp: a 2-D DCT of the log-mel patch (8 mel-DCT x 8 time-DCT coefficients, both
-   orthonormal DCT-II, fixed) -> dense 64->24 ReLU -> dense 24->4.
+   orthonormal DCT-II, fixed) -> dense 64->20 ReLU -> dense 20->4.
 2. frame_mlp: dense 32->8 ReLU on every frame (shared) -> the last 32 frames ->
    dense 256->16 ReLU -> dense 16->4.
 Both stream: the per-frame part runs once per hop into a ring of 32 x 8 values, and
@@ -40,7 +40,7 @@ def dct2(x: np.ndarray) -> np.ndarray:
 
 def architectures(frames: int = ds.FRAMES) -> dict:
     return {
-        "dct_mlp": [("dense", 24), ("relu",), ("dense", 4)],
+        "dct_mlp": [("dense", 20), ("relu",), ("dense", 4)],
         "frame_mlp": [("dense", 8), ("relu",), ("reshape", (-1, frames * 8)), ("dense", 16), ("relu",), ("dense", 4)],
     }
 

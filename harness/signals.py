@@ -64,8 +64,21 @@ def speech(n, sample_rate=16000, **_):
     return np.resize(x.astype(np.int16), n)
 
 
+def sed_logmel(n, per_class=25, **_):
+    """Not audio: the sound-event test clips' Q7.8 log-mel, hop after hop (32 values a
+    hop), as the sed_* models take it from the front end."""
+    from .sed_dataset import test_stream
+
+    frames = test_stream(per_class)[0]
+    flat = frames.reshape(-1).astype(np.int16)
+    if n != flat.size:
+        raise ConfigError(f"sed_logmel: the benchmark asks for {n} values, the test set has {flat.size} "
+                          f"({frames.shape[0]} clips x {frames.shape[1]} hops x {frames.shape[2]} mel)")
+    return flat
+
+
 GENERATORS = {"noise": noise, "pink": pink, "sine": sine, "chirp": chirp, "silence": silence,
-              "speech": speech}
+              "speech": speech, "sed_logmel": sed_logmel}
 
 
 def generate(spec: dict, n: int, sample_rate: int) -> np.ndarray:

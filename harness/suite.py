@@ -51,6 +51,7 @@ class Benchmark:
     component_ram_symbols: tuple[str, ...] = ()  # RAM the component itself owns
     warmup_calls: int = 0  # unmeasured bench_run calls first (stateless kernels only)
     cmsis: str | None = None  # link CMSIS-DSP (harness/cmsis.py): "rfft_q15" or "mfcc_q15"
+    sed_model: str | None = None  # a model of harness/sed_models.py: its generated tables
 
     @property
     def frontend(self) -> str | None:
@@ -134,7 +135,8 @@ def load_benchmark(path: Path) -> Benchmark:
         include_dirs=tuple(SUITE_DIR.parent / d for d in bench.get("include", ())),
         sample_rate=bench.get("sample_rate"),
         component_ram_symbols=tuple(bench.get("component_ram_symbols", ())),
-        warmup_calls=int(bench.get("warmup_calls", 0)), cmsis=_cmsis(bench.get("cmsis"), path), input=_buffer(bench.get("input"), path),
+        warmup_calls=int(bench.get("warmup_calls", 0)), cmsis=_cmsis(bench.get("cmsis"), path),
+        sed_model=bench.get("sed_model"), input=_buffer(bench.get("input"), path),
         output=_buffer(bench.get("output"), path), generator=gen, reference=ref, budgets=budgets)
 
 

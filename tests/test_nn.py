@@ -5,11 +5,11 @@ import pytest
 
 from harness import nn_model as nm
 
-NN = "firmware/nn/nn_int8.c"
+NN = ["firmware/nn/nn_int8.c", "firmware/nn/nn_dot_int8.S"]
 
 
 def _build(mcu, code, target="py32f003"):
-    return mcu.build([code, NN], target, include=["firmware/nn"], opt="-O2")
+    return mcu.build([code, *NN], target, include=["firmware/nn"], opt="-O2")
 
 
 def _rq(rng, n, big=False):

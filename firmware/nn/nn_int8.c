@@ -1,21 +1,43 @@
 /*
  * int8 kernels: see nn_int8.h. The M0+ multiplies 32 x 32 -> 32 only: the Q31 high
- * multiply of the requantisation (once per output) takes a 64-bit product from
- * libgcc's __aeabi_lmul; the inner loops are int8 x int8 MACs into int32.
+ * multiply of the requantisation (once per output) builds its 64-bit product from
+ * 16-bit halves; the inner loops are int8 x int8 MACs into int32 (nn_dot_int8.S).
  */
 #include "nn_int8.h"
 
-/* (a * b) >> 31 with TFLite's rounding (SaturatingRoundingDoublingHighMul). */
+/* (a * b) >> 31 with TFLite's rounding (SaturatingRoundingDoublingHighMul), in 32-bit
+   words: the 64-bit product from four 16 x 16 products (the unsigned product of the
+   bit patterns, less 2^32 times the other operand for each negative one), then
+   |p| rounded: (|p| + 2^30) >> 31 for p >= 0, -((|p| + 2^30 - 1) >> 31) for p < 0,
+   which is TFLite's nudge-and-truncate. */
 static int32_t high_mul(int32_t a, int32_t b)
 {
     if (a == INT32_MIN && b == INT32_MIN)
         return INT32_MAX;
-    int64_t ab = (int64_t)a * (int64_t)b;
-    int64_t nudge = ab >= 0 ? (1 << 30) : (1 - (1 << 30));
-    int64_t t = ab + nudge;
-    /* division by 2^31 rounding toward zero, as C's "/" does */
-    int64_t q = t >= 0 ? (t >> 31) : -((-t) >> 31);
-    return (int32_t)q;
+    uint32_t ua = (uint32_t)a, ub = (uint32_t)b;
+    uint32_t al = ua & 0xFFFFu, ah = ua >> 16, bl = ub & 0xFFFFu, bh = ub >> 16;
+    uint32_t lo = al * bl, hi = ah * bh, t;
+    t = al * bh;
+    hi += t >> 16;
+    t <<= 16;
+    lo += t;
+    hi += lo < t;
+    t = ah * bl;
+    hi += t >> 16;
+    t <<= 16;
+    lo += t;
+    hi += lo < t;
+    hi -= (a < 0 ? ub : 0u) + (b < 0 ? ua : 0u);
+    uint32_t negative = hi >> 31, add = 1u << 30;
+    if (negative) { /* |p| = -p */
+        lo = 0u - lo;
+        hi = ~hi + (lo == 0u);
+        add -= 1u;
+    }
+    lo += add;
+    hi += lo < add;
+    uint32_t q = (hi << 1) | (lo >> 31);
+    return negative ? -(int32_t)q : (int32_t)q;
 }
 
 static int32_t rounding_divide_by_pot(int32_t x, int exponent)
@@ -42,15 +64,27 @@ static inline int8_t finish(int32_t acc, const nn_requant_t *rq, const nn_output
     return (int8_t)v;
 }
 
+void nn_quantize_int16(const int16_t *x, uint32_t n, int32_t multiplier, int32_t shift, int32_t zp, int8_t *y)
+{
+    for (uint32_t i = 0; i < n; i++) {
+        int32_t v = nn_requantize(x[i], multiplier, shift) + zp;
+        y[i] = (int8_t)(v < -128 ? -128 : v > 127 ? 127 : v);
+    }
+}
+
+/* nn_dot_int8.S: acc + sum of 4 * n4 int8 products, x and w word-aligned. */
+int32_t nn_dot4_int8(const int8_t *x, const int8_t *w, uint32_t n4, int32_t acc);
+void nn_tproj4_int8(const int8_t *x, const int8_t *d, uint32_t t_in, uint32_t stride, int32_t acc[4]);
+
 static int32_t dot_int8(const int8_t *x, const int8_t *w, uint32_t n, int32_t acc)
 {
-    const int8_t *end = x + n;
-    while (x + 4 <= end) {
-        acc += x[0] * w[0] + x[1] * w[1] + x[2] * w[2] + x[3] * w[3];
-        x += 4;
-        w += 4;
+    if (n >= 4 && (((uintptr_t)x | (uintptr_t)w) & 3u) == 0) {
+        acc = nn_dot4_int8(x, w, n / 4, acc);
+        x += n & ~3u;
+        w += n & ~3u;
+        n &= 3u;
     }
-    while (x < end)
+    while (n--)
         acc += *x++ * *w++;
     return acc;
 }
@@ -101,14 +135,25 @@ void nn_conv1d_depthwise(const int8_t *x, uint32_t t_in, uint32_t ch, const int8
 void nn_time_project(const int8_t *x, uint32_t t_in, uint32_t ch, const int8_t *d, const int32_t *bias,
                      uint32_t k_out, const nn_requant_t *rq, const nn_output_t *out, int8_t *y)
 {
-    for (uint32_t k = 0; k < k_out; k++, d += t_in)
-        for (uint32_t c = 0; c < ch; c++) {
+    for (uint32_t k = 0; k < k_out; k++, d += t_in) {
+        uint32_t c = 0;
+        if (t_in && (((uintptr_t)x | ch) & 3u) == 0) { /* four channels per word (assembly) */
+            for (; c < ch; c += 4) {
+                int32_t acc[4] = {bias[k], bias[k], bias[k], bias[k]};
+                nn_tproj4_int8(x + c, d, t_in, ch, acc);
+                for (uint32_t j = 0; j < 4; j++)
+                    y[c + j] = finish(acc[j], &rq[k], out);
+            }
+        }
+        for (; c < ch; c++) {
             int32_t acc = bias[k];
             const int8_t *xc = x + c;
             for (uint32_t t = 0; t < t_in; t++, xc += ch)
                 acc += *xc * d[t];
-            *y++ = finish(acc, &rq[k], out);
+            y[c] = finish(acc, &rq[k], out);
         }
+        y += ch;
+    }
 }
 
 void nn_maxpool1d(const int8_t *x, uint32_t t_in, uint32_t ch, uint32_t window, uint32_t stride, int8_t *y)

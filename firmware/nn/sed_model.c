@@ -1,0 +1,45 @@
+/* The streaming classifier (see sed_model.h) for the models harness/sed_models.py
+   defines; which one is chosen by the generated header. */
+#include "sed_model.h"
+#include "nn_int8.h"
+#include "sed_model_tables.h"
+
+#define RQ(name) ((const nn_requant_t *)(const void *)(name))
+
+/* The ring: the last SED_FRAMES frames of the per-frame part, oldest first. */
+int8_t sed_ring[SED_FRAMES * SED_RING_WIDTH] __attribute__((aligned(4)));
+/* Everything else that lives only within a call (planned by the exporter). */
+int8_t sed_arena[SED_ARENA_BYTES] __attribute__((aligned(4)));
+
+void sed_init(void)
+{
+    for (uint32_t i = 0; i < sizeof sed_ring; i++)
+        sed_ring[i] = (int8_t)SED_RING_ZP;
+}
+
+void sed_push(const int16_t *logmel_q8)
+{
+    int8_t *x = sed_arena;
+    nn_quantize_int16(logmel_q8, SED_FRAME0_IN, SED_IN_MULT, SED_IN_SHIFT, SED_IN_ZP, x);
+    uint32_t *w = (uint32_t *)(void *)sed_ring; /* shift the ring one frame, a word at a time */
+    for (uint32_t i = 0; i < (SED_FRAMES - 1) * SED_RING_WIDTH / 4; i++)
+        w[i] = w[i + SED_RING_WIDTH / 4];
+    nn_fully_connected(x, SED_FRAME0_IN, sed_frame0_w, sed_frame0_bias, SED_FRAME0_OUT, RQ(sed_frame0_rq),
+                       &sed_frame0_out, sed_ring + (SED_FRAMES - 1) * SED_RING_WIDTH);
+}
+
+void sed_classify(int8_t *probs)
+{
+#if defined(SED_MODEL_DCT_MLP)
+    int8_t *d = sed_arena + SED_OFF_D, *h = sed_arena + SED_OFF_H, *l = sed_arena + SED_OFF_L;
+    nn_time_project(sed_ring, SED_FRAMES, SED_RING_WIDTH, sed_time_w, sed_time_bias, SED_TIME_K,
+                    RQ(sed_time_rq), &sed_time_out, d);
+    nn_fully_connected(d, SED_HEAD0_IN, sed_head0_w, sed_head0_bias, SED_HEAD0_OUT, RQ(sed_head0_rq), &sed_head0_out, h);
+    nn_fully_connected(h, SED_HEAD1_IN, sed_head1_w, sed_head1_bias, SED_HEAD1_OUT, RQ(sed_head1_rq), &sed_head1_out, l);
+#else
+    int8_t *z = sed_arena + SED_OFF_Z, *l = sed_arena + SED_OFF_L;
+    nn_fully_connected(sed_ring, SED_HEAD0_IN, sed_head0_w, sed_head0_bias, SED_HEAD0_OUT, RQ(sed_head0_rq), &sed_head0_out, z);
+    nn_fully_connected(z, SED_HEAD1_IN, sed_head1_w, sed_head1_bias, SED_HEAD1_OUT, RQ(sed_head1_rq), &sed_head1_out, l);
+#endif
+    nn_softmax(l, SED_CLASSES, sed_softmax_lut, probs);
+}
