@@ -1,0 +1,64 @@
+"""The sound-event models: dataset, training, quantisation, and the firmware streaming
+bit for bit against the int8 reference."""
+
+import numpy as np
+import pytest
+
+from harness import sed_dataset as ds
+from harness import sed_models as sm
+from harness import sed_quant as sq
+
+SOURCES = ["firmware/bench/sed_model_bench.c", "firmware/nn/sed_model.c", "firmware/nn/nn_int8.c",
+           "firmware/nn/nn_dot_int8.S"]
+
+
+def test_dataset_is_deterministic_balanced_and_split():
+    a1, y1 = ds.clips(3, ds.TRAIN_SEED)
+    a2, y2 = ds.clips(3, ds.TRAIN_SEED)
+    at, _ = ds.clips(3, ds.TEST_SEED)
+    assert np.array_equal(a1, a2) and np.array_equal(y1, y2)
+    assert np.bincount(y1).tolist() == [3] * len(ds.CLASSES)
+    assert not np.array_equal(a1, at)
+    assert ds.features(a1).shape == (12, ds.FRAMES, 32)
+
+
+def test_committed_weights_are_what_the_training_script_makes():
+    x, y = sm.data(sm.TRAIN_PER_CLASS, ds.TRAIN_SEED)
+    for name in sm.architectures():
+        fresh, committed = sm.fit(name, x, y), sm.load(name)
+        for key, value in fresh.items():
+            np.testing.assert_allclose(committed[key], value, rtol=1e-9, atol=1e-12)
+
+
+@pytest.mark.parametrize("name", ["dct_mlp", "frame_mlp"])
+def test_int8_accuracy_is_within_two_points_of_float(name):
+    q8, feats, labels = ds.test_stream(25)
+    qm = sq.calibrated(name)
+    float_acc = sm.float_accuracy(name, sm.load(name), feats, labels)
+    int8_acc = float(np.mean(sq.int8_predict(qm, q8).argmax(axis=1) == labels))
+    assert float_acc > 0.85 and abs(int8_acc - float_acc) <= 0.02, (float_acc, int8_acc)
+
+
+@pytest.mark.parametrize("name", ["dct_mlp", "frame_mlp"])
+def test_firmware_streams_bit_exact_with_the_int8_reference(mcu, name):
+    fw = mcu.build(SOURCES, "py32f003", include=[str(sq.write_header(name)), "firmware/nn"], opt="-O2", entry=True)
+    q8, _, _ = ds.test_stream(25)
+    qm = sq.calibrated(name)
+    fw.call("bench_init")
+    stream = sq.Stream(qm)
+    for clip in q8[:3]:
+        for frame in clip:
+            fw.write("bench_input", frame)
+            result = fw.call("bench_run")
+            stream.push(frame)
+            assert np.array_equal(fw.read("bench_output", "<i1"), stream.classify())
+    assert result.stack_peak_bytes < 256
+
+
+def test_arena_plan_covers_every_phase():
+    for name in ("dct_mlp", "frame_mlp"):
+        qm = sq.calibrated(name)
+        plan = sq.arena_plan(qm)
+        assert plan["SED_ARENA_BYTES"] % 4 == 0 and plan["SED_ARENA_BYTES"] >= qm.frame[0].w.shape[1]
+        text = sq.header(qm)
+        assert f"#define SED_MODEL_{name.upper()} 1" in text and "__attribute__((aligned(4)))" in text
