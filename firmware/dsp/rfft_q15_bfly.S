@@ -12,6 +12,7 @@
  * Registers in the loop: r0 pa, r1 hoff, r7 s, r2-r6 temporaries,
  * r8 wr, r9 ws, r10 end, r11 stride, r12 acc.
  */
+#include "m0plus_asm.h"
     .syntax unified
     .cpu cortex-m0plus
     .thumb
@@ -124,12 +125,7 @@
     .type \name, %function
     .thumb_func
 \name:
-    push  {r4, r5, r6, r7, lr}
-    mov   r4, r8
-    mov   r5, r9
-    mov   r6, r10
-    mov   r7, r11
-    push  {r4, r5, r6, r7}
+    SAVE_ALL
     ldr   r4, [sp, #36]       /* wr: first stack argument, above 9 saved words */
     ldr   r5, [sp, #40]       /* ws */
     ldr   r7, [sp, #44]       /* s */
@@ -150,12 +146,7 @@
     blo   1b
 2:
     mov   r0, r12
-    pop   {r4, r5, r6, r7}
-    mov   r8, r4
-    mov   r9, r5
-    mov   r10, r6
-    mov   r11, r7
-    pop   {r4, r5, r6, r7, pc}
+    RESTORE_ALL_RETURN
     .ltorg
     .size \name, . - \name
 .endm
@@ -180,12 +171,7 @@
     .type \name, %function
     .thumb_func
 \name:
-    push  {r4, r5, r6, r7, lr}
-    mov   r4, r8
-    mov   r5, r9
-    mov   r6, r10
-    mov   r7, r11
-    push  {r4, r5, r6, r7}
+    SAVE_ALL
     mov   r11, r3             /* sinp */
     ldr   r4, [sp, #36]       /* cosp */
     ldr   r5, [sp, #40]       /* step */
@@ -226,12 +212,7 @@
     blo   1b
 2:
     mov   r0, r7
-    pop   {r4, r5, r6, r7}
-    mov   r8, r4
-    mov   r9, r5
-    mov   r10, r6
-    mov   r11, r7
-    pop   {r4, r5, r6, r7, pc}
+    RESTORE_ALL_RETURN
     .ltorg
     .size \name, . - \name
 .endm

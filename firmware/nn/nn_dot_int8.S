@@ -4,6 +4,7 @@
  * Four MACs per pair of word loads, 27 cycles per 4 on a Cortex-M0+: the lanes are
  * sign-extended with sxtb / lsls+asrs. Exact: an integer sum does not depend on order.
  */
+#include "m0plus_asm.h"
     .syntax unified
     .cpu cortex-m0plus
     .thumb
@@ -57,12 +58,7 @@ nn_dot4_int8:
     .type nn_tproj4_int8, %function
     .thumb_func
 nn_tproj4_int8:
-    push  {r4, r5, r6, r7, lr}
-    mov   r4, r8
-    mov   r5, r9
-    mov   r6, r10
-    mov   r7, r11
-    push  {r4, r5, r6, r7}
+    SAVE_ALL
     ldr   r7, [sp, #36]       /* acc */
     ldr   r4, [r7, #0]
     mov   r8, r4
@@ -104,10 +100,5 @@ nn_tproj4_int8:
     str   r4, [r7, #8]
     mov   r4, r11
     str   r4, [r7, #12]
-    pop   {r4, r5, r6, r7}
-    mov   r8, r4
-    mov   r9, r5
-    mov   r10, r6
-    mov   r11, r7
-    pop   {r4, r5, r6, r7, pc}
+    RESTORE_ALL_RETURN
     .size nn_tproj4_int8, . - nn_tproj4_int8
