@@ -97,9 +97,16 @@ def sed_model(image, x: np.ndarray, bench) -> Expected:
 
     per_class = int(bench.generator.get("per_class", 25))
     q8, feats, labels = test_stream(per_class)
-    qm = sq.calibrated(bench.sed_model)
+    if bench.sed_model == "gru":
+        from . import sed_gru
+        from .sed_dataset import TEST_SEED, clips, features_all
+
+        stream = sed_gru.Stream(sed_gru.calibrated())
+        float_acc = sed_gru.float_stream_accuracy(sm.load("gru"), features_all(clips(per_class, TEST_SEED)[0]), labels)
+    else:
+        stream = sq.Stream(sq.calibrated(bench.sed_model))  # one stream across clips, as the firmware runs
+        float_acc = sm.float_accuracy(bench.sed_model, sm.load(bench.sed_model), feats, labels)
     outs = []
-    stream = sq.Stream(qm)  # one stream across clips, as the firmware runs
     for clip in q8:
         for frame in clip:
             stream.push(frame)
@@ -107,7 +114,6 @@ def sed_model(image, x: np.ndarray, bench) -> Expected:
     exact = np.concatenate(outs)
     n_classes, hops = len(outs[0]), q8.shape[1]
     last = (np.arange(len(labels)) + 1) * hops - 1
-    float_acc = sm.float_accuracy(bench.sed_model, sm.load(bench.sed_model), feats, labels)
     int8_acc = float(np.mean(exact.reshape(-1, n_classes)[last].argmax(axis=1) == labels))
 
     def metrics(out):

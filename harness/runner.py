@@ -42,8 +42,12 @@ def _spec(bench: Benchmark, target) -> BuildSpec:
     if bench.tables:
         include = (write_header(bench.tables),) + include
     if bench.sed_model:
-        from .sed_quant import write_header as write_sed_header
-        include = (write_sed_header(bench.sed_model),) + include
+        if bench.sed_model == "gru":
+            from .sed_gru import write_header as write_sed_header
+            include = (write_sed_header(),) + include
+        else:
+            from .sed_quant import write_header as write_sed_header
+            include = (write_sed_header(bench.sed_model),) + include
     if bench.cmsis:
         from . import cmsis
         tree = cmsis.root()

@@ -118,6 +118,14 @@ def features(audio: np.ndarray) -> np.ndarray:
     return np.stack([logmel_float_db(cfg, frames_of(cfg, a))[-FRAMES:] for a in audio])
 
 
+def features_all(audio: np.ndarray) -> np.ndarray:
+    """Float log-mel (dB) of every hop of each clip: [N, hops, n_mels]."""
+    from .frontend_model import frames_of, logmel_float_db
+
+    cfg = get_config(CONFIG)
+    return np.stack([logmel_float_db(cfg, frames_of(cfg, a)) for a in audio])
+
+
 @lru_cache(maxsize=4)
 def test_stream(per_class: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """The test clips as the firmware sees them: (Q7.8 log-mel frames [N, hops, M] from

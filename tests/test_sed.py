@@ -62,3 +62,37 @@ def test_arena_plan_covers_every_phase():
         assert plan["SED_ARENA_BYTES"] % 4 == 0 and plan["SED_ARENA_BYTES"] >= qm.frame[0].w.shape[1]
         text = sq.header(qm)
         assert f"#define SED_MODEL_{name.upper()} 1" in text and "__attribute__((aligned(4)))" in text
+
+
+def test_gru_weights_reproduce_and_int8_stays_within_two_points():
+    from harness import sed_gru as sg
+
+    fresh, committed = sg.fit(), sm.load("gru")
+    for key, value in fresh.items():
+        np.testing.assert_allclose(committed[key], value, rtol=1e-9, atol=1e-12)
+    q8, _, labels = ds.test_stream(25)
+    float_acc = sg.float_stream_accuracy(committed, ds.features_all(ds.clips(25, ds.TEST_SEED)[0]), labels)
+    stream, preds = sg.Stream(sg.calibrated()), []
+    for clip in q8:
+        for frame in clip:
+            stream.push(frame)
+        preds.append(int(stream.classify().argmax()))
+    int8_acc = float(np.mean(np.array(preds) == labels))
+    assert float_acc > 0.85 and abs(int8_acc - float_acc) <= 0.02, (float_acc, int8_acc)
+
+
+def test_gru_firmware_streams_bit_exact(mcu):
+    from harness import sed_gru as sg
+
+    fw = mcu.build([*SOURCES, "firmware/nn/nn_rnn.c"], "py32f003", include=[str(sg.write_header()), "firmware/nn"],
+                   opt="-O2", entry=True)
+    q8, _, _ = ds.test_stream(25)
+    fw.call("bench_init")
+    stream = sg.Stream(sg.calibrated())
+    for clip in q8[:2]:
+        for frame in clip:
+            fw.write("bench_input", frame)
+            fw.call("bench_run")
+            stream.push(frame)
+            assert np.array_equal(fw.read("bench_output", "<i1"), stream.classify())
+            assert np.array_equal(fw.read("sed_h", "<i2"), stream.h)

@@ -76,7 +76,7 @@ void nn_quantize_int16(const int16_t *x, uint32_t n, int32_t multiplier, int32_t
 int32_t nn_dot4_int8(const int8_t *x, const int8_t *w, uint32_t n4, int32_t acc);
 void nn_tproj4_int8(const int8_t *x, const int8_t *d, uint32_t t_in, uint32_t stride, int32_t acc[4]);
 
-static int32_t dot_int8(const int8_t *x, const int8_t *w, uint32_t n, int32_t acc)
+int32_t nn_dot_int8(const int8_t *x, const int8_t *w, uint32_t n, int32_t acc)
 {
     if (n >= 4 && (((uintptr_t)x | (uintptr_t)w) & 3u) == 0) {
         acc = nn_dot4_int8(x, w, n / 4, acc);
@@ -93,7 +93,7 @@ void nn_fully_connected(const int8_t *x, uint32_t n_in, const int8_t *w, const i
                         uint32_t n_out, const nn_requant_t *rq, const nn_output_t *out, int8_t *y)
 {
     for (uint32_t o = 0; o < n_out; o++, w += n_in)
-        y[o] = finish(dot_int8(x, w, n_in, bias[o]), &rq[o], out);
+        y[o] = finish(nn_dot_int8(x, w, n_in, bias[o]), &rq[o], out);
 }
 
 void nn_conv1d(const int8_t *x, uint32_t t_in, uint32_t c_in, const int8_t *w, const int32_t *bias,
@@ -108,7 +108,7 @@ void nn_conv1d(const int8_t *x, uint32_t t_in, uint32_t c_in, const int8_t *w, c
                 /* tap k looks (kernel - 1 - k) * dilation frames back */
                 uint32_t back = (kernel - 1 - k) * dilation;
                 if (back <= t)
-                    acc = dot_int8(x + (t - back) * c_in, wo + k * c_in, c_in, acc);
+                    acc = nn_dot_int8(x + (t - back) * c_in, wo + k * c_in, c_in, acc);
             }
             *y++ = finish(acc, &rq[o], out);
         }

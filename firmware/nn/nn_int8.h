@@ -29,6 +29,10 @@ typedef struct {
 /* TFLite's MultiplyByQuantizedMultiplier. */
 int32_t nn_requantize(int32_t x, int32_t multiplier, int32_t shift);
 
+/* acc + sum x[i] w[i] over n int8 pairs (four at a time in assembly when both are
+   word-aligned). */
+int32_t nn_dot_int8(const int8_t *x, const int8_t *w, uint32_t n, int32_t acc);
+
 /* int16 -> int8: y = clamp(zp + requant(x, multiplier, shift)), e.g. Q7.8 log-mel. */
 void nn_quantize_int16(const int16_t *x, uint32_t n, int32_t multiplier, int32_t shift, int32_t zp, int8_t *y);
 

@@ -23,17 +23,9 @@ static int32_t dot_i8_i16(const int8_t *w, const int16_t *v, uint32_t n)
     return acc;
 }
 
-static int32_t dot_i8_i8(const int8_t *w, const int8_t *v, uint32_t n)
-{
-    int32_t acc = 0;
-    for (uint32_t i = 0; i < n; i++)
-        acc += w[i] * v[i];
-    return acc;
-}
-
 static int32_t input_part(const nn_rnn_t *cell, const int8_t *x, uint32_t row)
 {
-    int32_t acc = cell->bx[row] + dot_i8_i8(cell->wx + row * cell->n_in, x, cell->n_in);
+    int32_t acc = nn_dot_int8(x, cell->wx + row * cell->n_in, cell->n_in, cell->bx[row]);
     return nn_requantize(acc, cell->rq_x.multiplier, cell->rq_x.shift);
 }
 

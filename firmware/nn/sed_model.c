@@ -1,10 +1,46 @@
 /* The streaming classifier (see sed_model.h) for the models harness/sed_models.py
-   defines; which one is chosen by the generated header. */
+   and harness/sed_gru.py define; which one is chosen by the generated header. */
 #include "sed_model.h"
 #include "nn_int8.h"
 #include "sed_model_tables.h"
 
 #define RQ(name) ((const nn_requant_t *)(const void *)(name))
+
+#if defined(SED_MODEL_GRU)
+#include "nn_rnn.h"
+
+/* The recurrent state (Q15) and the step's work words. */
+int16_t sed_h[SED_HIDDEN] __attribute__((aligned(4)));
+int32_t sed_work[3 * SED_HIDDEN];
+int8_t sed_arena[SED_ARENA_BYTES] __attribute__((aligned(4)));
+
+static const nn_rnn_t sed_cell = {SED_FRAME0_IN, SED_HIDDEN, sed_gru_wx, sed_gru_wh, sed_gru_bx, sed_gru_bh,
+                                  {SED_RQX_MULT, SED_RQX_SHIFT}, {SED_RQH_MULT, SED_RQH_SHIFT}, sed_sigmoid, sed_tanh};
+
+void sed_init(void)
+{
+    for (uint32_t i = 0; i < SED_HIDDEN; i++)
+        sed_h[i] = 0;
+}
+
+void sed_push(const int16_t *logmel_q8)
+{
+    nn_quantize_int16(logmel_q8, SED_FRAME0_IN, SED_IN_MULT, SED_IN_SHIFT, SED_IN_ZP, sed_arena);
+    nn_gru_step(&sed_cell, sed_arena, sed_h, sed_work);
+}
+
+void sed_classify(int8_t *probs)
+{
+    int8_t *h8 = sed_arena, logits[SED_CLASSES];
+    for (uint32_t i = 0; i < SED_HIDDEN; i++) { /* Q15 -> int8, scale 1/128 */
+        int32_t v = sed_h[i] >> 8;
+        h8[i] = (int8_t)(v > 127 ? 127 : v < -128 ? -128 : v);
+    }
+    nn_fully_connected(h8, SED_HIDDEN, sed_out_w, sed_out_bias, SED_CLASSES, RQ(sed_out_rq), &sed_out_out, logits);
+    nn_softmax(logits, SED_CLASSES, sed_softmax_lut, probs);
+}
+
+#else
 
 /* The ring: the last SED_FRAMES frames of the per-frame part, oldest first. */
 int8_t sed_ring[SED_FRAMES * SED_RING_WIDTH] __attribute__((aligned(4)));
@@ -43,3 +79,4 @@ void sed_classify(int8_t *probs)
 #endif
     nn_softmax(l, SED_CLASSES, sed_softmax_lut, probs);
 }
+#endif
