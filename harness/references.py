@@ -97,12 +97,16 @@ def sed_model(image, x: np.ndarray, bench) -> Expected:
 
     per_class = int(bench.generator.get("per_class", 25))
     q8, feats, labels = test_stream(per_class)
-    if bench.sed_model == "gru":
-        from . import sed_gru
+    if bench.sed_model in ("gru", "tcn"):
+        from importlib import import_module
+
         from .sed_dataset import TEST_SEED, clips, features_all
 
-        stream = sed_gru.Stream(sed_gru.calibrated())
-        float_acc = sed_gru.float_stream_accuracy(sm.load("gru"), features_all(clips(per_class, TEST_SEED)[0]), labels)
+        mod = import_module(f"harness.sed_{bench.sed_model}")
+        stream = mod.Stream(mod.calibrated())
+        x_all = features_all(clips(per_class, TEST_SEED)[0])
+        accuracy = mod.float_stream_accuracy if bench.sed_model == "gru" else mod.float_accuracy
+        float_acc = accuracy(sm.load(bench.sed_model), x_all, labels)
     else:
         stream = sq.Stream(sq.calibrated(bench.sed_model))  # one stream across clips, as the firmware runs
         float_acc = sm.float_accuracy(bench.sed_model, sm.load(bench.sed_model), feats, labels)

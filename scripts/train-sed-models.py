@@ -5,6 +5,7 @@ Deterministic (fixed seeds). Usage: .venv/bin/python scripts/train-sed-models.py
 from harness import sed_dataset as ds
 from harness import sed_gru as sg
 from harness import sed_models as sm
+from harness import sed_tcn as st
 
 x, y = sm.data(sm.TRAIN_PER_CLASS, ds.TRAIN_SEED)
 xt, yt = sm.data(sm.TEST_PER_CLASS, ds.TEST_SEED)
@@ -18,3 +19,7 @@ params = sg.fit()
 audio, labels = ds.clips(sm.TEST_PER_CLASS, ds.TEST_SEED)
 test_acc = sg.float_stream_accuracy(params, ds.features_all(audio), labels)
 print(f"gru: float stream accuracy test {test_acc:.3f} -> {sm.save('gru', params, test_accuracy=test_acc)}")
+
+params = st.fit()
+test_acc = st.float_accuracy(params, ds.features_all(audio), labels)
+print(f"tcn: float accuracy test {test_acc:.3f} -> {sm.save('tcn', params, test_accuracy=test_acc)}")

@@ -96,3 +96,27 @@ def test_gru_firmware_streams_bit_exact(mcu):
             stream.push(frame)
             assert np.array_equal(fw.read("bench_output", "<i1"), stream.classify())
             assert np.array_equal(fw.read("sed_h", "<i2"), stream.h)
+
+
+def test_tcn_weights_reproduce_int8_stays_close_and_firmware_is_bit_exact(mcu):
+    from harness import sed_tcn as st
+
+    fresh, committed = st.fit(), sm.load("tcn")
+    for key, value in fresh.items():
+        np.testing.assert_allclose(committed[key], value, rtol=1e-9, atol=1e-12)
+    q8, _, labels = ds.test_stream(25)
+    float_acc = st.float_accuracy(committed, ds.features_all(ds.clips(25, ds.TEST_SEED)[0]), labels)
+    q = st.calibrated()
+    stream, preds = st.Stream(q), []
+    fw = mcu.build(SOURCES, "py32f003", include=[str(st.write_header()), "firmware/nn"], opt="-O2", entry=True)
+    fw.call("bench_init")
+    for n, clip in enumerate(q8):
+        for frame in clip:
+            stream.push(frame)
+            if n < 2:  # the firmware, bit for bit, on the first clips
+                fw.write("bench_input", frame)
+                fw.call("bench_run")
+                assert np.array_equal(fw.read("bench_output", "<i1"), stream.classify())
+        preds.append(int(stream.classify().argmax()))
+    int8_acc = float(np.mean(np.array(preds) == labels))
+    assert float_acc > 0.8 and abs(int8_acc - float_acc) <= 0.02, (float_acc, int8_acc)

@@ -40,6 +40,52 @@ void sed_classify(int8_t *probs)
     nn_softmax(logits, SED_CLASSES, sed_softmax_lut, probs);
 }
 
+#elif defined(SED_MODEL_TCN)
+
+/* Per layer: a ring of its last span input frames (in the generated header); here the
+   gathered taps, the newest output of the last layer and the quantised input. */
+int8_t sed_arena[SED_TAPS_BYTES + SED_LAST_WIDTH + SED_FRAME0_IN] __attribute__((aligned(4)));
+
+void sed_init(void)
+{
+    for (uint32_t l = 0; l < SED_LAYERS; l++) {
+        const sed_tcn_layer_t *L = &sed_tcn_layers[l];
+        for (uint32_t i = 0; i < L->span * L->c_in; i++)
+            L->ring[i] = (int8_t)L->zp;
+    }
+    for (uint32_t i = 0; i < SED_LAST_WIDTH; i++)
+        sed_arena[SED_TAPS_BYTES + i] = (int8_t)sed_tcn_layers[SED_LAYERS - 1].out.out_zp;
+}
+
+void sed_push(const int16_t *logmel_q8)
+{
+    int8_t *taps = sed_arena, *last = sed_arena + SED_TAPS_BYTES, *x = last + SED_LAST_WIDTH;
+    nn_quantize_int16(logmel_q8, SED_FRAME0_IN, SED_IN_MULT, SED_IN_SHIFT, SED_IN_ZP, x);
+    for (uint32_t l = 0; l < SED_LAYERS; l++) {
+        const sed_tcn_layer_t *L = &sed_tcn_layers[l];
+        uint32_t c = L->c_in, span = L->span;
+        for (uint32_t i = 0; i + c < span * c; i++) /* shift the ring one frame */
+            L->ring[i] = L->ring[i + c];
+        for (uint32_t i = 0; i < c; i++)
+            L->ring[(span - 1) * c + i] = x[i];
+        for (uint32_t k = 0; k < L->kernel; k++) { /* tap k: (kernel - 1 - k) * dilation back */
+            const int8_t *src = L->ring + (span - 1 - (L->kernel - 1 - k) * L->dilation) * c;
+            for (uint32_t i = 0; i < c; i++)
+                taps[k * c + i] = src[i];
+        }
+        nn_fully_connected(taps, L->kernel * c, L->w, L->bias, L->c_out, L->rq, &L->out, last);
+        x = last;
+    }
+}
+
+void sed_classify(int8_t *probs)
+{
+    int8_t logits[SED_CLASSES];
+    nn_fully_connected(sed_arena + SED_TAPS_BYTES, SED_LAST_WIDTH, sed_head_w, sed_head_bias, SED_CLASSES,
+                       RQ(sed_head_rq), &sed_head_out, logits);
+    nn_softmax(logits, SED_CLASSES, sed_softmax_lut, probs);
+}
+
 #else
 
 /* The ring: the last SED_FRAMES frames of the per-frame part, oldest first. */
