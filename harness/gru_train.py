@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from .nn_train import adam_step
+
 
 def _sig(v):
     return 1.0 / (1.0 + np.exp(-v))
@@ -84,10 +86,7 @@ def train(p: dict, x, y, *, epochs=30, batch=32, lr=5e-3, seed=0, clip=5.0) -> d
             scale = min(1.0, clip / (norm + 1e-12))
             step += 1
             for k in p:
-                gk = g[k] * scale
-                m[k] = 0.9 * m[k] + 0.1 * gk
-                v[k] = 0.999 * v[k] + 0.001 * gk ** 2
-                p[k] -= lr * (m[k] / (1 - 0.9 ** step)) / (np.sqrt(v[k] / (1 - 0.999 ** step)) + 1e-8)
+                adam_step(p[k], g[k] * scale, m[k], v[k], step, lr)
     return p
 
 

@@ -55,6 +55,14 @@ class Net:
         return grads
 
 
+def adam_step(param: np.ndarray, grad: np.ndarray, m: np.ndarray, v: np.ndarray, step: int, lr: float) -> None:
+    """One Adam update in place (beta1 0.9, beta2 0.999, eps 1e-8): the one rule every
+    trainer here uses."""
+    m[...] = 0.9 * m + 0.1 * grad
+    v[...] = 0.999 * v + 0.001 * grad ** 2
+    param -= lr * (m / (1 - 0.9 ** step)) / (np.sqrt(v / (1 - 0.999 ** step)) + 1e-8)
+
+
 def softmax(z: np.ndarray) -> np.ndarray:
     e = np.exp(z - z.max(axis=1, keepdims=True))
     return e / e.sum(axis=1, keepdims=True)
@@ -81,11 +89,8 @@ def train(net: Net, x: np.ndarray, y: np.ndarray, *, epochs: int = 60, batch: in
             step += 1
             for i, g in grads.items():
                 for k in g:
-                    g[k] = g[k] + (weight_decay * net.params[i][k] if k == "W" else 0)
-                    m[i][k] = 0.9 * m[i][k] + 0.1 * g[k]
-                    v[i][k] = 0.999 * v[i][k] + 0.001 * g[k] ** 2
-                    mh, vh = m[i][k] / (1 - 0.9 ** step), v[i][k] / (1 - 0.999 ** step)
-                    net.params[i][k] -= lr * mh / (np.sqrt(vh) + 1e-8)
+                    grad = g[k] + (weight_decay * net.params[i][k] if k == "W" else 0)
+                    adam_step(net.params[i][k], grad, m[i][k], v[i][k], step, lr)
     return net
 
 

@@ -97,10 +97,7 @@ class Stream:
 
 
 def header(q: QGru) -> str:
-    def arr(ctype, name, values):
-        vals = [str(int(v)) for v in np.asarray(values).ravel()]
-        body = ",\n    ".join(", ".join(vals[i:i + 16]) for i in range(0, len(vals), 16))
-        return f"static const {ctype} __attribute__((aligned(4))) {name}[{len(vals)}] = {{\n    {body}\n}};"
+    arr = sq.c_array
 
     c, o = q.cell, q.out
     return "\n".join([
@@ -122,12 +119,4 @@ def header(q: QGru) -> str:
 
 
 def write_header():
-    from .build import BUILD_DIR
-
-    folder = BUILD_DIR / "gen" / f"sed_{NAME}"
-    folder.mkdir(parents=True, exist_ok=True)
-    text = header(calibrated())
-    path = folder / "sed_model_tables.h"
-    if not path.exists() or path.read_text() != text:
-        path.write_text(text)
-    return folder
+    return sq.write_model_header(NAME, header(calibrated()))

@@ -129,12 +129,29 @@ def int8_predict(qm: QModel, logmel_q8_clips: np.ndarray) -> np.ndarray:
     return np.stack(out)
 
 
+def c_array(ctype: str, name: str, values, const: bool = True) -> str:
+    """A word-aligned static C array (const, in flash, unless const=False)."""
+    vals = [str(int(v)) for v in np.asarray(values).ravel()]
+    body = ",\n    ".join(", ".join(vals[i:i + 16]) for i in range(0, len(vals), 16))
+    return (f"static {'const ' if const else ''}{ctype} __attribute__((aligned(4))) {name}[{len(vals)}] = "
+            f"{{\n    {body}\n}};")
+
+
+def write_model_header(name: str, text: str):
+    """build/gen/sed_<name>/sed_model_tables.h, rewritten only when it changes."""
+    from .build import BUILD_DIR
+
+    folder = BUILD_DIR / "gen" / f"sed_{name}"
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / "sed_model_tables.h"
+    if not path.exists() or path.read_text() != text:
+        path.write_text(text)
+    return folder
+
+
 def header(qm: QModel) -> str:
     """The C header of a quantised model (build/gen/sed_<name>/sed_model_tables.h)."""
-    def arr(ctype, name, values):
-        vals = [str(int(v)) for v in np.asarray(values).ravel()]
-        body = ",\n    ".join(", ".join(vals[i:i + 16]) for i in range(0, len(vals), 16))
-        return f"static const {ctype} __attribute__((aligned(4))) {name}[{len(vals)}] = {{\n    {body}\n}};"
+    arr = c_array
 
     def layer(prefix, lq: QLayer):
         return [arr("int8_t", f"{prefix}_w", lq.w), arr("int32_t", f"{prefix}_bias", lq.bias),
@@ -182,12 +199,4 @@ def calibrated(name: str) -> QModel:
 
 def write_header(name: str):
     """build/gen/sed_<name>/sed_model_tables.h; returns the folder."""
-    from .build import BUILD_DIR
-
-    folder = BUILD_DIR / "gen" / f"sed_{name}"
-    folder.mkdir(parents=True, exist_ok=True)
-    text = header(calibrated(name))
-    path = folder / "sed_model_tables.h"
-    if not path.exists() or path.read_text() != text:
-        path.write_text(text)
-    return folder
+    return write_model_header(name, header(calibrated(name)))

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from .nn_train import adam_step
+
 
 def taps(x: np.ndarray, kernel: int, dilation: int) -> np.ndarray:
     """[N, T, C] -> [N, T, K*C], tap k (oldest first) = x shifted by (K-1-k)*d."""
@@ -80,7 +82,5 @@ def train(p, layers, x, y, *, epochs=40, batch=32, lr=3e-3, seed=0):
             _, g = loss_and_grads(p, layers, x[idx], y[idx])
             step += 1
             for k in p:
-                m[k] = 0.9 * m[k] + 0.1 * g[k]
-                v[k] = 0.999 * v[k] + 0.001 * g[k] ** 2
-                p[k] -= lr * (m[k] / (1 - 0.9 ** step)) / (np.sqrt(v[k] / (1 - 0.999 ** step)) + 1e-8)
+                adam_step(p[k], g[k], m[k], v[k], step, lr)
     return p
