@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .nn_train import adam_step
+from .nn_train import adam_fit, softmax_xent
 
 
 def _sig(v):
@@ -65,29 +65,13 @@ def backward(p: dict, logits_grad: np.ndarray, h_last: np.ndarray, cache) -> dic
 
 def loss_and_grads(p, x, y):
     logits, h, cache = forward(p, x)
-    e = np.exp(logits - logits.max(axis=1, keepdims=True))
-    prob = e / e.sum(axis=1, keepdims=True)
-    loss = -np.mean(np.log(prob[np.arange(len(y)), y] + 1e-12))
-    prob[np.arange(len(y)), y] -= 1
-    return loss, backward(p, prob / len(y), h, cache)
+    loss, d = softmax_xent(logits, y)
+    return loss, backward(p, d, h, cache)
 
 
 def train(p: dict, x, y, *, epochs=30, batch=32, lr=5e-3, seed=0, clip=5.0) -> dict:
-    rng = np.random.default_rng(seed)
-    m = {k: np.zeros_like(v) for k, v in p.items()}
-    v = {k: np.zeros_like(val) for k, val in p.items()}
-    step = 0
-    for _ in range(epochs):
-        order = rng.permutation(len(y))
-        for s in range(0, len(y), batch):
-            idx = order[s:s + batch]
-            _, g = loss_and_grads(p, x[idx], y[idx])
-            norm = np.sqrt(sum(float((gv ** 2).sum()) for gv in g.values()))
-            scale = min(1.0, clip / (norm + 1e-12))
-            step += 1
-            for k in p:
-                adam_step(p[k], g[k] * scale, m[k], v[k], step, lr)
-    return p
+    return adam_fit(p, lambda idx: loss_and_grads(p, x[idx], y[idx])[1], len(y), epochs=epochs,
+                    batch=batch, lr=lr, seed=seed, clip=clip)
 
 
 def predict(p, x) -> np.ndarray:

@@ -63,6 +63,37 @@ def adam_step(param: np.ndarray, grad: np.ndarray, m: np.ndarray, v: np.ndarray,
     param -= lr * (m / (1 - 0.9 ** step)) / (np.sqrt(v / (1 - 0.999 ** step)) + 1e-8)
 
 
+def softmax_xent(logits: np.ndarray, y: np.ndarray) -> tuple[float, np.ndarray]:
+    """Mean softmax cross-entropy and its gradient with respect to the logits."""
+    e = np.exp(logits - logits.max(axis=1, keepdims=True))
+    prob = e / e.sum(axis=1, keepdims=True)
+    loss = -np.mean(np.log(prob[np.arange(len(y)), y] + 1e-12))
+    prob[np.arange(len(y)), y] -= 1
+    return loss, prob / len(y)
+
+
+def adam_fit(p: dict, grads_of, n: int, *, epochs: int, batch: int, lr: float, seed: int,
+             clip: float | None = None) -> dict:
+    """Minibatch Adam over n samples: grads_of(indices) -> {name: gradient}; optional
+    clipping of the global gradient norm. Deterministic for a seed."""
+    rng = np.random.default_rng(seed)
+    m = {k: np.zeros_like(val) for k, val in p.items()}
+    v = {k: np.zeros_like(val) for k, val in p.items()}
+    step = 0
+    for _ in range(epochs):
+        order = rng.permutation(n)
+        for start in range(0, n, batch):
+            g = grads_of(order[start:start + batch])
+            scale = 1.0
+            if clip is not None:
+                norm = np.sqrt(sum(float((gv ** 2).sum()) for gv in g.values()))
+                scale = min(1.0, clip / (norm + 1e-12))
+            step += 1
+            for k in p:
+                adam_step(p[k], g[k] * scale if clip is not None else g[k], m[k], v[k], step, lr)
+    return p
+
+
 def softmax(z: np.ndarray) -> np.ndarray:
     e = np.exp(z - z.max(axis=1, keepdims=True))
     return e / e.sum(axis=1, keepdims=True)

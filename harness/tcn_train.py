@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .nn_train import adam_step
+from .nn_train import adam_fit, softmax_xent
 
 
 def taps(x: np.ndarray, kernel: int, dilation: int) -> np.ndarray:
@@ -53,11 +53,7 @@ def forward(p, layers, x):
 
 def loss_and_grads(p, layers, x, y):
     logits, last, cache = forward(p, layers, x)
-    e = np.exp(logits - logits.max(axis=1, keepdims=True))
-    prob = e / e.sum(axis=1, keepdims=True)
-    loss = -np.mean(np.log(prob[np.arange(len(y)), y] + 1e-12))
-    prob[np.arange(len(y)), y] -= 1
-    d = prob / len(y)
+    loss, d = softmax_xent(logits, y)
     g = {"wo": d.T @ last[:, -1], "bo": d.sum(axis=0)}
     dx = np.zeros_like(last)
     dx[:, -1] = d @ p["wo"]
@@ -71,16 +67,5 @@ def loss_and_grads(p, layers, x, y):
 
 
 def train(p, layers, x, y, *, epochs=40, batch=32, lr=3e-3, seed=0):
-    rng = np.random.default_rng(seed)
-    m = {k: np.zeros_like(v) for k, v in p.items()}
-    v = {k: np.zeros_like(val) for k, val in p.items()}
-    step = 0
-    for _ in range(epochs):
-        order = rng.permutation(len(y))
-        for s in range(0, len(y), batch):
-            idx = order[s:s + batch]
-            _, g = loss_and_grads(p, layers, x[idx], y[idx])
-            step += 1
-            for k in p:
-                adam_step(p[k], g[k], m[k], v[k], step, lr)
-    return p
+    return adam_fit(p, lambda idx: loss_and_grads(p, layers, x[idx], y[idx])[1], len(y), epochs=epochs,
+                    batch=batch, lr=lr, seed=seed)
