@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .frontend_config import LOG_FLOOR_DB, LOG_LUT_SEGMENTS, FrontendConfig
+from .frontend_config import LOG_FLOOR_DB, FrontendConfig
 
 RFFT_SILENT = -128
 LOG_FLOOR_Q8 = int(round(LOG_FLOOR_DB * 256))

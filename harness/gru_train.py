@@ -39,7 +39,6 @@ def forward(p: dict, x: np.ndarray):
 
 
 def backward(p: dict, logits_grad: np.ndarray, h_last: np.ndarray, cache) -> dict:
-    nh = p["wh"].shape[1]
     g = {k: np.zeros_like(v) for k, v in p.items()}
     g["wo"] = logits_grad.T @ h_last
     g["bo"] = logits_grad.sum(axis=0)

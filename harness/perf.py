@@ -10,7 +10,6 @@ from one run of this command.
 from __future__ import annotations
 
 import time
-from pathlib import Path
 
 from unicorn import UC_ARCH_ARM, UC_MODE_THUMB, Uc
 from unicorn.arm_const import UC_ARM_REG_LR, UC_ARM_REG_SP, UC_CPU_ARM_CORTEX_M0

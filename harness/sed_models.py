@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 
 from . import sed_dataset as ds
-from .nn_train import Net, accuracy, train
+from .nn_train import Net, train
 from .targets import FIRMWARE_DIR
 
 MODELS_DIR = FIRMWARE_DIR.parent / "benchmarks" / "models"

@@ -62,7 +62,6 @@ def quantize(name: str, params: dict, calib: np.ndarray) -> QModel:
     n, t, m = calib.shape
     in_scale, in_zp = _act(float(calib.min()), float(calib.max()), False)
     qm = QModel(name, in_scale, in_zp, nm.quantize_multiplier(1.0 / (256.0 * in_scale)))
-    net = sm.net_of(name, params)
     if name == "frame_mlp":
         x = calib.reshape(n * t, m)
         h = np.maximum(x @ params["W0"].T + params["b0"], 0)
@@ -88,7 +87,6 @@ def quantize(name: str, params: dict, calib: np.ndarray) -> QModel:
         logits = h @ params["W2"].T + params["b2"]
         ls, lz = _act(float(logits.min()), float(logits.max()), False)
         qm.head.append(_fc(params["W2"], params["b2"], hs, hz, ls, lz, False))
-    del net
     qm.softmax_lut = nm.softmax_lut(qm.head[-1].out_scale)
     return qm
 

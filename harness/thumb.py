@@ -42,7 +42,6 @@ _DATA_PROCESSING = ("ands", "eors", "lsls", "lsrs", "asrs", "adcs", "sbcs", "ror
 def _special(hw: int) -> Insn:
     """010001xx: ADD/CMP/MOV with high registers, BX, BLX."""
     op = (hw >> 8) & 3
-    rm = (hw >> 3) & 0xF
     rd = ((hw >> 4) & 8) | (hw & 7)
     if op == 3:
         if hw & 7:

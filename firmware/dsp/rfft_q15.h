@@ -5,10 +5,10 @@
  * Output format (N real samples in, N int16 out):
  *   buf[0] = Re X[0], buf[1] = Re X[N/2], buf[2k], buf[2k+1] = Re, Im X[k], 0 < k < N/2
  *   true X[k] = stored X[k] * 2^exponent  (in the input's units)
- * The input is first shifted so its largest magnitude uses 14 bits (a quiet signal
- * keeps its precision, a full-scale one cannot overflow); each stage then shifts by
- * 0, 1 or 2 bits, chosen from an OR of the magnitudes the previous stage wrote, so no
- * stage can overflow: every stored value stays below 19,776.
+ * The input is first shifted so every component is below 2^13 (a quiet signal keeps
+ * its precision, a full-scale one cannot overflow); each stage then halves its
+ * outputs or not, decided from the words the previous stage wrote (see rfft_q15.c),
+ * so no stage can overflow: every stored value stays below 23,170 + a few LSB.
  * Tables (fe_tables.h, generated for the exact N): a quarter-wave sine of N/4 + 1
  * entries and a bit-reversal table of N/2 entries.
  */
