@@ -97,12 +97,10 @@ def sed_model(image, x: np.ndarray, bench) -> Expected:
 
     per_class = int(bench.generator.get("per_class", 25))
     q8, feats, labels = test_stream(per_class)
-    if bench.sed_model in ("gru", "tcn"):
-        from importlib import import_module
-
+    mod = sm.module(bench.sed_model)
+    if mod:
         from .sed_dataset import TEST_SEED, clips, features_all
 
-        mod = import_module(f"harness.sed_{bench.sed_model}")
         stream = mod.Stream(mod.calibrated())
         x_all = features_all(clips(per_class, TEST_SEED)[0])
         accuracy = mod.float_stream_accuracy if bench.sed_model == "gru" else mod.float_accuracy
@@ -110,13 +108,33 @@ def sed_model(image, x: np.ndarray, bench) -> Expected:
     else:
         stream = sq.Stream(sq.calibrated(bench.sed_model))  # one stream across clips, as the firmware runs
         float_acc = sm.float_accuracy(bench.sed_model, sm.load(bench.sed_model), feats, labels)
+    return _stream_expected(stream, q8, labels, float_acc)
+
+
+def genre_model(image, x: np.ndarray, bench) -> Expected:
+    """Model 5 streamed as the firmware runs it (clip after clip, one state), and the
+    accuracies at each clip's last hop: float (float MFCC), int8 model, firmware."""
+    from . import genre_dataset as gd
+    from . import genre_lstm as gl
+    from . import sed_models as sm
+
+    q5, mfcc, labels = gd.test_stream(int(bench.generator.get("per_class", 8)))
+    float_acc = gl.float_stream_accuracy(sm.load(gl.NAME), mfcc, labels)
+    return _stream_expected(gl.Stream(gl.calibrated()), q5, labels, float_acc)
+
+
+def _stream_expected(stream, frames: np.ndarray, labels: np.ndarray, float_acc: float) -> Expected:
+    """Push every clip's frames [N, hops, F] through a streamed int8 classifier (one
+    state across clips, as the firmware), classifying after every hop: the bit-exact
+    outputs, and accuracies at each clip's last hop (float model, int8 model, emulated
+    firmware) as "extra" figures."""
     outs = []
-    for clip in q8:
+    for clip in frames:
         for frame in clip:
             stream.push(frame)
             outs.append(stream.classify())
-    exact = np.concatenate(outs)
-    n_classes, hops = len(outs[0]), q8.shape[1]
+    exact, hops = np.concatenate(outs), frames.shape[1]
+    n_classes = len(outs[0])
     last = (np.arange(len(labels)) + 1) * hops - 1
     int8_acc = float(np.mean(exact.reshape(-1, n_classes)[last].argmax(axis=1) == labels))
 
@@ -129,4 +147,5 @@ def sed_model(image, x: np.ndarray, bench) -> Expected:
     return Expected(exact, metrics)
 
 
-REFERENCES = {"fir_q15": fir_q15, "rfft_q15": rfft_q15, "frontend": frontend, "cmsis_mfcc_q15": cmsis_mfcc_q15, "sed_model": sed_model}
+REFERENCES = {"fir_q15": fir_q15, "rfft_q15": rfft_q15, "frontend": frontend, "cmsis_mfcc_q15": cmsis_mfcc_q15, "sed_model": sed_model,
+              "genre_model": genre_model}

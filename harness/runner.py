@@ -42,12 +42,8 @@ def _spec(bench: Benchmark, target) -> BuildSpec:
     if bench.tables:
         include = (write_header(bench.tables),) + include
     if bench.sed_model:
-        if bench.sed_model in ("gru", "tcn"):
-            from importlib import import_module
-            include = (import_module(f"harness.sed_{bench.sed_model}").write_header(),) + include
-        else:
-            from .sed_quant import write_header as write_sed_header
-            include = (write_sed_header(bench.sed_model),) + include
+        from .sed_models import header_dir
+        include = (header_dir(bench.sed_model),) + include
     if bench.cmsis:
         from . import cmsis
         tree = cmsis.root()

@@ -94,6 +94,25 @@ def float_accuracy(name: str, params: dict, x: np.ndarray, y: np.ndarray) -> flo
     return float(np.mean(float_predict(name, params, x).argmax(axis=1) == y))
 
 
+# Models with a module of their own (fit, quantize, Stream, write_header); the others
+# are the sequential ones of architectures(), quantised by harness/sed_quant.py.
+MODULES = {"gru": "harness.sed_gru", "tcn": "harness.sed_tcn", "genre_lstm": "harness.genre_lstm"}
+
+
+def module(name: str):
+    from importlib import import_module
+
+    return import_module(MODULES[name]) if name in MODULES else None
+
+
+def header_dir(name: str):
+    """Write a model's generated C header; returns the folder to add to the include path."""
+    from . import sed_quant
+
+    mod = module(name)
+    return mod.write_header() if mod else sed_quant.write_header(name)
+
+
 def load(name: str) -> dict:
     path = MODELS_DIR / f"{name}.npz"
     with np.load(path) as z:

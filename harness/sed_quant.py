@@ -135,16 +135,17 @@ def c_array(ctype: str, name: str, values, const: bool = True) -> str:
             f"{{\n    {body}\n}};")
 
 
-def write_model_header(name: str, text: str):
-    """build/gen/sed_<name>/sed_model_tables.h, rewritten only when it changes."""
+def write_model_header(name: str, text: str, folder: str | None = None, file: str = "sed_model_tables.h"):
+    """build/gen/<folder>/<file> (default sed_<name>/sed_model_tables.h), rewritten only
+    when it changes; returns the folder."""
     from .build import BUILD_DIR
 
-    folder = BUILD_DIR / "gen" / f"sed_{name}"
-    folder.mkdir(parents=True, exist_ok=True)
-    path = folder / "sed_model_tables.h"
+    out = BUILD_DIR / "gen" / (folder or f"sed_{name}")
+    out.mkdir(parents=True, exist_ok=True)
+    path = out / file
     if not path.exists() or path.read_text() != text:
         path.write_text(text)
-    return folder
+    return out
 
 
 def header(qm: QModel) -> str:

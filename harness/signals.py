@@ -69,16 +69,27 @@ def sed_logmel(n, per_class=25, **_):
     hop), as the sed_* models take it from the front end."""
     from .sed_dataset import test_stream
 
-    frames = test_stream(per_class)[0]
+    return _flat_features("sed_logmel", test_stream(per_class)[0], n)
+
+
+def genre_mfcc(n, per_class=8, **_):
+    """Not audio: the genre test clips' Q10.5 MFCC, hop after hop (18 values a hop), as
+    model 5 takes it from the genre22k front end."""
+    from .genre_dataset import test_stream
+
+    return _flat_features("genre_mfcc", test_stream(per_class)[0], n)
+
+
+def _flat_features(kind: str, frames: np.ndarray, n: int) -> np.ndarray:
     flat = frames.reshape(-1).astype(np.int16)
     if n != flat.size:
-        raise ConfigError(f"sed_logmel: the benchmark asks for {n} values, the test set has {flat.size} "
-                          f"({frames.shape[0]} clips x {frames.shape[1]} hops x {frames.shape[2]} mel)")
+        raise ConfigError(f"{kind}: the benchmark asks for {n} values, the test set has {flat.size} "
+                          f"({frames.shape[0]} clips x {frames.shape[1]} hops x {frames.shape[2]} values)")
     return flat
 
 
 GENERATORS = {"noise": noise, "pink": pink, "sine": sine, "chirp": chirp, "silence": silence,
-              "speech": speech, "sed_logmel": sed_logmel}
+              "speech": speech, "sed_logmel": sed_logmel, "genre_mfcc": genre_mfcc}
 
 
 def generate(spec: dict, n: int, sample_rate: int) -> np.ndarray:

@@ -117,6 +117,12 @@ def load_benchmark(path: Path) -> Benchmark:
     gen = bench.get("generator", {})
     if gen and gen.get("kind") not in GENERATORS:
         raise ConfigError(f"{path}: unknown generator {gen.get('kind')!r}; valid: {', '.join(GENERATORS)}")
+    model = bench.get("sed_model")
+    if model is not None:
+        from .sed_models import MODULES, architectures
+
+        if model not in list(architectures()) + list(MODULES):
+            raise ConfigError(f"{path}: unknown sed_model {model!r}; valid: {', '.join(list(architectures()) + list(MODULES))}")
     ref = bench.get("reference")
     if ref is not None and ref not in REFERENCES:
         raise ConfigError(f"{path}: unknown reference {ref!r}; valid: {', '.join(REFERENCES)}")

@@ -72,6 +72,14 @@ void nn_quantize_int16(const int16_t *x, uint32_t n, int32_t multiplier, int32_t
     }
 }
 
+void nn_zscore_int16(const int16_t *x, uint32_t n, const int16_t *mean, const nn_requant_t *rq, int32_t zp, int8_t *y)
+{
+    for (uint32_t i = 0; i < n; i++) {
+        int32_t v = nn_requantize(x[i] - mean[i], rq[i].multiplier, rq[i].shift) + zp;
+        y[i] = (int8_t)(v < -128 ? -128 : v > 127 ? 127 : v);
+    }
+}
+
 /* nn_dot_int8.S: acc + sum of 4 * n4 int8 products, x and w word-aligned. */
 int32_t nn_dot4_int8(const int8_t *x, const int8_t *w, uint32_t n4, int32_t acc);
 void nn_tproj4_int8(const int8_t *x, const int8_t *d, uint32_t t_in, uint32_t stride, int32_t acc[4]);

@@ -36,6 +36,10 @@ int32_t nn_dot_int8(const int8_t *x, const int8_t *w, uint32_t n, int32_t acc);
 /* int16 -> int8: y = clamp(zp + requant(x, multiplier, shift)), e.g. Q7.8 log-mel. */
 void nn_quantize_int16(const int16_t *x, uint32_t n, int32_t multiplier, int32_t shift, int32_t zp, int8_t *y);
 
+/* The z-score bridge: y[i] = clamp(zp + requant(x[i] - mean[i], rq[i])), one mean and
+   one multiplier (1 / (std x input scale)) per coefficient. */
+void nn_zscore_int16(const int16_t *x, uint32_t n, const int16_t *mean, const nn_requant_t *rq, int32_t zp, int8_t *y);
+
 /* y[o] = requant(bias[o] + sum_i x[i] w[o][i]); rq has one entry per output channel. */
 void nn_fully_connected(const int8_t *x, uint32_t n_in, const int8_t *w, const int32_t *bias,
                         uint32_t n_out, const nn_requant_t *rq, const nn_output_t *out, int8_t *y);

@@ -1,0 +1,13 @@
+#!/usr/bin/env python3
+"""Train model 5, the genre LSTM (harness/genre_lstm.py), on the synthesized music
+styles (harness/genre_dataset.py) and write its float weights and z-score constants to
+benchmarks/models/genre_lstm.npz. Deterministic (fixed seeds); about 2 minutes.
+Usage: .venv/bin/python scripts/train-genre-model.py"""
+from harness import genre_dataset as gd
+from harness import genre_lstm as gl
+from harness import sed_models as sm
+
+params = gl.fit()
+audio, labels = gd.clips(gl.TEST_PER_CLASS, gd.TEST_SEED)
+test_acc = gl.float_stream_accuracy(params, gd.mfcc_float(audio), labels)
+print(f"{gl.NAME}: float stream accuracy test {test_acc:.3f} -> {sm.save(gl.NAME, params, test_accuracy=test_acc)}")
