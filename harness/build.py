@@ -43,6 +43,7 @@ class BuildSpec:
     include_dirs: tuple[Path, ...] = ()
     with_entry: bool = True  # link the shared startup + main; without it nothing roots
                              # the section GC, so every section is kept (unit-test snippets)
+    bench_main: bool = True  # the shared main() of the benchmark contract (apps bring their own)
 
 
 @dataclass
@@ -97,7 +98,7 @@ def build(spec: BuildSpec, target: Target) -> BuildResult:
     headers_digest = _digest(*[p.read_bytes() for p in _headers(spec)])
     sources = list(spec.sources)
     if spec.with_entry:
-        sources += [COMMON / "startup.c", COMMON / "entry.c"]
+        sources += [COMMON / "startup.c"] + ([COMMON / "entry.c"] if spec.bench_main else [])
     objects = [_compile(src, flags, headers_digest) for src in sources]
     link = [*CPU_FLAGS, f"-L{COMMON}", f"-T{target.linker_script}", *LDFLAGS,
             *([] if spec.with_entry else ["-Wl,--no-gc-sections", "-Wl,-e,0"])]

@@ -71,6 +71,17 @@ TABLE: dict[Cls, Timing] = {
 }
 
 TAKEN_BRANCH_EXTRA = 1  # B<cond>: 2 cycles taken, 1 not taken
+
+# Exceptions (the streaming harness runs interrupt handlers as plain calls and adds these).
+# Entry: the TRM's worst-case interrupt latency, from the request to the handler's first
+# instruction, zero wait states (DDI 0484C section 3.6.1: 15 cycles).
+EXCEPTION_ENTRY_CYCLES = 15
+# Exit: the TRM gives no figure. The handler's own return instruction (BX LR or POP {PC})
+# is executed and counted; on top we charge unstacking the 8-word frame (1 cycle a word on
+# the single 32-bit bus, as LDM's N) and refilling the pipeline (2, as a taken branch).
+EXCEPTION_EXIT_CYCLES = 10
+# The frame stacked on entry: R0-R3, R12, LR, PC, xPSR, plus up to 4 bytes to align SP to 8.
+EXCEPTION_FRAME_BYTES = 32 + 4
 STANDARD_ACCESS_CYCLES = 2  # LDR*/STR* to zero-wait-state memory
 
 

@@ -22,6 +22,7 @@ from . import nn_model as nm
 from . import nn_rnn_model as rm
 from . import sed_models as sm
 from . import sed_quant as sq
+from .nn_train import softmax
 
 NAME, HIDDEN, EPOCHS, TRAIN_PER_CLASS, TEST_PER_CLASS = "genre_lstm", 32, 30, 150, 40
 Q5 = 32  # fe_mfcc: 32 = 1 dB
@@ -104,6 +105,21 @@ class Stream:
         q = self.q
         h8 = np.clip(self.h >> 8, -128, 127)
         return nm.softmax(nm.fully_connected(h8, q.out.w, q.out.bias, q.out.rq, q.out.out), q.softmax_lut)
+
+
+class FloatStream:
+    """The float model one hop at a time: float MFCC (dB) in, probabilities out."""
+
+    def __init__(self, p: dict):
+        self.p, self.h, self.c = p, np.zeros(HIDDEN), np.zeros(HIDDEN)
+
+    def push(self, mfcc_db) -> None:
+        p = self.p
+        z = (np.asarray(mfcc_db, dtype=float) - p["mean"]) / p["std"]
+        self.h, self.c = rm.lstm_float(p["wx"], p["wh"], p["bx"], p["bh"], z, self.h, self.c)
+
+    def classify(self) -> np.ndarray:
+        return softmax((self.p["wo"] @ self.h + self.p["bo"])[None])[0]
 
 
 def header(q: QLstm) -> str:

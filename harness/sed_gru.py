@@ -19,6 +19,7 @@ from . import nn_rnn_model as rm
 from . import sed_dataset as ds
 from . import sed_models as sm
 from . import sed_quant as sq
+from .nn_train import softmax
 
 NAME, HIDDEN, EPOCHS = "gru", 16, 12
 
@@ -94,6 +95,20 @@ class Stream:
         h8 = np.clip(self.h >> 8, -128, 127)
         logits = nm.fully_connected(h8, q.out.w, q.out.bias, q.out.rq, q.out.out)
         return nm.softmax(logits, q.softmax_lut)
+
+
+class FloatStream:
+    """The float model one hop at a time: float log-mel (dB) in, probabilities out."""
+
+    def __init__(self, p: dict):
+        self.p, self.h = p, np.zeros(HIDDEN)
+
+    def push(self, logmel_db) -> None:
+        p = self.p
+        self.h = rm.gru_float(p["wx"], p["wh"], p["bx"], p["bh"], np.asarray(logmel_db, dtype=float), self.h)
+
+    def classify(self) -> np.ndarray:
+        return softmax((self.p["wo"] @ self.h + self.p["bo"])[None])[0]
 
 
 def header(q: QGru) -> str:

@@ -1,0 +1,150 @@
+"""The seed streaming applications (firmware/apps/apps.toml): their configuration, their
+build, and the two Python pipelines the firmware is held against on the same audio:
+bit-exact (the front-end model, the int8 model, integer EMA: must match exactly) and
+float (float features, the float model, float EMA: how far the integer chain drifts).
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from .build import BuildSpec, build
+from .errors import ConfigError
+from .frontend_config import get_config
+from .frontend_tables import write_header
+from .targets import FIRMWARE_DIR, load_target
+
+APPS_FILE = FIRMWARE_DIR / "apps" / "apps.toml"
+ROOT = FIRMWARE_DIR.parent
+KEYS = ("target", "frontend", "model", "features", "ema_alpha", "dma_irqn", "sources")
+
+
+@dataclass(frozen=True)
+class App:
+    name: str
+    target: str
+    frontend: str
+    model: str
+    features: str          # "logmel" (Q7.8) or "mfcc" (Q10.5)
+    ema_alpha: float
+    dma_irqn: int
+    sources: tuple[Path, ...]
+
+    @property
+    def config(self):
+        return get_config(self.frontend)
+
+    @property
+    def alpha_q15(self) -> int:
+        return int(round(self.ema_alpha * 32768))
+
+    @property
+    def classes(self) -> tuple[str, ...]:
+        from . import genre_dataset, sed_dataset
+
+        return genre_dataset.CLASSES if self.model == "genre_lstm" else sed_dataset.CLASSES
+
+
+def load_apps() -> dict[str, App]:
+    try:
+        data = tomllib.loads(APPS_FILE.read_text())
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{APPS_FILE}: {exc}") from None
+    apps = {}
+    for name, d in data.items():
+        missing = [k for k in KEYS if k not in d]
+        if missing:
+            raise ConfigError(f"{APPS_FILE}: [{name}] needs {', '.join(missing)}")
+        if d["features"] not in ("logmel", "mfcc"):
+            raise ConfigError(f"{APPS_FILE}: [{name}] features must be 'logmel' or 'mfcc'")
+        apps[name] = App(name, d["target"], d["frontend"], d["model"], d["features"], float(d["ema_alpha"]),
+                         int(d["dma_irqn"]), tuple(ROOT / s for s in d["sources"]))
+    return apps
+
+
+def get_app(name: str) -> App:
+    apps = load_apps()
+    if name not in apps:
+        raise ConfigError(f"unknown app {name!r}; valid: {', '.join(apps)}")
+    return apps[name]
+
+
+def build_app(app: App, target_name: str | None = None) -> Path:
+    """The application's ELF for a target (its own by default)."""
+    from .sed_models import header_dir
+
+    target = load_target(target_name or app.target)
+    includes = (write_header(app.frontend), header_dir(app.model),
+                FIRMWARE_DIR / "apps", FIRMWARE_DIR / "dsp", FIRMWARE_DIR / "nn")
+    spec = BuildSpec(app.name, app.sources, opt="-O2", include_dirs=includes, bench_main=False,
+                     defines=(f"APP_EMA_ALPHA_Q15={app.alpha_q15}", f"APP_DMA_IRQN={app.dma_irqn}"))
+    return build(spec, target).elf
+
+
+def hops_of(app: App, audio: np.ndarray) -> int:
+    return len(audio) // app.config.hop
+
+
+def ema_q15(probs: np.ndarray, alpha_q15: int) -> np.ndarray:
+    """app_ema_q15 over a stream of int8 probabilities [T, C], from zero."""
+    ema, out = np.zeros(probs.shape[1], dtype=np.int64), []
+    for p in probs.astype(np.int64):
+        ema = ema + ((((p + 128) << 7) - ema) * (32768 - alpha_q15) + (1 << 14) >> 15)
+        out.append(ema)
+    return np.array(out)
+
+
+def ema_float(probs: np.ndarray, alpha: float) -> np.ndarray:
+    ema, out = np.zeros(probs.shape[1]), []
+    for p in probs:
+        ema = alpha * ema + (1 - alpha) * p
+        out.append(ema)
+    return np.array(out)
+
+
+def _streams(app: App):
+    """(int8 stream, float stream or None) of the app's model."""
+    from . import sed_models as sm
+    from . import sed_quant as sq
+
+    mod = sm.module(app.model)
+    if mod is None:
+        return sq.Stream(sq.calibrated(app.model)), None
+    return mod.Stream(mod.calibrated()), mod.FloatStream(sm.load(app.model))
+
+
+def _run(stream, features) -> np.ndarray:
+    out = []
+    for f in features:
+        stream.push(f)
+        out.append(stream.classify())
+    return np.array(out)
+
+
+def reference(app: App, audio: np.ndarray) -> dict:
+    """Per hop: bit-exact features, probabilities (int8) and EMA (Q15); float features
+    (dB), probabilities and EMA; and the frames (for the front end's accuracy)."""
+    from .frontend_model import frames_of, logmel, logmel_float_db, mfcc_float, mfcc_frame
+
+    cfg, n = app.config, hops_of(app, audio)
+    audio = np.asarray(audio[:n * cfg.hop], dtype=np.int16)
+    frames = frames_of(cfg, audio)[:n]
+    q8 = logmel(cfg, audio)[:n]
+    db = logmel_float_db(cfg, frames)
+    if app.features == "mfcc":
+        exact_feats = np.stack([mfcc_frame(cfg, f) for f in q8])
+        float_feats = mfcc_float(cfg, db)
+    else:
+        exact_feats, float_feats = q8, db
+    int8_stream, float_stream = _streams(app)
+    probs = _run(int8_stream, exact_feats)
+    out = {"frames": frames, "features": exact_feats, "probs": probs, "ema": ema_q15(probs, app.alpha_q15),
+           "float_features": float_feats, "float_probs": None, "float_ema": None}
+    if float_stream is not None:
+        fp = _run(float_stream, float_feats)
+        out.update(float_probs=fp, float_ema=ema_float(fp, app.ema_alpha))
+    return out
