@@ -148,3 +148,30 @@ def reference(app: App, audio: np.ndarray) -> dict:
         fp = _run(float_stream, float_feats)
         out.update(float_probs=fp, float_ema=ema_float(fp, app.ema_alpha))
     return out
+
+
+def demo_audio(app: App, per_class: int = 1, seconds: float | None = None) -> tuple[np.ndarray, np.ndarray, int]:
+    """A labelled stream for the app's task, from the test split: `per_class` segments of
+    every class back to back (sound-event test clips, or music-style clips of `seconds`).
+    Returns (int16 audio, label per segment, samples per segment)."""
+    cfg = app.config
+    if app.model == "genre_lstm":
+        from . import genre_dataset as gd
+
+        n = int(round((seconds or 1.5) * cfg.sample_rate)) // cfg.hop * cfg.hop
+        rng = np.random.default_rng(gd.TEST_SEED + 1000)  # not the test set itself: longer clips
+        labels = np.tile(np.arange(len(gd.CLASSES)), per_class)
+        segs = [gd.make_clip(rng, int(lab), n, cfg.sample_rate) for lab in labels]
+    else:
+        from . import sed_dataset as sd
+
+        clips, labels = sd.clips(per_class, sd.TEST_SEED)
+        segs, n = list(clips), clips.shape[1]
+    return np.concatenate(segs), labels, n
+
+
+def segment_accuracy(ema: np.ndarray, labels: np.ndarray, seg_len: int, hop: int) -> float:
+    """Share of segments whose class leads the EMA at the segment's last hop."""
+    last = (np.arange(len(labels)) + 1) * seg_len // hop - 1
+    last = last[last < len(ema)]
+    return float(np.mean(ema[last].argmax(axis=1) == labels[:len(last)]))

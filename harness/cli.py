@@ -128,6 +128,22 @@ def _cmd_run(args):
     return run_suite_command(args)
 
 
+def _add_stream(sub):
+    p = sub.add_parser("stream", help="stream a WAV through a seed application (DMA + interrupt + main loop)")
+    p.add_argument("wav")
+    p.add_argument("--app", required=True, help="py32_sed or rp2040_genre (firmware/apps/apps.toml)")
+    p.add_argument("--target", default=None, help="default: the app's own chip")
+    p.add_argument("--clock", type=_int, default=None, metavar="HZ", help="default: the target's clock")
+    p.add_argument("--dump", default=None, metavar="PATH", help="every hop's numbers, as .npz")
+    p.add_argument("--png", default=None, metavar="PATH", help="default: results/stream_<app>_<target>.png")
+    p.add_argument("--json", action="store_true")
+
+
+def _cmd_stream(args):
+    from .stream_command import run_stream_command
+    return run_stream_command(args)
+
+
 COMMANDS = {
     "exec": (_add_exec, _cmd_exec),
     "inspect": (_add_inspect, _cmd_inspect),
@@ -138,6 +154,7 @@ COMMANDS = {
     "baseline": (_add_baseline, _gate("run_baseline")),
     "report": (_add_report, _gate("run_report")),
     "fft-tables": (_add_fft_tables, _cmd_fft_tables),
+    "stream": (_add_stream, _cmd_stream),
 }
 
 

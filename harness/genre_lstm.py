@@ -13,6 +13,7 @@ per-coefficient requantisation to int8; the cell is firmware/nn/nn_rnn.c's LSTM
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 
@@ -81,6 +82,7 @@ def quantize(p: dict, calib_mfcc: np.ndarray) -> QLstm:
     return QLstm(np.round(p["mean"] * Q5).astype(np.int64), bridge, in_scale, in_zp, cell, out, nm.softmax_lut(ls))
 
 
+@lru_cache(maxsize=1)
 def calibrated() -> QLstm:
     audio, _ = gd.clips(10, gd.TRAIN_SEED)
     return quantize(sm.load(NAME), gd.mfcc_float(audio))

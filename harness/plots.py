@@ -112,3 +112,46 @@ def logmel_chart(path: Path, bench_name: str = "frontend_py32_1k", target_name: 
     fig.savefig(path, dpi=100)
     plt.close(fig)
     return path
+
+
+def stream_chart(path: Path, app, run, ref: dict, audio) -> Path:
+    """The picture of a stream (mcubench stream): waveform; firmware features against the
+    float reference; class probabilities (firmware EMA, float EMA dashed) over time;
+    cycles per hop against the real-time line."""
+    import numpy as np
+
+    plt = _plt()
+    cfg = app.config
+    hop_s = cfg.hop / cfg.sample_rate
+    t_hop = (np.arange(run.hops) + 1) * hop_s
+    fig, axes = plt.subplots(5, 1, figsize=(11, 11), sharex=True,
+                             gridspec_kw={"height_ratios": [1, 1.4, 1.4, 1.4, 1.2]})
+    t = np.arange(len(audio)) / cfg.sample_rate
+    axes[0].plot(t, np.asarray(audio) / 32768, linewidth=0.4)
+    axes[0].set_ylabel("audio")
+    scale, unit = (256.0, "log-mel, dB") if app.features == "logmel" else (32.0, "MFCC, dB")
+    fw, fl = run.features / scale, ref["float_features"]
+    lo, hi = float(np.percentile(fl, 1)), float(np.max(fl))
+    for ax, data, title in ((axes[1], fw, f"firmware {unit}"), (axes[2], fl, f"float reference {unit}")):
+        ax.imshow(data.T, origin="lower", aspect="auto", cmap="magma", vmin=lo, vmax=hi,
+                  extent=(0, t_hop[-1], 0, data.shape[1]))
+        ax.set_ylabel(title, fontsize=8)
+    colors = plt.cm.tab10(np.arange(len(app.classes)) % 10)
+    for i, name in enumerate(app.classes):
+        axes[3].plot(t_hop, run.ema[:, i] / 32768, color=colors[i], label=name, linewidth=1)
+        if ref["float_ema"] is not None:
+            axes[3].plot(t_hop, ref["float_ema"][:, i], color=colors[i], linestyle="--", linewidth=0.6)
+    axes[3].set_ylabel("P(class), EMA")
+    axes[3].legend(fontsize=7, ncol=5, loc="upper right")
+    axes[4].plot(t_hop, run.frame_cycles, linewidth=0.8, label="cycles per hop")
+    axes[4].axhline(run.period_cycles, color="red", linewidth=1, label=f"real time ({run.clock_hz / 1e6:g} MHz)")
+    axes[4].set_ylim(0, max(run.period_cycles, float(run.frame_cycles.max())) * 1.1)
+    axes[4].set_ylabel("cycles")
+    axes[4].set_xlabel("time, s")
+    axes[4].legend(fontsize=7, loc="lower right")
+    fig.suptitle(f"{app.name} on {run.target}: {run.hops} hops", fontsize=10)
+    fig.tight_layout()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(path, dpi=90)
+    plt.close(fig)
+    return path

@@ -81,6 +81,9 @@ def _stream(machine: Machine, bench: Benchmark, image, x):
 
 def measure(bench: Benchmark, target_name: str) -> dict:
     """Everything about one benchmark on one target, as a results entry."""
+    if bench.app:
+        from .stream_bench import measure_app
+        return _judge(measure_app(bench, target_name), bench, target_name)
     entry = empty_entry(bench.name, target_name)
     target = load_target(target_name)
     image = ElfImage.load(build(_spec(bench, target), target).elf)
@@ -122,6 +125,10 @@ def measure(bench: Benchmark, target_name: str) -> dict:
             for key in ("snr_db", "max_abs_err"):
                 if scores.get(key) is not None:
                     entry[key] = round(float(scores[key]), 4)
+    return _judge(entry, bench, target_name)
+
+
+def _judge(entry: dict, bench: Benchmark, target_name: str) -> dict:
     budgets = bench.budgets.get(target_name, {})
     entry["budgets"] = budgets
     entry["violations"] = check_budgets(entry, budgets)
@@ -130,7 +137,8 @@ def measure(bench: Benchmark, target_name: str) -> dict:
 
 
 BUDGET_METRIC = {budget: metric for _, metric, budget in BUDGET_COLUMNS}
-BUDGET_METRIC.update(max_cycles="cycles", max_flash_net_bytes="flash_net_bytes", max_abs_err="max_abs_err")
+BUDGET_METRIC.update(max_cycles="cycles", max_flash_net_bytes="flash_net_bytes", max_abs_err="max_abs_err",
+                     max_cpu_load_pct="cpu_load_pct")
 
 
 def check_budgets(entry: dict, budgets: dict) -> list[str]:
@@ -144,6 +152,10 @@ def check_budgets(entry: dict, budgets: dict) -> list[str]:
             snr = entry["snr_db"]
             if not entry["bit_exact"] and (snr is None or snr < limit):
                 out.append(f"snr_db {snr} < min_snr_db {limit}")
+        elif key == "max_deadline_misses":
+            value = entry["extra"].get("deadline_misses")
+            if value is None or value > limit:
+                out.append(f"deadline_misses {value} > {key} {limit}")
         elif key == "max_component_ram_bytes":
             value = entry["extra"].get("component_ram_bytes")
             if value is None or value > limit:

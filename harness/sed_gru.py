@@ -10,6 +10,7 @@ int8 input (scale 1/128) to the dense layer.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 
@@ -76,6 +77,7 @@ def quantize(p: dict, calib_all: np.ndarray) -> QGru:
     return QGru(in_scale, in_zp, nm.quantize_multiplier(1 / (256 * in_scale)), cell, out, nm.softmax_lut(ls))
 
 
+@lru_cache(maxsize=1)
 def calibrated() -> QGru:
     audio, _ = ds.clips(100, ds.TRAIN_SEED)
     return quantize(sm.load(NAME), ds.features_all(audio))

@@ -10,6 +10,7 @@ is the front end's Q7.8 log-mel, quantised to int8 by one requantisation.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 import numpy as np
 
@@ -190,6 +191,7 @@ def arena_plan(qm: QModel) -> dict:
     return plan
 
 
+@lru_cache(maxsize=8)
 def calibrated(name: str) -> QModel:
     """The model quantised with the fixed calibration set (100 training clips a class)."""
     x, _ = sm.data(100, ds.TRAIN_SEED)

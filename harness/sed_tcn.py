@@ -9,6 +9,7 @@ streaming step gathers each layer's taps and runs one dense product per layer.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 
@@ -65,6 +66,7 @@ def quantize(p: dict, calib_all: np.ndarray) -> QTcn:
     return QTcn(nm.quantize_multiplier(1 / (256 * in_scale)), in_zp, layers, zps, head, nm.softmax_lut(ls))
 
 
+@lru_cache(maxsize=1)
 def calibrated() -> QTcn:
     audio, _ = ds.clips(100, ds.TRAIN_SEED)
     return quantize(sm.load(NAME), ds.features_all(audio))

@@ -159,11 +159,13 @@ def compare(app: App, r: StreamRun, ref: dict) -> dict:
            "probs_bit_exact": bool(np.array_equal(r.probs, ref["probs"])),
            "ema_bit_exact": bool(np.array_equal(r.ema, ref["ema"]))}
     out["bit_exact"] = out["features_bit_exact"] and out["probs_bit_exact"] and out["ema_bit_exact"]
-    out["mismatched_hops"] = int(np.sum(np.any(r.features != ref["features"], axis=1)
-                                        | np.any(r.probs != ref["probs"], axis=1)))
+    diffs = [np.abs(a.astype(np.int64) - b) for a, b in ((r.features, ref["features"]), (r.probs, ref["probs"]),
+                                                         (r.ema, ref["ema"]))]
+    out["mismatched_hops"] = int(np.sum(np.any(np.hstack(diffs) != 0, axis=1)))
+    out["max_abs_diff"] = int(max(d.max() for d in diffs))
     if app.features == "logmel":
         acc = accuracy(app.config, r.features, ref["frames"])
-        out["features_vs_float"] = {"snr_db": round(acc["snr_db"], 2), "mean_abs_err_db": round(acc["mean_abs_err_db"], 4),
+        out["features_vs_float"] = {"snr_db": round(float(acc["snr_db"]), 2), "mean_abs_err_db": round(acc["mean_abs_err_db"], 4),
                                     "max_abs_err_db": round(acc["max_abs_err_db"], 4)}
     else:
         err = np.abs(r.features / 32.0 - ref["float_features"])

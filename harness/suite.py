@@ -18,7 +18,7 @@ from .targets import FIRMWARE_DIR, target_names
 SUITE_DIR = FIRMWARE_DIR.parent / "benchmarks"
 BUDGET_KEYS = ("max_cycles", "max_cycles_per_frame", "max_flash_bytes", "max_flash_net_bytes",
                "max_ram_bytes", "max_component_ram_bytes", "max_stack_bytes", "min_snr_db",
-               "max_abs_err", "bit_exact")
+               "max_abs_err", "bit_exact", "max_deadline_misses", "max_cpu_load_pct")
 DTYPES = {"int8": "<i1", "int16": "<i2", "int32": "<i4", "uint8": "<u1", "uint16": "<u2",
           "uint32": "<u4", "float32": "<f4"}
 
@@ -52,6 +52,8 @@ class Benchmark:
     warmup_calls: int = 0  # unmeasured bench_run calls first (stateless kernels only)
     cmsis: str | None = None  # link CMSIS-DSP (harness/cmsis.py): "rfft_q15" or "mfcc_q15"
     sed_model: str | None = None  # a model of harness/sed_models.py: its generated tables
+    app: str | None = None  # a streaming application (firmware/apps/apps.toml), run by harness/stream.py
+    stream: dict = field(default_factory=dict)  # its audio: {wav = "path"} or {per_class, seconds} (demo)
 
     @property
     def frontend(self) -> str | None:
@@ -105,12 +107,21 @@ def load_benchmark(path: Path) -> Benchmark:
     bench = data.get("benchmark")
     if not isinstance(bench, dict):
         raise ConfigError(f"{path}: missing [benchmark] table")
+    app = bench.get("app")
     try:
         name = bench["name"]
-        sources = tuple(SUITE_DIR.parent / s for s in bench["sources"])
-        targets = tuple(bench["targets"])
+        if app is not None:  # an application brings its sources and its chip
+            from .apps import get_app
+
+            sources, targets = (), tuple(bench.get("targets", (get_app(app).target,)))
+        else:
+            sources = tuple(SUITE_DIR.parent / s for s in bench["sources"])
+            targets = tuple(bench["targets"])
     except KeyError as exc:
         raise ConfigError(f"{path}: [benchmark] needs {exc}") from None
+    stream = bench.get("stream", {})
+    if not isinstance(stream, dict) or set(stream) - {"wav", "per_class", "seconds"}:
+        raise ConfigError(f"{path}: 'stream' takes wav, or per_class and seconds (a demo stream)")
     for t in targets:
         if t not in target_names():
             raise ConfigError(f"{path}: unknown target {t!r}; valid targets: {', '.join(target_names())}")
@@ -142,7 +153,7 @@ def load_benchmark(path: Path) -> Benchmark:
         sample_rate=bench.get("sample_rate"),
         component_ram_symbols=tuple(bench.get("component_ram_symbols", ())),
         warmup_calls=int(bench.get("warmup_calls", 0)), cmsis=_cmsis(bench.get("cmsis"), path),
-        sed_model=bench.get("sed_model"), input=_buffer(bench.get("input"), path),
+        sed_model=bench.get("sed_model"), app=app, stream=stream, input=_buffer(bench.get("input"), path),
         output=_buffer(bench.get("output"), path), generator=gen, reference=ref, budgets=budgets)
 
 

@@ -1,0 +1,52 @@
+"""A streaming application as a suite benchmark (`app = ...` in benchmarks/*.toml): the
+app streams its audio (a WAV, or a labelled demo stream from its task's test split)
+through the DMA/interrupt/main-loop harness, and the run becomes a results entry:
+worst hop as cycles_per_frame, the whole stream's CPU load, whole-firmware flash and
+RAM (static + worst-case stack), bit-exactness of features, probabilities and EMA, and
+the stream's figures in "extra"."""
+
+from __future__ import annotations
+
+from .apps import demo_audio, get_app, segment_accuracy
+from .results import RESULTS_DIR, empty_entry
+from .stream_command import stream_document
+from .suite import SUITE_DIR, Benchmark
+from .wav import read_wav, to_app_audio, write_wav
+
+
+def audio_for(bench: Benchmark, app):
+    """(int16 audio, labels or None, samples per labelled segment)."""
+    if "wav" in bench.stream:
+        return to_app_audio(read_wav(SUITE_DIR.parent / bench.stream["wav"]), app.config.sample_rate), None, 0
+    audio, labels, seg = demo_audio(app, int(bench.stream.get("per_class", 1)), bench.stream.get("seconds"))
+    write_wav(RESULTS_DIR / f"stream_{bench.name}_demo.wav", audio, app.config.sample_rate)  # for `mcubench stream`
+    return audio, labels, seg
+
+
+def measure_app(bench: Benchmark, target_name: str) -> dict:
+    app = get_app(bench.app)
+    audio, labels, seg = audio_for(bench, app)
+    doc, run, ref = stream_document(app, audio, target_name)
+    from .plots import stream_chart
+
+    stream_chart(RESULTS_DIR / f"stream_{bench.name}_{target_name}.png", app, run, ref, audio[:run.hops * app.config.hop])
+    acc = doc["accuracy"]
+    entry = empty_entry(bench.name, target_name)
+    entry.update(
+        cycles=int(run.frame_cycles.sum() + run.isr_cycles.sum()), cycles_per_frame=doc["frame_cycles"]["max"],
+        clock_hz=doc["clock_hz"], cpu_load_pct=doc["cpu_load_pct"], flash_bytes=doc["flash_bytes"],
+        ram_static_bytes=doc["ram_static_bytes"], stack_peak_bytes=doc["stack_peak_bytes"],
+        ram_peak_bytes=doc["ram_peak_bytes"], bit_exact=acc["bit_exact"], max_abs_err=acc["max_abs_diff"])
+    f = doc["frame_cycles"]
+    entry["extra"] = {
+        "hops": doc["hops"], "cycles_per_frame_min": f["min"], "cycles_per_frame_median": f["median"],
+        "cycles_per_frame_p99": f["p99"], "cycles_per_frame_mean": f["mean"], "isr_cycles": doc["isr_cycles"],
+        "deadline_misses": doc["deadline_misses"], "realtime_margin_cycles": doc["realtime_margin_cycles"],
+        "ram_margin_bytes": doc["ram_margin_bytes"], "flash_margin_bytes": doc["flash_margin_bytes"],
+        "stack_main_bytes": doc["stack_main_bytes"], "stack_isr_bytes": doc["stack_isr_bytes"],
+        "mismatched_hops": acc["mismatched_hops"],
+        "features_vs_float": acc["features_vs_float"], **acc.get("probs_vs_float", {})}
+    if labels is not None:
+        entry["extra"]["segments"] = int(len(labels))
+        entry["extra"]["segment_accuracy"] = round(segment_accuracy(run.ema, labels, seg, app.config.hop), 4)
+    return entry
