@@ -3,6 +3,8 @@
 memory.png: flash and peak RAM of each benchmark as a share of its chip's capacity.
 realtime.png: cycles per frame as a share of the real-time budget at the target clock.
 logmel.png: the front end's log-mel in the emulator against the float reference.
+stream_<app>_<target>.png: a streamed application (waveform, features, probabilities,
+cycles per hop against real time).
 """
 
 from __future__ import annotations
@@ -114,7 +116,7 @@ def logmel_chart(path: Path, bench_name: str = "frontend_py32_1k", target_name: 
     return path
 
 
-def stream_chart(path: Path, app, run, ref: dict, audio) -> Path:
+def stream_chart(path: Path, app, run, ref: dict, audio, dpi: int = 80) -> Path:
     """The picture of a stream (mcubench stream): waveform; firmware features against the
     float reference; class probabilities (firmware EMA, float EMA dashed) over time;
     cycles per hop against the real-time line."""
@@ -129,11 +131,15 @@ def stream_chart(path: Path, app, run, ref: dict, audio) -> Path:
     t = np.arange(len(audio)) / cfg.sample_rate
     axes[0].plot(t, np.asarray(audio) / 32768, linewidth=0.4)
     axes[0].set_ylabel("audio")
-    scale, unit = (256.0, "log-mel, dB") if app.features == "logmel" else (32.0, "MFCC, dB")
-    fw, fl = run.features / scale, ref["float_features"]
-    lo, hi = float(np.percentile(fl, 1)), float(np.max(fl))
-    for ax, data, title in ((axes[1], fw, f"firmware {unit}"), (axes[2], fl, f"float reference {unit}")):
-        ax.imshow(data.T, origin="lower", aspect="auto", cmap="magma", vmin=lo, vmax=hi,
+    if app.features == "logmel":
+        fw, fl, unit, cmap = run.features / 256.0, ref["float_features"], "log-mel, dB", "magma"
+        lo, hi = float(np.percentile(fl, 1)), float(np.max(fl))
+    else:  # c1..c17 (c0, the level, would swamp the colour scale)
+        fw, fl, unit, cmap = run.features[:, 1:] / 32.0, ref["float_features"][:, 1:], "MFCC 1-17, dB", "coolwarm"
+        hi = float(np.percentile(np.abs(fl), 99))
+        lo = -hi
+    for ax, data, title in ((axes[1], fw, f"firmware {unit}"), (axes[2], fl, f"float {unit}")):
+        ax.imshow(data.T, origin="lower", aspect="auto", cmap=cmap, vmin=lo, vmax=hi,
                   extent=(0, t_hop[-1], 0, data.shape[1]))
         ax.set_ylabel(title, fontsize=8)
     colors = plt.cm.tab10(np.arange(len(app.classes)) % 10)
@@ -152,6 +158,6 @@ def stream_chart(path: Path, app, run, ref: dict, audio) -> Path:
     fig.suptitle(f"{app.name} on {run.target}: {run.hops} hops", fontsize=10)
     fig.tight_layout()
     path.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(path, dpi=90)
+    fig.savefig(path, dpi=dpi)
     plt.close(fig)
     return path

@@ -113,7 +113,11 @@ def load_benchmark(path: Path) -> Benchmark:
         if app is not None:  # an application brings its sources and its chip
             from .apps import get_app
 
-            sources, targets = (), tuple(bench.get("targets", (get_app(app).target,)))
+            try:
+                own = get_app(app).target
+            except ConfigError as exc:
+                raise ConfigError(f"{path}: {exc}") from None
+            sources, targets = (), tuple(bench.get("targets", (own,)))
         else:
             sources = tuple(SUITE_DIR.parent / s for s in bench["sources"])
             targets = tuple(bench["targets"])
