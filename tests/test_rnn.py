@@ -73,3 +73,23 @@ def test_luts_interpolate_within_a_few_lsb_of_the_functions():
     v = np.arange(-16384, 16384, 37)
     assert np.abs(rm.lut_q11(rm.SIGMOID, v) / 32767 - 1 / (1 + np.exp(-v / 2048))).max() < 2e-3
     assert np.abs(rm.lut_q11(rm.TANH, v) / 32767 - np.tanh(v / 2048)).max() < 4e-3
+
+
+def test_int8_by_int16_dot_kernel_is_exact_and_costs_26_cycles_per_4_macs(mcu):
+    fw = mcu.build(["firmware/nn/nn_dot_int8.S", '''#include <stdint.h>
+int8_t w[64] __attribute__((aligned(4)));
+int16_t v[64] __attribute__((aligned(4)));
+int32_t nn_dot4_i8_i16(const int8_t *w, const int16_t *v, uint32_t n4, int32_t acc);
+int32_t dot(uint32_t n4, int32_t acc) { return nn_dot4_i8_i16(w, v, n4, acc); }
+'''], "py32f003", opt="-O2")
+    rng = np.random.default_rng(5)
+    w = np.concatenate([[-128, -128, 127, -128], rng.integers(-128, 128, 60)])
+    v = np.concatenate([[-32768, 32767, -32768, -32768], rng.integers(-32768, 32768, 60)])
+    fw.write("w", w, "<i1")
+    fw.write("v", v, "<i2")
+    cycles = []
+    for n4 in range(1, 17):
+        r = fw.call("dot", n4, 12345)
+        assert (r.return_value + 2 ** 31) % 2 ** 32 - 2 ** 31 == 12345 + int(np.dot(w[:4 * n4], v[:4 * n4]))
+        cycles.append(r.cycles)
+    assert set(np.diff(cycles).tolist()) == {26}  # ldm 2 + ldm 3 + 18 lane ops + cmp 1 + bne (taken) 2

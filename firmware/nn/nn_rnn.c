@@ -14,11 +14,19 @@ int32_t nn_lut_q11(const int16_t *lut, int32_t x)
     return a + (((b - a) * (int32_t)frac + 64) >> 7);
 }
 
-/* acc[k] = sum_i w[k][i] v[i] for an int16 vector v */
+/* nn_dot_int8.S: acc + sum of 4 * n4 int8 x int16 products, w and v word-aligned. */
+int32_t nn_dot4_i8_i16(const int8_t *w, const int16_t *v, uint32_t n4, int32_t acc);
+
+/* sum_i w[i] v[i] for int8 weights and an int16 vector v */
 static int32_t dot_i8_i16(const int8_t *w, const int16_t *v, uint32_t n)
 {
     int32_t acc = 0;
-    for (uint32_t i = 0; i < n; i++)
+    uint32_t i = 0;
+    if (n >= 4 && (((uintptr_t)w | (uintptr_t)v) & 3u) == 0) {
+        acc = nn_dot4_i8_i16(w, v, n / 4, 0);
+        i = n & ~3u;
+    }
+    for (; i < n; i++)
         acc += w[i] * v[i];
     return acc;
 }
