@@ -128,9 +128,9 @@ def stream_chart(path: Path, app, run, ref: dict, audio, dpi: int = 80) -> Path:
     t_hop = (np.arange(run.hops) + 1) * hop_s
     fig, axes = plt.subplots(5, 1, figsize=(11, 11), sharex=True,
                              gridspec_kw={"height_ratios": [1, 1.4, 1.4, 1.4, 1.2]})
-    t = np.arange(len(audio)) / cfg.sample_rate
-    axes[0].plot(t, np.asarray(audio) / 32768, linewidth=0.4)
-    axes[0].set_ylabel("audio")
+    hops = np.asarray(audio[:run.hops * cfg.hop], dtype=float).reshape(run.hops, cfg.hop) / 32768
+    axes[0].fill_between(t_hop - hop_s / 2, hops.min(axis=1), hops.max(axis=1), linewidth=0, step="mid")
+    axes[0].set_ylabel("audio (min/max per hop)", fontsize=8)
     if app.features == "logmel":
         fw, fl, unit, cmap = run.features / 256.0, ref["float_features"], "log-mel, dB", "magma"
         lo, hi = float(np.percentile(fl, 1)), float(np.max(fl))
