@@ -140,11 +140,10 @@ def make_clip(rng, label: int, n: int, sr: int) -> np.ndarray:
 
 def clips(n_per_class: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
     """(audio [N, samples] int16, labels [N]) in a fixed order for a seed."""
+    from .sed_dataset import balanced_clips
+
     cfg = get_config(CONFIG)
-    n = cfg.hop * (HOPS + WARMUP_HOPS)
-    rng = np.random.default_rng(seed)
-    labels = np.tile(np.arange(len(CLASSES)), n_per_class)
-    return np.stack([make_clip(rng, int(lab), n, cfg.sample_rate) for lab in labels]), labels
+    return balanced_clips(make_clip, len(CLASSES), n_per_class, seed, cfg.hop * (HOPS + WARMUP_HOPS), cfg.sample_rate)
 
 
 def mfcc_float(audio: np.ndarray) -> np.ndarray:

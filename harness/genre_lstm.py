@@ -136,12 +136,7 @@ def header(q: QLstm) -> str:
         "/* the z-score bridge: per coefficient, the training mean (Q10.5) and 1 / (std x input scale) */",
         arr("int16_t", "genre_mean_q5", q.mean_q5),
         arr("int32_t", "genre_bridge_rq", [v for pair in q.bridge_rq for v in pair]),
-        arr("int8_t", "genre_wx", c.wx), arr("int8_t", "genre_wh", c.wh),
-        arr("int32_t", "genre_bx", c.bx), arr("int32_t", "genre_bh", c.bh),
-        arr("int16_t", "genre_sigmoid", rm.SIGMOID), arr("int16_t", "genre_tanh", rm.TANH),
-        arr("int8_t", "genre_out_w", o.w), arr("int32_t", "genre_out_bias", o.bias),
-        arr("int32_t", "genre_out_rq", [v for pair in o.rq for v in pair]),
-        f"static const nn_output_t genre_out_out = {{{o.out['out_zp']}, {o.out['act_min']}, {o.out['act_max']}}};",
+        *sq.cell_arrays("genre", "genre", c), *sq.layer_arrays("genre_out", o),
         arr("uint32_t", "genre_softmax_lut", q.softmax_lut), "#endif", ""])
 
 

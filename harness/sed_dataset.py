@@ -100,14 +100,18 @@ def make_clip(rng, label: int, n: int, sr: int) -> np.ndarray:
     return np.clip(np.round(x * 32768), -32768, 32767).astype(np.int16)
 
 
+def balanced_clips(make, n_classes: int, n_per_class: int, seed: int, n: int, sr: int):
+    """(audio [N, n] int16, labels [N]): classes in turn, `make(rng, label, n, sr)` each,
+    from one random stream per seed (the split is the seed)."""
+    rng = np.random.default_rng(seed)
+    labels = np.tile(np.arange(n_classes), n_per_class)
+    return np.stack([make(rng, int(lab), n, sr) for lab in labels]), labels
+
+
 def clips(n_per_class: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
     """(audio [N, samples] int16, labels [N]) in a fixed order for a seed."""
     cfg = get_config(CONFIG)
-    n = cfg.hop * (FRAMES + WARMUP_FRAMES)
-    rng = np.random.default_rng(seed)
-    labels = np.tile(np.arange(len(CLASSES)), n_per_class)
-    audio = np.stack([make_clip(rng, int(lab), n, cfg.sample_rate) for lab in labels])
-    return audio, labels
+    return balanced_clips(make_clip, len(CLASSES), n_per_class, seed, cfg.hop * (FRAMES + WARMUP_FRAMES), cfg.sample_rate)
 
 
 def features(audio: np.ndarray) -> np.ndarray:

@@ -119,10 +119,7 @@ def header(q: QTcn) -> str:
                      f"(const nn_requant_t *)(const void *)sed_l{i}_rq, {{{lq.out['out_zp']}, {lq.out['act_min']}, "
                      f"{lq.out['act_max']}}}, sed_l{i}_ring}},")
     h = q.head
-    lines += [arr("int8_t", "sed_head_w", h.w), arr("int32_t", "sed_head_bias", h.bias),
-              arr("int32_t", "sed_head_rq", [v for pair in h.rq for v in pair]),
-              f"static const nn_output_t sed_head_out = {{{h.out['out_zp']}, {h.out['act_min']}, {h.out['act_max']}}};",
-              arr("uint32_t", "sed_softmax_lut", q.softmax_lut),
+    lines += [*sq.layer_arrays("sed_head", h), arr("uint32_t", "sed_softmax_lut", q.softmax_lut),
               "typedef struct { uint32_t c_in, c_out, kernel, dilation, span; int32_t zp; const int8_t *w;",
               "                 const int32_t *bias; const nn_requant_t *rq; nn_output_t out; int8_t *ring; } sed_tcn_layer_t;",
               "static const sed_tcn_layer_t sed_tcn_layers[SED_LAYERS] = {", *descs, "};", "#endif", ""]
