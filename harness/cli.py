@@ -32,6 +32,8 @@ def _add_exec(sub):
                    help="call FUNC first, unmeasured (repeatable)")
     p.add_argument("--max-cycles", type=_int, default=None)
     p.add_argument("--counter", choices=("auto", "native", "python"), default="auto")
+    p.add_argument("--profile", action="store_true",
+                   help="cycles per function (self time), from the Python counter (same counts, slower)")
     p.add_argument("--json", action="store_true")
 
 

@@ -18,19 +18,33 @@ def signed32(value: int) -> int:
 def run_exec(args) -> int:
     target = load_target(args.target)
     image = ElfImage.load(args.elf)
-    machine = Machine(image, target, counter=args.counter,
-                      cycle_limit=args.max_cycles or DEFAULT_CYCLE_LIMIT)
+    counter = "python" if args.profile else args.counter  # the per-block profile is the Python twin's
+    machine = Machine(image, target, counter=counter, cycle_limit=args.max_cycles or DEFAULT_CYCLE_LIMIT)
     for func in args.init:
         machine.call(func)
     result = machine.call(args.call, *args.arg)
     out = result.as_dict()
     out["return_value"] = signed32(out["return_value"])
+    if args.profile:
+        out["profile"] = function_profile(image, machine.counter.block_profile())
     if args.json:
         print_json(out)
     else:
         for key, value in out.items():
-            print(f"{key:18} {value}")
+            if key != "profile":
+                print(f"{key:18} {value}")
+        for name, cycles in out.get("profile", {}).items():
+            print(f"  {cycles:>12,}  {100 * cycles / max(result.cycles, 1):5.1f}%  {name}")
     return 0
+
+
+def function_profile(image: ElfImage, blocks: dict[int, int]) -> dict[str, int]:
+    """Cycles per function (self time, callees not included), largest first."""
+    out: dict[str, int] = {}
+    for addr, cycles in blocks.items():
+        name = image.function_at(addr)
+        out[name] = out.get(name, 0) + cycles
+    return dict(sorted(out.items(), key=lambda kv: -kv[1]))
 
 
 def inspect_elf(image: ElfImage, target) -> dict:

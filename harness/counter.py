@@ -171,6 +171,20 @@ class PythonCounter:
         self.shadow: list[tuple[int, int]] = []
         self.stop = (STOP_NONE, 0, 0)
         self.cycle_limit = cycle_limit
+        self.profile: dict[int, int] = {}  # block start -> cycles (see block_profile)
+        self._mark, self._current = 0, None
+
+    def block_profile(self) -> dict[int, int]:
+        """Cycles per basic block (by start address) of the last call: each block is charged
+        its instructions, its taken branch, and the wait states, SIO cycles and cache
+        misses of the accesses it made. The values add up to the call's cycles."""
+        self._charge()
+        return dict(self.profile)
+
+    def _charge(self) -> None:
+        if self._current is not None:
+            self.profile[self._current] = self.profile.get(self._current, 0) + self.cycles - self._mark
+        self._mark = self.cycles
 
     def state(self) -> CounterState:
         return CounterState(self.cycles, self.insns, self.cache_misses, self.min_sp, self.min_sp_pc,
@@ -237,7 +251,9 @@ class PythonCounter:
         flow, target, prev_end, prev_last = self.prev
         if flow == FLOW_COND and addr == target:
             self.cycles += 1
-        elif flow == FLOW_CALL and len(self.shadow) < SHADOW:
+        self._charge()  # everything so far (its taken branch too) belongs to the previous block
+        self._current = addr
+        if flow == FLOW_CALL and len(self.shadow) < SHADOW:
             self.shadow.append((prev_end, prev_last))
         elif flow == FLOW_INDIRECT:
             for i in range(len(self.shadow), 0, -1):

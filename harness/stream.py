@@ -90,7 +90,9 @@ def timeline(frame_cycles, isr_cycles, period: float) -> np.ndarray:
 
 def run(app: App, audio: np.ndarray, target_name: str | None = None, clock_hz: int | None = None) -> StreamRun:
     target = load_target(target_name or app.target)
-    clock = int(clock_hz or target.clock_hz)
+    if clock_hz:  # another clock: its flash wait states too (and a clock the chip cannot run is refused)
+        target = target.with_clock(int(clock_hz))
+    clock = target.clock_hz
     image = ElfImage.load(build_app(app, target.name))
     machine = Machine(image, target)
     hop, n = app.config.hop, hops_of(app, audio)

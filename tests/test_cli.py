@@ -169,3 +169,16 @@ def test_report_draws_the_charts(tmp_path):
     assert rc == 0, err
     for name in ("memory.png", "realtime.png", "logmel.png"):
         assert (tmp_path / name).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_exec_profile_splits_the_cycles_by_function_exactly(asm_elf):
+    # f: push {lr} 2, bl g 3, movs 1, pop {pc} 4 = 10 in f;
+    # g: movs 1; 4 x subs 1 + bne taken 3 x 2 + not taken 1 = 11; bx lr 2 -> 14.
+    elf = asm_elf({"f": "push {lr}\nbl g\nmovs r0, #7\npop {pc}",
+                   "g": "movs r1, #4\n1:\nsubs r1, r1, #1\nbne 1b\nbx lr"})
+    rc, out, err = mcubench("exec", elf, "--target", "py32f003", "--call", "f", "--profile", "--json")
+    assert rc == 0, err
+    data = json.loads(out)
+    assert data["profile"] == {"g": 14, "f": 10} and data["cycles"] == 24
+    rc, out, _ = mcubench("exec", elf, "--target", "py32f003", "--call", "f", "--profile")
+    assert rc == 0 and "58.3%  g" in out

@@ -69,6 +69,14 @@ def test_a_slow_clock_misses_deadlines(sed_short):
     assert len(slow.misses) == slow.hops and stream.summary(slow)["cpu_load_pct"] > 100
 
 
+def test_a_faster_clock_pays_flash_wait_states_and_an_impossible_one_is_refused(sed_short):
+    app, audio, run = sed_short
+    fast = stream.run(app, audio[:128 * 8], clock_hz=48_000_000)  # 1 wait state above 24 MHz
+    assert np.all(fast.frame_cycles > run.frame_cycles[:8]) and fast.period_cycles == 384_000
+    with pytest.raises(ConfigError, match="cannot run at 96000000 Hz"):
+        stream.run(app, audio[:128], clock_hz=96_000_000)
+
+
 def test_rp2040_genre_streams_bit_exact():
     app = apps.get_app("rp2040_genre")
     audio, _, _ = apps.demo_audio(app, per_class=1, seconds=0.25)
