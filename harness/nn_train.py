@@ -55,6 +55,17 @@ class Net:
         return grads
 
 
+def numeric_platform() -> str:
+    """What float training results depend on beyond our code: the BLAS kernels numpy
+    dispatches to (they sum in a CPU-dependent order) and numpy's own version (its SIMD
+    exp/tanh). Training is bit-reproducible only on the same platform string."""
+    from threadpoolctl import threadpool_info
+
+    blas = next((f"{i['internal_api']}-{i.get('architecture')}" for i in threadpool_info()
+                 if i.get("user_api") == "blas"), "blas-unknown")
+    return f"{blas}/numpy-{np.__version__}"
+
+
 def adam_step(param: np.ndarray, grad: np.ndarray, m: np.ndarray, v: np.ndarray, step: int, lr: float) -> None:
     """One Adam update in place (beta1 0.9, beta2 0.999, eps 1e-8): the one rule every
     trainer here uses."""

@@ -120,7 +120,12 @@ def load(name: str) -> dict:
 
 
 def save(name: str, params: dict, **info) -> Path:
+    """Weights plus `info`, and the numeric platform they were trained on (see
+    nn_train.numeric_platform: a retraining elsewhere may differ in the last bits)."""
+    from .nn_train import numeric_platform
+
     MODELS_DIR.mkdir(parents=True, exist_ok=True)
     path = MODELS_DIR / f"{name}.npz"
+    info = {"platform": numeric_platform(), **info}
     np.savez(path, **params, **{k: np.asarray(v) for k, v in info.items()})
     return path

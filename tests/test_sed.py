@@ -7,6 +7,7 @@ import pytest
 from harness import sed_dataset as ds
 from harness import sed_models as sm
 from harness import sed_quant as sq
+from reproduce import assert_reproduces
 
 SOURCES = ["firmware/bench/sed_model_bench.c", "firmware/nn/sed_model.c", "firmware/nn/nn_int8.c",
            "firmware/nn/nn_dot_int8.S"]
@@ -24,10 +25,9 @@ def test_dataset_is_deterministic_balanced_and_split():
 
 def test_committed_weights_are_what_the_training_script_makes():
     x, y = sm.data(sm.TRAIN_PER_CLASS, ds.TRAIN_SEED)
+    _, feats, labels = ds.test_stream(25)
     for name in sm.architectures():
-        fresh, committed = sm.fit(name, x, y), sm.load(name)
-        for key, value in fresh.items():
-            np.testing.assert_allclose(committed[key], value, rtol=1e-9, atol=1e-12)
+        assert_reproduces(sm.fit(name, x, y), sm.load(name), lambda p: sm.float_accuracy(name, p, feats, labels))
 
 
 @pytest.mark.parametrize("name", ["dct_mlp", "frame_mlp"])
@@ -67,11 +67,11 @@ def test_arena_plan_covers_every_phase():
 def test_gru_weights_reproduce_and_int8_stays_within_two_points():
     from harness import sed_gru as sg
 
-    fresh, committed = sg.fit(), sm.load("gru")
-    for key, value in fresh.items():
-        np.testing.assert_allclose(committed[key], value, rtol=1e-9, atol=1e-12)
     q8, _, labels = ds.test_stream(25)
-    float_acc = sg.float_stream_accuracy(committed, ds.features_all(ds.clips(25, ds.TEST_SEED)[0]), labels)
+    x_all = ds.features_all(ds.clips(25, ds.TEST_SEED)[0])
+    committed = sm.load("gru")
+    assert_reproduces(sg.fit(), committed, lambda p: sg.float_stream_accuracy(p, x_all, labels))
+    float_acc = sg.float_stream_accuracy(committed, x_all, labels)
     stream, preds = sg.Stream(sg.calibrated()), []
     for clip in q8:
         for frame in clip:
@@ -101,11 +101,11 @@ def test_gru_firmware_streams_bit_exact(mcu):
 def test_tcn_weights_reproduce_int8_stays_close_and_firmware_is_bit_exact(mcu):
     from harness import sed_tcn as st
 
-    fresh, committed = st.fit(), sm.load("tcn")
-    for key, value in fresh.items():
-        np.testing.assert_allclose(committed[key], value, rtol=1e-9, atol=1e-12)
     q8, _, labels = ds.test_stream(25)
-    float_acc = st.float_accuracy(committed, ds.features_all(ds.clips(25, ds.TEST_SEED)[0]), labels)
+    x_all = ds.features_all(ds.clips(25, ds.TEST_SEED)[0])
+    committed = sm.load("tcn")
+    assert_reproduces(st.fit(), committed, lambda p: st.float_accuracy(p, x_all, labels))
+    float_acc = st.float_accuracy(committed, x_all, labels)
     q = st.calibrated()
     stream, preds = st.Stream(q), []
     fw = mcu.build(SOURCES, "py32f003", include=[str(st.write_header()), "firmware/nn"], opt="-O2", entry=True)

@@ -49,3 +49,18 @@ def test_lstm_learns_a_sequence_task():
     p = lstm_train.init(3, 8, 3, np.random.default_rng(3))
     lstm_train.train(p, x, y, epochs=40)
     assert np.mean(lstm_train.predict(p, x).argmax(axis=1) == y) > 0.9
+
+
+def test_the_reproduction_check_is_exact_on_the_training_platform_and_by_accuracy_elsewhere(monkeypatch):
+    import reproduce
+
+    committed = {"w": np.array([0.90]), "platform": np.asarray("blas-A/numpy-1")}
+    accuracy = lambda p: float(p["w"][0])  # noqa: E731 - the "accuracy" of a one-number model
+    monkeypatch.setattr(reproduce, "numeric_platform", lambda: "blas-A/numpy-1")
+    reproduce.assert_reproduces({"w": np.array([0.90])}, committed, accuracy)
+    with pytest.raises(AssertionError):  # same platform: the last bits must agree
+        reproduce.assert_reproduces({"w": np.array([0.90 + 1e-6])}, committed, accuracy)
+    monkeypatch.setattr(reproduce, "numeric_platform", lambda: "blas-B/numpy-2")
+    reproduce.assert_reproduces({"w": np.array([0.92])}, committed, accuracy)
+    with pytest.raises(AssertionError, match="retrained 0.850 vs committed 0.900"):
+        reproduce.assert_reproduces({"w": np.array([0.85])}, committed, accuracy)
