@@ -40,6 +40,12 @@ def test_requantize_matches_tflite_rounding_everywhere(mcu):
     for _ in range(60):
         m, s = nm.quantize_multiplier(float(10 ** rng.uniform(-6, 1.2)))
         cases.append((int(rng.integers(-(1 << 20), 1 << 20)), m, s))
+    for _ in range(200):  # any int32 operands, signs and half-words of every kind
+        x, m = (int(v) for v in rng.integers(-(1 << 31), 1 << 31, 2))
+        cases.append((x, m, -int(rng.integers(0, 32))))
+    for a in (-(1 << 31), -(1 << 31) + 1, -65536, -65535, -32768, -1, 0, 1, 32767, 65535, 65536, (1 << 31) - 1):
+        for b in (-(1 << 31), -65537, -1, 1, 65535, 1 << 30, (1 << 31) - 1):
+            cases.append((a, b, 0))
     for x, m, s in cases:
         got = fw.call("rq_one", x, m, s).return_value
         got = got - (1 << 32) if got >> 31 else got

@@ -1,4 +1,6 @@
 /*
+ * The int8 kernels' ARMv6-M assembly: dot products and the requantisation.
+ *
  * int32_t nn_dot4_int8(const int8_t *x, const int8_t *w, uint32_t n4, int32_t acc)
  * acc + sum x[i] w[i] over 4 * n4 int8 pairs; x and w 4-byte aligned, n4 > 0.
  * Four MACs per pair of word loads, 27 cycles per 4 on a Cortex-M0+: the lanes are
@@ -148,3 +150,82 @@ nn_dot4_i8_i16:
     pop   {r4, r5, r6, r7}
     bx    lr
     .size nn_dot4_i8_i16, . - nn_dot4_i8_i16
+
+/*
+ * int32_t nn_requantize(int32_t x, int32_t multiplier, int32_t shift)
+ * TFLite's MultiplyByQuantizedMultiplier: x << max(shift, 0), then
+ * SaturatingRoundingDoublingHighMul by the multiplier, then RoundingDivideByPOT by
+ * max(-shift, 0). The high multiply: TFLite's (a b + nudge) / 2^31 truncated, nudge
+ * 2^30 for a b >= 0 and 1 - 2^30 below, is floor((a b + 2^30) / 2^31) in both cases
+ * (for a b < 0, truncating v = a b + 1 - 2^30 is ceil(v / 2^31) = floor((v + 2^31 - 1)
+ * / 2^31)): one 64-bit add and shift. The M0+ multiplies 32 x 32 -> 32 only, so a b is
+ * built as ah bh 2^32 + (ah bl + al bh) 2^16 + al bl from signed high and unsigned low
+ * halves (every partial product fits 32 bits) with ADDS/ADCS carries. The one product
+ * that overflows, INT32_MIN x INT32_MIN, saturates to INT32_MAX. 50 to 60 cycles.
+ * Mirrored by harness/nn_model.py's requantize; a test checks corner cases and random
+ * operands of every sign.
+ */
+    .section .text.nn_requantize, "ax", %progbits
+    .global nn_requantize
+    .type nn_requantize, %function
+    .thumb_func
+nn_requantize:
+    push  {r4, r5, r6, lr}
+    cmp   r2, #0
+    ble   1f
+    lsls  r0, r0, r2          /* left shift */
+    movs  r2, #0
+1:
+    negs  r2, r2              /* right shift */
+    movs  r3, #1
+    lsls  r3, r3, #31         /* INT32_MIN */
+    cmp   r0, r3
+    bne   3f
+    cmp   r1, r3
+    bne   3f
+    subs  r0, r3, #1          /* INT32_MIN x INT32_MIN: INT32_MAX */
+    b     4f
+3:
+    uxth  r3, r0              /* al */
+    asrs  r4, r0, #16         /* ah */
+    uxth  r5, r1              /* bl */
+    asrs  r6, r1, #16         /* bh */
+    movs  r0, r3
+    muls  r0, r5              /* lo = al bl (unsigned, < 2^32) */
+    muls  r5, r4              /* m1 = ah bl */
+    muls  r4, r6              /* hi = ah bh */
+    muls  r6, r3              /* m2 = al bh */
+    lsls  r3, r5, #16
+    asrs  r5, r5, #16
+    adds  r0, r0, r3
+    adcs  r4, r5              /* += m1 2^16 */
+    lsls  r3, r6, #16
+    asrs  r6, r6, #16
+    adds  r0, r0, r3
+    adcs  r4, r6              /* += m2 2^16 */
+    movs  r3, #1
+    lsls  r3, r3, #30
+    adds  r0, r0, r3
+    movs  r3, #0
+    adcs  r4, r3              /* += 2^30 */
+    lsrs  r0, r0, #31
+    lsls  r4, r4, #1
+    orrs  r0, r4              /* bits 31..62 */
+4:
+    cmp   r2, #0              /* rounding divide by 2^r2, ties away from zero */
+    beq   9f
+    movs  r3, #1
+    lsls  r3, r2
+    subs  r3, r3, #1          /* mask */
+    movs  r1, r0
+    ands  r1, r3              /* remainder */
+    lsrs  r3, r3, #1
+    lsrs  r4, r0, #31
+    adds  r3, r3, r4          /* threshold: mask / 2, + 1 when negative */
+    asrs  r0, r2
+    cmp   r1, r3
+    ble   9f
+    adds  r0, r0, #1
+9:
+    pop   {r4, r5, r6, pc}
+    .size nn_requantize, . - nn_requantize

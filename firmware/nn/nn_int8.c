@@ -1,58 +1,11 @@
 /*
- * int8 kernels: see nn_int8.h. The M0+ multiplies 32 x 32 -> 32 only: the Q31 high
- * multiply of the requantisation (once per output) builds its 64-bit product from
- * 16-bit halves; the inner loops are int8 x int8 MACs into int32 (nn_dot_int8.S).
+ * int8 kernels: see nn_int8.h. The inner loops (int8 x int8 MACs into int32) and the
+ * requantisation (a Q31 high multiply from 16-bit halves, the M0+ multiplying
+ * 32 x 32 -> 32 only) are ARMv6-M assembly in nn_dot_int8.S.
  */
 #include "nn_int8.h"
 
-/* (a * b) >> 31 with TFLite's rounding (SaturatingRoundingDoublingHighMul), in 32-bit
-   words: the 64-bit product from four 16 x 16 products (the unsigned product of the
-   bit patterns, less 2^32 times the other operand for each negative one), then
-   |p| rounded: (|p| + 2^30) >> 31 for p >= 0, -((|p| + 2^30 - 1) >> 31) for p < 0,
-   which is TFLite's nudge-and-truncate. */
-static int32_t high_mul(int32_t a, int32_t b)
-{
-    if (a == INT32_MIN && b == INT32_MIN)
-        return INT32_MAX;
-    uint32_t ua = (uint32_t)a, ub = (uint32_t)b;
-    uint32_t al = ua & 0xFFFFu, ah = ua >> 16, bl = ub & 0xFFFFu, bh = ub >> 16;
-    uint32_t lo = al * bl, hi = ah * bh, t;
-    t = al * bh;
-    hi += t >> 16;
-    t <<= 16;
-    lo += t;
-    hi += lo < t;
-    t = ah * bl;
-    hi += t >> 16;
-    t <<= 16;
-    lo += t;
-    hi += lo < t;
-    hi -= (a < 0 ? ub : 0u) + (b < 0 ? ua : 0u);
-    uint32_t negative = hi >> 31, add = 1u << 30;
-    if (negative) { /* |p| = -p */
-        lo = 0u - lo;
-        hi = ~hi + (lo == 0u);
-        add -= 1u;
-    }
-    lo += add;
-    hi += lo < add;
-    uint32_t q = (hi << 1) | (lo >> 31);
-    return negative ? -(int32_t)q : (int32_t)q;
-}
-
-static int32_t rounding_divide_by_pot(int32_t x, int exponent)
-{
-    int32_t mask = (int32_t)((1u << exponent) - 1u);
-    int32_t remainder = x & mask;
-    int32_t threshold = (mask >> 1) + (x < 0 ? 1 : 0);
-    return (x >> exponent) + (remainder > threshold ? 1 : 0);
-}
-
-int32_t nn_requantize(int32_t x, int32_t multiplier, int32_t shift)
-{
-    int left = shift > 0 ? shift : 0, right = shift > 0 ? 0 : -shift;
-    return rounding_divide_by_pot(high_mul((int32_t)((uint32_t)x << left), multiplier), right);
-}
+/* nn_requantize (TFLite's MultiplyByQuantizedMultiplier) is in nn_dot_int8.S. */
 
 static inline int8_t finish(int32_t acc, const nn_requant_t *rq, const nn_output_t *out)
 {
