@@ -114,7 +114,8 @@ def _streams(app: App):
     mod = sm.module(app.model)
     if mod is None:
         return sq.Stream(sq.calibrated(app.model)), None
-    return mod.Stream(mod.calibrated()), mod.FloatStream(sm.load(app.model))
+    float_stream = getattr(mod, "FloatStream", None)  # the recurrent models have one
+    return mod.Stream(mod.calibrated()), float_stream and float_stream(sm.load(app.model))
 
 
 def _run(stream, features) -> np.ndarray:

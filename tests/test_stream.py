@@ -118,3 +118,14 @@ def test_app_benchmarks_load_and_a_malformed_stream_key_is_refused(tmp_path):
     bad.write_text('[benchmark]\nname = "x"\napp = "py32_sed"\nstream = { loop = 1 }\n')
     with pytest.raises(ConfigError, match="'stream' takes wav"):
         load_benchmark(bad)
+
+
+def test_py32_sed_takes_any_of_the_sound_event_models(sed_short):
+    import dataclasses
+
+    app, audio, _ = sed_short
+    tcn = dataclasses.replace(app, name="py32_sed_tcn", model="tcn")
+    run = stream.run(tcn, audio[:128 * 12])
+    ref = apps.reference(tcn, audio[:128 * 12])
+    assert stream.compare(tcn, run, ref)["bit_exact"] and ref["float_probs"] is None  # no float stream for the TCN
+    assert stream.summary(run)["ram_peak_bytes"] <= 4096
