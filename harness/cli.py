@@ -138,6 +138,7 @@ def _add_stream(sub):
     p.add_argument("--clock", type=_int, default=None, metavar="HZ", help="default: the target's clock")
     p.add_argument("--dump", default=None, metavar="PATH", help="every hop's numbers, as .npz")
     p.add_argument("--png", default=None, metavar="PATH", help="default: results/stream_<app>_<target>.png")
+    p.add_argument("--profile", action="store_true", help="cycles per hop by function (slower: the Python counter)")
     p.add_argument("--json", action="store_true")
 
 

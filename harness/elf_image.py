@@ -56,7 +56,12 @@ class ElfImage:
         self.sections: list[Section] = sections
         self.symbols: dict[str, Symbol] = symbols
         self._mapping = mapping  # section name -> sorted [(addr, "t"|"d"|"a")]
-        funcs = sorted((s for s in symbols.values() if s.kind == "func"), key=lambda s: s.addr)
+        # One function per address: where aliases share one (libgcc's __aeabi_uidiv, size 0,
+        # and __udivsi3 with the size), the sized one, so addresses inside it are named.
+        by_addr: dict[int, Symbol] = {}
+        for f in sorted((s for s in symbols.values() if s.kind == "func"), key=lambda s: (s.addr, s.size, s.name)):
+            by_addr[f.addr] = f
+        funcs = list(by_addr.values())
         self._func_addrs = [f.addr for f in funcs]
         self._funcs = funcs
 

@@ -49,6 +49,7 @@ class StreamRun:
     stack_main: int
     stack_isr: int
     sizes: dict = field(default_factory=dict)
+    profile: dict | None = None       # function -> cycles over the whole stream (profile=True)
 
     @property
     def hops(self) -> int:
@@ -88,13 +89,17 @@ def timeline(frame_cycles, isr_cycles, period: float) -> np.ndarray:
     return finish
 
 
-def run(app: App, audio: np.ndarray, target_name: str | None = None, clock_hz: int | None = None) -> StreamRun:
+def run(app: App, audio: np.ndarray, target_name: str | None = None, clock_hz: int | None = None,
+        profile: bool = False) -> StreamRun:
+    """Stream `audio` through the app. profile=True also charges every cycle to a function
+    (the Python counter's per-block profile: the same counts, about 20 times slower)."""
     target = load_target(target_name or app.target)
     if clock_hz:  # another clock: its flash wait states too (and a clock the chip cannot run is refused)
         target = target.with_clock(int(clock_hz))
     clock = target.clock_hz
     image = ElfImage.load(build_app(app, target.name))
-    machine = Machine(image, target)
+    machine = Machine(image, target, counter="python" if profile else "auto")
+    functions: dict[str, int] = {}
     hop, n = app.config.hop, hops_of(app, audio)
     if n == 0:
         raise McubenchError(f"the audio is shorter than one hop ({hop} samples at {app.config.sample_rate} Hz)")
@@ -108,7 +113,11 @@ def run(app: App, audio: np.ndarray, target_name: str | None = None, clock_hz: i
         machine.write(buf.addr + half * hop * 2, np.asarray(audio[k * hop:(k + 1) * hop], dtype="<i2").tobytes())
         machine.write(flags, (DMA_COMPLETE if half else DMA_HALF).to_bytes(4, "little"))
         r_isr = machine.call("app_dma_isr")
+        if profile:
+            _add_profile(functions, image, machine)
         r = machine.call("app_poll")
+        if profile:
+            _add_profile(functions, image, machine)
         if r.return_value != 1:
             raise McubenchError(f"{app.name}: app_poll did not take hop {k} (returned {r.return_value})")
         isr.append(r_isr.cycles + EXCEPTION_ENTRY_CYCLES + EXCEPTION_EXIT_CYCLES)
@@ -126,7 +135,15 @@ def run(app: App, audio: np.ndarray, target_name: str | None = None, clock_hz: i
     return StreamRun(app.name, target.name, clock, period, frame_c, isr_c, timeline(frame_c, isr_c, period),
                      np.array(feats), np.array(probs), np.array(ema), stack_main, stack_isr,
                      {"flash_bytes": rep.flash_bytes, "ram_static_bytes": rep.ram_static_bytes,
-                      "flash_capacity": target.flash.size, "sram_capacity": target.sram.size})
+                      "flash_capacity": target.flash.size, "sram_capacity": target.sram.size},
+                     dict(sorted(functions.items(), key=lambda kv: -kv[1])) if profile else None)
+
+
+def _add_profile(functions: dict, image, machine) -> None:
+    from .commands import function_profile
+
+    for name, cycles in function_profile(image, machine.counter.block_profile()).items():
+        functions[name] = functions.get(name, 0) + cycles
 
 
 def summary(r: StreamRun) -> dict:

@@ -20,11 +20,13 @@ from .toolchain import gcc_version
 from .wav import read_wav, to_app_audio
 
 
-def stream_document(app, audio, target=None, clock=None) -> tuple[dict, stream.StreamRun, dict]:
-    run = stream.run(app, audio, target, clock)
+def stream_document(app, audio, target=None, clock=None, profile=False) -> tuple[dict, stream.StreamRun, dict]:
+    run = stream.run(app, audio, target, clock, profile=profile)
     ref = apps.reference(app, audio)
     doc = {"schema_version": SCHEMA_VERSION, "git_sha": git_sha(), "toolchain": gcc_version(),
            **stream.summary(run), "accuracy": stream.compare(app, run, ref)}
+    if profile:  # cycles per hop, interrupts included
+        doc["profile_cycles_per_hop"] = {k: round(v / run.hops, 1) for k, v in run.profile.items()}
     return doc, run, ref
 
 
@@ -52,6 +54,11 @@ def _print_table(doc: dict, png: Path) -> None:
         print(f"                   top class agrees {pv['top1_agreement_pct']:.1f}% of hops "
               f"({pv['ema_top1_agreement_pct']:.1f}% after EMA), mean |dP| {pv['mean_abs_prob_err']:.3f}")
     print(f"  picture          {png}")
+    if "profile_cycles_per_hop" in doc:
+        total = sum(doc["profile_cycles_per_hop"].values())
+        print("  cycles per hop by function (self time, the largest):")
+        for name, cycles in list(doc["profile_cycles_per_hop"].items())[:15]:
+            print(f"    {cycles:>12,.0f}  {100 * cycles / total:5.1f}%  {name}")
 
 
 def run_stream_command(args) -> int:
@@ -60,7 +67,7 @@ def run_stream_command(args) -> int:
     audio = to_app_audio(read_wav(args.wav), app.config.sample_rate, notices)
     for n in notices:
         print(f"mcubench: notice: {args.wav}: {n}", file=sys.stderr)
-    doc, run, ref = stream_document(app, audio, args.target, args.clock)
+    doc, run, ref = stream_document(app, audio, args.target, args.clock, args.profile)
     doc["wav"] = str(args.wav)
     png = Path(args.png) if args.png else RESULTS_DIR / f"stream_{app.name}_{run.target}.png"
     from .plots import stream_chart

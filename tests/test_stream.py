@@ -129,3 +129,12 @@ def test_py32_sed_takes_any_of_the_sound_event_models(sed_short):
     ref = apps.reference(tcn, audio[:128 * 12])
     assert stream.compare(tcn, run, ref)["bit_exact"] and ref["float_probs"] is None  # no float stream for the TCN
     assert stream.summary(run)["ram_peak_bytes"] <= 4096
+
+
+def test_stream_profile_charges_every_cycle_to_a_function(sed_short):
+    app, audio, run = sed_short
+    prof = stream.run(app, audio[:128 * 6], profile=True)
+    assert np.array_equal(prof.frame_cycles, run.frame_cycles[:6])  # the Python counter counts the same
+    handler = prof.isr_cycles - EXCEPTION_ENTRY_CYCLES - EXCEPTION_EXIT_CYCLES
+    assert sum(prof.profile.values()) == int(prof.frame_cycles.sum() + handler.sum())
+    assert {"fe_process", "app_dma_isr", "nn_gru_step", "mel_log"} <= set(prof.profile)
