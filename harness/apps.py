@@ -129,12 +129,12 @@ def _run(stream, features) -> np.ndarray:
 def reference(app: App, audio: np.ndarray) -> dict:
     """Per hop: bit-exact features, probabilities (int8) and EMA (Q15); float features
     (dB), probabilities and EMA; and the frames (for the front end's accuracy)."""
-    from .frontend_model import frames_of, logmel, logmel_float_db, mfcc_float, mfcc_frame
+    from .frontend_model import frames_of, logmel_float_db, logmel_frame, mfcc_float, mfcc_frame
 
     cfg, n = app.config, hops_of(app, audio)
     audio = np.asarray(audio[:n * cfg.hop], dtype=np.int16)
     frames = frames_of(cfg, audio)[:n]
-    q8 = logmel(cfg, audio)[:n]
+    q8 = np.stack([logmel_frame(cfg, f) for f in frames])  # the frames cut once, for both pipelines
     db = logmel_float_db(cfg, frames)
     if app.features == "mfcc":
         exact_feats = np.stack([mfcc_frame(cfg, f) for f in q8])
