@@ -20,11 +20,12 @@ from pathlib import Path
 
 import pytest
 
-from .build import BUILD_DIR, BuildSpec, build
-from .elf_image import ElfImage
-from .frontend_tables import write_header
-from .machine import CallResult, Machine
-from .targets import Target, load_target
+from mcubench.base.paths import BUILD_DIR
+from mcubench.build.compile import BuildSpec, build
+from mcubench.chip.targets import Target, load_target
+from mcubench.dsp.tables import write_header
+from mcubench.emu.elf_image import ElfImage
+from mcubench.emu.machine import CallResult, Machine
 
 ASM_PRELUDE = ".syntax unified\n.cpu cortex-m0plus\n.thumb\n.text\n"
 

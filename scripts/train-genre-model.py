@@ -1,11 +1,11 @@
 #!/usr/bin/env python3
-"""Train model 5, the genre LSTM (harness/genre_lstm.py), on the synthesized music
-styles (harness/genre_dataset.py) and write its float weights and z-score constants to
+"""Train model 5, the genre LSTM (harness/nn/genre_lstm.py), on the synthesized music
+styles (harness/data/genre_dataset.py) and write its float weights and z-score constants to
 benchmarks/models/genre_lstm.npz. Deterministic (fixed seeds); about 2 minutes.
 Usage: .venv/bin/python scripts/train-genre-model.py"""
-from harness import genre_dataset as gd
-from harness import genre_lstm as gl
-from harness import sed_models as sm
+from mcubench.data import genre_dataset as gd
+from mcubench.nn import genre_lstm as gl
+from mcubench.nn import sed_models as sm
 
 params = gl.fit()
 audio, labels = gd.clips(gl.TEST_PER_CLASS, gd.TEST_SEED)

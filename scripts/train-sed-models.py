@@ -1,11 +1,11 @@
 #!/usr/bin/env python3
-"""Train the kilobyte-sized sound-event models (harness/sed_models.py, sed_gru.py) on the
+"""Train the kilobyte-sized sound-event models (harness/nn/sed_models.py, sed_gru.py) on the
 synthesized dataset and write their float weights to benchmarks/models/*.npz.
 Deterministic (fixed seeds). Usage: .venv/bin/python scripts/train-sed-models.py"""
-from harness import sed_dataset as ds
-from harness import sed_gru as sg
-from harness import sed_models as sm
-from harness import sed_tcn as st
+from mcubench.data import sed_dataset as ds
+from mcubench.nn import sed_gru as sg
+from mcubench.nn import sed_models as sm
+from mcubench.nn import sed_tcn as st
 
 x, y = sm.data(sm.TRAIN_PER_CLASS, ds.TRAIN_SEED)
 xt, yt = sm.data(sm.TEST_PER_CLASS, ds.TEST_SEED)

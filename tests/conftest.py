@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from harness.pytest_plugin import Mcu, thumb_functions
+from mcubench.pytest_plugin import Mcu, thumb_functions
 
 
 @pytest.fixture(scope="session")

@@ -5,7 +5,7 @@ of the committed model's accuracy on the test set."""
 
 import numpy as np
 
-from harness.nn_train import numeric_platform
+from mcubench.nn.train import numeric_platform
 
 
 def assert_reproduces(fresh: dict, committed: dict, accuracy) -> None:

@@ -4,11 +4,13 @@ tables bit-exact with the stock ones, and the comparison rows of `mcubench fft-t
 import numpy as np
 import pytest
 
-from harness import fft_tables
-from harness.build import build
-from harness.elf_image import ElfImage
-from harness.machine import Machine
-from harness.targets import load_target
+from mcubench.base.paths import FIRMWARE_DIR
+from mcubench.bench import fft_costs
+from mcubench.build import cmsis
+from mcubench.build.compile import BuildSpec, build
+from mcubench.chip.targets import load_target
+from mcubench.emu.elf_image import ElfImage
+from mcubench.emu.machine import Machine
 
 cmsisdsp = pytest.importorskip("cmsisdsp")
 
@@ -30,7 +32,7 @@ def _inputs(n):
 @pytest.mark.parametrize("variant", ["cmsis", "cmsis_reduced"])
 def test_arm_rfft_q15_is_bit_exact_with_the_host_build(variant, n):
     target = load_target("rp2040")
-    machine = Machine(ElfImage.load(build(fft_tables.spec(variant, n), target).elf), target)
+    machine = Machine(ElfImage.load(build(fft_costs.spec(variant, n), target).elf), target)
     machine.call("bench_init")
     inst = cmsisdsp.arm_rfft_instance_q15()
     assert cmsisdsp.arm_rfft_init_q15(inst, n, 0, 1) == 0
@@ -43,13 +45,13 @@ def test_arm_rfft_q15_is_bit_exact_with_the_host_build(variant, n):
 
 
 def test_stock_cmsis_does_not_fit_a_py32f003_and_the_row_says_by_how_much():
-    row = fft_tables.measure(("cmsis", 256, "py32f003"))
+    row = fft_costs.measure(("cmsis", 256, "py32f003"))
     assert row["status"] == "does_not_fit" and row["over_bytes"] > 4096
     assert row["error"] == f"cmsis_256 does not fit py32f003: {row['over_bytes']} bytes over flash"
 
 
 def test_comparison_rows_for_n256():
-    rows = {r["variant"]: r for r in fft_tables.run_all(list(fft_tables.VARIANTS), [256], list(fft_tables.TARGETS), jobs=2)
+    rows = {r["variant"]: r for r in fft_costs.run_all(list(fft_costs.VARIANTS), [256], list(fft_costs.TARGETS), jobs=2)
             if r["target"] == "rp2040"}
     stock, reduced, ours = rows["cmsis"], rows["cmsis_reduced"], rows["mcubench"]
     assert stock["table_bytes"] > 32768 > reduced["table_bytes"] + reduced["code_bytes"]
@@ -59,10 +61,6 @@ def test_comparison_rows_for_n256():
 
 
 def test_arm_mfcc_q15_is_bit_exact_with_the_host_build():
-    from harness import cmsis
-    from harness.build import BuildSpec
-    from harness.targets import FIRMWARE_DIR
-
     tree = cmsis.root()
     spec = BuildSpec("cmsis_mfcc_q15", (FIRMWARE_DIR / "bench" / "cmsis_mfcc_q15_bench.c", *cmsis.mfcc_sources(tree)),
                      opt="-Os", defines=cmsis.DEFINES, include_dirs=(cmsis.mfcc_header(),) + cmsis.include_dirs(tree))

@@ -2,12 +2,13 @@
 
 import pytest
 
-from harness.build import BuildSpec, build
-from harness.elf_image import ElfImage
-from harness.machine import Machine
-from harness.signals import noise
-from harness.targets import FIRMWARE_DIR, load_target
-from harness import native
+from mcubench.base.paths import FIRMWARE_DIR
+from mcubench.build.compile import BuildSpec, build
+from mcubench.chip.targets import load_target
+from mcubench.data.signals import noise
+from mcubench.emu import native
+from mcubench.emu.elf_image import ElfImage
+from mcubench.emu.machine import Machine
 
 pytestmark = pytest.mark.skipif(native.load() is None, reason="no host C compiler for the native hook")
 

@@ -5,8 +5,8 @@ import dataclasses
 
 import pytest
 
-from harness.cycle_model import TABLE, Cls, cycles
-from harness.targets import load_target
+from mcubench.chip.targets import load_target
+from mcubench.emu.cycle_table import TABLE, Cls, cycles
 
 BX = 2  # the return instruction closing every snippet
 

@@ -2,8 +2,8 @@
 
 import pytest
 
-from harness.cycle_model import Cls
-from harness.thumb import decode
+from mcubench.emu.cycle_table import Cls
+from mcubench.emu.thumb import decode
 
 
 @pytest.mark.parametrize("hw1,hw2,cls", [

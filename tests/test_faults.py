@@ -2,10 +2,10 @@
 
 import pytest
 
-from harness.elf_image import ElfImage
-from harness.errors import ElfError, FirmwareFault
-from harness.machine import Machine
-from harness.targets import load_target
+from mcubench.base.errors import ElfError, FirmwareFault
+from mcubench.chip.targets import load_target
+from mcubench.emu.elf_image import ElfImage
+from mcubench.emu.machine import Machine
 
 
 def fault_of(machine, func="f", *args) -> FirmwareFault:

@@ -7,10 +7,11 @@ import librosa
 import numpy as np
 import pytest
 
-from harness import frontend_model as fm
-from harness import signals
-from harness.frontend_config import FFT_SIZES, fft_config, get_config, load_configs, mel_filterbank
-from harness.frontend_tables import write_header
+from mcubench.data import signals
+from mcubench.dsp import frontend as fm
+from mcubench.dsp.config import FFT_SIZES, fft_config, get_config, load_configs, mel_filterbank
+from mcubench.dsp.tables import write_header
+from mcubench.pytest_plugin import Mcu
 
 FRONTEND = ["firmware/bench/frontend_bench.c", "firmware/dsp/frontend.c", "firmware/dsp/rfft_q15.c",
             "firmware/dsp/rfft_q15_bfly.S"]
@@ -110,7 +111,6 @@ def _levels():
 
 @pytest.fixture(scope="module")
 def py32_frontend():
-    from harness.pytest_plugin import Mcu
     return Mcu().build(FRONTEND, "py32f003", tables="py32_1k", include=["firmware/dsp"], opt="-O2", entry=True)
 
 

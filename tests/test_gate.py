@@ -3,15 +3,15 @@
 import copy
 import xml.etree.ElementTree as ET
 
-from harness import gate, report
-from harness.results import document, empty_entry
+from mcubench.report import gate
+from mcubench.report import tables as report
+from mcubench.results.document import document
+from mcubench.results.entry import Entry
 
 
 def entry(bench="k", target="py32f003", cycles=1000, flash=500, ram=300, stack=40, exact=True):
-    e = empty_entry(bench, target)
-    e.update(status="pass", cycles=cycles, flash_bytes=flash, ram_peak_bytes=ram,
-             stack_peak_bytes=stack, bit_exact=exact, max_abs_err=0)
-    return e
+    return Entry(bench, target, status="pass", cycles=cycles, flash_bytes=flash, ram_peak_bytes=ram,
+                 stack_peak_bytes=stack, bit_exact=exact, max_abs_err=0)
 
 
 def test_identical_results_pass():
@@ -30,7 +30,7 @@ def test_any_cycle_increase_is_a_regression_at_zero_tolerance():
 def test_stack_growth_and_lost_bit_exactness_are_regressions():
     base = document([entry(stack=40)])
     new = entry(stack=340, exact=False)
-    new["max_abs_err"] = 3
+    new.max_abs_err = 3
     v = gate.check(document([new]), base)
     assert any("stack_peak_bytes 40 -> 340 (+300)" in r for r in v.regressions)
     assert any("no longer bit-exact (max_abs_err 3)" in r for r in v.regressions)
@@ -38,9 +38,8 @@ def test_stack_growth_and_lost_bit_exactness_are_regressions():
 
 def test_budget_failures_and_errors_fail_the_check():
     failing = entry()
-    failing.update(status="fail", violations=["cycles 1000 > max_cycles 900"])
-    broken = empty_entry("b", "rp2040")
-    broken["error"] = "build failed"
+    failing.status, failing.violations = "fail", ["cycles 1000 > max_cycles 900"]
+    broken = Entry.failed("b", "rp2040", "build failed")
     v = gate.check(document([failing, broken]), None)
     assert v.exit_code == 2 and len(v.failures) == 2
     assert gate.check(document([failing]), None).exit_code == 1
@@ -66,9 +65,8 @@ def test_compare_gives_deltas_and_geometric_means():
 
 def test_junit_reports_failures_and_errors():
     failing = entry()
-    failing.update(status="fail", violations=["flash_bytes 500 > max_flash_bytes 400"])
-    broken = empty_entry("b", "rp2040")
-    broken["error"] = "does not fit <py32f003>"
+    failing.status, failing.violations = "fail", ["flash_bytes 500 > max_flash_bytes 400"]
+    broken = Entry.failed("b", "rp2040", "does not fit <py32f003>")
     root = ET.fromstring(report.junit(document([failing, broken, entry("ok")])))
     assert (root.get("tests"), root.get("failures"), root.get("errors")) == ("3", "1", "1")
     assert root.find("testcase/error").get("message") == "does not fit <py32f003>"

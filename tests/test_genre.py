@@ -3,11 +3,11 @@ the z-score bridge, and the firmware streaming bit for bit against the int8 refe
 
 import numpy as np
 import pytest
-
-from harness import genre_dataset as gd
-from harness import genre_lstm as gl
-from harness import sed_models as sm
 from reproduce import assert_reproduces
+
+from mcubench.data import genre_dataset as gd
+from mcubench.nn import genre_lstm as gl
+from mcubench.nn import sed_models as sm
 
 SOURCES = ["firmware/bench/genre_model_bench.c", "firmware/nn/genre_model.c", "firmware/nn/nn_int8.c",
            "firmware/nn/nn_rnn.c", "firmware/nn/nn_dot_int8.S"]

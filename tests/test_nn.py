@@ -1,9 +1,9 @@
-"""int8 kernels (firmware/nn) on the emulated M0+, bit for bit against harness/nn_model.py."""
+"""int8 kernels (firmware/nn) on the emulated M0+, bit for bit against harness/nn/int8.py."""
 
 import numpy as np
 import pytest
 
-from harness import nn_model as nm
+from mcubench.nn import int8 as nm
 
 NN = ["firmware/nn/nn_int8.c", "firmware/nn/nn_dot_int8.S"]
 

@@ -2,8 +2,8 @@
 
 import numpy as np
 
-from harness.references import fir_q15
-from harness.signals import sine
+from mcubench.bench.references import fir_q15
+from mcubench.data.signals import sine
 
 
 def test_mcu_fixture_builds_calls_and_reads_buffers(mcu):

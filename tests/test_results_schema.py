@@ -4,21 +4,20 @@ import json
 
 import jsonschema
 
-from harness.results import SCHEMA_PATH, document, empty_entry, results_schema
-from harness.runner import run_suite
-from harness.suite import load_suite, select
+from mcubench.bench.schedule import run_suite
+from mcubench.bench.suite import load_suite, select
+from mcubench.results.document import SCHEMA_PATH, document
+from mcubench.results.entry import Entry, results_schema
 
 
 def test_committed_schema_matches_the_code():
     committed = json.loads(SCHEMA_PATH.read_text())
-    assert committed == results_schema(), "regenerate with: python -m harness.results"
+    assert committed == results_schema(), "regenerate with: python -m mcubench.results"
 
 
 def test_real_results_and_error_entries_validate():
-    doc = document(run_suite(select(load_suite(), ["fir_q15"]), ["py32f003"], jobs=1))
-    err = empty_entry("x", "py32f003")
-    err["error"] = "something broke"
-    doc["results"].append(err)
+    outcomes = run_suite(select(load_suite(), ["fir_q15"]), ["py32f003"], jobs=1)
+    doc = document([m.entry for m in outcomes] + [Entry.failed("x", "py32f003", "something broke")])
     jsonschema.validate(doc, results_schema())
     assert all(list(e) == list(results_schema()["properties"]["results"]["items"]["properties"])
                for e in doc["results"])

@@ -1,10 +1,10 @@
-"""GRU and LSTM cells on the emulated M0+, bit for bit against harness/nn_rnn_model.py,
+"""GRU and LSTM cells on the emulated M0+, bit for bit against harness/nn/rnn.py,
 and close to the float equations."""
 
 import numpy as np
 import pytest
 
-from harness import nn_rnn_model as rm
+from mcubench.nn import rnn as rm
 
 SOURCES = ["firmware/nn/nn_rnn.c", "firmware/nn/nn_int8.c", "firmware/nn/nn_dot_int8.S"]
 N_IN, N_H, STEPS = 12, 10, 12

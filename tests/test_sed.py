@@ -3,11 +3,13 @@ bit for bit against the int8 reference."""
 
 import numpy as np
 import pytest
-
-from harness import sed_dataset as ds
-from harness import sed_models as sm
-from harness import sed_quant as sq
 from reproduce import assert_reproduces
+
+from mcubench.data import sed_dataset as ds
+from mcubench.nn import sed_gru as sg
+from mcubench.nn import sed_models as sm
+from mcubench.nn import sed_quant as sq
+from mcubench.nn import sed_tcn as st
 
 SOURCES = ["firmware/bench/sed_model_bench.c", "firmware/nn/sed_model.c", "firmware/nn/nn_int8.c",
            "firmware/nn/nn_dot_int8.S"]
@@ -65,8 +67,6 @@ def test_arena_plan_covers_every_phase():
 
 
 def test_gru_weights_reproduce_and_int8_stays_within_two_points():
-    from harness import sed_gru as sg
-
     q8, _, labels = ds.test_stream(25)
     x_all = ds.features_all(ds.clips(25, ds.TEST_SEED)[0])
     committed = sm.load("gru")
@@ -82,8 +82,6 @@ def test_gru_weights_reproduce_and_int8_stays_within_two_points():
 
 
 def test_gru_firmware_streams_bit_exact(mcu):
-    from harness import sed_gru as sg
-
     fw = mcu.build([*SOURCES, "firmware/nn/nn_rnn.c"], "py32f003", include=[str(sg.write_header()), "firmware/nn"],
                    opt="-O2", entry=True)
     q8, _, _ = ds.test_stream(25)
@@ -99,8 +97,6 @@ def test_gru_firmware_streams_bit_exact(mcu):
 
 
 def test_tcn_weights_reproduce_int8_stays_close_and_firmware_is_bit_exact(mcu):
-    from harness import sed_tcn as st
-
     q8, _, labels = ds.test_stream(25)
     x_all = ds.features_all(ds.clips(25, ds.TEST_SEED)[0])
     committed = sm.load("tcn")

@@ -3,12 +3,13 @@
 import re
 import subprocess
 
-from harness.build import BuildSpec, build
-from harness.elf_image import ElfImage
-from harness.machine import Machine
-from harness.metrics import sizes
-from harness.targets import FIRMWARE_DIR, load_target
-from harness.toolchain import tool
+from mcubench.base.paths import FIRMWARE_DIR
+from mcubench.build.compile import BuildSpec, build
+from mcubench.build.toolchain import tool
+from mcubench.chip.targets import load_target
+from mcubench.emu.elf_image import ElfImage
+from mcubench.emu.machine import Machine
+from mcubench.emu.sizes import sizes
 
 
 def test_peak_stack_counts_every_pushed_byte(asm_machine):

@@ -2,20 +2,22 @@
 timeline, whole-firmware fit, bit-exactness against the Python pipelines, and the
 `mcubench stream` command's exit codes."""
 
+import dataclasses
 import json
 
 import numpy as np
 import pytest
-
-from harness import apps, stream
-from harness.cycle_model import EXCEPTION_ENTRY_CYCLES, EXCEPTION_EXIT_CYCLES, EXCEPTION_FRAME_BYTES
-from harness.elf_image import ElfImage
-from harness.errors import ConfigError
-from harness.machine import Machine
-from harness.suite import load_benchmark
-from harness.targets import load_target
-from harness.wav import write_wav
 from test_cli import ROOT, assert_one_line_error, mcubench
+
+from mcubench.apps import app as apps
+from mcubench.apps import stream
+from mcubench.base.errors import ConfigError
+from mcubench.bench.suite import load_benchmark
+from mcubench.chip.targets import load_target
+from mcubench.data.wav import write_wav
+from mcubench.emu.cycle_table import EXCEPTION_ENTRY_CYCLES, EXCEPTION_EXIT_CYCLES, EXCEPTION_FRAME_BYTES
+from mcubench.emu.elf_image import ElfImage
+from mcubench.emu.machine import Machine
 
 
 def test_timeline_charges_each_interrupt_once_and_finds_the_misses():
@@ -121,8 +123,6 @@ def test_app_benchmarks_load_and_a_malformed_stream_key_is_refused(tmp_path):
 
 
 def test_py32_sed_takes_any_of_the_sound_event_models(sed_short):
-    import dataclasses
-
     app, audio, _ = sed_short
     tcn = dataclasses.replace(app, name="py32_sed_tcn", model="tcn")
     run = stream.run(tcn, audio[:128 * 12])

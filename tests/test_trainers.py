@@ -2,8 +2,11 @@
 
 import numpy as np
 import pytest
+import reproduce
 
-from harness import gru_train, lstm_train, tcn_train
+from mcubench.nn import train_gru as gru_train
+from mcubench.nn import train_lstm as lstm_train
+from mcubench.nn import train_tcn as tcn_train
 
 
 def _check(loss_fn, params, rng, tol=1e-5):
@@ -52,8 +55,6 @@ def test_lstm_learns_a_sequence_task():
 
 
 def test_the_reproduction_check_is_exact_on_the_training_platform_and_by_accuracy_elsewhere(monkeypatch):
-    import reproduce
-
     committed = {"w": np.array([0.90]), "platform": np.asarray("blas-A/numpy-1")}
     accuracy = lambda p: float(p["w"][0])  # noqa: E731 - the "accuracy" of a one-number model
     monkeypatch.setattr(reproduce, "numeric_platform", lambda: "blas-A/numpy-1")

@@ -6,7 +6,7 @@ import struct
 import numpy as np
 import pytest
 
-from harness.wav import WavError, read_wav, to_app_audio, write_wav
+from mcubench.data.wav import WavError, read_wav, to_app_audio, write_wav
 
 
 def riff(fmt_tag, channels, rate, bits, payload: bytes, data_size=None, extensible=False) -> bytes:

@@ -1,0 +1,132 @@
+"""Python references for the suite, by name.
+
+A reference gets the ELF image, the input the firmware was given and the benchmark,
+and returns an Expected: the exact output the firmware must produce (bit-exact
+references), and optionally a function that scores the firmware's output against a
+float reference (SNR, errors in the output's own units). The firmware's constant
+tables may be read from the ELF: a reference checks the arithmetic, not a table copy.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+from mcubench.build import cmsis
+from mcubench.dsp import frontend as fm
+from mcubench.dsp.config import fft_config, get_config
+from mcubench.nn import genre_lstm as gl
+from mcubench.nn.registry import get_model
+
+
+@dataclass
+class Expected:
+    exact: np.ndarray
+    float_metrics: Callable[[np.ndarray], dict] | None = None
+
+
+def fir_q15(image, x: np.ndarray, bench) -> Expected:
+    """y[n] = sat16((sum h[k] x[n-k] + 2^14) >> 15) with zero history."""
+    sym = image.symbol("fir_coeffs", "object")
+    h = np.frombuffer(image.read_initial(sym.addr, sym.size), dtype="<i2").astype(np.int64)
+    acc = np.convolve(x.astype(np.int64), h)[: len(x)] + (1 << 14)
+    return Expected(np.clip(acc >> 15, -32768, 32767))
+
+
+def rfft_q15(image, x: np.ndarray, bench) -> Expected:
+    """The packed spectrum followed by the exponent, against numpy's float FFT."""
+    cfg = fft_config(len(x))
+    packed, exponent = fm.rfft_q15(cfg, x)
+    exact = np.concatenate([packed, [exponent, 0]])
+
+    def metrics(out):
+        X = fm.unpack(out[:-2].astype(np.int64), int(out[-2]))
+        ref = np.fft.rfft(x.astype(np.float64))
+        noise = np.sum(np.abs(X - ref) ** 2)
+        return {"snr_db": None if noise == 0 else float(10 * np.log10(np.sum(np.abs(ref) ** 2) / noise))}
+
+    return Expected(exact, metrics)
+
+
+def frontend(image, x: np.ndarray, bench) -> Expected:
+    """Log-mel (and MFCC) per hop, bit-exact model + float log-mel accuracy."""
+    cfg = get_config(bench.frontend)
+    frames = fm.frames_of(cfg, x)
+    mels = np.stack([fm.logmel_frame(cfg, f) for f in frames])
+    parts = [mels]
+    if cfg.n_mfcc:
+        parts.append(np.stack([fm.mfcc_frame(cfg, m) for m in mels]))
+    exact = np.concatenate(parts, axis=1).ravel()
+
+    def metrics(out):
+        fw = out.reshape(len(frames), -1)[:, : cfg.n_mels]
+        acc = fm.accuracy(cfg, fw, frames)
+        return {"snr_db": acc["snr_db"], "max_abs_err": acc["max_abs_err_db"],
+                "extra": {"mean_abs_err_db": round(acc["mean_abs_err_db"], 4),
+                          "max_abs_err_db": round(acc["max_abs_err_db"], 4),
+                          "bands_scored": acc["bands"]}}
+
+    return Expected(exact, metrics)
+
+
+def cmsis_mfcc_q15(image, x: np.ndarray, bench) -> Expected:
+    """ARM's own build (the host cmsisdsp package), one 512-sample frame per call."""
+    import cmsisdsp
+
+
+    shape, t = cmsis.MFCC_SHAPE, cmsis.mfcc_tables()
+    inst = cmsisdsp.arm_mfcc_instance_q15()
+    cmsisdsp.arm_mfcc_init_q15(inst, shape["fft_len"], shape["n_mels"], shape["n_dct"], t["dct"],
+                               t["filter_positions"], t["filter_lengths"], t["filters"], t["window"])
+    n = shape["fft_len"]
+    outs = [cmsisdsp.arm_mfcc_q15(inst, x[i:i + n].copy(), np.zeros(2 * n, dtype=np.int32))[1]
+            for i in range(0, len(x), n)]
+    return Expected(np.concatenate(outs).astype(np.int64))
+
+
+def sed_model(image, x: np.ndarray, bench) -> Expected:
+    """The int8 model streamed exactly as the firmware runs it (clip after clip, one
+    ring or state), and accuracies at each clip's last hop, when the ring holds only
+    that clip: float model (float features), int8 model, emulated firmware."""
+    return _model_expected(get_model(bench.sed_model), int(bench.generator.get("per_class", 25)))
+
+
+def genre_model(image, x: np.ndarray, bench) -> Expected:
+    """Model 5 streamed as the firmware runs it (clip after clip, one state), and the
+    accuracies at each clip's last hop: float (float MFCC), int8 model, firmware."""
+    return _model_expected(get_model(gl.NAME), int(bench.generator.get("per_class", 8)))
+
+
+def _model_expected(model, per_class: int) -> Expected:
+    frames, _, labels = model.test_stream(per_class)
+    return _stream_expected(model.int8_stream(), frames, labels, model.float_accuracy(per_class))
+
+
+def _stream_expected(stream, frames: np.ndarray, labels: np.ndarray, float_acc: float) -> Expected:
+    """Push every clip's frames [N, hops, F] through a streamed int8 classifier (one
+    state across clips, as the firmware), classifying after every hop: the bit-exact
+    outputs, and accuracies at each clip's last hop (float model, int8 model, emulated
+    firmware) as "extra" figures."""
+    outs = []
+    for clip in frames:
+        for frame in clip:
+            stream.push(frame)
+            outs.append(stream.classify())
+    exact, hops = np.concatenate(outs), frames.shape[1]
+    n_classes = len(outs[0])
+    last = (np.arange(len(labels)) + 1) * hops - 1
+    int8_acc = float(np.mean(exact.reshape(-1, n_classes)[last].argmax(axis=1) == labels))
+
+    def metrics(out):
+        fw = np.asarray(out).reshape(-1, n_classes)[last].argmax(axis=1)
+        return {"extra": {"accuracy_float": round(float_acc, 4), "accuracy_int8": round(int8_acc, 4),
+                          "accuracy_firmware": round(float(np.mean(fw == labels)), 4),
+                          "test_clips": int(len(labels))}}
+
+    return Expected(exact, metrics)
+
+
+REFERENCES = {"fir_q15": fir_q15, "rfft_q15": rfft_q15, "frontend": frontend, "cmsis_mfcc_q15": cmsis_mfcc_q15, "sed_model": sed_model,
+              "genre_model": genre_model}

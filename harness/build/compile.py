@@ -1,0 +1,160 @@
+"""Cross-compile C firmware for a target into an ELF, rebuilding only on change.
+
+Every build links the shared startup and entry with the benchmark's sources under the
+target's linker script, for Cortex-M0+ (-mcpu=cortex-m0plus -mthumb), -Os unless the
+benchmark says otherwise, with section garbage collection. The output directory is
+named by a hash of everything that goes in (sources, headers, the full command line,
+linker script, compiler version), so an unchanged build is reused and a changed one never is. A
+manifest.json beside the ELF records what went in. Each source compiles to its own
+object, cached by content, flags and headers, so a large shared source (CMSIS-DSP's
+tables) is compiled once for every benchmark that links it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import subprocess
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from mcubench.base.errors import BuildError
+from mcubench.base.paths import BUILD_DIR, FIRMWARE_DIR
+from mcubench.chip.targets import Target
+from mcubench.build.toolchain import gcc_version, tool
+
+COMMON = FIRMWARE_DIR / "common"
+INCLUDE = FIRMWARE_DIR / "include"
+CPU_FLAGS = ["-mcpu=cortex-m0plus", "-mthumb", "-mfloat-abi=soft"]
+BASE_CFLAGS = ["-std=c11", "-Wall", "-Wextra", "-ffunction-sections", "-fdata-sections",
+               "-fno-common", "-g"]
+LDFLAGS = ["-nostartfiles", "--specs=nano.specs", "-Wl,--gc-sections", "-lm"]
+
+
+@dataclass(frozen=True)
+class BuildSpec:
+    name: str
+    sources: tuple[Path, ...]
+    opt: str = "-Os"
+    defines: tuple[str, ...] = ()
+    cflags: tuple[str, ...] = ()
+    include_dirs: tuple[Path, ...] = ()
+    with_entry: bool = True  # link the shared startup + main; without it nothing roots
+                             # the section GC, so every section is kept (unit-test snippets)
+    bench_main: bool = True  # the shared main() of the benchmark contract (apps bring their own)
+
+
+@dataclass
+class BuildResult:
+    elf: Path
+    manifest: dict = field(default_factory=dict)
+    cached: bool = False
+
+
+def _headers(spec: BuildSpec) -> list[Path]:
+    files = []
+    for d in sorted({INCLUDE, COMMON, *spec.include_dirs, *(Path(s).parent for s in spec.sources)}):
+        files += sorted(Path(d).glob("*.h"))
+    return files
+
+
+def _compile_flags(spec: BuildSpec) -> list[str]:
+    includes = [f"-I{d}" for d in (INCLUDE, *spec.include_dirs)]
+    return [*CPU_FLAGS, spec.opt, *BASE_CFLAGS, *spec.cflags, *(f"-D{d}" for d in spec.defines), *includes]
+
+
+def _digest(*parts) -> str:
+    h = hashlib.sha256()
+    for part in parts:
+        h.update(part if isinstance(part, bytes) else str(part).encode())
+        h.update(b"\0")
+    return h.hexdigest()[:16]
+
+
+def _compile(src: Path, flags: list[str], headers_digest: str) -> Path:
+    """One object, cached by the source, the flags, the headers and the compiler."""
+    src = Path(src)
+    key = _digest(src, src.read_bytes(), json.dumps(flags), headers_digest, gcc_version())
+    obj = BUILD_DIR / "obj" / f"{src.stem}-{key}.o"
+    if obj.is_file():
+        return obj
+    obj.parent.mkdir(parents=True, exist_ok=True)
+    tmp = obj.with_suffix(f".{os.getpid()}.tmp.o")
+    proc = subprocess.run([tool("gcc"), *flags, "-c", str(src), "-o", str(tmp)], capture_output=True, text=True)
+    if proc.returncode != 0:
+        tmp.unlink(missing_ok=True)
+        raise BuildError(f"{src.name}: {_first_error(proc.stderr)}")
+    os.replace(tmp, obj)
+    return obj
+
+
+def build(spec: BuildSpec, target: Target) -> BuildResult:
+    for src in spec.sources:
+        if not Path(src).is_file():
+            raise BuildError(f"{spec.name}: source {src} not found")
+    flags = _compile_flags(spec)
+    headers_digest = _digest(*[p.read_bytes() for p in _headers(spec)])
+    sources = list(spec.sources)
+    if spec.with_entry:
+        sources += [COMMON / "startup.c"] + ([COMMON / "entry.c"] if spec.bench_main else [])
+    objects = [_compile(src, flags, headers_digest) for src in sources]
+    link = [*CPU_FLAGS, f"-L{COMMON}", f"-T{target.linker_script}", *LDFLAGS,
+            *([] if spec.with_entry else ["-Wl,--no-gc-sections", "-Wl,-e,0"])]
+    digest = _digest(*[o.name for o in objects], json.dumps(link), gcc_version(),
+                     target.linker_script.read_bytes(), (COMMON / "mcubench_sections.ld").read_bytes())
+    out_dir = BUILD_DIR / target.name / f"{spec.name}-{digest}"
+    elf = out_dir / "firmware.elf"
+    manifest_path = out_dir / "manifest.json"
+    if elf.is_file() and manifest_path.is_file():
+        return BuildResult(elf, json.loads(manifest_path.read_text()), cached=True)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    tmp_elf = out_dir / f"firmware.{os.getpid()}.elf"
+    proc = subprocess.run([tool("gcc"), *map(str, objects), *link,
+                           f"-Wl,-Map={tmp_elf.with_suffix('.map')}", "-o", str(tmp_elf)],
+                          capture_output=True, text=True)
+    if proc.returncode != 0:
+        raise _link_error(spec, target, proc.stderr)
+    os.replace(tmp_elf, elf)
+    tmp_map = tmp_elf.with_suffix(".map")
+    if tmp_map.exists():
+        os.replace(tmp_map, elf.with_suffix(".map"))
+    manifest = {"name": spec.name, "target": target.name, "toolchain": gcc_version(),
+                "opt": spec.opt, "defines": list(spec.defines), "cflags": CPU_FLAGS + BASE_CFLAGS
+                + list(spec.cflags), "ldflags": LDFLAGS, "sources": [str(s) for s in spec.sources],
+                "hash": digest}
+    manifest_path.write_text(json.dumps(manifest, indent=2))
+    return BuildResult(elf, manifest)
+
+
+class DoesNotFit(BuildError):
+    """The linker ran out of a memory region: a measured figure, not a crash."""
+
+    def __init__(self, message: str, target: str, region: str, over_bytes: int):
+        super().__init__(message)
+        self.target, self.region, self.over_bytes = target, region, over_bytes
+
+
+def _link_error(spec: BuildSpec, target: Target, stderr: str) -> BuildError:
+    m = re.search(r"region `?(\w+)'? overflowed by (\d+) bytes", stderr)
+    if m:
+        region = {"FLASH": "flash", "RAM": "RAM"}.get(m.group(1), m.group(1))
+        return DoesNotFit(f"{spec.name} does not fit {target.name}: {m.group(2)} bytes over {region}",
+                          target.name, region, int(m.group(2)))
+    return BuildError(f"{spec.name} for {target.name}: {_first_error(stderr)}")
+
+
+def _first_error(stderr: str) -> str:
+    """The one line that says why a build failed (an overflowing region first)."""
+    lines = [ln.strip() for ln in stderr.splitlines() if ln.strip()]
+    for ln in lines:
+        if "overflowed by" in ln:
+            return ln.split(": ", 1)[-1] if "ld" in ln else ln
+    for ln in lines:
+        if "undefined reference" in ln:
+            return ln.split(": ", 1)[-1] if ": " in ln else ln
+    for ln in lines:
+        if "error" in ln:
+            return ln
+    return lines[-1] if lines else "build failed"

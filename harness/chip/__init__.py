@@ -1,0 +1,1 @@
+"""Chips as data: memory regions, clock, flash wait states, multiplier, caches."""

@@ -1,0 +1,153 @@
+"""The `mcubench` command line: one sub-command per job, dispatched from a table.
+
+Every user-facing failure is one line on stderr and exit code 2; a budget that does
+not hold is exit code 1. Set MCUBENCH_DEBUG=1 to see a traceback for internal errors.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+
+from mcubench.base.errors import McubenchError
+from mcubench.chip.targets import target_names
+from mcubench.cli import fft_tables, gate, perf, run, single, stream
+
+
+def _int(text: str) -> int:
+    try:
+        return int(text, 0)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not an integer: {text!r}") from None
+
+
+def _add_exec(sub):
+    p = sub.add_parser("exec", help="run one function of an ELF and print cycles, stack, r0")
+    p.add_argument("elf")
+    p.add_argument("--target", required=True, help=f"one of {', '.join(target_names())}")
+    p.add_argument("--call", required=True, metavar="FUNC")
+    p.add_argument("--arg", type=_int, action="append", default=[], help="integer argument (r0..r3)")
+    p.add_argument("--init", action="append", default=[], metavar="FUNC",
+                   help="call FUNC first, unmeasured (repeatable)")
+    p.add_argument("--max-cycles", type=_int, default=None)
+    p.add_argument("--counter", choices=("auto", "native", "python"), default="auto")
+    p.add_argument("--profile", action="store_true",
+                   help="cycles per function (self time), from the Python counter (same counts, slower)")
+    p.add_argument("--json", action="store_true")
+
+
+def _add_inspect(sub):
+    p = sub.add_parser("inspect", help="flash/RAM use, largest symbols, ARMv6-M check")
+    p.add_argument("elf")
+    p.add_argument("--target", required=True, help=f"one of {', '.join(target_names())}")
+    p.add_argument("--json", action="store_true")
+
+
+def _add_perf(sub):
+    p = sub.add_parser("perf", help="emulation speed: MIPS without hooks, native, Python")
+    p.add_argument("--target", default="py32f003")
+    p.add_argument("--blocks", type=_int, default=16, help="FIR blocks per timed run")
+    p.add_argument("--json", action="store_true")
+
+
+def _add_run(sub):
+    p = sub.add_parser("run", help="build and run the benchmark suite")
+    p.add_argument("--target", action="append", default=[])
+    p.add_argument("--bench", nargs="+", default=[])
+    p.add_argument("--suite", default=None, help="suite folder (default: benchmarks/)")
+    p.add_argument("--json", default=None, metavar="PATH")
+    p.add_argument("--markdown", default=None, metavar="PATH")
+    p.add_argument("--junit", default=None, metavar="PATH")
+    p.add_argument("--jobs", type=_int, default=None)
+
+
+def _add_check(sub):
+    p = sub.add_parser("check", help="budgets + regressions against the baseline (Markdown)")
+    p.add_argument("results", nargs="?", default=None, help="default: results/latest.json")
+    p.add_argument("--baseline", default=None, help="default: results/baseline.json")
+    p.add_argument("--tolerance", type=float, default=0.0, metavar="PCT",
+                   help="allowed increase in percent (default 0: cycle counts are exact)")
+    p.add_argument("--markdown", default=None, metavar="PATH", help="also write the Markdown here")
+
+
+def _add_compare(sub):
+    p = sub.add_parser("compare", help="per-benchmark deltas and geometric-mean ratios of two results")
+    p.add_argument("a")
+    p.add_argument("b")
+    p.add_argument("--json", action="store_true")
+
+
+def _add_baseline(sub):
+    p = sub.add_parser("baseline", help="regenerate the committed baseline (with --write)")
+    p.add_argument("--write", action="store_true")
+
+
+def _add_report(sub):
+    p = sub.add_parser("report", help="PNG charts of a results file")
+    p.add_argument("results", nargs="?", default=None, help="default: results/latest.json")
+    p.add_argument("--out", default=None, help="folder (default: results/)")
+
+
+def _add_fft_tables(sub):
+    p = sub.add_parser("fft-tables", help="flash, RAM and cycles of real FFT variants (CMSIS-DSP, ours, emlearn)")
+    p.add_argument("--variant", action="append", default=[])
+    p.add_argument("--n", type=_int, action="append", default=[])
+    p.add_argument("--target", action="append", default=[])
+    p.add_argument("--out", default=None, help="folder (default: results/)")
+    p.add_argument("--jobs", type=_int, default=None)
+
+
+def _add_stream(sub):
+    p = sub.add_parser("stream", help="stream a WAV through a seed application (DMA + interrupt + main loop)")
+    p.add_argument("wav")
+    p.add_argument("--app", required=True, help="py32_sed or rp2040_genre (firmware/apps/apps.toml)")
+    p.add_argument("--target", default=None, help="default: the app's own chip")
+    p.add_argument("--clock", type=_int, default=None, metavar="HZ", help="default: the target's clock")
+    p.add_argument("--dump", default=None, metavar="PATH", help="every hop's numbers, as .npz")
+    p.add_argument("--png", default=None, metavar="PATH", help="default: results/stream_<app>_<target>.png")
+    p.add_argument("--profile", action="store_true", help="cycles per hop by function (slower: the Python counter)")
+    p.add_argument("--json", action="store_true")
+
+
+COMMANDS = {
+    "exec": (_add_exec, single.run_exec),
+    "inspect": (_add_inspect, single.run_inspect),
+    "perf": (_add_perf, perf.run_perf),
+    "run": (_add_run, run.run_suite_command),
+    "check": (_add_check, gate.run_check),
+    "compare": (_add_compare, gate.run_compare),
+    "baseline": (_add_baseline, gate.run_baseline),
+    "report": (_add_report, gate.run_report),
+    "fft-tables": (_add_fft_tables, fft_tables.run_fft_tables),
+    "stream": (_add_stream, stream.run_stream_command),
+}
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message):  # one line, exit 2
+        self.exit(2, f"mcubench: error: {message}\n")
+
+
+def parser() -> argparse.ArgumentParser:
+    p = _Parser(prog="mcubench", description=__doc__.splitlines()[0])
+    sub = p.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    for add, _ in COMMANDS.values():
+        add(sub)
+    return p
+
+
+def main(argv=None) -> int:
+    args = parser().parse_args(argv)
+    try:
+        return COMMANDS[args.command][1](args) or 0
+    except McubenchError as exc:
+        print(f"mcubench: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+    except Exception as exc:  # internal error: still one line unless debugging
+        if os.environ.get("MCUBENCH_DEBUG"):
+            raise
+        print(f"mcubench: internal error: {type(exc).__name__}: {exc}", file=sys.stderr)
+        return 2

@@ -1,0 +1,44 @@
+"""`mcubench run`: build and run the suite, write latest.json/.md (and JUnit), print
+the table. Exit 0 when every budget holds, 1 when one does not, 2 on any error."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from mcubench.base.files import write_atomic, write_json
+from mcubench.base.paths import RESULTS_DIR
+from mcubench.bench.schedule import run_suite
+from mcubench.bench.suite import load_suite, select
+from mcubench.chip.targets import load_target
+from mcubench.report import tables
+from mcubench.report.artifacts import write_artifacts
+from mcubench.results.document import document
+
+
+def run_to_document(benches, targets, jobs=None) -> dict:
+    """Run the benchmarks, write the files they asked for, return the results document."""
+    outcomes = run_suite(benches, targets, jobs, progress=sys.stderr)
+    write_artifacts(outcomes)
+    return document([m.entry for m in outcomes])
+
+
+def exit_code(doc: dict) -> int:
+    statuses = {e["status"] for e in doc["results"]}
+    return 2 if "error" in statuses else 1 if "fail" in statuses else 0
+
+
+def run_suite_command(args) -> int:
+    for t in args.target:
+        load_target(t)  # unknown target: one line listing the valid ones
+    benches = select(load_suite(Path(args.suite) if args.suite else None), args.bench)
+    doc = run_to_document(benches, args.target, args.jobs)
+    write_json(Path(args.json) if args.json else RESULTS_DIR / "latest.json", doc)
+    write_atomic(Path(args.markdown) if args.markdown else RESULTS_DIR / "latest.md", tables.markdown(doc))
+    if args.junit:
+        write_atomic(Path(args.junit), tables.junit(doc))
+    print(tables.table(doc, color=sys.stdout.isatty()))
+    for e in doc["results"]:
+        if e["status"] == "error":
+            print(f"mcubench: {e['bench']} on {e['target']}: {e['error']}", file=sys.stderr)
+    return exit_code(doc)

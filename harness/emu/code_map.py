@@ -1,0 +1,85 @@
+"""Per-halfword instruction records for every code address: the static half of the
+cycle count, shared by the native hook and the Python fallback.
+
+Each executable span of the ELF is decoded once (thumb.py), costed once
+(cycle_model.py, for one target), and stored as a packed array the block hook walks:
+for a block [addr, addr+size) it sums the records of the instructions in it. Halfwords
+that do not start an instruction (the second half of BL, literal pools) are marked,
+so executing them is an error instead of a silent miscount.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from mcubench.emu.cycle_table import Cls, cycles
+from mcubench.emu.thumb import decode
+
+# Control flow at the end of a block, as the counters see it.
+FLOW_NONE, FLOW_COND, FLOW_CALL, FLOW_INDIRECT, FLOW_JUMP = 0, 1, 2, 3, 4
+# Why a halfword cannot be executed.
+ERR_OK, ERR_NOT_CODE, ERR_NOT_V6M, ERR_TRAP = 0, 1, 2, 3
+
+RECORD = np.dtype([
+    ("cycles", "u1"), ("flow", "u1"), ("size", "u1"), ("err", "u1"),
+    ("sp_delta", "<i2"), ("sp_dynamic", "u1"), ("pad", "u1"), ("target", "<u4"),
+], align=True)
+assert RECORD.itemsize == 12
+
+_FLOW = {Cls.B_COND: FLOW_COND, Cls.BL: FLOW_CALL, Cls.BLX: FLOW_CALL, Cls.BX: FLOW_INDIRECT,
+         Cls.POP_PC: FLOW_INDIRECT, Cls.PC_WRITE: FLOW_INDIRECT, Cls.B: FLOW_JUMP}
+_ERR = {Cls.INVALID: ERR_NOT_V6M, Cls.TRAP: ERR_TRAP}
+
+
+@dataclass
+class CodeRange:
+    base: int
+    records: np.ndarray  # one RECORD per halfword from base
+
+    @property
+    def end(self) -> int:
+        return self.base + 2 * len(self.records)
+
+
+@dataclass(frozen=True)
+class Violation:
+    addr: int
+    name: str   # the decoder's mnemonic
+    err: int
+
+
+def decode_section(base: int, data: bytes, runs, mul_cycles: int) -> tuple[np.ndarray, list[Violation]]:
+    """Records for one section: the code runs decoded, everything else ERR_NOT_CODE."""
+    n = len(data) // 2
+    recs = np.zeros(n, dtype=RECORD)
+    recs["err"] = ERR_NOT_CODE
+    halfwords = [int(h) for h in np.frombuffer(data[:2 * n], dtype="<u2")]
+    violations = []
+    for start, end in runs:
+        i, stop = (start - base) // 2, min(n, (end - base) // 2)
+        while i < stop:
+            pc = base + 2 * i
+            insn = decode(halfwords[i], halfwords[i + 1] if i + 1 < stop else None, pc)
+            err = _ERR.get(insn.cls, ERR_OK)
+            recs[i] = (cycles(insn.cls, insn.n_registers, mul_cycles), _FLOW.get(insn.cls, FLOW_NONE),
+                       insn.size, err, insn.sp_delta, insn.sp_dynamic, 0, insn.target or 0)
+            if err:
+                violations.append(Violation(pc, insn.name, err))
+            i += insn.size // 2
+    return recs, violations
+
+
+def build_code_map(image, mul_cycles: int) -> tuple[list[CodeRange], list[Violation]]:
+    """Decode every executable section of an ElfImage (adjacent sections merged)."""
+    ranges: list[CodeRange] = []
+    violations: list[Violation] = []
+    for base, data, runs in sorted(image.code_sections(), key=lambda s: s[0]):
+        recs, bad = decode_section(base, data, runs, mul_cycles)
+        violations += bad
+        if ranges and ranges[-1].end == base:
+            ranges[-1].records = np.concatenate([ranges[-1].records, recs])
+        else:
+            ranges.append(CodeRange(base, recs))
+    return ranges, violations

@@ -1,0 +1,128 @@
+"""Gating: budgets plus regressions against a baseline, and run-to-run comparison.
+
+Cycle counts are deterministic, so the default tolerance is zero: any increase of
+cycles, flash, peak RAM or peak stack over the baseline is a regression, and so is a
+benchmark that stops being bit-exact. `compare` summarises two result files with
+per-benchmark deltas and geometric-mean ratios.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+GATED_METRICS = ("cycles", "flash_bytes", "ram_peak_bytes", "stack_peak_bytes")
+
+
+def _index(doc: dict) -> dict:
+    return {(e["bench"], e["target"]): e for e in doc["results"]}
+
+
+@dataclass
+class Verdict:
+    failures: list[str] = field(default_factory=list)     # budget failures and errors
+    regressions: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)         # new or missing benchmarks
+    rows: list[list[str]] = field(default_factory=list)   # bench, target, metric deltas
+    errors: int = 0
+
+    @property
+    def exit_code(self) -> int:
+        if self.errors:
+            return 2
+        return 1 if self.failures or self.regressions else 0
+
+
+def _delta(new, old) -> str:
+    """'12,345' when unchanged or without a baseline, '12,400 (+55, +0.4%)' otherwise."""
+    if new is None:
+        return "-"
+    if old is None or new == old:
+        return f"{new:,}"
+    d = new - old
+    pct = f", {100 * d / old:+.1f}%" if old else ""
+    return f"{new:,} ({d:+,}{pct})"
+
+
+def check(results: dict, baseline: dict | None, tolerance_pct: float = 0.0) -> Verdict:
+    v = Verdict()
+    base = _index(baseline) if baseline else {}
+    for key, e in sorted(_index(results).items()):
+        name = f"{key[0]} on {key[1]}"
+        if e["status"] == "error":
+            v.errors += 1
+            v.failures.append(f"{name}: error: {e['error']}")
+        elif e["status"] == "fail":
+            v.failures.append(f"{name}: over budget: {'; '.join(e['violations'])}")
+        old = base.get(key)
+        if old is None:
+            if baseline:
+                v.notes.append(f"{name}: new (not in the baseline)")
+            v.rows.append([key[0], key[1]] + [_delta(e.get(m), None) for m in GATED_METRICS])
+            continue
+        for m in GATED_METRICS:
+            new_v, old_v = e.get(m), old.get(m)
+            if new_v is not None and old_v is not None and new_v > old_v * (1 + tolerance_pct / 100):
+                v.regressions.append(f"{name}: {m} {old_v:,} -> {new_v:,} ({new_v - old_v:+,})")
+        if old.get("bit_exact") and e.get("bit_exact") is False:
+            v.regressions.append(f"{name}: no longer bit-exact (max_abs_err {e['max_abs_err']})")
+        v.rows.append([key[0], key[1]] + [_delta(e.get(m), old.get(m)) for m in GATED_METRICS])
+    for key in sorted(set(base) - set(_index(results))):
+        v.notes.append(f"{key[0]} on {key[1]}: in the baseline but not in these results")
+    return v
+
+
+def check_markdown(v: Verdict, tolerance_pct: float) -> str:
+    ok = v.exit_code == 0
+    head = "passed" if ok else "FAILED"
+    out = [f"### mcubench check: {head}", "",
+           f"{len(v.failures)} budget failure(s), {len(v.regressions)} regression(s) "
+           f"(tolerance {tolerance_pct:g}%).", "",
+           "| bench | target | " + " | ".join(GATED_METRICS) + " |", "|" + "---|" * (2 + len(GATED_METRICS))]
+    out += ["| " + " | ".join(r) + " |" for r in v.rows]
+    for title, items in (("Budget failures", v.failures), ("Regressions", v.regressions), ("Notes", v.notes)):
+        if items:
+            out += ["", f"**{title}**", ""] + [f"- {i}" for i in items]
+    return "\n".join(out) + "\n"
+
+
+def geomean(values: list[float]) -> float | None:
+    vals = [x for x in values if x and x > 0]
+    return math.exp(sum(math.log(x) for x in vals) / len(vals)) if vals else None
+
+
+def compare(a: dict, b: dict) -> dict:
+    ia, ib = _index(a), _index(b)
+    rows, ratios = [], {m: [] for m in GATED_METRICS}
+    for key in sorted(set(ia) & set(ib)):
+        row = {"bench": key[0], "target": key[1]}
+        for m in GATED_METRICS:
+            va, vb = ia[key].get(m), ib[key].get(m)
+            row[m] = {"a": va, "b": vb, "delta": None if None in (va, vb) else vb - va,
+                      "pct": None if None in (va, vb) or not va else round(100 * (vb - va) / va, 2)}
+            if va and vb:
+                ratios[m].append(vb / va)
+        rows.append(row)
+    return {"rows": rows, "geomean_ratio_b_over_a": {m: geomean(r) for m, r in ratios.items()},
+            "only_in_a": [f"{k[0]}/{k[1]}" for k in sorted(set(ia) - set(ib))],
+            "only_in_b": [f"{k[0]}/{k[1]}" for k in sorted(set(ib) - set(ia))]}
+
+
+def compare_text(c: dict) -> str:
+    lines = []
+    for row in c["rows"]:
+        parts = []
+        for m in GATED_METRICS:
+            d = row[m]
+            if d["delta"] is None:
+                continue
+            pct = f" ({d['pct']:+.2f}%)" if d["pct"] is not None else ""
+            parts.append(f"{m} {d['a']:,} -> {d['b']:,} {d['delta']:+,}{pct}")
+        lines.append(f"{row['bench']:20} {row['target']:9} " + "; ".join(parts))
+    g = c["geomean_ratio_b_over_a"]
+    lines.append("geometric mean B/A: " + ", ".join(
+        f"{m} {g[m]:.4f}" for m in GATED_METRICS if g[m] is not None))
+    for label in ("only_in_a", "only_in_b"):
+        if c[label]:
+            lines.append(f"{label.replace('_', ' ')}: {', '.join(c[label])}")
+    return "\n".join(lines)

@@ -1,0 +1,46 @@
+"""A results document: the header every mcubench JSON file starts with (schema version,
+git sha, toolchain, compiler flags) and the entries, sorted so two runs of the same
+tree give identical files."""
+
+from __future__ import annotations
+
+import subprocess
+
+from mcubench.base.paths import REPO_ROOT, RESULTS_DIR
+from mcubench.build.compile import BASE_CFLAGS, CPU_FLAGS, LDFLAGS
+from mcubench.build.toolchain import gcc_version
+from mcubench.results.entry import SCHEMA_VERSION, Entry
+
+SCHEMA_PATH = RESULTS_DIR / "schema.json"
+
+
+def git_sha() -> str:
+    try:
+        out = subprocess.run(["git", "rev-parse", "HEAD"], cwd=REPO_ROOT,
+                             capture_output=True, text=True, timeout=10)
+    except (OSError, subprocess.SubprocessError):
+        return "unknown"
+    if out.returncode != 0:
+        return "unknown"
+    dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"],
+                           cwd=REPO_ROOT, capture_output=True, text=True)
+    return out.stdout.strip() + ("-dirty" if dirty.stdout.strip() else "")
+
+
+def header() -> dict:
+    """What every results-like file records: schema version, git sha, toolchain, flags."""
+    try:
+        toolchain = gcc_version()
+    except Exception:  # the toolchain may be what is missing
+        toolchain = "unavailable"
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "git_sha": git_sha(),
+        "toolchain": toolchain,
+        "flags": {"cpu": CPU_FLAGS, "cflags": BASE_CFLAGS, "ldflags": LDFLAGS},
+    }
+
+
+def document(entries: list[Entry]) -> dict:
+    rows = sorted((e.as_dict() for e in entries), key=lambda e: (e["bench"], e["target"]))
+    return {**header(), "results": rows}

@@ -1,0 +1,117 @@
+"""The package's shape: one-way layers (checked by import-linter's layers contract in
+pyproject.toml), no import cycles between modules, and no imports hidden inside
+functions except of optional heavy dependencies."""
+
+import ast
+import functools
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+PACKAGE = Path(__file__).resolve().parent.parent / "harness"
+ROOT = PACKAGE.parent
+LINT_IMPORTS = Path(sys.executable).parent / "lint-imports"
+# Imported where they are used: heavy, optional, or only needed by one command.
+LOCAL_IMPORTS_ALLOWED = {"matplotlib", "cmsisdsp", "emlearn", "torch", "librosa"}
+
+
+def lint_imports(package_parent: Path, config: Path) -> subprocess.CompletedProcess:
+    env = {**os.environ, "PYTHONPATH": str(package_parent)}
+    return subprocess.run([str(LINT_IMPORTS), "--config", str(config), "--no-cache"], cwd=package_parent,
+                          env=env, capture_output=True, text=True)
+
+
+def test_layers_are_one_way():
+    proc = lint_imports(ROOT, ROOT / "pyproject.toml")
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "one-way layers KEPT" in proc.stdout
+
+
+def test_the_layer_check_fails_on_a_back_edge(tmp_path):
+    """A copy of the package where the emulator imports the suite: the contract breaks."""
+    shutil.copytree(PACKAGE, tmp_path / "mcubench", ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copy(ROOT / "pyproject.toml", tmp_path / "pyproject.toml")
+    machine = tmp_path / "mcubench" / "emu" / "machine.py"
+    machine.write_text(machine.read_text() + "\nfrom mcubench.bench import suite  # a back-edge\n")
+    proc = lint_imports(tmp_path, tmp_path / "pyproject.toml")
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    assert "one-way layers BROKEN" in proc.stdout
+    assert "mcubench.emu.machine -> mcubench.bench.suite" in proc.stdout
+
+
+@functools.cache
+def _modules() -> dict[str, ast.Module]:
+    out = {}
+    for path in sorted(PACKAGE.rglob("*.py")):
+        rel = path.relative_to(PACKAGE).with_suffix("")
+        parts = [p for p in rel.parts if p != "__init__"]
+        out[".".join(["mcubench", *parts])] = ast.parse(path.read_text(), str(path))
+    return out
+
+
+def _imports(tree: ast.Module, modules) -> set[str]:
+    """The mcubench modules a module imports (a package's name stands for its __init__)."""
+    out = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("mcubench"):
+            for alias in node.names:
+                full = f"{node.module}.{alias.name}"
+                out.add(full if full in modules else node.module)
+        elif isinstance(node, ast.Import):
+            out.update(a.name for a in node.names if a.name.startswith("mcubench"))
+    return out & set(modules)
+
+
+def _cycle(graph: dict[str, set[str]]) -> list[str] | None:
+    state: dict[str, int] = {}
+    stack: list[str] = []
+
+    def visit(m):
+        state[m] = 1
+        stack.append(m)
+        for n in sorted(graph[m]):
+            if state.get(n) == 1:
+                return stack[stack.index(n):] + [n]
+            if n not in state and (found := visit(n)):
+                return found
+        stack.pop()
+        state[m] = 2
+        return None
+
+    for m in sorted(graph):
+        if m not in state and (found := visit(m)):
+            return found
+    return None
+
+
+def test_no_import_cycles_between_modules():
+    modules = _modules()
+    graph = {m: _imports(t, modules) - {m} for m, t in modules.items()}
+    # a package's __init__ that re-exports a submodule is not an edge back into it
+    graph["mcubench.cli"] = set()
+    assert _cycle(graph) is None, " -> ".join(_cycle(graph))
+
+
+def test_the_cycle_check_finds_a_cycle():
+    assert _cycle({"a": {"b"}, "b": {"c"}, "c": {"a"}}) == ["a", "b", "c", "a"]
+    assert _cycle({"a": {"b"}, "b": set()}) is None
+
+
+def _local_imports(tree: ast.Module):
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            for inner in ast.walk(node):
+                if isinstance(inner, ast.Import):
+                    yield from (a.name for a in inner.names)
+                elif isinstance(inner, ast.ImportFrom):
+                    yield inner.module or "."
+
+
+@pytest.mark.parametrize("name", sorted(_modules()))
+def test_no_function_local_imports_but_optional_heavy_ones(name):
+    hidden = [m for m in _local_imports(_modules()[name]) if m.split(".")[0] not in LOCAL_IMPORTS_ALLOWED]
+    assert not hidden, f"{name} imports {hidden} inside a function: import at the top, or fix the layering"
