@@ -34,8 +34,9 @@ def thumb_functions(functions: dict[str, str]) -> str:
     """Assembly source with one global Thumb function per {name: body} entry."""
     out = [ASM_PRELUDE]
     for name, body in functions.items():
-        out.append(f".global {name}\n.type {name}, %function\n.thumb_func\n{name}:\n{body}\n"
-                   f".size {name}, .-{name}\n")
+        out.append(
+            f".global {name}\n.type {name}, %function\n.thumb_func\n{name}:\n{body}\n.size {name}, .-{name}\n"
+        )
     return "\n".join(out)
 
 
@@ -65,8 +66,19 @@ class Firmware:
 class Mcu:
     """Builds firmware for a target and puts it on an emulated chip."""
 
-    def build_elf(self, source, target="py32f003", *, lang: str | None = None, opt: str = "-Os",
-                  defines=(), cflags=(), entry: bool = False, include=(), tables: str | None = None) -> Path:
+    def build_elf(
+        self,
+        source,
+        target="py32f003",
+        *,
+        lang: str | None = None,
+        opt: str = "-Os",
+        defines=(),
+        cflags=(),
+        entry: bool = False,
+        include=(),
+        tables: str | None = None,
+    ) -> Path:
         """Only build: the ELF's path (for ELFs a machine would refuse, say). `source` is
         one path or code string, or a list of them; `tables` generates a front-end
         configuration's (or "fftN"'s) fe_tables.h and puts it on the include path."""
@@ -76,23 +88,52 @@ class Mcu:
         includes = tuple(Path(d) if Path(d).is_absolute() else Path.cwd() / d for d in include)
         if tables:
             includes = (write_header(tables),) + includes
-        spec = BuildSpec(paths[0].stem, paths, opt=opt, defines=tuple(defines), cflags=tuple(cflags),
-                         include_dirs=includes, with_entry=entry)
+        spec = BuildSpec(
+            paths[0].stem,
+            paths,
+            opt=opt,
+            defines=tuple(defines),
+            cflags=tuple(cflags),
+            include_dirs=includes,
+            with_entry=entry,
+        )
         return build(spec, load_target(name)).elf
 
-    def build(self, source, target="py32f003", *, lang: str | None = None, opt: str = "-Os",
-              defines=(), cflags=(), entry: bool = False, include=(), tables: str | None = None,
-              counter: str = "auto", **machine_kw) -> Firmware:
+    def build(
+        self,
+        source,
+        target="py32f003",
+        *,
+        lang: str | None = None,
+        opt: str = "-Os",
+        defines=(),
+        cflags=(),
+        entry: bool = False,
+        include=(),
+        tables: str | None = None,
+        counter: str = "auto",
+        **machine_kw,
+    ) -> Firmware:
         """Build and load on an emulated chip (target: a name or a Target object)."""
-        elf = self.build_elf(source, target, lang=lang, opt=opt, defines=defines, cflags=cflags,
-                             entry=entry, include=include, tables=tables)
+        elf = self.build_elf(
+            source,
+            target,
+            lang=lang,
+            opt=opt,
+            defines=defines,
+            cflags=cflags,
+            entry=entry,
+            include=include,
+            tables=tables,
+        )
         tgt = target if isinstance(target, Target) else load_target(target)
         return Firmware(elf, Machine(ElfImage.load(elf), tgt, counter=counter, **machine_kw))
 
     @staticmethod
     def _source_path(source, lang) -> Path:
-        if isinstance(source, Path) or (isinstance(source, str) and "\n" not in source and
-                                        source.endswith((".c", ".s", ".S"))):
+        if isinstance(source, Path) or (
+            isinstance(source, str) and "\n" not in source and source.endswith((".c", ".s", ".S"))
+        ):
             path = Path(source)
             return path if path.is_absolute() else Path.cwd() / path
         suffix = ".s" if lang == "asm" else ".c"

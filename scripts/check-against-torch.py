@@ -5,6 +5,7 @@ compare logits, loss and every gradient with ours (harness/nn/train_gru.py, lstm
 tcn_train.py). Needs the optional extra: `.venv/bin/pip install -e .[train]`
 (torch==2.13.0, CPU). Prints the largest relative differences; exit 1 if any is above 1e-9.
 Usage: .venv/bin/python scripts/check-against-torch.py"""
+
 import sys
 
 import numpy as np
@@ -41,13 +42,23 @@ def check_rnn(name, module, cls):
     logits = module.predict(p, x)
     net = cls(F_IN, H, batch_first=True)
     with torch.no_grad():
-        for ours, theirs in (("wx", "weight_ih_l0"), ("wh", "weight_hh_l0"), ("bx", "bias_ih_l0"), ("bh", "bias_hh_l0")):
+        for ours, theirs in (
+            ("wx", "weight_ih_l0"),
+            ("wh", "weight_hh_l0"),
+            ("bx", "bias_ih_l0"),
+            ("bh", "bias_hh_l0"),
+        ):
             getattr(net, theirs).copy_(torch.tensor(p[ours]))
     out, _ = net(xt)
     t_logits, t_loss, head_params = head(p, out[:, -1])
     t_loss.backward()
-    t_grads = {"wx": net.weight_ih_l0.grad, "wh": net.weight_hh_l0.grad, "bx": net.bias_ih_l0.grad,
-               "bh": net.bias_hh_l0.grad, **{k: v.grad for k, v in head_params.items()}}
+    t_grads = {
+        "wx": net.weight_ih_l0.grad,
+        "wh": net.weight_hh_l0.grad,
+        "bx": net.bias_ih_l0.grad,
+        "bh": net.bias_hh_l0.grad,
+        **{k: v.grad for k, v in head_params.items()},
+    }
     return report(name, logits, t_logits, loss, t_loss, grads, t_grads)
 
 
@@ -62,28 +73,43 @@ def check_tcn():
     for i, (c_out, kernel, dilation) in enumerate(layers):
         c_in = h.shape[1]
         # ours: w[o][k * c_in + c], tap k = (kernel - 1 - k) * dilation back; torch: w[o][c][k], the same taps
-        w = torch.tensor(p[f"w{i}"].reshape(c_out, kernel, c_in).transpose(0, 2, 1).copy(), requires_grad=True)
+        w = torch.tensor(
+            p[f"w{i}"].reshape(c_out, kernel, c_in).transpose(0, 2, 1).copy(), requires_grad=True
+        )
         b = torch.tensor(p[f"b{i}"], requires_grad=True)
         h = F.relu(F.conv1d(F.pad(h, ((kernel - 1) * dilation, 0)), w, b, dilation=dilation))
         params[f"w{i}"], params[f"b{i}"] = w, b
     t_logits, t_loss, head_params = head(p, h[:, :, -1])
     t_loss.backward()
-    t_grads = {**{f"w{i}": params[f"w{i}"].grad.numpy().transpose(0, 2, 1).reshape(layers[i][0], -1)
-                  for i in range(len(layers))},
-               **{f"b{i}": params[f"b{i}"].grad for i in range(len(layers))},
-               **{k: v.grad for k, v in head_params.items()}}
+    t_grads = {
+        **{
+            f"w{i}": params[f"w{i}"].grad.numpy().transpose(0, 2, 1).reshape(layers[i][0], -1)
+            for i in range(len(layers))
+        },
+        **{f"b{i}": params[f"b{i}"].grad for i in range(len(layers))},
+        **{k: v.grad for k, v in head_params.items()},
+    }
     return report("tcn", logits, t_logits, loss, t_loss, grads, t_grads)
 
 
 def report(name, logits, t_logits, loss, t_loss, grads, t_grads) -> float:
     diffs = {"logits": rel(logits, t_logits.detach().numpy()), "loss": rel(loss, t_loss.item())}
-    diffs.update({f"d{k}": rel(grads[k], t_grads[k].numpy() if hasattr(t_grads[k], "numpy") else t_grads[k])
-                  for k in sorted(t_grads)})
+    diffs.update(
+        {
+            f"d{k}": rel(grads[k], t_grads[k].numpy() if hasattr(t_grads[k], "numpy") else t_grads[k])
+            for k in sorted(t_grads)
+        }
+    )
     worst = max(diffs.values())
-    print(f"{name}: largest relative difference {worst:.1e} ({', '.join(f'{k} {v:.0e}' for k, v in diffs.items())})")
+    print(
+        f"{name}: largest relative difference {worst:.1e} "
+        f"({', '.join(f'{k} {v:.0e}' for k, v in diffs.items())})"
+    )
     return worst
 
 
-worst = max(check_rnn("gru", gru_train, torch.nn.GRU), check_rnn("lstm", lstm_train, torch.nn.LSTM), check_tcn())
+worst = max(
+    check_rnn("gru", gru_train, torch.nn.GRU), check_rnn("lstm", lstm_train, torch.nn.LSTM), check_tcn()
+)
 print(f"torch {torch.__version__}: {'OK' if worst < 1e-9 else 'MISMATCH'}")
 sys.exit(0 if worst < 1e-9 else 1)

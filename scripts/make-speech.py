@@ -2,6 +2,7 @@
 """Synthesize the speech test signal with Debian's espeak-ng (apt-get install espeak-ng)
 and write it at 16 kHz and 22.05 kHz into benchmarks/data/. The WAVs are committed so tests
 never need espeak-ng; this script is how they were made."""
+
 import subprocess
 import tempfile
 from pathlib import Path

@@ -3,6 +3,7 @@
 on its demo stream (the one `make bench` writes to results/stream_<app>_demo.wav),
 drawn at a small size and reduced to a 256-colour palette to keep the repository light.
 Usage: .venv/bin/python scripts/make-stream-pictures.py"""
+
 from pathlib import Path
 
 from PIL import Image
@@ -17,4 +18,6 @@ for name, kw in (("py32_sed", {"per_class": 3}), ("rp2040_genre", {"per_class": 
     doc, run, ref = stream_document(app, audio)
     path = stream_chart(Path("docs") / f"stream_{name}.png", app, run, ref, audio, dpi=60)
     Image.open(path).convert("RGB").quantize(256).save(path, optimize=True)
-    print(f"{path}: {doc['hops']} hops, bit-exact {doc['accuracy']['bit_exact']}, {path.stat().st_size:,} bytes")
+    print(
+        f"{path}: {doc['hops']} hops, bit-exact {doc['accuracy']['bit_exact']}, {path.stat().st_size:,} bytes"
+    )

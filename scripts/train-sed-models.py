@@ -2,6 +2,7 @@
 """Train the kilobyte-sized sound-event models (harness/nn/sed_models.py, sed_gru.py) on the
 synthesized dataset and write their float weights to benchmarks/models/*.npz.
 Deterministic (fixed seeds). Usage: .venv/bin/python scripts/train-sed-models.py"""
+
 from mcubench.data import sed_dataset as ds
 from mcubench.nn import sed_gru as sg
 from mcubench.nn import sed_models as sm

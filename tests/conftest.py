@@ -12,8 +12,14 @@ def asm_machine():
     """asm_machine({'f': 'movs r0, #1\\nbx lr'}, target='py32f003') -> Machine."""
     mcu = Mcu()
 
-    def make(functions: dict[str, str], target: str = "py32f003", counter: str = "auto",
-             target_obj=None, data: str = "", **kw):
+    def make(
+        functions: dict[str, str],
+        target: str = "py32f003",
+        counter: str = "auto",
+        target_obj=None,
+        data: str = "",
+        **kw,
+    ):
         source = thumb_functions(functions) + data
         return mcu.build(source, target_obj or target, lang="asm", counter=counter, **kw).machine
 

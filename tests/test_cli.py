@@ -14,8 +14,9 @@ ROOT = FIRMWARE_DIR.parent
 
 
 def mcubench(*args, cwd=ROOT):
-    proc = subprocess.run([sys.executable, "-m", "mcubench.cli", *map(str, args)], cwd=cwd,
-                          capture_output=True, text=True)
+    proc = subprocess.run(
+        [sys.executable, "-m", "mcubench.cli", *map(str, args)], cwd=cwd, capture_output=True, text=True
+    )
     return proc.returncode, proc.stdout, proc.stderr
 
 
@@ -33,8 +34,9 @@ def fir_elf():
 
 
 def test_exec_json_has_exactly_the_documented_keys(fir_elf):
-    rc, out, err = mcubench("exec", fir_elf, "--target", "py32f003", "--init", "bench_init",
-                            "--call", "bench_run", "--json")
+    rc, out, err = mcubench(
+        "exec", fir_elf, "--target", "py32f003", "--init", "bench_init", "--call", "bench_run", "--json"
+    )
     assert rc == 0, err
     data = json.loads(out)
     assert list(data) == ["cycles", "instructions", "stack_peak_bytes", "return_value"]
@@ -43,8 +45,21 @@ def test_exec_json_has_exactly_the_documented_keys(fir_elf):
 
 def test_exec_passes_arguments_and_returns_r0(asm_elf):
     elf = asm_elf({"add3": "adds r0, r0, r1\nadds r0, r0, r2\nbx lr"}, "rp2040")
-    rc, out, err = mcubench("exec", elf, "--target", "rp2040", "--call", "add3",
-                            "--arg", "40", "--arg", "3", "--arg", "-50", "--json")
+    rc, out, err = mcubench(
+        "exec",
+        elf,
+        "--target",
+        "rp2040",
+        "--call",
+        "add3",
+        "--arg",
+        "40",
+        "--arg",
+        "3",
+        "--arg",
+        "-50",
+        "--json",
+    )
     assert rc == 0, err
     assert json.loads(out)["return_value"] == -7
 
@@ -56,22 +71,28 @@ def test_exec_fault_is_one_line_with_exit_2(asm_elf):
     assert "pc=0x08000002 (f+0x2)" in err and "address=0x20000001" in err
 
 
-@pytest.mark.parametrize("args,pattern", [
-    (["exec", "/nonexistent.elf", "--target", "py32f003", "--call", "f"], "cannot read"),
-    (["exec", "pyproject.toml", "--target", "py32f003", "--call", "f"], "not an ELF file"),
-    (["exec", sys.executable, "--target", "py32f003", "--call", "f"], "ELF"),
-    (["exec", "x.elf", "--target", "esp32", "--call", "f"], "valid targets: py32f003, rp2040"),
-    (["run", "--bench", "nope"], "unknown benchmark 'nope'; valid:"),
-    (["run", "--target", "avr"], "unknown target 'avr'"),
-])
+@pytest.mark.parametrize(
+    "args,pattern",
+    [
+        (["exec", "/nonexistent.elf", "--target", "py32f003", "--call", "f"], "cannot read"),
+        (["exec", "pyproject.toml", "--target", "py32f003", "--call", "f"], "not an ELF file"),
+        (["exec", sys.executable, "--target", "py32f003", "--call", "f"], "ELF"),
+        (["exec", "x.elf", "--target", "esp32", "--call", "f"], "valid targets: py32f003, rp2040"),
+        (["run", "--bench", "nope"], "unknown benchmark 'nope'; valid:"),
+        (["run", "--target", "avr"], "unknown target 'avr'"),
+    ],
+)
 def test_bad_inputs_are_one_line_errors(args, pattern):
     rc, _, err = mcubench(*args)
     assert_one_line_error(rc, err, pattern)
 
 
 def test_inspect_names_every_non_armv6m_function(c_elf):
-    elf = c_elf("int mul_add(int a, int b, int c) { return a * b + c; }\n"
-                "unsigned div_it(unsigned a, unsigned b) { return a / b; }\n", flags=("-O2", "-mcpu=cortex-m3"))
+    elf = c_elf(
+        "int mul_add(int a, int b, int c) { return a * b + c; }\n"
+        "unsigned div_it(unsigned a, unsigned b) { return a / b; }\n",
+        flags=("-O2", "-mcpu=cortex-m3"),
+    )
     rc, out, _ = mcubench("inspect", elf, "--target", "py32f003", "--json")
     assert rc == 1
     bad = json.loads(out)["armv6m_violations"]
@@ -85,7 +106,10 @@ def test_inspect_reports_capacity(fir_elf):
     assert rc == 0, err
     data = json.loads(out)
     assert data["flash_capacity"] == 32768 and data["ram_capacity"] == 4096 and data["armv6m_ok"]
-    assert data["flash_bytes"] == data["vectors_bytes"] + data["text_bytes"] + data["rodata_bytes"] + data["data_bytes"]
+    assert (
+        data["flash_bytes"]
+        == data["vectors_bytes"] + data["text_bytes"] + data["rodata_bytes"] + data["data_bytes"]
+    )
 
 
 def test_run_reproduces_the_committed_baseline(tmp_path):
@@ -96,7 +120,9 @@ def test_run_reproduces_the_committed_baseline(tmp_path):
     doc = json.loads((tmp_path / "r.json").read_text())
     baseline = json.loads((ROOT / "results" / "baseline.json").read_text())
     assert doc["schema_version"] == 1 and doc["toolchain"].startswith("arm-none-eabi-gcc")
-    assert [(e["bench"], e["target"]) for e in doc["results"]] == [(e["bench"], e["target"]) for e in baseline["results"]]
+    assert [(e["bench"], e["target"]) for e in doc["results"]] == [
+        (e["bench"], e["target"]) for e in baseline["results"]
+    ]
     for new, old in zip(doc["results"], baseline["results"]):
         assert new == old, f"{new['bench']} on {new['target']} differs from results/baseline.json"
     assert "| fir_q15 | py32f003 | pass |" in (tmp_path / "r.md").read_text()
@@ -105,24 +131,33 @@ def test_run_reproduces_the_committed_baseline(tmp_path):
 def test_a_broken_benchmark_does_not_stop_the_others(tmp_path):
     (tmp_path / "a_good.toml").write_text((ROOT / "benchmarks" / "fir_q15.toml").read_text())
     (tmp_path / "b_broken.toml").write_text(
-        '[benchmark]\nname = "broken"\nsources = ["firmware/bench/missing.c"]\ntargets = ["py32f003"]\n')
-    rc, out, err = mcubench("run", "--suite", tmp_path, "--json", tmp_path / "out.json",
-                            "--markdown", tmp_path / "out.md")
+        '[benchmark]\nname = "broken"\nsources = ["firmware/bench/missing.c"]\ntargets = ["py32f003"]\n'
+    )
+    rc, out, err = mcubench(
+        "run", "--suite", tmp_path, "--json", tmp_path / "out.json", "--markdown", tmp_path / "out.md"
+    )
     assert rc == 2 and "Traceback" not in err
-    results = {(e["bench"], e["target"]): e for e in json.loads((tmp_path / "out.json").read_text())["results"]}
+    results = {
+        (e["bench"], e["target"]): e for e in json.loads((tmp_path / "out.json").read_text())["results"]
+    }
     assert results[("broken", "py32f003")]["status"] == "error"
     assert "missing.c not found" in results[("broken", "py32f003")]["error"]
     assert results[("fir_q15", "py32f003")]["status"] == "pass"
     assert results[("fir_q15", "rp2040")]["status"] == "pass"
 
 
-@pytest.mark.parametrize("text,pattern", [
-    ("[benchmark\nname = 1", "line 1"),
-    ('[benchmark]\nname = "x"\nsources = []\ntargets = ["pic16"]\n', "unknown target 'pic16'"),
-    ('[benchmark]\nname = "x"\nsources = []\ntargets = ["rp2040"]\n[budgets.rp2040]\nmax_joules = 1\n',
-     "unknown budget 'max_joules'"),
-    ('[benchmark]\nname = "x"\ntargets = ["rp2040"]\n', "needs 'sources'"),
-])
+@pytest.mark.parametrize(
+    "text,pattern",
+    [
+        ("[benchmark\nname = 1", "line 1"),
+        ('[benchmark]\nname = "x"\nsources = []\ntargets = ["pic16"]\n', "unknown target 'pic16'"),
+        (
+            '[benchmark]\nname = "x"\nsources = []\ntargets = ["rp2040"]\n[budgets.rp2040]\nmax_joules = 1\n',
+            "unknown budget 'max_joules'",
+        ),
+        ('[benchmark]\nname = "x"\ntargets = ["rp2040"]\n', "needs 'sources'"),
+    ],
+)
 def test_malformed_suite_files_name_file_and_problem(tmp_path, text, pattern):
     (tmp_path / "bad.toml").write_text(text)
     rc, _, err = mcubench("run", "--suite", tmp_path)
@@ -136,20 +171,39 @@ def test_perf_json_keys():
     rc, out, err = mcubench("perf", "--blocks", "2", "--json")
     assert rc == 0, err
     data = json.loads(out)
-    assert set(data) == {"target", "workload", "instructions", "cycles", "mips_no_hooks", "mips_native",
-                         "mips_python", "ratio_native_to_no_hooks", "ratio_native_to_python"}
+    assert set(data) == {
+        "target",
+        "workload",
+        "instructions",
+        "cycles",
+        "mips_no_hooks",
+        "mips_native",
+        "mips_python",
+        "ratio_native_to_no_hooks",
+        "ratio_native_to_python",
+    }
     assert data["cycles"] > data["instructions"] > 0 and data["mips_native"] > 0
 
 
 def test_check_flags_a_regression_against_the_baseline(tmp_path):
-    rc, _, err = mcubench("run", "--bench", "fir_q15", "--target", "py32f003",
-                          "--json", tmp_path / "new.json", "--markdown", tmp_path / "new.md")
+    rc, _, err = mcubench(
+        "run",
+        "--bench",
+        "fir_q15",
+        "--target",
+        "py32f003",
+        "--json",
+        tmp_path / "new.json",
+        "--markdown",
+        tmp_path / "new.md",
+    )
     assert rc == 0, err
     doc = json.loads((tmp_path / "new.json").read_text())
     doc["results"][0]["cycles"] -= 10  # the baseline was 10 cycles faster
     (tmp_path / "base.json").write_text(json.dumps(doc))
-    rc, out, _ = mcubench("check", tmp_path / "new.json", "--baseline", tmp_path / "base.json",
-                          "--markdown", tmp_path / "pr.md")
+    rc, out, _ = mcubench(
+        "check", tmp_path / "new.json", "--baseline", tmp_path / "base.json", "--markdown", tmp_path / "pr.md"
+    )
     assert rc == 1
     assert "1 regression(s)" in out and "(+10)" in out
     assert (tmp_path / "pr.md").read_text() == out
@@ -168,7 +222,9 @@ def test_check_and_baseline_refuse_bad_input(tmp_path):
 
 
 def test_report_draws_the_charts(tmp_path):
-    rc, _, err = mcubench("run", "--bench", "fir_q15", "--json", tmp_path / "r.json", "--markdown", tmp_path / "r.md")
+    rc, _, err = mcubench(
+        "run", "--bench", "fir_q15", "--json", tmp_path / "r.json", "--markdown", tmp_path / "r.md"
+    )
     assert rc == 0, err
     rc, out, err = mcubench("report", tmp_path / "r.json", "--out", tmp_path)
     assert rc == 0, err
@@ -179,8 +235,12 @@ def test_report_draws_the_charts(tmp_path):
 def test_exec_profile_splits_the_cycles_by_function_exactly(asm_elf):
     # f: push {lr} 2, bl g 3, movs 1, pop {pc} 4 = 10 in f;
     # g: movs 1; 4 x subs 1 + bne taken 3 x 2 + not taken 1 = 11; bx lr 2 -> 14.
-    elf = asm_elf({"f": "push {lr}\nbl g\nmovs r0, #7\npop {pc}",
-                   "g": "movs r1, #4\n1:\nsubs r1, r1, #1\nbne 1b\nbx lr"})
+    elf = asm_elf(
+        {
+            "f": "push {lr}\nbl g\nmovs r0, #7\npop {pc}",
+            "g": "movs r1, #4\n1:\nsubs r1, r1, #1\nbne 1b\nbx lr",
+        }
+    )
     rc, out, err = mcubench("exec", elf, "--target", "py32f003", "--call", "f", "--profile", "--json")
     assert rc == 0, err
     data = json.loads(out)

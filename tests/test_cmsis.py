@@ -51,8 +51,11 @@ def test_stock_cmsis_does_not_fit_a_py32f003_and_the_row_says_by_how_much():
 
 
 def test_comparison_rows_for_n256():
-    rows = {r["variant"]: r for r in fft_costs.run_all(list(fft_costs.VARIANTS), [256], list(fft_costs.TARGETS), jobs=2)
-            if r["target"] == "rp2040"}
+    rows = {
+        r["variant"]: r
+        for r in fft_costs.run_all(list(fft_costs.VARIANTS), [256], list(fft_costs.TARGETS), jobs=2)
+        if r["target"] == "rp2040"
+    }
     stock, reduced, ours = rows["cmsis"], rows["cmsis_reduced"], rows["mcubench"]
     assert stock["table_bytes"] > 32768 > reduced["table_bytes"] + reduced["code_bytes"]
     assert stock["bit_exact"] and reduced["bit_exact"] and ours["bit_exact"]
@@ -62,22 +65,41 @@ def test_comparison_rows_for_n256():
 
 def test_arm_mfcc_q15_is_bit_exact_with_the_host_build():
     tree = cmsis.root()
-    spec = BuildSpec("cmsis_mfcc_q15", (FIRMWARE_DIR / "bench" / "cmsis_mfcc_q15_bench.c", *cmsis.mfcc_sources(tree)),
-                     opt="-Os", defines=cmsis.DEFINES, include_dirs=(cmsis.mfcc_header(),) + cmsis.include_dirs(tree))
+    spec = BuildSpec(
+        "cmsis_mfcc_q15",
+        (FIRMWARE_DIR / "bench" / "cmsis_mfcc_q15_bench.c", *cmsis.mfcc_sources(tree)),
+        opt="-Os",
+        defines=cmsis.DEFINES,
+        include_dirs=(cmsis.mfcc_header(),) + cmsis.include_dirs(tree),
+    )
     target = load_target("rp2040")
     machine = Machine(ElfImage.load(build(spec, target).elf), target)
     machine.call("bench_init")
     t = cmsis.mfcc_tables()
     inst = cmsisdsp.arm_mfcc_instance_q15()
     shape = cmsis.MFCC_SHAPE
-    assert cmsisdsp.arm_mfcc_init_q15(inst, shape["fft_len"], shape["n_mels"], shape["n_dct"], t["dct"],
-                                      t["filter_positions"], t["filter_lengths"], t["filters"], t["window"]) == 0
+    assert (
+        cmsisdsp.arm_mfcc_init_q15(
+            inst,
+            shape["fft_len"],
+            shape["n_mels"],
+            shape["n_dct"],
+            t["dct"],
+            t["filter_positions"],
+            t["filter_lengths"],
+            t["filters"],
+            t["window"],
+        )
+        == 0
+    )
     for label, x in _inputs(shape["fft_len"]).items():
         if label == "silence":
             continue  # arm_mfcc_q15 divides by the frame's maximum
         x = x.astype(np.int16)
         machine.write_array("bench_input", x)
         status = machine.call("bench_run").return_value
-        host_status, host = cmsisdsp.arm_mfcc_q15(inst, x.copy(), np.zeros(2 * shape["fft_len"], dtype=np.int32))
+        host_status, host = cmsisdsp.arm_mfcc_q15(
+            inst, x.copy(), np.zeros(2 * shape["fft_len"], dtype=np.int32)
+        )
         assert status == host_status == 0
         assert np.array_equal(machine.read_array("bench_output"), host), label

@@ -16,19 +16,24 @@ def run(asm_machine, code, *args, target="py32f003", **kw):
     return m.call("f", *args)
 
 
-@pytest.mark.parametrize("code,expected", [
-    ("movs r0, #1\nadds r0, #2\nsubs r0, r0, #1\nlsls r0, r0, #3\nands r0, r0\nbx lr", 5 + BX),
-    ("mov r1, r8\nmov r8, r1\nadd r1, r1\nrev r0, r1\nsxth r0, r0\nuxtb r0, r0\nbx lr", 6 + BX),
-    ("adr r0, 1f\nadd r0, sp, #4\nsub sp, #8\nadd sp, #8\n.align 2\n1: bx lr", 4 + BX),
-])
+@pytest.mark.parametrize(
+    "code,expected",
+    [
+        ("movs r0, #1\nadds r0, #2\nsubs r0, r0, #1\nlsls r0, r0, #3\nands r0, r0\nbx lr", 5 + BX),
+        ("mov r1, r8\nmov r8, r1\nadd r1, r1\nrev r0, r1\nsxth r0, r0\nuxtb r0, r0\nbx lr", 6 + BX),
+        ("adr r0, 1f\nadd r0, sp, #4\nsub sp, #8\nadd sp, #8\n.align 2\n1: bx lr", 4 + BX),
+    ],
+)
 def test_data_processing_is_one_cycle(asm_machine, code, expected):
     assert run(asm_machine, code).cycles == expected
 
 
 def test_loads_and_stores_take_two_cycles(asm_machine):
-    code = ("ldr r1, =0x20000100\nstr r0, [r1]\nstrh r0, [r1, #4]\nstrb r0, [r1, #6]\n"
-            "ldr r2, [r1]\nldrh r2, [r1, #4]\nldrb r2, [r1, #6]\nmovs r3, #0\nldrsh r2, [r1, r3]\n"
-            "ldrsb r2, [r1, r3]\nbx lr\n.ltorg")
+    code = (
+        "ldr r1, =0x20000100\nstr r0, [r1]\nstrh r0, [r1, #4]\nstrb r0, [r1, #6]\n"
+        "ldr r2, [r1]\nldrh r2, [r1, #4]\nldrb r2, [r1, #6]\nmovs r3, #0\nldrsh r2, [r1, r3]\n"
+        "ldrsb r2, [r1, r3]\nbx lr\n.ltorg"
+    )
     # 1 literal load + 3 stores + 5 loads = 9 x 2, plus movs 1
     assert run(asm_machine, code).cycles == 9 * 2 + 1 + BX
 
@@ -42,8 +47,10 @@ def test_muls_takes_the_targets_multiplier_cycles(asm_machine, mul_cycles):
 
 
 def test_push_pop_ldm_stm_cost_one_plus_n(asm_machine):
-    code = ("push {r4, r5, r6, r7}\nldr r1, =0x20000100\nstm r1!, {r4, r5, r6}\nsubs r1, #12\n"
-            "ldm r1!, {r2, r3}\npop {r4, r5, r6, r7}\nbx lr\n.ltorg")
+    code = (
+        "push {r4, r5, r6, r7}\nldr r1, =0x20000100\nstm r1!, {r4, r5, r6}\nsubs r1, #12\n"
+        "ldm r1!, {r2, r3}\npop {r4, r5, r6, r7}\nbx lr\n.ltorg"
+    )
     assert run(asm_machine, code).cycles == 5 + 2 + 4 + 1 + 3 + 5 + BX
 
 
@@ -62,10 +69,12 @@ def test_conditional_branch_taken_two_not_taken_one(asm_machine):
 
 
 def test_unconditional_branch_bl_bx_blx(asm_machine):
-    m = asm_machine({
-        "f": "push {r4, lr}\nb 1f\nnop\n1: bl g\nldr r1, =g+1\nblx r1\npop {r4, pc}\n.ltorg",
-        "g": "bx lr",
-    })
+    m = asm_machine(
+        {
+            "f": "push {r4, lr}\nb 1f\nnop\n1: bl g\nldr r1, =g+1\nblx r1\npop {r4, pc}\n.ltorg",
+            "g": "bx lr",
+        }
+    )
     # push 3, b 2, bl 3, g: bx 2, ldr 2, blx 2, g: bx 2, pop 5
     assert m.call("f").cycles == 3 + 2 + 3 + 2 + 2 + 2 + 2 + 5
 

@@ -6,47 +6,53 @@ from mcubench.emu.cycle_table import Cls
 from mcubench.emu.thumb import decode
 
 
-@pytest.mark.parametrize("hw1,hw2,cls", [
-    (0x2001, None, Cls.ALU),        # movs r0, #1
-    (0x4348, None, Cls.MUL),        # muls r0, r1, r0
-    (0x6808, None, Cls.LOAD),       # ldr r0, [r1]
-    (0x4801, None, Cls.LOAD),       # ldr r0, [pc, #4]
-    (0x8008, None, Cls.STORE),      # strh r0, [r1]
-    (0x9001, None, Cls.STORE),      # str r0, [sp, #4]
-    (0xC80C, None, Cls.LDM),        # ldm r0!, {r2, r3}
-    (0xC10C, None, Cls.STM),        # stm r1!, {r2, r3}
-    (0x4770, None, Cls.BX),         # bx lr
-    (0x4788, None, Cls.BLX),        # blx r1
-    (0x46F7, None, Cls.PC_WRITE),   # mov pc, lr
-    (0x4487, None, Cls.PC_WRITE),   # add pc, r0
-    (0xBF00, None, Cls.HINT),       # nop
-    (0xBF30, None, Cls.HINT),       # wfi
-    (0xB672, None, Cls.HINT),       # cpsid i
-    (0xBE00, None, Cls.TRAP),       # bkpt #0
-    (0xDF00, None, Cls.TRAP),       # svc #0
-    (0xDE00, None, Cls.TRAP),       # udf #0
-    (0xF3EF, 0x8010, Cls.SYS),      # mrs r0, primask
-    (0xF380, 0x8810, Cls.SYS),      # msr primask, r0
-    (0xF3BF, 0x8F4F, Cls.SYS),      # dsb sy
-    (0xF3BF, 0x8F5F, Cls.SYS),      # dmb sy
-    (0xF3BF, 0x8F6F, Cls.SYS),      # isb sy
-    (0xF7F0, 0xA000, Cls.TRAP),     # udf.w
-])
+@pytest.mark.parametrize(
+    "hw1,hw2,cls",
+    [
+        (0x2001, None, Cls.ALU),  # movs r0, #1
+        (0x4348, None, Cls.MUL),  # muls r0, r1, r0
+        (0x6808, None, Cls.LOAD),  # ldr r0, [r1]
+        (0x4801, None, Cls.LOAD),  # ldr r0, [pc, #4]
+        (0x8008, None, Cls.STORE),  # strh r0, [r1]
+        (0x9001, None, Cls.STORE),  # str r0, [sp, #4]
+        (0xC80C, None, Cls.LDM),  # ldm r0!, {r2, r3}
+        (0xC10C, None, Cls.STM),  # stm r1!, {r2, r3}
+        (0x4770, None, Cls.BX),  # bx lr
+        (0x4788, None, Cls.BLX),  # blx r1
+        (0x46F7, None, Cls.PC_WRITE),  # mov pc, lr
+        (0x4487, None, Cls.PC_WRITE),  # add pc, r0
+        (0xBF00, None, Cls.HINT),  # nop
+        (0xBF30, None, Cls.HINT),  # wfi
+        (0xB672, None, Cls.HINT),  # cpsid i
+        (0xBE00, None, Cls.TRAP),  # bkpt #0
+        (0xDF00, None, Cls.TRAP),  # svc #0
+        (0xDE00, None, Cls.TRAP),  # udf #0
+        (0xF3EF, 0x8010, Cls.SYS),  # mrs r0, primask
+        (0xF380, 0x8810, Cls.SYS),  # msr primask, r0
+        (0xF3BF, 0x8F4F, Cls.SYS),  # dsb sy
+        (0xF3BF, 0x8F5F, Cls.SYS),  # dmb sy
+        (0xF3BF, 0x8F6F, Cls.SYS),  # isb sy
+        (0xF7F0, 0xA000, Cls.TRAP),  # udf.w
+    ],
+)
 def test_armv6m_encodings(hw1, hw2, cls):
     assert decode(hw1, hw2, 0x100).cls == cls
 
 
-@pytest.mark.parametrize("hw1,hw2,name", [
-    (0xB108, None, "cbz"),          # cbz r0, ...
-    (0xBB08, None, "cbnz"),         # cbnz r0, ...
-    (0xBF18, None, "it"),           # it ne
-    (0xF241, 0x2034, "movw"),       # movw r0, #0x1234
-    (0xFB00, 0xF001, "mul.w"),      # mul.w r0, r0, r1
-    (0xFBB0, 0xF0F1, "udiv"),       # udiv r0, r0, r1
-    (0xE92D, 0x41F0, "push.w"),     # push.w {r4-r8, lr}
-    (0xBA80, None, "undefined rev"),
-    (0xB650, None, "setend"),
-])
+@pytest.mark.parametrize(
+    "hw1,hw2,name",
+    [
+        (0xB108, None, "cbz"),  # cbz r0, ...
+        (0xBB08, None, "cbnz"),  # cbnz r0, ...
+        (0xBF18, None, "it"),  # it ne
+        (0xF241, 0x2034, "movw"),  # movw r0, #0x1234
+        (0xFB00, 0xF001, "mul.w"),  # mul.w r0, r0, r1
+        (0xFBB0, 0xF0F1, "udiv"),  # udiv r0, r0, r1
+        (0xE92D, 0x41F0, "push.w"),  # push.w {r4-r8, lr}
+        (0xBA80, None, "undefined rev"),
+        (0xB650, None, "setend"),
+    ],
+)
 def test_non_armv6m_encodings_are_invalid(hw1, hw2, name):
     assert decode(hw1, hw2, 0x100).cls == Cls.INVALID, name
 
@@ -57,14 +63,14 @@ def test_register_lists_and_sp_deltas():
     pop = decode(0xBDF0, None, 0)  # pop {r4-r7, pc}
     assert (pop.cls, pop.n_registers, pop.sp_delta) == (Cls.POP_PC, 5, 20)
     assert decode(0xB085, None, 0).sp_delta == -20  # sub sp, #20
-    assert decode(0xB005, None, 0).sp_delta == 20   # add sp, #20
-    assert decode(0x4685, None, 0).sp_dynamic        # mov sp, r0
-    assert decode(0x4485, None, 0).sp_dynamic        # add sp, r0
+    assert decode(0xB005, None, 0).sp_delta == 20  # add sp, #20
+    assert decode(0x4685, None, 0).sp_dynamic  # mov sp, r0
+    assert decode(0x4485, None, 0).sp_dynamic  # add sp, r0
 
 
 def test_branch_targets():
-    assert decode(0xD1FC, None, 0x10).target == 0x0C           # bne -8 from 0x10
-    assert decode(0xE7FE, None, 0x20).target == 0x20           # b .
-    assert decode(0xF000, 0xF802, 0x100).target == 0x108       # bl +4
-    assert decode(0xF7FF, 0xFFFE, 0x100).target == 0x100       # bl .
-    assert decode(0xF000, None, 0x100).cls == Cls.INVALID      # truncated 32-bit
+    assert decode(0xD1FC, None, 0x10).target == 0x0C  # bne -8 from 0x10
+    assert decode(0xE7FE, None, 0x20).target == 0x20  # b .
+    assert decode(0xF000, 0xF802, 0x100).target == 0x108  # bl +4
+    assert decode(0xF7FF, 0xFFFE, 0x100).target == 0x100  # bl .
+    assert decode(0xF000, None, 0x100).cls == Cls.INVALID  # truncated 32-bit

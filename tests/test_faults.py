@@ -32,9 +32,10 @@ def test_write_to_flash_is_refused(asm_machine):
     assert f.kind == "write to read-only memory" and f.address == 0x08000100
 
 
-@pytest.mark.parametrize("insn,addr,size", [("ldr r0, [r1]", 0x20000002, 4),
-                                            ("ldrh r0, [r1]", 0x20000001, 2),
-                                            ("str r0, [r1]", 0x20000001, 4)])
+@pytest.mark.parametrize(
+    "insn,addr,size",
+    [("ldr r0, [r1]", 0x20000002, 4), ("ldrh r0, [r1]", 0x20000001, 2), ("str r0, [r1]", 0x20000001, 4)],
+)
 def test_unaligned_access_faults_like_an_m0plus(asm_machine, insn, addr, size):
     f = fault_of(asm_machine({"f": f"ldr r1, ={addr:#x}\n{insn}\nbx lr\n.ltorg"}))
     assert f.kind == "unaligned access" and f.address == addr and f.where == "f+0x2"
@@ -53,8 +54,9 @@ def test_runaway_loop_stops_at_the_cycle_limit(asm_machine):
 
 def test_stack_overflow_names_the_function_and_the_overshoot(asm_machine):
     # 4 KiB SRAM, a 1 KiB buffer in .bss: each call pushes 32 bytes until the stack hits .bss
-    m = asm_machine({"f": "1: push {r0, r1, r2, r3, r4, r5, r6, r7}\nb 1b"},
-                    data=".bss\n.global buf\nbuf: .space 1024\n")
+    m = asm_machine(
+        {"f": "1: push {r0, r1, r2, r3, r4, r5, r6, r7}\nb 1b"}, data=".bss\n.global buf\nbuf: .space 1024\n"
+    )
     f = fault_of(m)
     assert f.kind == "stack overflow" and f.where.startswith("f+")
     # 3,072 bytes of stack = 96 pushes of 32 bytes; the 97th would land 32 bytes in .bss
@@ -63,9 +65,13 @@ def test_stack_overflow_names_the_function_and_the_overshoot(asm_machine):
 
 
 def test_fault_backtrace_lists_callers(asm_machine):
-    m = asm_machine({"f": "push {r4, lr}\nbl g\npop {r4, pc}",
-                     "g": "push {r4, lr}\nbl h\npop {r4, pc}",
-                     "h": "ldr r0, =0x50000000\nldr r0, [r0]\nbx lr\n.ltorg"})
+    m = asm_machine(
+        {
+            "f": "push {r4, lr}\nbl g\npop {r4, pc}",
+            "g": "push {r4, lr}\nbl h\npop {r4, pc}",
+            "h": "ldr r0, =0x50000000\nldr r0, [r0]\nbx lr\n.ltorg",
+        }
+    )
     f = fault_of(m)
     assert f.where == "h+0x2"
     assert [b.split("+")[0] for b in f.backtrace] == ["g", "f"]
@@ -73,8 +79,10 @@ def test_fault_backtrace_lists_callers(asm_machine):
 
 
 def test_cortex_m3_build_is_refused_with_the_function_named(c_elf):
-    src = "int mul_add(int a, int b, int c) { return a * b + c; }\n" \
-          "unsigned div_it(unsigned a, unsigned b) { return a / b; }\n"
+    src = (
+        "int mul_add(int a, int b, int c) { return a * b + c; }\n"
+        "unsigned div_it(unsigned a, unsigned b) { return a / b; }\n"
+    )
     elf = c_elf(src, flags=("-O2", "-mcpu=cortex-m3"))
     with pytest.raises(ElfError) as info:
         Machine(ElfImage.load(elf), load_target("py32f003"))

@@ -13,8 +13,12 @@ from mcubench.dsp.config import FFT_SIZES, fft_config, get_config, load_configs,
 from mcubench.dsp.tables import write_header
 from mcubench.pytest_plugin import Mcu
 
-FRONTEND = ["firmware/bench/frontend_bench.c", "firmware/dsp/frontend.c", "firmware/dsp/rfft_q15.c",
-            "firmware/dsp/rfft_q15_bfly.S"]
+FRONTEND = [
+    "firmware/bench/frontend_bench.c",
+    "firmware/dsp/frontend.c",
+    "firmware/dsp/rfft_q15.c",
+    "firmware/dsp/rfft_q15_bfly.S",
+]
 RFFT = ["firmware/bench/rfft_q15_bench.c", "firmware/dsp/rfft_q15.c", "firmware/dsp/rfft_q15_bfly.S"]
 CONFIGS = ["py32_1k", "lea16k", "genre22k", "fsd50k"]
 
@@ -25,8 +29,15 @@ CONFIGS = ["py32_1k", "lea16k", "genre22k", "fsd50k"]
 def test_mel_filterbank_matches_librosa(name, htk, norm):
     c = get_config(name)
     ours = mel_filterbank(c.sample_rate, c.n_fft, c.n_mels, c.fmin, c.f_max, htk, norm)
-    ref = librosa.filters.mel(sr=c.sample_rate, n_fft=c.n_fft, n_mels=c.n_mels, fmin=c.fmin,
-                              fmax=c.f_max, htk=htk, norm="slaney" if norm else None)
+    ref = librosa.filters.mel(
+        sr=c.sample_rate,
+        n_fft=c.n_fft,
+        n_mels=c.n_mels,
+        fmin=c.fmin,
+        fmax=c.f_max,
+        htk=htk,
+        norm="slaney" if norm else None,
+    )
     np.testing.assert_allclose(ours, ref, rtol=1e-5, atol=1e-10)
 
 
@@ -40,16 +51,30 @@ def test_float_logmel_matches_librosa_on_the_same_frames(name):
     # window exactly our samples (a circular shift leaves the power spectrum unchanged)
     off = (c.n_fft - c.win_length) // 2
     y = np.concatenate([np.zeros(c.win_length - c.hop + off), audio, np.zeros(c.n_fft)]) / 32768.0
-    S = librosa.feature.melspectrogram(y=y, sr=c.sample_rate, n_fft=c.n_fft, hop_length=c.hop,
-                                       win_length=c.win_length, window="hann", center=False,
-                                       power=2.0, n_mels=c.n_mels, fmin=c.fmin, fmax=c.f_max,
-                                       htk=c.mel_scale == "htk",
-                                       norm="slaney" if c.mel_norm == "slaney" else None)
+    S = librosa.feature.melspectrogram(
+        y=y,
+        sr=c.sample_rate,
+        n_fft=c.n_fft,
+        hop_length=c.hop,
+        win_length=c.win_length,
+        window="hann",
+        center=False,
+        power=2.0,
+        n_mels=c.n_mels,
+        fmin=c.fmin,
+        fmax=c.f_max,
+        htk=c.mel_scale == "htk",
+        norm="slaney" if c.mel_norm == "slaney" else None,
+    )
     ref = librosa.power_to_db(S, ref=1.0, amin=1e-10, top_db=None).T[: len(frames)]
     np.testing.assert_allclose(ours, ref, atol=1e-6)
     if c.n_mfcc:
-        mf = librosa.feature.mfcc(S=librosa.power_to_db(S, ref=1.0, amin=1e-10, top_db=None),
-                                  n_mfcc=c.n_mfcc, dct_type=2, norm="ortho").T[: len(frames)]
+        mf = librosa.feature.mfcc(
+            S=librosa.power_to_db(S, ref=1.0, amin=1e-10, top_db=None),
+            n_mfcc=c.n_mfcc,
+            dct_type=2,
+            norm="ortho",
+        ).T[: len(frames)]
         np.testing.assert_allclose(fm.mfcc_float(c, ours), mf, atol=1e-4)
 
 
@@ -82,9 +107,13 @@ def test_rfft_is_bit_exact_and_accurate(mcu, n):
     fw = mcu.build(RFFT, target, tables=f"fft{n}", include=["firmware/dsp"], opt="-O2", entry=True)
     cfg = fft_config(n)
     rng = np.random.default_rng(n)
-    inputs = {"noise": rng.integers(-32768, 32768, n), "full scale": np.full(n, -32768),
-              "quiet tone": np.round(40 * np.sin(np.arange(n) * 0.7)), "silence": np.zeros(n),
-              "impulse": np.eye(1, n, n // 3).ravel() * 32767}
+    inputs = {
+        "noise": rng.integers(-32768, 32768, n),
+        "full scale": np.full(n, -32768),
+        "quiet tone": np.round(40 * np.sin(np.arange(n) * 0.7)),
+        "silence": np.zeros(n),
+        "impulse": np.eye(1, n, n // 3).ravel() * 32767,
+    }
     for label, x in inputs.items():
         x = x.astype(np.int64)
         fw.write("bench_input", x)
@@ -103,22 +132,30 @@ def test_rfft_is_bit_exact_and_accurate(mcu, n):
 def _levels():
     sr = 16000
     out = {f"tone {db} dBFS": signals.sine(sr // 4, sr, 1000.0, db) for db in (0, -20, -40, -60)}
-    out.update({"chirp": signals.chirp(sr // 4, sr), "white": signals.noise(sr // 4, sr, level_dbfs=-20),
-                "pink": signals.pink(sr // 4, sr), "silence": signals.silence(sr // 4),
-                "speech": signals.speech(sr // 2, sr)})
+    out.update(
+        {
+            "chirp": signals.chirp(sr // 4, sr),
+            "white": signals.noise(sr // 4, sr, level_dbfs=-20),
+            "pink": signals.pink(sr // 4, sr),
+            "silence": signals.silence(sr // 4),
+            "speech": signals.speech(sr // 2, sr),
+        }
+    )
     return out
 
 
 @pytest.fixture(scope="module")
 def py32_frontend():
-    return Mcu().build(FRONTEND, "py32f003", tables="py32_1k", include=["firmware/dsp"], opt="-O2", entry=True)
+    return Mcu().build(
+        FRONTEND, "py32f003", tables="py32_1k", include=["firmware/dsp"], opt="-O2", entry=True
+    )
 
 
 def _run(fw, cfg, audio):
     fw.call("bench_init")
     outs = []
     for t in range(len(audio) // cfg.hop):
-        fw.write("bench_input", audio[t * cfg.hop:(t + 1) * cfg.hop])
+        fw.write("bench_input", audio[t * cfg.hop : (t + 1) * cfg.hop])
         fw.call("bench_run")
         outs.append(fw.read("bench_output")[: cfg.n_mels + cfg.n_mfcc])
     return np.stack(outs).astype(np.int64)
@@ -140,7 +177,9 @@ def test_py32_frontend_meets_the_accuracy_goals(label):
     assert acc["snr_db"] >= 40 and acc["mean_abs_err_db"] <= 0.25 and acc["max_abs_err_db"] <= 1.0, acc
 
 
-@pytest.mark.parametrize("name,target", [("lea16k", "py32f003"), ("genre22k", "rp2040"), ("fsd50k", "rp2040")])
+@pytest.mark.parametrize(
+    "name,target", [("lea16k", "py32f003"), ("genre22k", "rp2040"), ("fsd50k", "rp2040")]
+)
 def test_other_configurations_are_bit_exact_on_speech(mcu, name, target):
     cfg = get_config(name)
     fw = mcu.build(FRONTEND, target, tables=name, include=["firmware/dsp"], opt="-O2", entry=True)
@@ -149,7 +188,7 @@ def test_other_configurations_are_bit_exact_on_speech(mcu, name, target):
     mels = fm.logmel(cfg, audio)[: len(out)]
     assert np.array_equal(out[:, : cfg.n_mels], mels)
     if cfg.n_mfcc:
-        assert np.array_equal(out[:, cfg.n_mels:], np.stack([fm.mfcc_frame(cfg, m) for m in mels]))
+        assert np.array_equal(out[:, cfg.n_mels :], np.stack([fm.mfcc_frame(cfg, m) for m in mels]))
 
 
 def test_every_configuration_loads():

@@ -10,8 +10,17 @@ from mcubench.results.entry import Entry
 
 
 def entry(bench="k", target="py32f003", cycles=1000, flash=500, ram=300, stack=40, exact=True):
-    return Entry(bench, target, status="pass", cycles=cycles, flash_bytes=flash, ram_peak_bytes=ram,
-                 stack_peak_bytes=stack, bit_exact=exact, max_abs_err=0)
+    return Entry(
+        bench,
+        target,
+        status="pass",
+        cycles=cycles,
+        flash_bytes=flash,
+        ram_peak_bytes=ram,
+        stack_peak_bytes=stack,
+        bit_exact=exact,
+        max_abs_err=0,
+    )
 
 
 def test_identical_results_pass():

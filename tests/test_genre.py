@@ -9,8 +9,13 @@ from mcubench.data import genre_dataset as gd
 from mcubench.nn import genre_lstm as gl
 from mcubench.nn import sed_models as sm
 
-SOURCES = ["firmware/bench/genre_model_bench.c", "firmware/nn/genre_model.c", "firmware/nn/nn_int8.c",
-           "firmware/nn/nn_rnn.c", "firmware/nn/nn_dot_int8.S"]
+SOURCES = [
+    "firmware/bench/genre_model_bench.c",
+    "firmware/nn/genre_model.c",
+    "firmware/nn/nn_int8.c",
+    "firmware/nn/nn_rnn.c",
+    "firmware/nn/nn_dot_int8.S",
+]
 
 
 def test_dataset_is_deterministic_balanced_split_and_the_styles_differ():

@@ -21,8 +21,13 @@ LOCAL_IMPORTS_ALLOWED = {"matplotlib", "cmsisdsp", "emlearn", "torch", "librosa"
 
 def lint_imports(package_parent: Path, config: Path) -> subprocess.CompletedProcess:
     env = {**os.environ, "PYTHONPATH": str(package_parent)}
-    return subprocess.run([str(LINT_IMPORTS), "--config", str(config), "--no-cache"], cwd=package_parent,
-                          env=env, capture_output=True, text=True)
+    return subprocess.run(
+        [str(LINT_IMPORTS), "--config", str(config), "--no-cache"],
+        cwd=package_parent,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
 
 
 def test_layers_are_one_way():
@@ -75,7 +80,7 @@ def _cycle(graph: dict[str, set[str]]) -> list[str] | None:
         stack.append(m)
         for n in sorted(graph[m]):
             if state.get(n) == 1:
-                return stack[stack.index(n):] + [n]
+                return stack[stack.index(n) :] + [n]
             if n not in state and (found := visit(n)):
                 return found
         stack.pop()
@@ -115,3 +120,12 @@ def _local_imports(tree: ast.Module):
 def test_no_function_local_imports_but_optional_heavy_ones(name):
     hidden = [m for m in _local_imports(_modules()[name]) if m.split(".")[0] not in LOCAL_IMPORTS_ALLOWED]
     assert not hidden, f"{name} imports {hidden} inside a function: import at the top, or fix the layering"
+
+
+def test_ruff_is_clean():
+    ruff = Path(sys.executable).parent / "ruff"
+    for args in (["check"], ["format", "--check"]):
+        proc = subprocess.run(
+            [str(ruff), *args, "harness", "tests", "scripts"], cwd=ROOT, capture_output=True, text=True
+        )
+        assert proc.returncode == 0, proc.stdout + proc.stderr

@@ -25,25 +25,52 @@ def _write_out(fw, out):
     fw.write("out", [out["out_zp"], out["act_min"], out["act_max"]], "<i4")
 
 
-OUTS = [{"out_zp": -5, "act_min": -128, "act_max": 127},      # no activation
-        {"out_zp": -128, "act_min": -128, "act_max": 127},    # ReLU (zero point at -128)
-        {"out_zp": -20, "act_min": -20, "act_max": 70}]       # ReLU6 in int8 units
+OUTS = [
+    {"out_zp": -5, "act_min": -128, "act_max": 127},  # no activation
+    {"out_zp": -128, "act_min": -128, "act_max": 127},  # ReLU (zero point at -128)
+    {"out_zp": -20, "act_min": -20, "act_max": 70},
+]  # ReLU6 in int8 units
 
 
 def test_requantize_matches_tflite_rounding_everywhere(mcu):
-    fw = _build(mcu, '#include "nn_int8.h"\nint32_t rq_one(int32_t x, int32_t m, int32_t s) '
-                     '{ return nn_requantize(x, m, s); }\n')
+    fw = _build(
+        mcu,
+        '#include "nn_int8.h"\nint32_t rq_one(int32_t x, int32_t m, int32_t s) '
+        "{ return nn_requantize(x, m, s); }\n",
+    )
     rng = np.random.default_rng(1)
-    cases = [(0, 1 << 30, 0), (-1, 1 << 30, -1), (1, 1 << 30, -1), (-(1 << 31), -(1 << 31), 0),
-             ((1 << 31) - 1, (1 << 31) - 1, 0), (-(1 << 31), 1 << 30, -31), (12345, 1518500250, 3),
-             (-3, 1 << 30, -1), (3, 1 << 30, -1), (-5, 1 << 30, -2)]
+    cases = [
+        (0, 1 << 30, 0),
+        (-1, 1 << 30, -1),
+        (1, 1 << 30, -1),
+        (-(1 << 31), -(1 << 31), 0),
+        ((1 << 31) - 1, (1 << 31) - 1, 0),
+        (-(1 << 31), 1 << 30, -31),
+        (12345, 1518500250, 3),
+        (-3, 1 << 30, -1),
+        (3, 1 << 30, -1),
+        (-5, 1 << 30, -2),
+    ]
     for _ in range(60):
         m, s = nm.quantize_multiplier(float(10 ** rng.uniform(-6, 1.2)))
         cases.append((int(rng.integers(-(1 << 20), 1 << 20)), m, s))
     for _ in range(200):  # any int32 operands, signs and half-words of every kind
         x, m = (int(v) for v in rng.integers(-(1 << 31), 1 << 31, 2))
         cases.append((x, m, -int(rng.integers(0, 32))))
-    for a in (-(1 << 31), -(1 << 31) + 1, -65536, -65535, -32768, -1, 0, 1, 32767, 65535, 65536, (1 << 31) - 1):
+    for a in (
+        -(1 << 31),
+        -(1 << 31) + 1,
+        -65536,
+        -65535,
+        -32768,
+        -1,
+        0,
+        1,
+        32767,
+        65535,
+        65536,
+        (1 << 31) - 1,
+    ):
         for b in (-(1 << 31), -65537, -1, 1, 65535, 1 << 30, (1 << 31) - 1):
             cases.append((a, b, 0))
     for x, m, s in cases:
@@ -55,11 +82,14 @@ def test_requantize_matches_tflite_rounding_everywhere(mcu):
 @pytest.mark.parametrize("out", OUTS)
 def test_fully_connected(mcu, out):
     n_in, n_out = 37, 11
-    fw = _build(mcu, f'''#include "nn_int8.h"
+    fw = _build(
+        mcu,
+        f"""#include "nn_int8.h"
 int8_t x[{n_in}], w[{n_out * n_in}], y[{n_out}]; int32_t bias[{n_out}];
 nn_requant_t rq[{n_out}]; nn_output_t out;
 void run(void) {{ nn_fully_connected(x, {n_in}, w, bias, {n_out}, rq, &out, y); }}
-''')
+""",
+    )
     rng = np.random.default_rng(2)
     x, w = rng.integers(-128, 128, n_in), rng.integers(-127, 128, (n_out, n_in))
     bias, rq = rng.integers(-20000, 20000, n_out), _rq(rng, n_out)
@@ -76,11 +106,17 @@ void run(void) {{ nn_fully_connected(x, {n_in}, w, bias, {n_out}, rq, &out, y); 
 def test_conv1d_causal_dilated_strided(mcu, kernel, dilation, stride):
     t_in, c_in, c_out = 13, 6, 5
     t_out = -(-t_in // stride)
-    fw = _build(mcu, f'''#include "nn_int8.h"
+    fw = _build(
+        mcu,
+        f"""#include "nn_int8.h"
 int8_t x[{t_in * c_in}], w[{c_out * kernel * c_in}], y[{t_out * c_out}]; int32_t bias[{c_out}];
 nn_requant_t rq[{c_out}]; nn_output_t out;
-void run(void) {{ nn_conv1d(x, {t_in}, {c_in}, w, bias, {c_out}, {kernel}, {dilation}, {stride}, rq, &out, y); }}
-''')
+void run(void) {{
+    nn_conv1d(x, {t_in}, {c_in}, w, bias, {c_out}, {kernel}, {dilation}, {stride},
+              rq, &out, y);
+}}
+""",
+    )
     rng = np.random.default_rng(kernel * 100 + dilation * 10 + stride)
     x, w = rng.integers(-128, 128, (t_in, c_in)), rng.integers(-127, 128, (c_out, kernel, c_in))
     bias, rq, out = rng.integers(-5000, 5000, c_out), _rq(rng, c_out), OUTS[1]
@@ -96,7 +132,9 @@ void run(void) {{ nn_conv1d(x, {t_in}, {c_in}, w, bias, {c_out}, {kernel}, {dila
 
 def test_depthwise_conv1d_and_pooling(mcu):
     t_in, ch, kernel, dilation = 12, 7, 3, 2
-    fw = _build(mcu, f'''#include "nn_int8.h"
+    fw = _build(
+        mcu,
+        f"""#include "nn_int8.h"
 int8_t x[{t_in * ch}], w[{kernel * ch}], y[{t_in * ch}], pm[{t_in * ch}], pa[{t_in * ch}], g[{ch}];
 int32_t bias[{ch}]; nn_requant_t rq[{ch}]; nn_output_t out;
 void run(void) {{
@@ -105,7 +143,8 @@ void run(void) {{
     nn_avgpool1d(y, {t_in}, {ch}, 4, 4, pa);
     nn_global_avgpool1d(y, {t_in}, {ch}, g);
 }}
-''')
+""",
+    )
     rng = np.random.default_rng(9)
     x, w = rng.integers(-128, 128, (t_in, ch)), rng.integers(-127, 128, (kernel, ch))
     bias, rq, out = rng.integers(-3000, 3000, ch), _rq(rng, ch, big=False), OUTS[0]
@@ -124,10 +163,13 @@ void run(void) {{
 
 def test_softmax(mcu):
     n = 10
-    fw = _build(mcu, f'''#include "nn_int8.h"
+    fw = _build(
+        mcu,
+        f"""#include "nn_int8.h"
 int8_t x[{n}], y[{n}]; uint32_t lut[256];
 void run(void) {{ nn_softmax(x, {n}, lut, y); }}
-''')
+""",
+    )
     lut = nm.softmax_lut(0.0625)
     fw.write("lut", lut, "<u4")
     rng = np.random.default_rng(4)
@@ -146,16 +188,19 @@ def test_quantize_multiplier_round_trips():
     for real in (1e-6, 0.0123, 0.5, 0.99999, 1.0, 3.7):
         m, s = nm.quantize_multiplier(real)
         assert (1 << 30) <= m < (1 << 31)
-        assert abs(m * 2.0 ** (s - 31) - real) <= real * 2 ** -30
+        assert abs(m * 2.0 ** (s - 31) - real) <= real * 2**-30
 
 
 def test_time_projection(mcu):
     t_in, ch, k_out = 32, 8, 8
-    fw = _build(mcu, f'''#include "nn_int8.h"
+    fw = _build(
+        mcu,
+        f"""#include "nn_int8.h"
 int8_t x[{t_in * ch}], d[{k_out * t_in}], y[{k_out * ch}]; int32_t bias[{k_out}];
 nn_requant_t rq[{k_out}]; nn_output_t out;
 void run(void) {{ nn_time_project(x, {t_in}, {ch}, d, bias, {k_out}, rq, &out, y); }}
-''')
+""",
+    )
     rng = np.random.default_rng(5)
     x, d = rng.integers(-128, 128, (t_in, ch)), rng.integers(-127, 128, (k_out, t_in))
     bias, rq, out = rng.integers(-4000, 4000, k_out), _rq(rng, k_out), OUTS[0]

@@ -19,5 +19,7 @@ def test_real_results_and_error_entries_validate():
     outcomes = run_suite(select(load_suite(), ["fir_q15"]), ["py32f003"], jobs=1)
     doc = document([m.entry for m in outcomes] + [Entry.failed("x", "py32f003", "something broke")])
     jsonschema.validate(doc, results_schema())
-    assert all(list(e) == list(results_schema()["properties"]["results"]["items"]["properties"])
-               for e in doc["results"])
+    assert all(
+        list(e) == list(results_schema()["properties"]["results"]["items"]["properties"])
+        for e in doc["results"]
+    )

@@ -11,8 +11,8 @@ N_IN, N_H, STEPS = 12, 10, 12
 
 
 def _harness(gates):
-    step = ("nn_gru_step(&cell, x, h, work);" if gates == 3 else "nn_lstm_step(&cell, x, h, c, work);")
-    return f'''#include "nn_rnn.h"
+    step = "nn_gru_step(&cell, x, h, work);" if gates == 3 else "nn_lstm_step(&cell, x, h, c, work);"
+    return f"""#include "nn_rnn.h"
 int8_t x[{N_IN}], wx[{gates * N_H * N_IN}], wh[{gates * N_H * N_H}];
 int32_t bx[{gates * N_H}], bh[{gates * N_H}], work[{4 * N_H}], rq[4];
 int16_t h[{N_H}], c[{N_H}], sig[257], th[257];
@@ -20,7 +20,7 @@ void step(void) {{
     nn_rnn_t cell = {{ {N_IN}, {N_H}, wx, wh, bx, bh, {{rq[0], rq[1]}}, {{rq[2], rq[3]}}, sig, th }};
     {step}
 }}
-'''
+"""
 
 
 def _setup(mcu, gates, seed):
@@ -31,10 +31,17 @@ def _setup(mcu, gates, seed):
     x_scale, x_zp = 0.02, 3
     cell = rm.quantize_cell(wx, wh, bx, bh, x_scale, x_zp)
     fw = mcu.build([_harness(gates), *SOURCES], "py32f003", include=["firmware/nn"], opt="-O2")
-    for name, v, dt in (("wx", cell.wx.ravel(), "<i1"), ("wh", cell.wh.ravel(), "<i1"), ("bx", cell.bx, "<i4"),
-                        ("bh", cell.bh, "<i4"), ("rq", [*cell.rq_x, *cell.rq_h], "<i4"),
-                        ("sig", rm.SIGMOID, "<i2"), ("th", rm.TANH, "<i2"),
-                        ("h", np.zeros(N_H), "<i2"), ("c", np.zeros(N_H), "<i2")):
+    for name, v, dt in (
+        ("wx", cell.wx.ravel(), "<i1"),
+        ("wh", cell.wh.ravel(), "<i1"),
+        ("bx", cell.bx, "<i4"),
+        ("bh", cell.bh, "<i4"),
+        ("rq", [*cell.rq_x, *cell.rq_h], "<i4"),
+        ("sig", rm.SIGMOID, "<i2"),
+        ("th", rm.TANH, "<i2"),
+        ("h", np.zeros(N_H), "<i2"),
+        ("c", np.zeros(N_H), "<i2"),
+    ):
         fw.write(name, v, dt)
     xs = rng.integers(-128, 128, (STEPS, N_IN))
     return fw, cell, (wx, wh, bx, bh), xs, x_scale, x_zp
@@ -76,12 +83,19 @@ def test_luts_interpolate_within_a_few_lsb_of_the_functions():
 
 
 def test_int8_by_int16_dot_kernel_is_exact_and_costs_26_cycles_per_4_macs(mcu):
-    fw = mcu.build(["firmware/nn/nn_dot_int8.S", '''#include <stdint.h>
+    fw = mcu.build(
+        [
+            "firmware/nn/nn_dot_int8.S",
+            """#include <stdint.h>
 int8_t w[64] __attribute__((aligned(4)));
 int16_t v[64] __attribute__((aligned(4)));
 int32_t nn_dot4_i8_i16(const int8_t *w, const int16_t *v, uint32_t n4, int32_t acc);
 int32_t dot(uint32_t n4, int32_t acc) { return nn_dot4_i8_i16(w, v, n4, acc); }
-'''], "py32f003", opt="-O2")
+""",
+        ],
+        "py32f003",
+        opt="-O2",
+    )
     rng = np.random.default_rng(5)
     w = np.concatenate([[-128, -128, 127, -128], rng.integers(-128, 128, 60)])
     v = np.concatenate([[-32768, 32767, -32768, -32768], rng.integers(-32768, 32768, 60)])
@@ -90,6 +104,6 @@ int32_t dot(uint32_t n4, int32_t acc) { return nn_dot4_i8_i16(w, v, n4, acc); }
     cycles = []
     for n4 in range(1, 17):
         r = fw.call("dot", n4, 12345)
-        assert (r.return_value + 2 ** 31) % 2 ** 32 - 2 ** 31 == 12345 + int(np.dot(w[:4 * n4], v[:4 * n4]))
+        assert (r.return_value + 2**31) % 2**32 - 2**31 == 12345 + int(np.dot(w[: 4 * n4], v[: 4 * n4]))
         cycles.append(r.cycles)
     assert set(np.diff(cycles).tolist()) == {26}  # ldm 2 + ldm 3 + 18 lane ops + cmp 1 + bne (taken) 2

@@ -11,8 +11,12 @@ from mcubench.nn import sed_models as sm
 from mcubench.nn import sed_quant as sq
 from mcubench.nn import sed_tcn as st
 
-SOURCES = ["firmware/bench/sed_model_bench.c", "firmware/nn/sed_model.c", "firmware/nn/nn_int8.c",
-           "firmware/nn/nn_dot_int8.S"]
+SOURCES = [
+    "firmware/bench/sed_model_bench.c",
+    "firmware/nn/sed_model.c",
+    "firmware/nn/nn_int8.c",
+    "firmware/nn/nn_dot_int8.S",
+]
 
 
 def test_dataset_is_deterministic_balanced_and_split():
@@ -29,7 +33,9 @@ def test_committed_weights_are_what_the_training_script_makes():
     x, y = sm.data(sm.TRAIN_PER_CLASS, ds.TRAIN_SEED)
     _, feats, labels = ds.test_stream(25)
     for name in sm.architectures():
-        assert_reproduces(sm.fit(name, x, y), sm.load(name), lambda p: sm.float_accuracy(name, p, feats, labels))
+        assert_reproduces(
+            sm.fit(name, x, y), sm.load(name), lambda p, name=name: sm.float_accuracy(name, p, feats, labels)
+        )
 
 
 @pytest.mark.parametrize("name", ["dct_mlp", "frame_mlp"])
@@ -43,7 +49,9 @@ def test_int8_accuracy_is_within_two_points_of_float(name):
 
 @pytest.mark.parametrize("name", ["dct_mlp", "frame_mlp"])
 def test_firmware_streams_bit_exact_with_the_int8_reference(mcu, name):
-    fw = mcu.build(SOURCES, "py32f003", include=[str(sq.write_header(name)), "firmware/nn"], opt="-O2", entry=True)
+    fw = mcu.build(
+        SOURCES, "py32f003", include=[str(sq.write_header(name)), "firmware/nn"], opt="-O2", entry=True
+    )
     q8, _, _ = ds.test_stream(25)
     qm = sq.calibrated(name)
     fw.call("bench_init")
@@ -82,8 +90,13 @@ def test_gru_weights_reproduce_and_int8_stays_within_two_points():
 
 
 def test_gru_firmware_streams_bit_exact(mcu):
-    fw = mcu.build([*SOURCES, "firmware/nn/nn_rnn.c"], "py32f003", include=[str(sg.write_header()), "firmware/nn"],
-                   opt="-O2", entry=True)
+    fw = mcu.build(
+        [*SOURCES, "firmware/nn/nn_rnn.c"],
+        "py32f003",
+        include=[str(sg.write_header()), "firmware/nn"],
+        opt="-O2",
+        entry=True,
+    )
     q8, _, _ = ds.test_stream(25)
     fw.call("bench_init")
     stream = sg.Stream(sg.calibrated())
@@ -104,7 +117,9 @@ def test_tcn_weights_reproduce_int8_stays_close_and_firmware_is_bit_exact(mcu):
     float_acc = st.float_accuracy(committed, x_all, labels)
     q = st.calibrated()
     stream, preds = st.Stream(q), []
-    fw = mcu.build(SOURCES, "py32f003", include=[str(st.write_header()), "firmware/nn"], opt="-O2", entry=True)
+    fw = mcu.build(
+        SOURCES, "py32f003", include=[str(st.write_header()), "firmware/nn"], opt="-O2", entry=True
+    )
     fw.call("bench_init")
     for n, clip in enumerate(q8):
         for frame in clip:

@@ -13,15 +13,23 @@ from mcubench.emu.sizes import sizes
 
 
 def test_peak_stack_counts_every_pushed_byte(asm_machine):
-    m = asm_machine({"f": "push {r4, r5, r6, r7, lr}\nsub sp, #20\nbl g\nadd sp, #20\npop {r4, r5, r6, r7, pc}",
-                     "g": "push {r3, lr}\npop {r3, pc}"})
+    m = asm_machine(
+        {
+            "f": "push {r4, r5, r6, r7, lr}\nsub sp, #20\nbl g\nadd sp, #20\npop {r4, r5, r6, r7, pc}",
+            "g": "push {r3, lr}\npop {r3, pc}",
+        }
+    )
     assert m.call("f").stack_peak_bytes == 20 + 20 + 8
 
 
 def test_dynamic_sp_write_is_caught_by_painting(asm_machine):
     # SP moved by a register (as alloca does), then a store below the old frame
-    m = asm_machine({"f": "mov r1, sp\nsubs r1, #64\nmov sp, r1\nmovs r0, #1\nstr r0, [sp]\n"
-                          "adds r1, #64\nmov sp, r1\nbx lr"})
+    m = asm_machine(
+        {
+            "f": "mov r1, sp\nsubs r1, #64\nmov sp, r1\nmovs r0, #1\nstr r0, [sp]\n"
+            "adds r1, #64\nmov sp, r1\nbx lr"
+        }
+    )
     assert m.call("f").stack_peak_bytes == 64
 
 
@@ -38,7 +46,9 @@ def test_sizes_agree_with_arm_none_eabi_size():
     assert rep.vectors_bytes == sec[".vectors"] == 64
     assert rep.text_bytes == sec[".text"]
     assert rep.bss_bytes == sec[".bss"]
-    assert rep.flash_bytes == sum(sec.get(s, 0) for s in (".vectors", ".text", ".rodata", ".data", ".ARM.exidx"))
+    assert rep.flash_bytes == sum(
+        sec.get(s, 0) for s in (".vectors", ".text", ".rodata", ".data", ".ARM.exidx")
+    )
     assert rep.ram_static_bytes == sec.get(".data", 0) + sec[".bss"]
     names = [s["name"] for s in rep.largest_ram]
     assert names[0] == "history" and {"bench_input", "bench_output"} <= set(names)

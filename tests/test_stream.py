@@ -32,7 +32,7 @@ def test_timeline_charges_each_interrupt_once_and_finds_the_misses():
 def sed_short():
     app = apps.get_app("py32_sed")
     audio, labels, seg = apps.demo_audio(app, per_class=1)
-    return app, audio[:seg * 2], stream.run(app, audio[:seg * 2])
+    return app, audio[: seg * 2], stream.run(app, audio[: seg * 2])
 
 
 def test_py32_sed_streams_bit_exact_in_real_time_and_the_whole_firmware_fits(sed_short):
@@ -44,14 +44,18 @@ def test_py32_sed_streams_bit_exact_in_real_time_and_the_whole_firmware_fits(sed
     s = stream.summary(run)
     assert s["deadline_misses"] == 0 and s["frame_cycles"]["max"] < run.period_cycles == 192_000
     assert s["ram_peak_bytes"] <= 4096 and s["flash_bytes"] <= 32768
-    assert s["ram_peak_bytes"] == s["ram_static_bytes"] + run.stack_main + EXCEPTION_FRAME_BYTES + run.stack_isr
+    assert (
+        s["ram_peak_bytes"] == s["ram_static_bytes"] + run.stack_main + EXCEPTION_FRAME_BYTES + run.stack_isr
+    )
     assert acc["features_vs_float"]["snr_db"] > 40 and acc["probs_vs_float"]["top1_agreement_pct"] > 80
 
 
 def test_cycles_repeat_exactly_and_the_interrupt_costs_its_handler_plus_entry_and_exit(sed_short):
     app, audio, run = sed_short
     again = stream.run(app, audio)
-    assert np.array_equal(again.frame_cycles, run.frame_cycles) and np.array_equal(again.isr_cycles, run.isr_cycles)
+    assert np.array_equal(again.frame_cycles, run.frame_cycles) and np.array_equal(
+        again.isr_cycles, run.isr_cycles
+    )
     machine = Machine(ElfImage.load(apps.build_app(app)), load_target("py32f003"))
     machine.call("app_init")
     machine.write(machine.image.symbol("app_dma_flags", "object").addr, (1).to_bytes(4, "little"))
@@ -73,7 +77,7 @@ def test_a_slow_clock_misses_deadlines(sed_short):
 
 def test_a_faster_clock_pays_flash_wait_states_and_an_impossible_one_is_refused(sed_short):
     app, audio, run = sed_short
-    fast = stream.run(app, audio[:128 * 8], clock_hz=48_000_000)  # 1 wait state above 24 MHz
+    fast = stream.run(app, audio[: 128 * 8], clock_hz=48_000_000)  # 1 wait state above 24 MHz
     assert np.all(fast.frame_cycles > run.frame_cycles[:8]) and fast.period_cycles == 384_000
     with pytest.raises(ConfigError, match="cannot run at 96000000 Hz"):
         stream.run(app, audio[:128], clock_hz=96_000_000)
@@ -82,7 +86,7 @@ def test_a_faster_clock_pays_flash_wait_states_and_an_impossible_one_is_refused(
 def test_rp2040_genre_streams_bit_exact():
     app = apps.get_app("rp2040_genre")
     audio, _, _ = apps.demo_audio(app, per_class=1, seconds=0.25)
-    audio = audio[:160 * 40]
+    audio = audio[: 160 * 40]
     run = stream.run(app, audio)
     acc = stream.compare(app, run, apps.reference(app, audio))
     assert acc["bit_exact"] and run.features.shape == (40, 18) and run.probs.shape == (40, 10)
@@ -91,7 +95,7 @@ def test_rp2040_genre_streams_bit_exact():
 
 def test_stream_command_json_png_dump_and_exit_codes(tmp_path, sed_short):
     app, audio, _ = sed_short
-    wav = write_wav(tmp_path / "s.wav", audio[:128 * 20], 16000)
+    wav = write_wav(tmp_path / "s.wav", audio[: 128 * 20], 16000)
     png, dump = tmp_path / "s.png", tmp_path / "s.npz"
     rc, out, err = mcubench("stream", wav, "--app", "py32_sed", "--json", "--png", png, "--dump", dump)
     assert rc == 0, err
@@ -125,15 +129,17 @@ def test_app_benchmarks_load_and_a_malformed_stream_key_is_refused(tmp_path):
 def test_py32_sed_takes_any_of_the_sound_event_models(sed_short):
     app, audio, _ = sed_short
     tcn = dataclasses.replace(app, name="py32_sed_tcn", model="tcn")
-    run = stream.run(tcn, audio[:128 * 12])
-    ref = apps.reference(tcn, audio[:128 * 12])
-    assert stream.compare(tcn, run, ref)["bit_exact"] and ref["float_probs"] is None  # no float stream for the TCN
+    run = stream.run(tcn, audio[: 128 * 12])
+    ref = apps.reference(tcn, audio[: 128 * 12])
+    assert (
+        stream.compare(tcn, run, ref)["bit_exact"] and ref["float_probs"] is None
+    )  # no float stream for the TCN
     assert stream.summary(run)["ram_peak_bytes"] <= 4096
 
 
 def test_stream_profile_charges_every_cycle_to_a_function(sed_short):
     app, audio, run = sed_short
-    prof = stream.run(app, audio[:128 * 6], profile=True)
+    prof = stream.run(app, audio[: 128 * 6], profile=True)
     assert np.array_equal(prof.frame_cycles, run.frame_cycles[:6])  # the Python counter counts the same
     handler = prof.isr_cycles - EXCEPTION_ENTRY_CYCLES - EXCEPTION_EXIT_CYCLES
     assert sum(prof.profile.values()) == int(prof.frame_cycles.sum() + handler.sum())

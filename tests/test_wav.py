@@ -24,15 +24,24 @@ def riff(fmt_tag, channels, rate, bits, payload: bytes, data_size=None, extensib
 RAMP = np.array([0, 0.25, -0.5, 0.75, -1.0])
 
 
-@pytest.mark.parametrize("tag, bits, encode", [
-    (1, 8, lambda x: np.round(x * 128 + 128).clip(0, 255).astype(np.uint8).tobytes()),
-    (1, 16, lambda x: np.round(x * 32768).clip(-32768, 32767).astype("<i2").tobytes()),
-    (1, 24, lambda x: b"".join(int(v).to_bytes(3, "little", signed=True)
-                               for v in np.round(x * 2 ** 23).clip(-2 ** 23, 2 ** 23 - 1))),
-    (1, 32, lambda x: np.round(x * 2 ** 31).clip(-2 ** 31, 2 ** 31 - 1).astype("<i4").tobytes()),
-    (3, 32, lambda x: x.astype("<f4").tobytes()),
-    (3, 64, lambda x: x.astype("<f8").tobytes()),
-])
+@pytest.mark.parametrize(
+    "tag, bits, encode",
+    [
+        (1, 8, lambda x: np.round(x * 128 + 128).clip(0, 255).astype(np.uint8).tobytes()),
+        (1, 16, lambda x: np.round(x * 32768).clip(-32768, 32767).astype("<i2").tobytes()),
+        (
+            1,
+            24,
+            lambda x: b"".join(
+                int(v).to_bytes(3, "little", signed=True)
+                for v in np.round(x * 2**23).clip(-(2**23), 2**23 - 1)
+            ),
+        ),
+        (1, 32, lambda x: np.round(x * 2**31).clip(-(2**31), 2**31 - 1).astype("<i4").tobytes()),
+        (3, 32, lambda x: x.astype("<f4").tobytes()),
+        (3, 64, lambda x: x.astype("<f8").tobytes()),
+    ],
+)
 @pytest.mark.parametrize("extensible", [False, True])
 def test_reads_pcm_and_float_encodings(tmp_path, tag, bits, encode, extensible):
     path = tmp_path / "x.wav"
@@ -64,14 +73,20 @@ def test_write_and_read_back(tmp_path):
     assert w.rate == 22050 and np.array_equal(to_app_audio(w, 22050), x)
 
 
-@pytest.mark.parametrize("content, message", [
-    (b"", "empty file"),
-    (b"RIFX\x00\x00\x00\x00WAVE", "not a RIFF/WAVE file"),
-    (riff(1, 1, 16000, 16, b"\x00\x01" * 100, data_size=400), "truncated: the data chunk says 400 bytes, the file has 200"),
-    (riff(1, 1, 16000, 16, b""), "no audio"),
-    (riff(2, 1, 16000, 4, b"\x00" * 64), "unsupported encoding (format tag 2, 4 bits)"),
-    (riff(1, 1, 16000, 16, b"\x00\x00")[:30], "truncated fmt chunk"),
-])
+@pytest.mark.parametrize(
+    "content, message",
+    [
+        (b"", "empty file"),
+        (b"RIFX\x00\x00\x00\x00WAVE", "not a RIFF/WAVE file"),
+        (
+            riff(1, 1, 16000, 16, b"\x00\x01" * 100, data_size=400),
+            "truncated: the data chunk says 400 bytes, the file has 200",
+        ),
+        (riff(1, 1, 16000, 16, b""), "no audio"),
+        (riff(2, 1, 16000, 4, b"\x00" * 64), "unsupported encoding (format tag 2, 4 bits)"),
+        (riff(1, 1, 16000, 16, b"\x00\x00")[:30], "truncated fmt chunk"),
+    ],
+)
 def test_bad_files_are_one_line_errors(tmp_path, content, message):
     path = tmp_path / "bad.wav"
     path.write_bytes(content)

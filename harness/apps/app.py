@@ -33,7 +33,7 @@ class App:
     target: str
     frontend: str
     model: str
-    features: str          # "logmel" (Q7.8) or "mfcc" (Q10.5)
+    features: str  # "logmel" (Q7.8) or "mfcc" (Q10.5)
     ema_alpha: float
     dma_irqn: int
     sources: tuple[Path, ...]
@@ -60,8 +60,16 @@ def load_apps() -> dict[str, App]:
             raise ConfigError(f"{APPS_FILE}: [{name}] needs {', '.join(missing)}")
         if d["features"] not in ("logmel", "mfcc"):
             raise ConfigError(f"{APPS_FILE}: [{name}] features must be 'logmel' or 'mfcc'")
-        apps[name] = App(name, d["target"], d["frontend"], d["model"], d["features"], float(d["ema_alpha"]),
-                         int(d["dma_irqn"]), tuple(REPO_ROOT / s for s in d["sources"]))
+        apps[name] = App(
+            name,
+            d["target"],
+            d["frontend"],
+            d["model"],
+            d["features"],
+            float(d["ema_alpha"]),
+            int(d["dma_irqn"]),
+            tuple(REPO_ROOT / s for s in d["sources"]),
+        )
     return apps
 
 
@@ -75,10 +83,21 @@ def get_app(name: str) -> App:
 def build_app(app: App, target_name: str | None = None) -> Path:
     """The application's ELF for a target (its own by default)."""
     target = load_target(target_name or app.target)
-    includes = (write_header(app.frontend), header_dir(app.model),
-                FIRMWARE_DIR / "apps", FIRMWARE_DIR / "dsp", FIRMWARE_DIR / "nn")
-    spec = BuildSpec(app.name, app.sources, opt="-O2", include_dirs=includes, bench_main=False,
-                     defines=(f"APP_EMA_ALPHA_Q15={app.alpha_q15}", f"APP_DMA_IRQN={app.dma_irqn}"))
+    includes = (
+        write_header(app.frontend),
+        header_dir(app.model),
+        FIRMWARE_DIR / "apps",
+        FIRMWARE_DIR / "dsp",
+        FIRMWARE_DIR / "nn",
+    )
+    spec = BuildSpec(
+        app.name,
+        app.sources,
+        opt="-O2",
+        include_dirs=includes,
+        bench_main=False,
+        defines=(f"APP_EMA_ALPHA_Q15={app.alpha_q15}", f"APP_DMA_IRQN={app.dma_irqn}"),
+    )
     return build(spec, target).elf
 
 
@@ -115,7 +134,7 @@ def reference(app: App, audio: np.ndarray) -> dict:
     """Per hop: bit-exact features, probabilities (int8) and EMA (Q15); float features
     (dB), probabilities and EMA; and the frames (for the front end's accuracy)."""
     cfg, n = app.config, hops_of(app, audio)
-    audio = np.asarray(audio[:n * cfg.hop], dtype=np.int16)
+    audio = np.asarray(audio[: n * cfg.hop], dtype=np.int16)
     frames = frames_of(cfg, audio)[:n]
     q8 = np.stack([logmel_frame(cfg, f) for f in frames])  # the frames cut once, for both pipelines
     db = logmel_float_db(cfg, frames)
@@ -128,15 +147,24 @@ def reference(app: App, audio: np.ndarray) -> dict:
     int8_stream = model.int8_stream()
     float_stream = model.float_stream and model.float_stream()
     probs = _run(int8_stream, exact_feats)
-    out = {"frames": frames, "features": exact_feats, "probs": probs, "ema": ema_q15(probs, app.alpha_q15),
-           "float_features": float_feats, "float_probs": None, "float_ema": None}
+    out = {
+        "frames": frames,
+        "features": exact_feats,
+        "probs": probs,
+        "ema": ema_q15(probs, app.alpha_q15),
+        "float_features": float_feats,
+        "float_probs": None,
+        "float_ema": None,
+    }
     if float_stream is not None:
         fp = _run(float_stream, float_feats)
         out.update(float_probs=fp, float_ema=ema_float(fp, app.ema_alpha))
     return out
 
 
-def demo_audio(app: App, per_class: int = 1, seconds: float | None = None) -> tuple[np.ndarray, np.ndarray, int]:
+def demo_audio(
+    app: App, per_class: int = 1, seconds: float | None = None
+) -> tuple[np.ndarray, np.ndarray, int]:
     """A labelled stream for the app's task, from the test split: `per_class` segments of
     every class back to back (sound-event test clips, or music-style clips of `seconds`).
     Returns (int16 audio, label per segment, samples per segment)."""
@@ -156,4 +184,4 @@ def segment_accuracy(ema: np.ndarray, labels: np.ndarray, seg_len: int, hop: int
     """Share of segments whose class leads the EMA at the segment's last hop."""
     last = (np.arange(len(labels)) + 1) * seg_len // hop - 1
     last = last[last < len(ema)]
-    return float(np.mean(ema[last].argmax(axis=1) == labels[:len(last)]))
+    return float(np.mean(ema[last].argmax(axis=1) == labels[: len(last)]))

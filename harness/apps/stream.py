@@ -41,17 +41,17 @@ class StreamRun:
     app: str
     target: str
     clock_hz: int
-    period_cycles: float              # one hop of audio at the clock
-    frame_cycles: np.ndarray          # main-loop cycles per hop
-    isr_cycles: np.ndarray            # handler + entry + exit, per hop
-    finish: np.ndarray                # when each hop was done (cycles from the start)
+    period_cycles: float  # one hop of audio at the clock
+    frame_cycles: np.ndarray  # main-loop cycles per hop
+    isr_cycles: np.ndarray  # handler + entry + exit, per hop
+    finish: np.ndarray  # when each hop was done (cycles from the start)
     features: np.ndarray
     probs: np.ndarray
     ema: np.ndarray
     stack_main: int
     stack_isr: int
     sizes: dict = field(default_factory=dict)
-    profile: dict | None = None       # function -> cycles over the whole stream (profile=True)
+    profile: dict | None = None  # function -> cycles over the whole stream (profile=True)
 
     @property
     def hops(self) -> int:
@@ -91,8 +91,13 @@ def timeline(frame_cycles, isr_cycles, period: float) -> np.ndarray:
     return finish
 
 
-def run(app: App, audio: np.ndarray, target_name: str | None = None, clock_hz: int | None = None,
-        profile: bool = False) -> StreamRun:
+def run(
+    app: App,
+    audio: np.ndarray,
+    target_name: str | None = None,
+    clock_hz: int | None = None,
+    profile: bool = False,
+) -> StreamRun:
     """Stream `audio` through the app. profile=True also charges every cycle to a function
     (the Python counter's per-block profile: the same counts, about 20 times slower)."""
     target = load_target(target_name or app.target)
@@ -104,7 +109,9 @@ def run(app: App, audio: np.ndarray, target_name: str | None = None, clock_hz: i
     functions: dict[str, int] = {}
     hop, n = app.config.hop, hops_of(app, audio)
     if n == 0:
-        raise McubenchError(f"the audio is shorter than one hop ({hop} samples at {app.config.sample_rate} Hz)")
+        raise McubenchError(
+            f"the audio is shorter than one hop ({hop} samples at {app.config.sample_rate} Hz)"
+        )
     buf = image.symbol("app_dma_buffer", "object")
     flags = image.symbol("app_dma_flags", "object").addr
     machine.call("app_init")
@@ -112,7 +119,9 @@ def run(app: App, audio: np.ndarray, target_name: str | None = None, clock_hz: i
     stack_main = stack_isr = 0
     for k in range(n):
         half = k % 2
-        machine.write(buf.addr + half * hop * 2, np.asarray(audio[k * hop:(k + 1) * hop], dtype="<i2").tobytes())
+        machine.write(
+            buf.addr + half * hop * 2, np.asarray(audio[k * hop : (k + 1) * hop], dtype="<i2").tobytes()
+        )
         machine.write(flags, (DMA_COMPLETE if half else DMA_HALF).to_bytes(4, "little"))
         r_isr = machine.call("app_dma_isr")
         if profile:
@@ -134,11 +143,27 @@ def run(app: App, audio: np.ndarray, target_name: str | None = None, clock_hz: i
     period = hop / app.config.sample_rate * clock
     frame_c, isr_c = np.array(frame), np.array(isr)
     rep = sizes(image, target)
-    return StreamRun(app.name, target.name, clock, period, frame_c, isr_c, timeline(frame_c, isr_c, period),
-                     np.array(feats), np.array(probs), np.array(ema), stack_main, stack_isr,
-                     {"flash_bytes": rep.flash_bytes, "ram_static_bytes": rep.ram_static_bytes,
-                      "flash_capacity": target.flash.size, "sram_capacity": target.sram.size},
-                     dict(sorted(functions.items(), key=lambda kv: -kv[1])) if profile else None)
+    return StreamRun(
+        app.name,
+        target.name,
+        clock,
+        period,
+        frame_c,
+        isr_c,
+        timeline(frame_c, isr_c, period),
+        np.array(feats),
+        np.array(probs),
+        np.array(ema),
+        stack_main,
+        stack_isr,
+        {
+            "flash_bytes": rep.flash_bytes,
+            "ram_static_bytes": rep.ram_static_bytes,
+            "flash_capacity": target.flash.size,
+            "sram_capacity": target.sram.size,
+        },
+        dict(sorted(functions.items(), key=lambda kv: -kv[1])) if profile else None,
+    )
 
 
 def _add_profile(functions: dict, image, machine) -> None:
@@ -153,46 +178,72 @@ def summary(r: StreamRun) -> dict:
     misses = r.misses
     total = float(f.sum() + r.isr_cycles.sum())
     return {
-        "app": r.app, "target": r.target, "clock_hz": r.clock_hz, "hops": r.hops,
+        "app": r.app,
+        "target": r.target,
+        "clock_hz": r.clock_hz,
+        "hops": r.hops,
         "period_cycles": round(r.period_cycles, 1),
-        "frame_cycles": {"min": int(f.min()), "median": int(np.median(f)),
-                         "p99": int(np.percentile(f, 99, method="higher")), "max": int(f.max()),
-                         "mean": round(float(f.mean()), 1)},
+        "frame_cycles": {
+            "min": int(f.min()),
+            "median": int(np.median(f)),
+            "p99": int(np.percentile(f, 99, method="higher")),
+            "max": int(f.max()),
+            "mean": round(float(f.mean()), 1),
+        },
         "isr_cycles": int(r.isr_cycles.max()),
         "cpu_load_pct": round(100 * total / (r.hops * r.period_cycles), 3),
         "worst_frame_load_pct": round(100 * int(f.max()) / r.period_cycles, 3),
         "realtime_margin_cycles": int(r.period_cycles - f.max() - r.isr_cycles.max()),
-        "deadline_misses": int(len(misses)), "first_miss_hop": int(misses[0]) if len(misses) else None,
-        "stack_peak_bytes": r.stack_peak, "stack_main_bytes": r.stack_main, "stack_isr_bytes": r.stack_isr,
-        "ram_static_bytes": r.sizes["ram_static_bytes"], "ram_peak_bytes": ram,
+        "deadline_misses": int(len(misses)),
+        "first_miss_hop": int(misses[0]) if len(misses) else None,
+        "stack_peak_bytes": r.stack_peak,
+        "stack_main_bytes": r.stack_main,
+        "stack_isr_bytes": r.stack_isr,
+        "ram_static_bytes": r.sizes["ram_static_bytes"],
+        "ram_peak_bytes": ram,
         "ram_margin_bytes": r.sizes["sram_capacity"] - ram,
-        "flash_bytes": r.sizes["flash_bytes"], "flash_margin_bytes": r.sizes["flash_capacity"] - r.sizes["flash_bytes"],
+        "flash_bytes": r.sizes["flash_bytes"],
+        "flash_margin_bytes": r.sizes["flash_capacity"] - r.sizes["flash_bytes"],
     }
 
 
 def compare(app: App, r: StreamRun, ref: dict) -> dict:
     """Firmware against the bit-exact pipeline (must be equal) and the float one."""
-    out = {"features_bit_exact": bool(np.array_equal(r.features, ref["features"])),
-           "probs_bit_exact": bool(np.array_equal(r.probs, ref["probs"])),
-           "ema_bit_exact": bool(np.array_equal(r.ema, ref["ema"]))}
+    out = {
+        "features_bit_exact": bool(np.array_equal(r.features, ref["features"])),
+        "probs_bit_exact": bool(np.array_equal(r.probs, ref["probs"])),
+        "ema_bit_exact": bool(np.array_equal(r.ema, ref["ema"])),
+    }
     out["bit_exact"] = out["features_bit_exact"] and out["probs_bit_exact"] and out["ema_bit_exact"]
-    diffs = [np.abs(a.astype(np.int64) - b) for a, b in ((r.features, ref["features"]), (r.probs, ref["probs"]),
-                                                         (r.ema, ref["ema"]))]
+    diffs = [
+        np.abs(a.astype(np.int64) - b)
+        for a, b in ((r.features, ref["features"]), (r.probs, ref["probs"]), (r.ema, ref["ema"]))
+    ]
     out["mismatched_hops"] = int(np.sum(np.any(np.hstack(diffs) != 0, axis=1)))
     out["max_abs_diff"] = int(max(d.max() for d in diffs))
     if app.features == "logmel":
         acc = accuracy(app.config, r.features, ref["frames"])
-        out["features_vs_float"] = {"snr_db": round(float(acc["snr_db"]), 2), "mean_abs_err_db": round(acc["mean_abs_err_db"], 4),
-                                    "max_abs_err_db": round(acc["max_abs_err_db"], 4)}
+        out["features_vs_float"] = {
+            "snr_db": round(float(acc["snr_db"]), 2),
+            "mean_abs_err_db": round(acc["mean_abs_err_db"], 4),
+            "max_abs_err_db": round(acc["max_abs_err_db"], 4),
+        }
     else:
         err = np.abs(r.features / 32.0 - ref["float_features"])
-        out["features_vs_float"] = {"mean_abs_err_db": round(float(err.mean()), 4),
-                                    "max_abs_err_db": round(float(err.max()), 4)}
+        out["features_vs_float"] = {
+            "mean_abs_err_db": round(float(err.mean()), 4),
+            "max_abs_err_db": round(float(err.max()), 4),
+        }
     if ref["float_probs"] is not None:
         fw_p = (r.probs.astype(float) + 128) / 256
         fw_ema = r.ema / 32768.0
         out["probs_vs_float"] = {
-            "top1_agreement_pct": round(100 * float(np.mean(fw_p.argmax(1) == ref["float_probs"].argmax(1))), 2),
-            "ema_top1_agreement_pct": round(100 * float(np.mean(fw_ema.argmax(1) == ref["float_ema"].argmax(1))), 2),
-            "mean_abs_prob_err": round(float(np.abs(fw_p - ref["float_probs"]).mean()), 4)}
+            "top1_agreement_pct": round(
+                100 * float(np.mean(fw_p.argmax(1) == ref["float_probs"].argmax(1))), 2
+            ),
+            "ema_top1_agreement_pct": round(
+                100 * float(np.mean(fw_ema.argmax(1) == ref["float_ema"].argmax(1))), 2
+            ),
+            "mean_abs_prob_err": round(float(np.abs(fw_p - ref["float_probs"]).mean()), 4),
+        }
     return out

@@ -18,7 +18,9 @@ from mcubench.results.document import header
 from mcubench.results.entry import Entry
 
 
-def stream_document(app: App, audio, target=None, clock=None, profile=False) -> tuple[dict, stream.StreamRun, dict]:
+def stream_document(
+    app: App, audio, target=None, clock=None, profile=False
+) -> tuple[dict, stream.StreamRun, dict]:
     """The stream run, its document (header, figures, accuracy) and the references."""
     run = stream.run(app, audio, target, clock, profile=profile)
     ref = reference(app, audio)
@@ -41,23 +43,47 @@ def measure_app(bench: Benchmark, target_name: str) -> Measured:
     app = get_app(bench.app)
     audio, labels, seg, artifacts = audio_for(bench, app)
     doc, run, ref = stream_document(app, audio, target_name)
-    artifacts.append(StreamPicture(RESULTS_DIR / f"stream_{bench.name}_{target_name}.png", app, run, ref,
-                                   audio[:run.hops * app.config.hop]))
+    artifacts.append(
+        StreamPicture(
+            RESULTS_DIR / f"stream_{bench.name}_{target_name}.png",
+            app,
+            run,
+            ref,
+            audio[: run.hops * app.config.hop],
+        )
+    )
     acc, f = doc["accuracy"], doc["frame_cycles"]
     entry = Entry(
-        bench.name, target_name,
-        cycles=int(run.frame_cycles.sum() + run.isr_cycles.sum()), cycles_per_frame=f["max"],
-        clock_hz=doc["clock_hz"], cpu_load_pct=doc["cpu_load_pct"], flash_bytes=doc["flash_bytes"],
-        ram_static_bytes=doc["ram_static_bytes"], stack_peak_bytes=doc["stack_peak_bytes"],
-        ram_peak_bytes=doc["ram_peak_bytes"], bit_exact=acc["bit_exact"], max_abs_err=acc["max_abs_diff"])
+        bench.name,
+        target_name,
+        cycles=int(run.frame_cycles.sum() + run.isr_cycles.sum()),
+        cycles_per_frame=f["max"],
+        clock_hz=doc["clock_hz"],
+        cpu_load_pct=doc["cpu_load_pct"],
+        flash_bytes=doc["flash_bytes"],
+        ram_static_bytes=doc["ram_static_bytes"],
+        stack_peak_bytes=doc["stack_peak_bytes"],
+        ram_peak_bytes=doc["ram_peak_bytes"],
+        bit_exact=acc["bit_exact"],
+        max_abs_err=acc["max_abs_diff"],
+    )
     entry.extra = {
-        "hops": doc["hops"], "cycles_per_frame_min": f["min"], "cycles_per_frame_median": f["median"],
-        "cycles_per_frame_p99": f["p99"], "cycles_per_frame_mean": f["mean"], "isr_cycles": doc["isr_cycles"],
-        "deadline_misses": doc["deadline_misses"], "realtime_margin_cycles": doc["realtime_margin_cycles"],
-        "ram_margin_bytes": doc["ram_margin_bytes"], "flash_margin_bytes": doc["flash_margin_bytes"],
-        "stack_main_bytes": doc["stack_main_bytes"], "stack_isr_bytes": doc["stack_isr_bytes"],
+        "hops": doc["hops"],
+        "cycles_per_frame_min": f["min"],
+        "cycles_per_frame_median": f["median"],
+        "cycles_per_frame_p99": f["p99"],
+        "cycles_per_frame_mean": f["mean"],
+        "isr_cycles": doc["isr_cycles"],
+        "deadline_misses": doc["deadline_misses"],
+        "realtime_margin_cycles": doc["realtime_margin_cycles"],
+        "ram_margin_bytes": doc["ram_margin_bytes"],
+        "flash_margin_bytes": doc["flash_margin_bytes"],
+        "stack_main_bytes": doc["stack_main_bytes"],
+        "stack_isr_bytes": doc["stack_isr_bytes"],
         "mismatched_hops": acc["mismatched_hops"],
-        "features_vs_float": acc["features_vs_float"], **acc.get("probs_vs_float", {})}
+        "features_vs_float": acc["features_vs_float"],
+        **acc.get("probs_vs_float", {}),
+    }
     if labels is not None:
         entry.extra["segments"] = int(len(labels))
         entry.extra["segment_accuracy"] = round(segment_accuracy(run.ema, labels, seg, app.config.hop), 4)

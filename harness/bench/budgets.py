@@ -16,32 +16,41 @@ from mcubench.results.entry import Entry
 
 @dataclass(frozen=True)
 class Budget:
-    key: str                   # the name in benchmarks/*.toml
-    metric: str                # the results field (or the key in `extra`) it limits
-    kind: str = "max"          # max | min_snr | flag
+    key: str  # the name in benchmarks/*.toml
+    metric: str  # the results field (or the key in `extra`) it limits
+    kind: str = "max"  # max | min_snr | flag
     in_extra: bool = False
     column: str | None = None  # its column title in the tables, if it has one
 
 
-BUDGETS = {b.key: b for b in (
-    Budget("max_cycles", "cycles"),
-    Budget("max_cycles_per_frame", "cycles_per_frame", column="cycles/frame"),
-    Budget("max_flash_bytes", "flash_bytes", column="flash B"),
-    Budget("max_flash_net_bytes", "flash_net_bytes"),
-    Budget("max_ram_bytes", "ram_peak_bytes", column="RAM peak B"),
-    Budget("max_component_ram_bytes", "component_ram_bytes", in_extra=True),
-    Budget("max_stack_bytes", "stack_peak_bytes", column="stack B"),
-    Budget("min_snr_db", "snr_db", kind="min_snr"),
-    Budget("max_abs_err", "max_abs_err"),
-    Budget("bit_exact", "bit_exact", kind="flag"),
-    Budget("max_deadline_misses", "deadline_misses", in_extra=True),
-    Budget("max_cpu_load_pct", "cpu_load_pct"),
-)}
+BUDGETS = {
+    b.key: b
+    for b in (
+        Budget("max_cycles", "cycles"),
+        Budget("max_cycles_per_frame", "cycles_per_frame", column="cycles/frame"),
+        Budget("max_flash_bytes", "flash_bytes", column="flash B"),
+        Budget("max_flash_net_bytes", "flash_net_bytes"),
+        Budget("max_ram_bytes", "ram_peak_bytes", column="RAM peak B"),
+        Budget("max_component_ram_bytes", "component_ram_bytes", in_extra=True),
+        Budget("max_stack_bytes", "stack_peak_bytes", column="stack B"),
+        Budget("min_snr_db", "snr_db", kind="min_snr"),
+        Budget("max_abs_err", "max_abs_err"),
+        Budget("bit_exact", "bit_exact", kind="flag"),
+        Budget("max_deadline_misses", "deadline_misses", in_extra=True),
+        Budget("max_cpu_load_pct", "cpu_load_pct"),
+    )
+}
 BUDGET_KEYS = tuple(BUDGETS)
 # (column title, results key, budget key), in table order
-BUDGET_COLUMNS = tuple((b.column, b.metric, b.key) for b in (
-    BUDGETS["max_cycles_per_frame"], BUDGETS["max_flash_bytes"], BUDGETS["max_ram_bytes"],
-    BUDGETS["max_stack_bytes"]))
+BUDGET_COLUMNS = tuple(
+    (b.column, b.metric, b.key)
+    for b in (
+        BUDGETS["max_cycles_per_frame"],
+        BUDGETS["max_flash_bytes"],
+        BUDGETS["max_ram_bytes"],
+        BUDGETS["max_stack_bytes"],
+    )
+)
 
 
 def _value(entry: Entry, budget: Budget):

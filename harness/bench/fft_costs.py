@@ -50,16 +50,31 @@ def spec(variant: str, n: int) -> BuildSpec:
         if variant == "cmsis_reduced":
             defines += ("CMSIS_REDUCED",)
             include = (cmsis.reduced_tables_header(n),) + include
-        return BuildSpec(f"{variant}_{n}", (BENCH / "cmsis_rfft_q15_bench.c", *cmsis.rfft_sources(tree)),
-                         opt="-Os", defines=defines, include_dirs=include)
+        return BuildSpec(
+            f"{variant}_{n}",
+            (BENCH / "cmsis_rfft_q15_bench.c", *cmsis.rfft_sources(tree)),
+            opt="-Os",
+            defines=defines,
+            include_dirs=include,
+        )
     if variant == "mcubench":
         dsp = FIRMWARE_DIR / "dsp"
-        return BuildSpec(f"mcubench_{n}", (BENCH / "rfft_q15_bench.c", dsp / "rfft_q15.c", dsp / "rfft_q15_bfly.S"),
-                         opt="-O2", include_dirs=(write_header(f"fft{n}"), dsp))
+        return BuildSpec(
+            f"mcubench_{n}",
+            (BENCH / "rfft_q15_bench.c", dsp / "rfft_q15.c", dsp / "rfft_q15_bfly.S"),
+            opt="-O2",
+            include_dirs=(write_header(f"fft{n}"), dsp),
+        )
     if variant == "emlearn":
         import emlearn
-        return BuildSpec(f"emlearn_{n}", (BENCH / "emlearn_fft_bench.c",), opt="-Os",
-                         defines=(f"RFFT_N={n}",), include_dirs=(Path(emlearn.__file__).parent,))
+
+        return BuildSpec(
+            f"emlearn_{n}",
+            (BENCH / "emlearn_fft_bench.c",),
+            opt="-Os",
+            defines=(f"RFFT_N={n}",),
+            include_dirs=(Path(emlearn.__file__).parent,),
+        )
     raise McubenchError(f"unknown FFT variant {variant!r}; valid: {', '.join(VARIANTS)}")
 
 
@@ -88,9 +103,22 @@ def _spectrum_and_exact(variant: str, n: int, out: np.ndarray, x: np.ndarray):
 
 def measure(job: tuple[str, int, str]) -> dict:
     variant, n, target_name = job
-    row = {"variant": variant, "n": n, "target": target_name, "status": "error", "cycles": None,
-           "code_bytes": None, "table_bytes": None, "flash_bytes": None, "ram_bytes": None,
-           "stack_bytes": None, "snr_db": None, "bit_exact": None, "over_bytes": None, "error": None}
+    row = {
+        "variant": variant,
+        "n": n,
+        "target": target_name,
+        "status": "error",
+        "cycles": None,
+        "code_bytes": None,
+        "table_bytes": None,
+        "flash_bytes": None,
+        "ram_bytes": None,
+        "stack_bytes": None,
+        "snr_db": None,
+        "bit_exact": None,
+        "over_bytes": None,
+        "error": None,
+    }
     target = load_target(target_name)
     try:
         s = spec(variant, n)
@@ -104,15 +132,23 @@ def measure(job: tuple[str, int, str]) -> dict:
         for _ in range(2):  # the second call is measured: a warm XIP cache on the RP2040
             machine.write_array("bench_input", x)
             result = machine.call("bench_run")
-        out = machine.read_array("bench_output", dtype).astype(np.float64 if variant == "emlearn" else np.int64)
+        out = machine.read_array("bench_output", dtype).astype(
+            np.float64 if variant == "emlearn" else np.int64
+        )
         bins, exact = _spectrum_and_exact(variant, n, out, x)
         ref = np.fft.rfft(x.astype(np.float64))
         noise = float(np.sum(np.abs(bins - ref) ** 2))
-        row.update(status="ok", cycles=result.cycles, code_bytes=rep.text_bytes - empty.text_bytes,
-                   table_bytes=rep.rodata_bytes - empty.rodata_bytes, flash_bytes=rep.flash_bytes,
-                   ram_bytes=rep.ram_static_bytes + result.stack_peak_bytes,
-                   stack_bytes=result.stack_peak_bytes, bit_exact=exact,
-                   snr_db=None if noise == 0 else round(10 * math.log10(float(np.sum(np.abs(ref) ** 2)) / noise), 2))
+        row.update(
+            status="ok",
+            cycles=result.cycles,
+            code_bytes=rep.text_bytes - empty.text_bytes,
+            table_bytes=rep.rodata_bytes - empty.rodata_bytes,
+            flash_bytes=rep.flash_bytes,
+            ram_bytes=rep.ram_static_bytes + result.stack_peak_bytes,
+            stack_bytes=result.stack_peak_bytes,
+            bit_exact=exact,
+            snr_db=None if noise == 0 else round(10 * math.log10(float(np.sum(np.abs(ref) ** 2)) / noise), 2),
+        )
     except DoesNotFit as exc:
         row.update(status="does_not_fit", over_bytes=exc.over_bytes, error=str(exc))
     except McubenchError as exc:

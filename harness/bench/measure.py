@@ -31,7 +31,7 @@ from mcubench.results.entry import Entry
 def accuracy(out: np.ndarray, ref: np.ndarray) -> tuple[float | None, int, bool]:
     """(SNR in dB or None when exact, max |error|, exact)."""
     err = out.astype(np.float64) - ref.astype(np.float64)
-    noise = float(np.sum(err ** 2))
+    noise = float(np.sum(err**2))
     signal = float(np.sum(ref.astype(np.float64) ** 2))
     snr = None if noise == 0 else (10 * math.log10(signal / noise) if signal > 0 else -math.inf)
     return snr, int(np.max(np.abs(err))) if err.size else 0, noise == 0
@@ -88,7 +88,7 @@ def feed(machine: Machine, bench: Benchmark, image: ElfImage, x):
         machine.call("bench_run")
     for f in range(bench.frames):
         if bench.input:
-            machine.write_array(bench.input.symbol, x[f * hop:(f + 1) * hop], bench.input.dtype)
+            machine.write_array(bench.input.symbol, x[f * hop : (f + 1) * hop], bench.input.dtype)
         calls.append(machine.call("bench_run"))
         if bench.output:
             outputs.append(machine.read_array(bench.output.symbol, bench.output.dtype))
@@ -113,8 +113,10 @@ def measure_kernel(bench: Benchmark, target_name: str) -> Entry:
     entry.flash_bytes, entry.flash_net_bytes = rep.flash_bytes, rep.flash_bytes - empty.flash_bytes
     entry.ram_static_bytes, entry.stack_peak_bytes = rep.ram_static_bytes, stack
     entry.ram_peak_bytes = rep.ram_static_bytes + stack
-    entry.extra = {"code_net_bytes": rep.text_bytes - empty.text_bytes,
-                   "tables_net_bytes": rep.rodata_bytes - empty.rodata_bytes}
+    entry.extra = {
+        "code_net_bytes": rep.text_bytes - empty.text_bytes,
+        "tables_net_bytes": rep.rodata_bytes - empty.rodata_bytes,
+    }
     if bench.frames > 1:
         entry.extra["cycles_per_frame_min"] = min(c.cycles for c in calls)
         entry.extra["cycles_per_frame_mean"] = total // len(calls)
@@ -124,7 +126,11 @@ def measure_kernel(bench: Benchmark, target_name: str) -> Entry:
     if out is not None and bench.reference:
         expected = REFERENCES[bench.reference](image, x, bench)
         snr, max_err, exact = accuracy(out[: len(expected.exact)], expected.exact)
-        entry.snr_db, entry.max_abs_err, entry.bit_exact = None if snr is None else round(snr, 2), max_err, exact
+        entry.snr_db, entry.max_abs_err, entry.bit_exact = (
+            None if snr is None else round(snr, 2),
+            max_err,
+            exact,
+        )
         if expected.float_metrics:
             scores = expected.float_metrics(out[: len(expected.exact)])
             entry.extra.update(scores.pop("extra", {}))
@@ -153,5 +159,10 @@ def logmel_picture(bench: Benchmark, target_name: str = "py32f003") -> dict:
     x = generate(bench.generator, cfg.hop * bench.frames, cfg.sample_rate)
     out, _ = feed(machine, bench, image, x)
     frames = fm.frames_of(cfg, x)
-    return {"fw": out.reshape(len(frames), -1)[:, : cfg.n_mels] / 256.0, "ref": fm.logmel_float_db(cfg, frames),
-            "hop": cfg.hop, "target": target_name, "title": f"{bench.name}: {bench.description}"}
+    return {
+        "fw": out.reshape(len(frames), -1)[:, : cfg.n_mels] / 256.0,
+        "ref": fm.logmel_float_db(cfg, frames),
+        "hop": cfg.hop,
+        "target": target_name,
+        "title": f"{bench.name}: {bench.description}",
+    }

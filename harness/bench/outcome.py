@@ -25,8 +25,8 @@ class StreamPicture:
     """The picture of a streamed application (report/charts.py draws it)."""
 
     path: Path
-    app: object       # apps.app.App
-    run: object       # apps.stream.StreamRun
+    app: object  # apps.app.App
+    run: object  # apps.stream.StreamRun
     ref: dict
     audio: np.ndarray
 

@@ -55,11 +55,16 @@ def measure(target_name: str = "py32f003", blocks: int = 16, repeats: int = REPE
     t_bare = _best(run_bare, repeats)
     t_native = _best(lambda: native.call("bench_run"), repeats)
     t_python = _best(lambda: python.call("bench_run"), max(1, repeats // 2))
-    mips = {k: insns / t / 1e6 for k, t in
-            (("mips_no_hooks", t_bare), ("mips_native", t_native), ("mips_python", t_python))}
+    mips = {
+        k: insns / t / 1e6
+        for k, t in (("mips_no_hooks", t_bare), ("mips_native", t_native), ("mips_python", t_python))
+    }
     return {
-        "target": target.name, "workload": f"fir_q15 x{blocks} blocks",
-        "instructions": insns, "cycles": result.cycles, **mips,
+        "target": target.name,
+        "workload": f"fir_q15 x{blocks} blocks",
+        "instructions": insns,
+        "cycles": result.cycles,
+        **mips,
         "ratio_native_to_no_hooks": mips["mips_native"] / mips["mips_no_hooks"],
         "ratio_native_to_python": mips["mips_native"] / mips["mips_python"],
     }

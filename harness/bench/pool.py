@@ -20,8 +20,12 @@ def worker_count(jobs: int | None, work: int) -> int:
     return max(1, min(jobs or os.cpu_count() or 1, work))
 
 
-def fan_out(fn: Callable[[J], R], work: Iterable[J], jobs: int | None = None,
-            on_done: Callable[[R], None] | None = None) -> list[R]:
+def fan_out(
+    fn: Callable[[J], R],
+    work: Iterable[J],
+    jobs: int | None = None,
+    on_done: Callable[[R], None] | None = None,
+) -> list[R]:
     """fn over every job, in parallel; results in the order they finish (in the order
     given when one worker), each passed to on_done as it arrives."""
     work = list(work)

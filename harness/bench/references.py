@@ -63,10 +63,15 @@ def frontend(image, x: np.ndarray, bench) -> Expected:
     def metrics(out):
         fw = out.reshape(len(frames), -1)[:, : cfg.n_mels]
         acc = fm.accuracy(cfg, fw, frames)
-        return {"snr_db": acc["snr_db"], "max_abs_err": acc["max_abs_err_db"],
-                "extra": {"mean_abs_err_db": round(acc["mean_abs_err_db"], 4),
-                          "max_abs_err_db": round(acc["max_abs_err_db"], 4),
-                          "bands_scored": acc["bands"]}}
+        return {
+            "snr_db": acc["snr_db"],
+            "max_abs_err": acc["max_abs_err_db"],
+            "extra": {
+                "mean_abs_err_db": round(acc["mean_abs_err_db"], 4),
+                "max_abs_err_db": round(acc["max_abs_err_db"], 4),
+                "bands_scored": acc["bands"],
+            },
+        }
 
     return Expected(exact, metrics)
 
@@ -75,14 +80,24 @@ def cmsis_mfcc_q15(image, x: np.ndarray, bench) -> Expected:
     """ARM's own build (the host cmsisdsp package), one 512-sample frame per call."""
     import cmsisdsp
 
-
     shape, t = cmsis.MFCC_SHAPE, cmsis.mfcc_tables()
     inst = cmsisdsp.arm_mfcc_instance_q15()
-    cmsisdsp.arm_mfcc_init_q15(inst, shape["fft_len"], shape["n_mels"], shape["n_dct"], t["dct"],
-                               t["filter_positions"], t["filter_lengths"], t["filters"], t["window"])
+    cmsisdsp.arm_mfcc_init_q15(
+        inst,
+        shape["fft_len"],
+        shape["n_mels"],
+        shape["n_dct"],
+        t["dct"],
+        t["filter_positions"],
+        t["filter_lengths"],
+        t["filters"],
+        t["window"],
+    )
     n = shape["fft_len"]
-    outs = [cmsisdsp.arm_mfcc_q15(inst, x[i:i + n].copy(), np.zeros(2 * n, dtype=np.int32))[1]
-            for i in range(0, len(x), n)]
+    outs = [
+        cmsisdsp.arm_mfcc_q15(inst, x[i : i + n].copy(), np.zeros(2 * n, dtype=np.int32))[1]
+        for i in range(0, len(x), n)
+    ]
     return Expected(np.concatenate(outs).astype(np.int64))
 
 
@@ -121,12 +136,23 @@ def _stream_expected(stream, frames: np.ndarray, labels: np.ndarray, float_acc: 
 
     def metrics(out):
         fw = np.asarray(out).reshape(-1, n_classes)[last].argmax(axis=1)
-        return {"extra": {"accuracy_float": round(float_acc, 4), "accuracy_int8": round(int8_acc, 4),
-                          "accuracy_firmware": round(float(np.mean(fw == labels)), 4),
-                          "test_clips": int(len(labels))}}
+        return {
+            "extra": {
+                "accuracy_float": round(float_acc, 4),
+                "accuracy_int8": round(int8_acc, 4),
+                "accuracy_firmware": round(float(np.mean(fw == labels)), 4),
+                "test_clips": int(len(labels)),
+            }
+        }
 
     return Expected(exact, metrics)
 
 
-REFERENCES = {"fir_q15": fir_q15, "rfft_q15": rfft_q15, "frontend": frontend, "cmsis_mfcc_q15": cmsis_mfcc_q15, "sed_model": sed_model,
-              "genre_model": genre_model}
+REFERENCES = {
+    "fir_q15": fir_q15,
+    "rfft_q15": rfft_q15,
+    "frontend": frontend,
+    "cmsis_mfcc_q15": cmsis_mfcc_q15,
+    "sed_model": sed_model,
+    "genre_model": genre_model,
+}

@@ -35,8 +35,9 @@ def _progress(done: int, total: int, entry: Entry, stream) -> None:
     stream.flush()
 
 
-def run_suite(benches: list[Benchmark], targets: list[str], jobs: int | None = None,
-              progress=None) -> list[Measured]:
+def run_suite(
+    benches: list[Benchmark], targets: list[str], jobs: int | None = None, progress=None
+) -> list[Measured]:
     """Every benchmark on each of its targets (only those in `targets`, if given)."""
     work = [(b, t) for b in benches for t in b.targets if not targets or t in targets]
     count = 0

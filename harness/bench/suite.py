@@ -22,8 +22,15 @@ from mcubench.data.signals import GENERATORS
 from mcubench.dsp.config import FFT_SIZES, load_configs
 from mcubench.nn.registry import MODELS
 
-DTYPES = {"int8": "<i1", "int16": "<i2", "int32": "<i4", "uint8": "<u1", "uint16": "<u2",
-          "uint32": "<u4", "float32": "<f4"}
+DTYPES = {
+    "int8": "<i1",
+    "int16": "<i2",
+    "int32": "<i4",
+    "uint8": "<u1",
+    "uint16": "<u2",
+    "uint32": "<u4",
+    "float32": "<f4",
+}
 
 
 @dataclass(frozen=True)
@@ -48,7 +55,7 @@ class Benchmark:
     generator: dict = field(default_factory=dict)
     reference: str | None = None
     budgets: dict = field(default_factory=dict)  # target -> {key: value}
-    tables: str | None = None          # generated tables: a front-end config or "fftN"
+    tables: str | None = None  # generated tables: a front-end config or "fftN"
     include_dirs: tuple[Path, ...] = ()
     sample_rate: int | None = None
     component_ram_symbols: tuple[str, ...] = ()  # RAM the component itself owns
@@ -70,7 +77,9 @@ def _buffer(data, where) -> Buffer | None:
         dtype = DTYPES[data.get("dtype", "int16")]
         return Buffer(data["symbol"], dtype)
     except KeyError as exc:
-        raise ConfigError(f"{where}: buffer needs 'symbol' and a dtype in {', '.join(DTYPES)} ({exc})") from None
+        raise ConfigError(
+            f"{where}: buffer needs 'symbol' and a dtype in {', '.join(DTYPES)} ({exc})"
+        ) from None
 
 
 def _frame_period(bench: dict, where) -> float | None:
@@ -107,7 +116,6 @@ def load_benchmark(path: Path) -> Benchmark:
     try:
         name = bench["name"]
         if app is not None:  # an application brings its sources and its chip
-
             try:
                 own = get_app(app).target
             except ConfigError as exc:
@@ -142,16 +150,30 @@ def load_benchmark(path: Path) -> Benchmark:
             if key not in BUDGET_KEYS:
                 raise ConfigError(f"{path}: unknown budget {key!r} for {t}; valid: {', '.join(BUDGET_KEYS)}")
     return Benchmark(
-        name=name, path=path, description=bench.get("description", ""), sources=sources,
-        targets=targets, opt=bench.get("opt", "-Os"), defines=tuple(bench.get("defines", ())),
-        frames=int(bench.get("frames", 1)), frame_period_s=_frame_period(bench, path),
+        name=name,
+        path=path,
+        description=bench.get("description", ""),
+        sources=sources,
+        targets=targets,
+        opt=bench.get("opt", "-Os"),
+        defines=tuple(bench.get("defines", ())),
+        frames=int(bench.get("frames", 1)),
+        frame_period_s=_frame_period(bench, path),
         tables=_tables(bench.get("tables"), path),
         include_dirs=tuple(REPO_ROOT / d for d in bench.get("include", ())),
         sample_rate=bench.get("sample_rate"),
         component_ram_symbols=tuple(bench.get("component_ram_symbols", ())),
-        warmup_calls=int(bench.get("warmup_calls", 0)), cmsis=_cmsis(bench.get("cmsis"), path),
-        sed_model=bench.get("sed_model"), app=app, stream=stream, input=_buffer(bench.get("input"), path),
-        output=_buffer(bench.get("output"), path), generator=gen, reference=ref, budgets=budgets)
+        warmup_calls=int(bench.get("warmup_calls", 0)),
+        cmsis=_cmsis(bench.get("cmsis"), path),
+        sed_model=bench.get("sed_model"),
+        app=app,
+        stream=stream,
+        input=_buffer(bench.get("input"), path),
+        output=_buffer(bench.get("output"), path),
+        generator=gen,
+        reference=ref,
+        budgets=budgets,
+    )
 
 
 def load_suite(suite_dir: Path | None = None) -> list[Benchmark]:

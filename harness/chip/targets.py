@@ -88,8 +88,15 @@ class Target:
 
     def with_clock(self, clock_hz: int) -> Target:
         self.wait_states(clock_hz)  # validates
-        return Target(self.name, self.description, clock_hz, self.mul_cycles,
-                      self.linker_script, self.flash_wait_states, self.regions)
+        return Target(
+            self.name,
+            self.description,
+            clock_hz,
+            self.mul_cycles,
+            self.linker_script,
+            self.flash_wait_states,
+            self.regions,
+        )
 
 
 def target_names() -> list[str]:
@@ -103,8 +110,11 @@ def _region(data: dict, where: str) -> Region:
         if not set(perms) <= set("rwx"):
             raise ConfigError(f"{where}: perms must be letters of 'rwx', not {perms!r}")
         return Region(
-            name=data["name"], kind=data["kind"], base=int(data["base"]),
-            size=int(data["size"]), perms=perms,
+            name=data["name"],
+            kind=data["kind"],
+            base=int(data["base"]),
+            size=int(data["size"]),
+            perms=perms,
             access_cycles=data.get("access_cycles"),
             cache=Cache(**cache) if cache else None,
         )
@@ -120,7 +130,9 @@ def load_target(name: str) -> Target:
     try:
         regions = tuple(_region(r, f"{path}: region {i}") for i, r in enumerate(data["region"]))
         target = Target(
-            name=data["name"], description=data["description"], clock_hz=int(data["clock_hz"]),
+            name=data["name"],
+            description=data["description"],
+            clock_hz=int(data["clock_hz"]),
             mul_cycles=int(data["mul_cycles"]),
             linker_script=path.parent / data["linker_script"],
             flash_wait_states=tuple((int(a), int(b)) for a, b in data["flash_wait_states"]),

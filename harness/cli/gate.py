@@ -46,8 +46,11 @@ def run_compare(args) -> int:
 
 def run_baseline(args) -> int:
     if not args.write:
-        print(f"mcubench baseline --write runs the whole suite and overwrites {BASELINE}; "
-              "do it on purpose, on main.", file=sys.stderr)
+        print(
+            f"mcubench baseline --write runs the whole suite and overwrites {BASELINE}; "
+            "do it on purpose, on main.",
+            file=sys.stderr,
+        )
         return 2
     doc = run_to_document(load_suite(), [])
     write_json(BASELINE, doc)

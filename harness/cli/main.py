@@ -28,12 +28,16 @@ def _add_exec(sub):
     p.add_argument("--target", required=True, help=f"one of {', '.join(target_names())}")
     p.add_argument("--call", required=True, metavar="FUNC")
     p.add_argument("--arg", type=_int, action="append", default=[], help="integer argument (r0..r3)")
-    p.add_argument("--init", action="append", default=[], metavar="FUNC",
-                   help="call FUNC first, unmeasured (repeatable)")
+    p.add_argument(
+        "--init", action="append", default=[], metavar="FUNC", help="call FUNC first, unmeasured (repeatable)"
+    )
     p.add_argument("--max-cycles", type=_int, default=None)
     p.add_argument("--counter", choices=("auto", "native", "python"), default="auto")
-    p.add_argument("--profile", action="store_true",
-                   help="cycles per function (self time), from the Python counter (same counts, slower)")
+    p.add_argument(
+        "--profile",
+        action="store_true",
+        help="cycles per function (self time), from the Python counter (same counts, slower)",
+    )
     p.add_argument("--json", action="store_true")
 
 
@@ -66,8 +70,13 @@ def _add_check(sub):
     p = sub.add_parser("check", help="budgets + regressions against the baseline (Markdown)")
     p.add_argument("results", nargs="?", default=None, help="default: results/latest.json")
     p.add_argument("--baseline", default=None, help="default: results/baseline.json")
-    p.add_argument("--tolerance", type=float, default=0.0, metavar="PCT",
-                   help="allowed increase in percent (default 0: cycle counts are exact)")
+    p.add_argument(
+        "--tolerance",
+        type=float,
+        default=0.0,
+        metavar="PCT",
+        help="allowed increase in percent (default 0: cycle counts are exact)",
+    )
     p.add_argument("--markdown", default=None, metavar="PATH", help="also write the Markdown here")
 
 
@@ -90,7 +99,9 @@ def _add_report(sub):
 
 
 def _add_fft_tables(sub):
-    p = sub.add_parser("fft-tables", help="flash, RAM and cycles of real FFT variants (CMSIS-DSP, ours, emlearn)")
+    p = sub.add_parser(
+        "fft-tables", help="flash, RAM and cycles of real FFT variants (CMSIS-DSP, ours, emlearn)"
+    )
     p.add_argument("--variant", action="append", default=[])
     p.add_argument("--n", type=_int, action="append", default=[])
     p.add_argument("--target", action="append", default=[])
@@ -106,7 +117,9 @@ def _add_stream(sub):
     p.add_argument("--clock", type=_int, default=None, metavar="HZ", help="default: the target's clock")
     p.add_argument("--dump", default=None, metavar="PATH", help="every hop's numbers, as .npz")
     p.add_argument("--png", default=None, metavar="PATH", help="default: results/stream_<app>_<target>.png")
-    p.add_argument("--profile", action="store_true", help="cycles per hop by function (slower: the Python counter)")
+    p.add_argument(
+        "--profile", action="store_true", help="cycles per hop by function (slower: the Python counter)"
+    )
     p.add_argument("--json", action="store_true")
 
 

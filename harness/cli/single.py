@@ -50,17 +50,24 @@ def run_inspect(args) -> int:
         print_json(info)
     else:
         print(f"{image.path} on {target.description}")
-        print(f"flash {_pct(info['flash_bytes'], info['flash_capacity'])}   vectors {info['vectors_bytes']}"
-              f"  text {info['text_bytes']}  rodata {info['rodata_bytes']}  data {info['data_bytes']}")
-        print(f"RAM   {_pct(info['ram_static_bytes'], info['ram_capacity'])}   data {info['data_bytes']}"
-              f"  bss {info['bss_bytes']}  (stack and heap get the rest)")
+        print(
+            f"flash {_pct(info['flash_bytes'], info['flash_capacity'])}   vectors {info['vectors_bytes']}"
+            f"  text {info['text_bytes']}  rodata {info['rodata_bytes']}  data {info['data_bytes']}"
+        )
+        print(
+            f"RAM   {_pct(info['ram_static_bytes'], info['ram_capacity'])}   data {info['data_bytes']}"
+            f"  bss {info['bss_bytes']}  (stack and heap get the rest)"
+        )
         for label, key in (("largest in flash", "largest_flash"), ("largest in RAM", "largest_ram")):
             items = ", ".join(f"{s['name']} {s['bytes']}" for s in info[key]) or "-"
             print(f"{label:17} {items}")
         if info["armv6m_ok"]:
             print("ARMv6-M check     ok: every instruction runs on a Cortex-M0+")
         else:
-            print(f"ARMv6-M check     FAILED: {len(info['armv6m_violations'])} instruction(s) a Cortex-M0+ would fault on")
+            print(
+                f"ARMv6-M check     FAILED: {len(info['armv6m_violations'])} instruction(s) "
+                "a Cortex-M0+ would fault on"
+            )
             for v in info["armv6m_violations"][:20]:
                 print(f"  0x{v['address']:08x}  {v['function']:24} {v['instruction']}")
     return 0 if fits and info["armv6m_ok"] else 1

@@ -25,26 +25,39 @@ from mcubench.report.charts import stream_chart
 def _print_table(doc: dict, png: Path) -> None:
     f, acc = doc["frame_cycles"], doc["accuracy"]
     ms = 1000 / doc["clock_hz"]
-    print(f"{doc['app']} on {doc['target']} at {doc['clock_hz'] / 1e6:g} MHz: {doc['hops']} hops, "
-          f"one hop = {doc['period_cycles']:,.0f} cycles")
-    print(f"  cycles per hop   min {f['min']:,}  median {f['median']:,}  p99 {f['p99']:,}  max {f['max']:,} "
-          f"({f['max'] * ms:.2f} ms)")
+    print(
+        f"{doc['app']} on {doc['target']} at {doc['clock_hz'] / 1e6:g} MHz: {doc['hops']} hops, "
+        f"one hop = {doc['period_cycles']:,.0f} cycles"
+    )
+    print(
+        f"  cycles per hop   min {f['min']:,}  median {f['median']:,}  p99 {f['p99']:,}  max {f['max']:,} "
+        f"({f['max'] * ms:.2f} ms)"
+    )
     print(f"  interrupt        {doc['isr_cycles']:,} cycles (entry and exit included)")
-    print(f"  CPU load         {doc['cpu_load_pct']:.1f}% (worst hop {doc['worst_frame_load_pct']:.1f}%), "
-          f"margin {doc['realtime_margin_cycles']:,} cycles")
+    print(
+        f"  CPU load         {doc['cpu_load_pct']:.1f}% (worst hop {doc['worst_frame_load_pct']:.1f}%), "
+        f"margin {doc['realtime_margin_cycles']:,} cycles"
+    )
     print(f"  deadline misses  {doc['deadline_misses']}")
-    print(f"  RAM              {doc['ram_peak_bytes']:,} B (static {doc['ram_static_bytes']:,} + stack "
-          f"{doc['stack_peak_bytes']}), {doc['ram_margin_bytes']:,} B free")
+    print(
+        f"  RAM              {doc['ram_peak_bytes']:,} B (static {doc['ram_static_bytes']:,} + stack "
+        f"{doc['stack_peak_bytes']}), {doc['ram_margin_bytes']:,} B free"
+    )
     print(f"  flash            {doc['flash_bytes']:,} B, {doc['flash_margin_bytes']:,} B free")
     exact = "yes" if acc["bit_exact"] else f"NO ({acc['mismatched_hops']} hops differ)"
     print(f"  bit-exact        {exact} (features, probabilities, EMA)")
     fv = acc["features_vs_float"]
     snr = f"SNR {fv['snr_db']:.1f} dB, " if "snr_db" in fv else ""
-    print(f"  vs float         features: {snr}mean |err| {fv['mean_abs_err_db']:.3f} dB, max {fv['max_abs_err_db']:.2f} dB")
+    print(
+        f"  vs float         features: {snr}mean |err| {fv['mean_abs_err_db']:.3f} dB, "
+        f"max {fv['max_abs_err_db']:.2f} dB"
+    )
     if "probs_vs_float" in acc:
         pv = acc["probs_vs_float"]
-        print(f"                   top class agrees {pv['top1_agreement_pct']:.1f}% of hops "
-              f"({pv['ema_top1_agreement_pct']:.1f}% after EMA), mean |dP| {pv['mean_abs_prob_err']:.3f}")
+        print(
+            f"                   top class agrees {pv['top1_agreement_pct']:.1f}% of hops "
+            f"({pv['ema_top1_agreement_pct']:.1f}% after EMA), mean |dP| {pv['mean_abs_prob_err']:.3f}"
+        )
     print(f"  picture          {png}")
     if "profile_cycles_per_hop" in doc:
         total = sum(doc["profile_cycles_per_hop"].values())
@@ -62,13 +75,26 @@ def run_stream_command(args) -> int:
     doc, run, ref = stream_document(app, audio, args.target, args.clock, args.profile)
     doc["wav"] = str(args.wav)
     png = Path(args.png) if args.png else RESULTS_DIR / f"stream_{app.name}_{run.target}.png"
-    stream_chart(png, app, run, ref, audio[:run.hops * app.config.hop])
+    stream_chart(png, app, run, ref, audio[: run.hops * app.config.hop])
     if args.dump:
-        np.savez(args.dump, frame_cycles=run.frame_cycles, isr_cycles=run.isr_cycles, finish=run.finish,
-                 features=run.features, probs=run.probs, ema=run.ema, ref_features=ref["features"],
-                 ref_probs=ref["probs"], ref_ema=ref["ema"], float_features=ref["float_features"],
-                 **({} if ref["float_probs"] is None else {"float_probs": ref["float_probs"],
-                                                           "float_ema": ref["float_ema"]}))
+        np.savez(
+            args.dump,
+            frame_cycles=run.frame_cycles,
+            isr_cycles=run.isr_cycles,
+            finish=run.finish,
+            features=run.features,
+            probs=run.probs,
+            ema=run.ema,
+            ref_features=ref["features"],
+            ref_probs=ref["probs"],
+            ref_ema=ref["ema"],
+            float_features=ref["float_features"],
+            **(
+                {}
+                if ref["float_probs"] is None
+                else {"float_probs": ref["float_probs"], "float_ema": ref["float_ema"]}
+            ),
+        )
     if args.json:
         print_json(doc)
     else:

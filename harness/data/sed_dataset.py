@@ -22,7 +22,7 @@ from mcubench.dsp.frontend import frames_of, logmel, logmel_float_db
 
 CLASSES = ("background", "impulsive", "tonal", "speech")
 CONFIG = "py32_1k"
-FRAMES = 32          # the patch the models see: 32 hops = 256 ms
+FRAMES = 32  # the patch the models see: 32 hops = 256 ms
 WARMUP_FRAMES = 4
 TRAIN_SEED, TEST_SEED = 1, 2
 
@@ -58,8 +58,10 @@ def _impulsive(rng, n, sr):
             spec[(f < rng.uniform(600, 1500)) | (f > rng.uniform(3000, 6000))] *= 0.1
             burst = np.fft.irfft(spec, len(t))
         else:  # knock: damped low sinusoid with a click
-            burst = np.sin(2 * np.pi * rng.uniform(150, 700) * t) + 0.3 * rng.standard_normal(len(t)) * (t < 0.002)
-        x[start:start + len(t)] += burst * decay
+            burst = np.sin(2 * np.pi * rng.uniform(150, 700) * t) + 0.3 * rng.standard_normal(len(t)) * (
+                t < 0.002
+            )
+        x[start : start + len(t)] += burst * decay
     return x
 
 
@@ -67,7 +69,11 @@ def _tonal(rng, n, sr):
     t = np.arange(n) / sr
     f0 = rng.uniform(500, 3500)
     if rng.random() < 0.5:  # whistle with vibrato
-        phase = 2 * np.pi * (f0 * t + rng.uniform(10, 60) / rng.uniform(3, 7) * np.sin(2 * np.pi * rng.uniform(3, 7) * t))
+        phase = (
+            2
+            * np.pi
+            * (f0 * t + rng.uniform(10, 60) / rng.uniform(3, 7) * np.sin(2 * np.pi * rng.uniform(3, 7) * t))
+        )
         return np.sin(phase)
     period = rng.uniform(0.08, 0.3)  # beeps
     gate = ((t + rng.uniform(0, period)) % period) < period * rng.uniform(0.4, 0.8)
@@ -78,8 +84,8 @@ def _speech_clip(rng, n):
     speech = _speech()
     for _ in range(20):  # a segment with enough speech in it
         start = rng.integers(0, len(speech) - n)
-        seg = speech[start:start + n]
-        if np.sqrt(np.mean(seg[-n // 2:] ** 2)) > 0.02:
+        seg = speech[start : start + n]
+        if np.sqrt(np.mean(seg[-n // 2 :] ** 2)) > 0.02:
             return seg
     return seg
 
@@ -90,10 +96,13 @@ def make_clip(rng, label: int, n: int, sr: int) -> np.ndarray:
     if CLASSES[label] == "background":
         x = noise * rng.uniform(1, 10)
     else:
-        event = {"impulsive": lambda: _impulsive(rng, n, sr), "tonal": lambda: _tonal(rng, n, sr),
-                 "speech": lambda: _speech_clip(rng, n)}[CLASSES[label]]()
+        event = {
+            "impulsive": lambda: _impulsive(rng, n, sr),
+            "tonal": lambda: _tonal(rng, n, sr),
+            "speech": lambda: _speech_clip(rng, n),
+        }[CLASSES[label]]()
         snr_db = rng.uniform(0, 20)
-        event = event / (np.sqrt(np.mean(event ** 2)) or 1) * np.sqrt(np.mean(noise ** 2)) * 10 ** (snr_db / 20)
+        event = event / (np.sqrt(np.mean(event**2)) or 1) * np.sqrt(np.mean(noise**2)) * 10 ** (snr_db / 20)
         x = noise + event
         peak = np.max(np.abs(x))
         if peak > 0.9:
@@ -112,7 +121,9 @@ def balanced_clips(make, n_classes: int, n_per_class: int, seed: int, n: int, sr
 def clips(n_per_class: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
     """(audio [N, samples] int16, labels [N]) in a fixed order for a seed."""
     cfg = get_config(CONFIG)
-    return balanced_clips(make_clip, len(CLASSES), n_per_class, seed, cfg.hop * (FRAMES + WARMUP_FRAMES), cfg.sample_rate)
+    return balanced_clips(
+        make_clip, len(CLASSES), n_per_class, seed, cfg.hop * (FRAMES + WARMUP_FRAMES), cfg.sample_rate
+    )
 
 
 def features(audio: np.ndarray) -> np.ndarray:

@@ -45,7 +45,7 @@ def chirp(n, sample_rate=16000, f0=100.0, f1=None, level_dbfs=-6.0, **_):
     f1 = f1 or 0.45 * sample_rate
     t = np.arange(n) / sample_rate
     duration = t[-1] if n > 1 else 1.0
-    phase = 2 * np.pi * (f0 * t + (f1 - f0) * t ** 2 / (2 * duration))
+    phase = 2 * np.pi * (f0 * t + (f1 - f0) * t**2 / (2 * duration))
     return np.round(32767 * 10 ** (level_dbfs / 20) * np.sin(phase)).astype(np.int16)
 
 
@@ -77,13 +77,23 @@ def genre_mfcc(n, per_class=8, **_):
 def _flat_features(kind: str, frames: np.ndarray, n: int) -> np.ndarray:
     flat = frames.reshape(-1).astype(np.int16)
     if n != flat.size:
-        raise ConfigError(f"{kind}: the benchmark asks for {n} values, the test set has {flat.size} "
-                          f"({frames.shape[0]} clips x {frames.shape[1]} hops x {frames.shape[2]} values)")
+        raise ConfigError(
+            f"{kind}: the benchmark asks for {n} values, the test set has {flat.size} "
+            f"({frames.shape[0]} clips x {frames.shape[1]} hops x {frames.shape[2]} values)"
+        )
     return flat
 
 
-GENERATORS = {"noise": noise, "pink": pink, "sine": sine, "chirp": chirp, "silence": silence,
-              "speech": speech, "sed_logmel": sed_logmel, "genre_mfcc": genre_mfcc}
+GENERATORS = {
+    "noise": noise,
+    "pink": pink,
+    "sine": sine,
+    "chirp": chirp,
+    "silence": silence,
+    "speech": speech,
+    "sed_logmel": sed_logmel,
+    "genre_mfcc": genre_mfcc,
+}
 
 
 def generate(spec: dict, n: int, sample_rate: int) -> np.ndarray:

@@ -32,7 +32,7 @@ class Wav:
     rate: int
     channels: int
     bits: int
-    encoding: str       # "pcm" or "float"
+    encoding: str  # "pcm" or "float"
     samples: np.ndarray  # float64 [frames, channels] in [-1, 1)
 
 
@@ -67,8 +67,10 @@ def read_wav(path) -> Wav:
                 raise WavError(f"{path}: data chunk before the fmt chunk")
             available = len(data) - start
             if size > available:
-                raise WavError(f"{path}: truncated: the data chunk says {size} bytes, the file has {available}")
-            return _decode(path, fmt, data[start:start + size])
+                raise WavError(
+                    f"{path}: truncated: the data chunk says {size} bytes, the file has {available}"
+                )
+            return _decode(path, fmt, data[start : start + size])
     raise WavError(f"{path}: no {'fmt' if fmt is None else 'data'} chunk")
 
 
@@ -76,19 +78,27 @@ def _decode(path: Path, fmt: tuple, raw: bytes) -> Wav:
     tag, channels, rate, _, align, bits = fmt
     if channels < 1 or rate < 1:
         raise WavError(f"{path}: {channels} channels at {rate} Hz")
-    encodings = {(PCM, 8): "u1", (PCM, 16): "<i2", (PCM, 24): None, (PCM, 32): "<i4",
-                 (IEEE_FLOAT, 32): "<f4", (IEEE_FLOAT, 64): "<f8"}
+    encodings = {
+        (PCM, 8): "u1",
+        (PCM, 16): "<i2",
+        (PCM, 24): None,
+        (PCM, 32): "<i4",
+        (IEEE_FLOAT, 32): "<f4",
+        (IEEE_FLOAT, 64): "<f8",
+    }
     if (tag, bits) not in encodings:
-        raise WavError(f"{path}: unsupported encoding (format tag {tag}, {bits} bits); "
-                       f"PCM 8/16/24/32-bit and float 32/64 are read")
+        raise WavError(
+            f"{path}: unsupported encoding (format tag {tag}, {bits} bits); "
+            f"PCM 8/16/24/32-bit and float 32/64 are read"
+        )
     width = bits // 8
     frames = len(raw) // (width * channels)
     if frames == 0:
         raise WavError(f"{path}: no audio (0 sample frames)")
-    raw = raw[:frames * width * channels]
+    raw = raw[: frames * width * channels]
     if bits == 24:
         b = np.frombuffer(raw, dtype=np.uint8).reshape(-1, 3).astype(np.int32)
-        x = ((b[:, 0] | (b[:, 1] << 8) | (b[:, 2] << 16)) << 8 >> 8) / 2.0 ** 23
+        x = ((b[:, 0] | (b[:, 1] << 8) | (b[:, 2] << 16)) << 8 >> 8) / 2.0**23
     elif tag == PCM:
         x = np.frombuffer(raw, dtype=encodings[(tag, bits)]).astype(np.float64)
         x = (x - 128) / 128 if bits == 8 else x / 2.0 ** (bits - 1)
@@ -109,7 +119,9 @@ def to_app_audio(wav: Wav, rate: int, notices: list | None = None) -> np.ndarray
         ratio = Fraction(rate, wav.rate).limit_denominator(1000)
         x = resample_poly(x, ratio.numerator, ratio.denominator)
         if notices is not None:
-            notices.append(f"resampled {wav.rate} Hz -> {rate} Hz (polyphase, x{ratio.numerator}/{ratio.denominator})")
+            notices.append(
+                f"resampled {wav.rate} Hz -> {rate} Hz (polyphase, x{ratio.numerator}/{ratio.denominator})"
+            )
     return np.clip(np.round(x * 32768), -32768, 32767).astype(np.int16)
 
 

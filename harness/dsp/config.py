@@ -26,7 +26,7 @@ MEL_WEIGHT_SCALE = 65535  # a band's peak weight; uint16
 DCT_BITS = 13
 LOG_LUT_SEGMENTS = 32
 LOG_FLOOR_DB = -100.0  # 10 log10(1e-10), librosa's default amin
-MAX_BAND_BINS = 255    # fe_mel_len is uint8
+MAX_BAND_BINS = 255  # fe_mel_len is uint8
 
 
 def hz_to_mel(f, htk: bool):
@@ -60,7 +60,7 @@ def mel_filterbank(sr, n_fft, n_mels, fmin, fmax, htk: bool, slaney_norm: bool) 
     upper = ramps[2:] / fdiff[1:, None]
     weights = np.maximum(0, np.minimum(lower, upper))
     if slaney_norm:
-        weights *= (2.0 / (mel_f[2:n_mels + 2] - mel_f[:n_mels]))[:, None]
+        weights *= (2.0 / (mel_f[2 : n_mels + 2] - mel_f[:n_mels]))[:, None]
     return weights
 
 
@@ -100,8 +100,15 @@ class FrontendConfig:
     # ----- float definitions --------------------------------------------------
     @cached_property
     def mel_float(self) -> np.ndarray:
-        return mel_filterbank(self.sample_rate, self.n_fft, self.n_mels, self.fmin, self.f_max,
-                              self.mel_scale == "htk", self.mel_norm == "slaney")
+        return mel_filterbank(
+            self.sample_rate,
+            self.n_fft,
+            self.n_mels,
+            self.fmin,
+            self.f_max,
+            self.mel_scale == "htk",
+            self.mel_norm == "slaney",
+        )
 
     @cached_property
     def window_float(self) -> np.ndarray:
@@ -126,7 +133,9 @@ class FrontendConfig:
     def sin_q15(self) -> np.ndarray:
         """Quarter-wave sine, N/4 + 1 entries: every twiddle of the real FFT."""
         q = self.n_fft // 4
-        return np.minimum(np.round(np.sin(2 * np.pi * np.arange(q + 1) / self.n_fft) * 32768), 32767).astype(np.int64)
+        return np.minimum(np.round(np.sin(2 * np.pi * np.arange(q + 1) / self.n_fft) * 32768), 32767).astype(
+            np.int64
+        )
 
     @cached_property
     def bitrev(self) -> np.ndarray:
@@ -141,10 +150,14 @@ class FrontendConfig:
         for band in self.mel_float:
             nz = np.flatnonzero(band > 0)
             if nz.size == 0:
-                raise ConfigError(f"{CONFIG_FILE}: [{self.name}] mel band with no FFT bin; fewer mels or larger n_fft")
+                raise ConfigError(
+                    f"{CONFIG_FILE}: [{self.name}] mel band with no FFT bin; fewer mels or larger n_fft"
+                )
             lo, hi = int(nz[0]), int(nz[-1]) + 1
             if hi - lo > MAX_BAND_BINS:
-                raise ConfigError(f"{CONFIG_FILE}: [{self.name}] a mel band spans {hi - lo} bins (max {MAX_BAND_BINS})")
+                raise ConfigError(
+                    f"{CONFIG_FILE}: [{self.name}] a mel band spans {hi - lo} bins (max {MAX_BAND_BINS})"
+                )
             peak = float(band[lo:hi].max())
             w = np.round(band[lo:hi] / peak * MEL_WEIGHT_SCALE).astype(np.int64)
             starts.append(lo)
@@ -160,7 +173,7 @@ class FrontendConfig:
         dense = np.zeros((self.n_mels, self.n_bins), dtype=np.int64)
         pos = 0
         for band in range(self.n_mels):
-            dense[band, starts[band]:starts[band] + lengths[band]] = weights[pos:pos + lengths[band]]
+            dense[band, starts[band] : starts[band] + lengths[band]] = weights[pos : pos + lengths[band]]
             pos += lengths[band]
         return dense
 
@@ -173,7 +186,7 @@ class FrontendConfig:
     def dct_q13(self) -> np.ndarray:
         d = np.round(self.dct_float * (1 << DCT_BITS)).astype(np.int64)
         worst = np.abs(d).sum(axis=1).max() * 32768
-        if worst >= 2 ** 31:
+        if worst >= 2**31:
             raise ConfigError(f"{CONFIG_FILE}: [{self.name}] DCT could overflow int32")
         return d
 
@@ -191,8 +204,9 @@ def load_configs() -> dict[str, FrontendConfig]:
 
 def fft_config(n_fft: int) -> FrontendConfig:
     """The tables of a bare n_fft-point real FFT (no front end around it)."""
-    return FrontendConfig(name=f"fft{n_fft}", sample_rate=16000, win_length=n_fft, n_fft=n_fft,
-                          hop=n_fft, n_mels=1)
+    return FrontendConfig(
+        name=f"fft{n_fft}", sample_rate=16000, win_length=n_fft, n_fft=n_fft, hop=n_fft, n_mels=1
+    )
 
 
 def get_config(name: str) -> FrontendConfig:

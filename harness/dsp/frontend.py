@@ -158,7 +158,7 @@ def logmel_frame(cfg: FrontendConfig, frame: np.ndarray) -> np.ndarray:
     power[0] = packed[0] ** 2
     power[m] = packed[1] ** 2
     dense, gains = cfg.mel_dense, cfg.mel_sparse[3]
-    high = dense @ (power >> 16)                               # 64-bit sums
+    high = dense @ (power >> 16)  # 64-bit sums
     low = (((power & 0xFFFF)[None, :] * dense) >> 8).sum(axis=1)  # sums of truncated products
     return log_q8_many(cfg, (high << 16) + (low << 8), (2 * exponent - 30) * 1024 + gains)
 
@@ -190,7 +190,7 @@ def frames_of(cfg: FrontendConfig, audio: np.ndarray) -> np.ndarray:
     pad = cfg.win_length - cfg.hop
     x = np.concatenate([np.zeros(pad, dtype=np.int64), np.asarray(audio, dtype=np.int64)])
     n = (len(x) - cfg.win_length) // cfg.hop + 1
-    return np.stack([x[t * cfg.hop:t * cfg.hop + cfg.win_length] for t in range(n)])
+    return np.stack([x[t * cfg.hop : t * cfg.hop + cfg.win_length] for t in range(n)])
 
 
 def logmel(cfg: FrontendConfig, audio: np.ndarray) -> np.ndarray:
@@ -205,11 +205,15 @@ def accuracy(cfg: FrontendConfig, fw_q8: np.ndarray, frames: np.ndarray, top_db:
     fw_db = np.asarray(fw_q8, dtype=np.float64) / 256.0
     e_ref, e_fw = 10.0 ** (ref_db / 10), 10.0 ** (fw_db / 10)
     noise = float(np.sum((e_fw - e_ref) ** 2))
-    snr = float("inf") if noise == 0 else 10 * np.log10(float(np.sum(e_ref ** 2)) / noise)
+    snr = float("inf") if noise == 0 else 10 * np.log10(float(np.sum(e_ref**2)) / noise)
     mask = (ref_db >= ref_db.max(axis=1, keepdims=True) - top_db) & (ref_db > LOG_FLOOR_DB + 1)
     err = np.abs(fw_db - ref_db)[mask]
-    return {"snr_db": snr, "mean_abs_err_db": float(err.mean()) if err.size else 0.0,
-            "max_abs_err_db": float(err.max()) if err.size else 0.0, "bands": int(mask.sum())}
+    return {
+        "snr_db": snr,
+        "mean_abs_err_db": float(err.mean()) if err.size else 0.0,
+        "max_abs_err_db": float(err.max()) if err.size else 0.0,
+        "bands": int(mask.sum()),
+    }
 
 
 # ----- float reference -------------------------------------------------------------

@@ -22,14 +22,30 @@ FLOW_NONE, FLOW_COND, FLOW_CALL, FLOW_INDIRECT, FLOW_JUMP = 0, 1, 2, 3, 4
 # Why a halfword cannot be executed.
 ERR_OK, ERR_NOT_CODE, ERR_NOT_V6M, ERR_TRAP = 0, 1, 2, 3
 
-RECORD = np.dtype([
-    ("cycles", "u1"), ("flow", "u1"), ("size", "u1"), ("err", "u1"),
-    ("sp_delta", "<i2"), ("sp_dynamic", "u1"), ("pad", "u1"), ("target", "<u4"),
-], align=True)
+RECORD = np.dtype(
+    [
+        ("cycles", "u1"),
+        ("flow", "u1"),
+        ("size", "u1"),
+        ("err", "u1"),
+        ("sp_delta", "<i2"),
+        ("sp_dynamic", "u1"),
+        ("pad", "u1"),
+        ("target", "<u4"),
+    ],
+    align=True,
+)
 assert RECORD.itemsize == 12
 
-_FLOW = {Cls.B_COND: FLOW_COND, Cls.BL: FLOW_CALL, Cls.BLX: FLOW_CALL, Cls.BX: FLOW_INDIRECT,
-         Cls.POP_PC: FLOW_INDIRECT, Cls.PC_WRITE: FLOW_INDIRECT, Cls.B: FLOW_JUMP}
+_FLOW = {
+    Cls.B_COND: FLOW_COND,
+    Cls.BL: FLOW_CALL,
+    Cls.BLX: FLOW_CALL,
+    Cls.BX: FLOW_INDIRECT,
+    Cls.POP_PC: FLOW_INDIRECT,
+    Cls.PC_WRITE: FLOW_INDIRECT,
+    Cls.B: FLOW_JUMP,
+}
 _ERR = {Cls.INVALID: ERR_NOT_V6M, Cls.TRAP: ERR_TRAP}
 
 
@@ -46,7 +62,7 @@ class CodeRange:
 @dataclass(frozen=True)
 class Violation:
     addr: int
-    name: str   # the decoder's mnemonic
+    name: str  # the decoder's mnemonic
     err: int
 
 
@@ -55,7 +71,7 @@ def decode_section(base: int, data: bytes, runs, mul_cycles: int) -> tuple[np.nd
     n = len(data) // 2
     recs = np.zeros(n, dtype=RECORD)
     recs["err"] = ERR_NOT_CODE
-    halfwords = [int(h) for h in np.frombuffer(data[:2 * n], dtype="<u2")]
+    halfwords = [int(h) for h in np.frombuffer(data[: 2 * n], dtype="<u2")]
     violations = []
     for start, end in runs:
         i, stop = (start - base) // 2, min(n, (end - base) // 2)
@@ -63,8 +79,16 @@ def decode_section(base: int, data: bytes, runs, mul_cycles: int) -> tuple[np.nd
             pc = base + 2 * i
             insn = decode(halfwords[i], halfwords[i + 1] if i + 1 < stop else None, pc)
             err = _ERR.get(insn.cls, ERR_OK)
-            recs[i] = (cycles(insn.cls, insn.n_registers, mul_cycles), _FLOW.get(insn.cls, FLOW_NONE),
-                       insn.size, err, insn.sp_delta, insn.sp_dynamic, 0, insn.target or 0)
+            recs[i] = (
+                cycles(insn.cls, insn.n_registers, mul_cycles),
+                _FLOW.get(insn.cls, FLOW_NONE),
+                insn.size,
+                err,
+                insn.sp_delta,
+                insn.sp_dynamic,
+                0,
+                insn.target or 0,
+            )
             if err:
                 violations.append(Violation(pc, insn.name, err))
             i += insn.size // 2

@@ -31,12 +31,12 @@ MAX_RANGES, SHADOW = 8, 64
 
 @dataclass
 class CounterConfig:
-    ranges: list                     # code_map.CodeRange
+    ranges: list  # code_map.CodeRange
     stack_limit: int
     cycle_limit: int
-    ws: tuple[int, int, int] = (0, 0, 0)         # base, end, wait states
-    io: tuple[int, int, int] = (0, 0, 0)         # base, end, cycles delta per access
-    cache: tuple | None = None                  # base, end, sets, ways, line, miss_cycles
+    ws: tuple[int, int, int] = (0, 0, 0)  # base, end, wait states
+    io: tuple[int, int, int] = (0, 0, 0)  # base, end, cycles delta per access
+    cache: tuple | None = None  # base, end, sets, ways, line, miss_cycles
     hook_ranges: list = field(default_factory=list)  # (begin, end, types) for data hooks
 
 
@@ -55,24 +55,44 @@ class CounterState:
 
 class _Ctx(ctypes.Structure):
     _fields_ = [
-        ("reg_read", ctypes.c_void_p), ("emu_stop", ctypes.c_void_p),
-        ("sp_regid", ctypes.c_int32), ("n_ranges", ctypes.c_uint32),
+        ("reg_read", ctypes.c_void_p),
+        ("emu_stop", ctypes.c_void_p),
+        ("sp_regid", ctypes.c_int32),
+        ("n_ranges", ctypes.c_uint32),
         ("ranges", (ctypes.c_uint32 * 4) * MAX_RANGES),  # base, count, recs pointer (8 bytes)
-        ("cycle_limit", ctypes.c_int64), ("stack_limit", ctypes.c_uint32),
-        ("ws_base", ctypes.c_uint32), ("ws_end", ctypes.c_uint32), ("ws_cycles", ctypes.c_uint32),
-        ("io_base", ctypes.c_uint32), ("io_end", ctypes.c_uint32), ("io_delta", ctypes.c_int32),
-        ("cache_base", ctypes.c_uint32), ("cache_end", ctypes.c_uint32),
-        ("cache_sets", ctypes.c_uint32), ("cache_ways", ctypes.c_uint32),
-        ("cache_line_shift", ctypes.c_uint32), ("cache_miss_cycles", ctypes.c_uint32),
-        ("cache_tags", ctypes.c_void_p), ("cache_stamps", ctypes.c_void_p),
-        ("cycles", ctypes.c_int64), ("insns", ctypes.c_int64), ("cache_misses", ctypes.c_int64),
-        ("min_sp", ctypes.c_uint32), ("min_sp_pc", ctypes.c_uint32),
-        ("prev_flow", ctypes.c_uint32), ("prev_target", ctypes.c_uint32),
-        ("prev_end", ctypes.c_uint32), ("prev_last_pc", ctypes.c_uint32),
-        ("depth", ctypes.c_uint32), ("stamp", ctypes.c_uint32),
-        ("stop_reason", ctypes.c_uint32), ("stop_pc", ctypes.c_uint32),
-        ("stop_value", ctypes.c_uint32), ("pad", ctypes.c_uint32),
-        ("ret_addr", ctypes.c_uint32 * SHADOW), ("call_site", ctypes.c_uint32 * SHADOW),
+        ("cycle_limit", ctypes.c_int64),
+        ("stack_limit", ctypes.c_uint32),
+        ("ws_base", ctypes.c_uint32),
+        ("ws_end", ctypes.c_uint32),
+        ("ws_cycles", ctypes.c_uint32),
+        ("io_base", ctypes.c_uint32),
+        ("io_end", ctypes.c_uint32),
+        ("io_delta", ctypes.c_int32),
+        ("cache_base", ctypes.c_uint32),
+        ("cache_end", ctypes.c_uint32),
+        ("cache_sets", ctypes.c_uint32),
+        ("cache_ways", ctypes.c_uint32),
+        ("cache_line_shift", ctypes.c_uint32),
+        ("cache_miss_cycles", ctypes.c_uint32),
+        ("cache_tags", ctypes.c_void_p),
+        ("cache_stamps", ctypes.c_void_p),
+        ("cycles", ctypes.c_int64),
+        ("insns", ctypes.c_int64),
+        ("cache_misses", ctypes.c_int64),
+        ("min_sp", ctypes.c_uint32),
+        ("min_sp_pc", ctypes.c_uint32),
+        ("prev_flow", ctypes.c_uint32),
+        ("prev_target", ctypes.c_uint32),
+        ("prev_end", ctypes.c_uint32),
+        ("prev_last_pc", ctypes.c_uint32),
+        ("depth", ctypes.c_uint32),
+        ("stamp", ctypes.c_uint32),
+        ("stop_reason", ctypes.c_uint32),
+        ("stop_pc", ctypes.c_uint32),
+        ("stop_value", ctypes.c_uint32),
+        ("pad", ctypes.c_uint32),
+        ("ret_addr", ctypes.c_uint32 * SHADOW),
+        ("call_site", ctypes.c_uint32 * SHADOW),
     ]
 
 
@@ -120,8 +140,15 @@ class NativeCounter:
 
     def _add_hook(self, uclib, htype, fn, begin, end):
         handle = ctypes.c_size_t()
-        err = uclib.uc_hook_add(self._uc._uch, ctypes.byref(handle), htype, fn,
-                                ctypes.cast(ctypes.pointer(self._ctx), ctypes.c_void_p), begin, end)
+        err = uclib.uc_hook_add(
+            self._uc._uch,
+            ctypes.byref(handle),
+            htype,
+            fn,
+            ctypes.cast(ctypes.pointer(self._ctx), ctypes.c_void_p),
+            begin,
+            end,
+        )
         if err:
             raise RuntimeError(f"uc_hook_add failed ({err})")
         self._hooks.append(handle)
@@ -136,8 +163,17 @@ class NativeCounter:
 
     def state(self) -> CounterState:
         c = self._ctx
-        return CounterState(c.cycles, c.insns, c.cache_misses, c.min_sp, c.min_sp_pc,
-                            c.stop_reason, c.stop_pc, c.stop_value, list(c.call_site[:c.depth]))
+        return CounterState(
+            c.cycles,
+            c.insns,
+            c.cache_misses,
+            c.min_sp,
+            c.min_sp_pc,
+            c.stop_reason,
+            c.stop_pc,
+            c.stop_value,
+            list(c.call_site[: c.depth]),
+        )
 
 
 class _Stop(Exception):
@@ -187,12 +223,19 @@ class PythonCounter:
         self._mark = self.cycles
 
     def state(self) -> CounterState:
-        return CounterState(self.cycles, self.insns, self.cache_misses, self.min_sp, self.min_sp_pc,
-                            *self.stop, [site for _, site in self.shadow])
+        return CounterState(
+            self.cycles,
+            self.insns,
+            self.cache_misses,
+            self.min_sp,
+            self.min_sp_pc,
+            *self.stop,
+            [site for _, site in self.shadow],
+        )
 
     def _block_info(self, addr: int, size: int):
         """Static summary of a block: (cycles, n, min_off, last_flow, target, last_pc) or an error."""
-        for base, end, recs in self._ranges:
+        for base, end, recs in self._ranges:  # noqa: B007 (the range found is used after the loop)
             if base <= addr < end:
                 break
         else:
@@ -258,7 +301,7 @@ class PythonCounter:
         elif flow == FLOW_INDIRECT:
             for i in range(len(self.shadow), 0, -1):
                 if self.shadow[i - 1][0] == addr:
-                    del self.shadow[i - 1:]
+                    del self.shadow[i - 1 :]
                     break
         info = self._blocks.get((addr, size))
         if info is None:

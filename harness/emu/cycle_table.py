@@ -16,25 +16,25 @@ from enum import IntEnum
 class Cls(IntEnum):
     """Instruction classes. The numeric values are shared with the native hook."""
 
-    ALU = 0        # data processing, MOVS/ADDS/CMP/shifts/extend/REV, ADR, ADD/SUB SP
-    MUL = 1        # MULS: 1 or 32 cycles, a synthesis option of the core
-    LOAD = 2       # LDR, LDRH, LDRB, LDRSH, LDRSB, LDR literal
-    STORE = 3      # STR, STRH, STRB
-    LDM = 4        # LDM
-    STM = 5        # STM
-    PUSH = 6       # PUSH (LR counts as a register)
-    POP = 7        # POP without PC
-    POP_PC = 8     # POP with PC
-    B = 9          # B (unconditional)
-    B_COND = 10    # B<cond>
-    BL = 11        # BL
-    BX = 12        # BX
-    BLX = 13       # BLX (register)
+    ALU = 0  # data processing, MOVS/ADDS/CMP/shifts/extend/REV, ADR, ADD/SUB SP
+    MUL = 1  # MULS: 1 or 32 cycles, a synthesis option of the core
+    LOAD = 2  # LDR, LDRH, LDRB, LDRSH, LDRSB, LDR literal
+    STORE = 3  # STR, STRH, STRB
+    LDM = 4  # LDM
+    STM = 5  # STM
+    PUSH = 6  # PUSH (LR counts as a register)
+    POP = 7  # POP without PC
+    POP_PC = 8  # POP with PC
+    B = 9  # B (unconditional)
+    B_COND = 10  # B<cond>
+    BL = 11  # BL
+    BX = 12  # BX
+    BLX = 13  # BLX (register)
     PC_WRITE = 14  # MOV PC, Rm / ADD PC, Rm
-    SYS = 15       # MRS, MSR, DMB, DSB, ISB
-    HINT = 16      # NOP, YIELD, WFE, WFI, SEV, CPS
-    TRAP = 17      # SVC, BKPT, UDF: the run stops with a fault
-    INVALID = 18   # not an ARMv6-M instruction: the run stops with a fault
+    SYS = 15  # MRS, MSR, DMB, DSB, ISB
+    HINT = 16  # NOP, YIELD, WFE, WFI, SEV, CPS
+    TRAP = 17  # SVC, BKPT, UDF: the run stops with a fault
+    INVALID = 18  # not an ARMv6-M instruction: the run stops with a fault
 
 
 @dataclass(frozen=True)

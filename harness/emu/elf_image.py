@@ -12,12 +12,12 @@ import io
 from dataclasses import dataclass
 from pathlib import Path
 
+from capstone import CS_ARCH_ARM, CS_MODE_MCLASS, CS_MODE_THUMB, Cs
 from elftools.common.exceptions import ELFError
 from elftools.elf.constants import SH_FLAGS
 from elftools.elf.elffile import ELFFile
 
 from mcubench.base.errors import ElfError
-from capstone import CS_ARCH_ARM, CS_MODE_MCLASS, CS_MODE_THUMB, Cs
 
 
 @dataclass(frozen=True)
@@ -61,7 +61,9 @@ class ElfImage:
         # One function per address: where aliases share one (libgcc's __aeabi_uidiv, size 0,
         # and __udivsi3 with the size), the sized one, so addresses inside it are named.
         by_addr: dict[int, Symbol] = {}
-        for f in sorted((s for s in symbols.values() if s.kind == "func"), key=lambda s: (s.addr, s.size, s.name)):
+        for f in sorted(
+            (s for s in symbols.values() if s.kind == "func"), key=lambda s: (s.addr, s.size, s.name)
+        ):
             by_addr[f.addr] = f
         funcs = list(by_addr.values())
         self._func_addrs = [f.addr for f in funcs]
@@ -105,10 +107,17 @@ class ElfImage:
             flags = sec["sh_flags"]
             if not sec.name:
                 continue
-            sections.append(Section(
-                sec.name, sec["sh_addr"], sec["sh_size"], bool(flags & SH_FLAGS.SHF_ALLOC),
-                bool(flags & SH_FLAGS.SHF_WRITE), bool(flags & SH_FLAGS.SHF_EXECINSTR),
-                sec["sh_type"] == "SHT_NOBITS"))
+            sections.append(
+                Section(
+                    sec.name,
+                    sec["sh_addr"],
+                    sec["sh_size"],
+                    bool(flags & SH_FLAGS.SHF_ALLOC),
+                    bool(flags & SH_FLAGS.SHF_WRITE),
+                    bool(flags & SH_FLAGS.SHF_EXECINSTR),
+                    sec["sh_type"] == "SHT_NOBITS",
+                )
+            )
         symbols, mapping = cls._symbols(elf)
         return cls(path, segments, sections, symbols, mapping)
 
@@ -196,6 +205,6 @@ class ElfImage:
         for seg in self.segments:
             if seg.vaddr <= addr and addr + size <= seg.vaddr + seg.memsz:
                 off = addr - seg.vaddr
-                chunk = seg.data[off:off + size]
+                chunk = seg.data[off : off + size]
                 return chunk + bytes(size - len(chunk))
         raise ElfError(f"{self.path}: 0x{addr:08x}+{size} is not in a loadable segment")

@@ -79,7 +79,9 @@ def _access_size(mnemonic: str) -> int:
 
 def _uc_reg(insn, cs_reg):
     name = insn.reg_name(cs_reg).upper()
-    return getattr(arm_const, f"UC_ARM_REG_{ {'SB': 'R9', 'SL': 'R10', 'FP': 'R11', 'IP': 'R12'}.get(name, name)}")
+    return getattr(
+        arm_const, f"UC_ARM_REG_{ {'SB': 'R9', 'SL': 'R10', 'FP': 'R11', 'IP': 'R12'}.get(name, name) }"
+    )
 
 
 def translate(machine, state, error, pc) -> FirmwareFault:

@@ -49,13 +49,23 @@ class CallResult:
     cache_misses: int = 0
 
     def as_dict(self) -> dict:
-        return {"cycles": self.cycles, "instructions": self.instructions,
-                "stack_peak_bytes": self.stack_peak_bytes, "return_value": self.return_value}
+        return {
+            "cycles": self.cycles,
+            "instructions": self.instructions,
+            "stack_peak_bytes": self.stack_peak_bytes,
+            "return_value": self.return_value,
+        }
 
 
 class Machine:
-    def __init__(self, image: ElfImage, target: Target, *, counter: str = "auto",
-                 cycle_limit: int = DEFAULT_CYCLE_LIMIT):
+    def __init__(
+        self,
+        image: ElfImage,
+        target: Target,
+        *,
+        counter: str = "auto",
+        cycle_limit: int = DEFAULT_CYCLE_LIMIT,
+    ):
         self.image, self.target = image, target
         self.cycle_limit = cycle_limit
         self.uc = Uc(UC_ARCH_ARM, UC_MODE_THUMB, cpu=UC_CPU_ARM_CORTEX_M0)
@@ -66,14 +76,18 @@ class Machine:
         if bad:
             first = bad[0]
             funcs = sorted({image.function_at(v.addr) for v in bad})
-            raise ElfError(f"{image.path}: not ARMv6-M (Cortex-M0+ would fault): '{image.disassemble(first.addr)}' at "
-                           f"0x{first.addr:08x} in {image.where(first.addr)}; {len(bad)} such "
-                           f"instruction(s) in {', '.join(funcs[:6])}{' ...' if len(funcs) > 6 else ''}")
+            raise ElfError(
+                f"{image.path}: not ARMv6-M (Cortex-M0+ would fault): '{image.disassemble(first.addr)}' at "
+                f"0x{first.addr:08x} in {image.where(first.addr)}; {len(bad)} such "
+                f"instruction(s) in {', '.join(funcs[:6])}{' ...' if len(funcs) > 6 else ''}"
+            )
         self.stack_top = self._initial_sp()
         self.stack_limit = self._static_ram_end()
         if self.stack_limit >= self.stack_top:
-            raise ElfError(f"{image.path}: no room for a stack: static RAM ends at "
-                           f"0x{self.stack_limit:08x}, stack top 0x{self.stack_top:08x}")
+            raise ElfError(
+                f"{image.path}: no room for a stack: static RAM ends at "
+                f"0x{self.stack_limit:08x}, stack top 0x{self.stack_top:08x}"
+            )
         self.bad_access: tuple[int, int] | None = None
         self.uc.hook_add(UC_HOOK_MEM_INVALID, self._on_invalid)
         self.counter = make_counter(self.uc, self._counter_config(), counter)
@@ -169,5 +183,10 @@ class Machine:
         touched = np.flatnonzero(painted != STACK_PAINT)
         lowest = self.stack_limit + int(touched[0]) if touched.size else self.stack_top
         low = min(state.min_sp, lowest & ~3)
-        return CallResult(state.cycles, state.instructions, self.stack_top - low,
-                          uc.reg_read(UC_ARM_REG_R0), state.cache_misses)
+        return CallResult(
+            state.cycles,
+            state.instructions,
+            self.stack_top - low,
+            uc.reg_read(UC_ARM_REG_R0),
+            state.cache_misses,
+        )

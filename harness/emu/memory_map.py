@@ -13,8 +13,11 @@ from mcubench.base.errors import ElfError
 
 
 def uc_perms(perms: str) -> int:
-    return ((UC_PROT_READ if "r" in perms else 0) | (UC_PROT_WRITE if "w" in perms else 0)
-            | (UC_PROT_EXEC if "x" in perms else 0))
+    return (
+        (UC_PROT_READ if "r" in perms else 0)
+        | (UC_PROT_WRITE if "w" in perms else 0)
+        | (UC_PROT_EXEC if "x" in perms else 0)
+    )
 
 
 def map_regions(uc, target) -> None:
@@ -25,8 +28,10 @@ def map_regions(uc, target) -> None:
 def _check(image, target, addr: int, size: int, what: str) -> None:
     region = target.region_at(addr)
     if region is None or not region.contains(addr, max(size, 1)):
-        raise ElfError(f"{image.path}: {what} at 0x{addr:08x} ({size} bytes) is outside the "
-                       f"{target.name} memory map; is it linked for another chip?")
+        raise ElfError(
+            f"{image.path}: {what} at 0x{addr:08x} ({size} bytes) is outside the "
+            f"{target.name} memory map; is it linked for another chip?"
+        )
 
 
 def placements(image, target) -> list[tuple[int, bytes]]:

@@ -45,8 +45,9 @@ def load() -> ctypes.CDLL | None:
     if not out.exists():
         out.parent.mkdir(parents=True, exist_ok=True)
         tmp = out.with_suffix(f".{os.getpid()}.tmp")
-        proc = subprocess.run([cc, "-O2", "-shared", "-fPIC", "-o", str(tmp), str(SOURCE)],
-                              capture_output=True, text=True)
+        proc = subprocess.run(
+            [cc, "-O2", "-shared", "-fPIC", "-o", str(tmp), str(SOURCE)], capture_output=True, text=True
+        )
         if proc.returncode != 0:
             return None
         os.replace(tmp, out)

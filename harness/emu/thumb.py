@@ -16,13 +16,13 @@ from mcubench.emu.cycle_table import Cls
 
 @dataclass(frozen=True)
 class Insn:
-    size: int                 # 2 or 4 bytes
+    size: int  # 2 or 4 bytes
     cls: Cls
-    n_registers: int = 0      # LDM/STM/PUSH/POP register-list length (LR/PC included)
-    sp_delta: int = 0         # static change of SP in bytes (PUSH -4N, SUB SP #imm ...)
+    n_registers: int = 0  # LDM/STM/PUSH/POP register-list length (LR/PC included)
+    sp_delta: int = 0  # static change of SP in bytes (PUSH -4N, SUB SP #imm ...)
     sp_dynamic: bool = False  # writes SP from a register (value unknown statically)
     target: int | None = None  # B, B<cond>, BL destination
-    name: str = ""            # short mnemonic, for messages
+    name: str = ""  # short mnemonic, for messages
 
 
 def _sext(value: int, bits: int) -> int:
@@ -35,8 +35,24 @@ def is_32bit(hw1: int) -> bool:
     return (hw1 >> 11) in (0b11101, 0b11110, 0b11111)
 
 
-_DATA_PROCESSING = ("ands", "eors", "lsls", "lsrs", "asrs", "adcs", "sbcs", "rors",
-                    "tst", "rsbs", "cmp", "cmn", "orrs", "muls", "bics", "mvns")
+_DATA_PROCESSING = (
+    "ands",
+    "eors",
+    "lsls",
+    "lsrs",
+    "asrs",
+    "adcs",
+    "sbcs",
+    "rors",
+    "tst",
+    "rsbs",
+    "cmp",
+    "cmn",
+    "orrs",
+    "muls",
+    "bics",
+    "mvns",
+)
 
 
 def _special(hw: int) -> Insn:
@@ -118,8 +134,7 @@ def _decode16(hw: int, pc: int) -> Insn:
             return Insn(2, Cls.TRAP, name="udf")
         if cond == 0xF:
             return Insn(2, Cls.TRAP, name="svc")
-        return Insn(2, Cls.B_COND, target=(pc + 4 + 2 * _sext(hw & 0xFF, 8)) & 0xFFFFFFFF,
-                    name="b<cond>")
+        return Insn(2, Cls.B_COND, target=(pc + 4 + 2 * _sext(hw & 0xFF, 8)) & 0xFFFFFFFF, name="b<cond>")
     if top5 == 0b11100:
         return Insn(2, Cls.B, target=(pc + 4 + 2 * _sext(hw & 0x7FF, 11)) & 0xFFFFFFFF, name="b")
     return Insn(2, Cls.INVALID, name="undefined")

@@ -33,9 +33,14 @@ class Cell(Protocol):
 def init(cell: Cell, n_in: int, n_h: int, n_out: int, rng) -> dict:
     k = 1 / np.sqrt(n_h)
     g = cell.gates
-    return {"wx": rng.uniform(-k, k, (g * n_h, n_in)), "wh": rng.uniform(-k, k, (g * n_h, n_h)),
-            "bx": np.zeros(g * n_h), "bh": np.zeros(g * n_h),
-            "wo": rng.standard_normal((n_out, n_h)) * np.sqrt(1 / n_h), "bo": np.zeros(n_out)}
+    return {
+        "wx": rng.uniform(-k, k, (g * n_h, n_in)),
+        "wh": rng.uniform(-k, k, (g * n_h, n_h)),
+        "bx": np.zeros(g * n_h),
+        "bh": np.zeros(g * n_h),
+        "wo": rng.standard_normal((n_out, n_h)) * np.sqrt(1 / n_h),
+        "bo": np.zeros(n_out),
+    }
 
 
 def forward(cell: Cell, p: dict, x: np.ndarray):
@@ -74,5 +79,13 @@ def loss_and_grads(cell: Cell, p: dict, x, y):
 
 
 def train(cell: Cell, p: dict, x, y, *, epochs=30, batch=32, lr=5e-3, seed=0, clip=5.0) -> dict:
-    return adam_fit(p, lambda idx: loss_and_grads(cell, p, x[idx], y[idx])[1], len(y), epochs=epochs,
-                    batch=batch, lr=lr, seed=seed, clip=clip)
+    return adam_fit(
+        p,
+        lambda idx: loss_and_grads(cell, p, x[idx], y[idx])[1],
+        len(y),
+        epochs=epochs,
+        batch=batch,
+        lr=lr,
+        seed=seed,
+        clip=clip,
+    )

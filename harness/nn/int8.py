@@ -108,7 +108,7 @@ def time_project(x, d, bias, rq, out) -> np.ndarray:
 
 def _windows(x, window, stride):
     x = np.asarray(x, dtype=np.int64)
-    return [x[t:t + window] for t in range(0, x.shape[0] - window + 1, stride)]
+    return [x[t : t + window] for t in range(0, x.shape[0] - window + 1, stride)]
 
 
 def _average(s, n):

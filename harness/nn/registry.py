@@ -25,11 +25,11 @@ from mcubench.nn import sed_models as sm
 class Model:
     name: str
     classes: tuple[str, ...]
-    int8_stream: Callable[[], object]                  # .push(frame), .classify() -> int8 probs
-    float_stream: Callable[[], object] | None          # the same in float, where there is one
-    write_header: Callable[[], Path]                   # the generated header's folder
-    test_stream: Callable[[int], tuple]                # per_class -> (firmware features, float features, labels)
-    float_accuracy: Callable[[int], float]             # per_class -> float model's accuracy
+    int8_stream: Callable[[], object]  # .push(frame), .classify() -> int8 probs
+    float_stream: Callable[[], object] | None  # the same in float, where there is one
+    write_header: Callable[[], Path]  # the generated header's folder
+    test_stream: Callable[[int], tuple]  # per_class -> (firmware features, float features, labels)
+    float_accuracy: Callable[[int], float]  # per_class -> float model's accuracy
 
 
 def _sequential(name: str) -> Model:
@@ -37,8 +37,15 @@ def _sequential(name: str) -> Model:
         _, feats, labels = sd.test_stream(per_class)
         return sm.float_accuracy(name, sm.load(name), feats, labels)
 
-    return Model(name, sd.CLASSES, lambda: sed_quant.Stream(sed_quant.calibrated(name)), None,
-                 partial(sed_quant.write_header, name), sd.test_stream, float_accuracy)
+    return Model(
+        name,
+        sd.CLASSES,
+        lambda: sed_quant.Stream(sed_quant.calibrated(name)),
+        None,
+        partial(sed_quant.write_header, name),
+        sd.test_stream,
+        float_accuracy,
+    )
 
 
 def _recurrent_sed(mod, accuracy) -> Model:
@@ -47,9 +54,15 @@ def _recurrent_sed(mod, accuracy) -> Model:
         return accuracy(sm.load(mod.NAME), sd.features_all(sd.clips(per_class, sd.TEST_SEED)[0]), labels)
 
     float_stream = getattr(mod, "FloatStream", None)
-    return Model(mod.NAME, sd.CLASSES, lambda: mod.Stream(mod.calibrated()),
-                 float_stream and (lambda: float_stream(sm.load(mod.NAME))), mod.write_header,
-                 sd.test_stream, float_accuracy)
+    return Model(
+        mod.NAME,
+        sd.CLASSES,
+        lambda: mod.Stream(mod.calibrated()),
+        float_stream and (lambda: float_stream(sm.load(mod.NAME))),
+        mod.write_header,
+        sd.test_stream,
+        float_accuracy,
+    )
 
 
 def _genre() -> Model:
@@ -57,9 +70,15 @@ def _genre() -> Model:
         _, mfcc, labels = gd.test_stream(per_class)
         return genre_lstm.float_stream_accuracy(sm.load(genre_lstm.NAME), mfcc, labels)
 
-    return Model(genre_lstm.NAME, gd.CLASSES, lambda: genre_lstm.Stream(genre_lstm.calibrated()),
-                 lambda: genre_lstm.FloatStream(sm.load(genre_lstm.NAME)), genre_lstm.write_header,
-                 gd.test_stream, float_accuracy)
+    return Model(
+        genre_lstm.NAME,
+        gd.CLASSES,
+        lambda: genre_lstm.Stream(genre_lstm.calibrated()),
+        lambda: genre_lstm.FloatStream(sm.load(genre_lstm.NAME)),
+        genre_lstm.write_header,
+        gd.test_stream,
+        float_accuracy,
+    )
 
 
 MODELS: dict[str, Model] = {

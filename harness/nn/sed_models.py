@@ -40,7 +40,14 @@ def dct2(x: np.ndarray) -> np.ndarray:
 def architectures(frames: int = ds.FRAMES) -> dict:
     return {
         "dct_mlp": [("dense", 20), ("relu",), ("dense", 4)],
-        "frame_mlp": [("dense", 8), ("relu",), ("reshape", (-1, frames * 8)), ("dense", 16), ("relu",), ("dense", 4)],
+        "frame_mlp": [
+            ("dense", 8),
+            ("relu",),
+            ("reshape", (-1, frames * 8)),
+            ("dense", 16),
+            ("relu",),
+            ("dense", 4),
+        ],
     }
 
 

@@ -23,8 +23,10 @@ class Net:
         width = n_in
         for i, op in enumerate(self.ops):
             if op[0] == "dense":
-                self.params[i] = {"W": rng.standard_normal((op[1], width)) * np.sqrt(2.0 / width),
-                                  "b": np.zeros(op[1])}
+                self.params[i] = {
+                    "W": rng.standard_normal((op[1], width)) * np.sqrt(2.0 / width),
+                    "b": np.zeros(op[1]),
+                }
                 width = op[1]
             elif op[0] == "reshape":
                 width = op[1][1]
@@ -60,17 +62,25 @@ def numeric_platform() -> str:
     """What float training results depend on beyond our code: the BLAS kernels numpy
     dispatches to (they sum in a CPU-dependent order) and numpy's own version (its SIMD
     exp/tanh). Training is bit-reproducible only on the same platform string."""
-    blas = next((f"{i['internal_api']}-{i.get('architecture')}" for i in threadpool_info()
-                 if i.get("user_api") == "blas"), "blas-unknown")
+    blas = next(
+        (
+            f"{i['internal_api']}-{i.get('architecture')}"
+            for i in threadpool_info()
+            if i.get("user_api") == "blas"
+        ),
+        "blas-unknown",
+    )
     return f"{blas}/numpy-{np.__version__}"
 
 
-def adam_step(param: np.ndarray, grad: np.ndarray, m: np.ndarray, v: np.ndarray, step: int, lr: float) -> None:
+def adam_step(
+    param: np.ndarray, grad: np.ndarray, m: np.ndarray, v: np.ndarray, step: int, lr: float
+) -> None:
     """One Adam update in place (beta1 0.9, beta2 0.999, eps 1e-8): the one rule every
     trainer here uses."""
     m[...] = 0.9 * m + 0.1 * grad
-    v[...] = 0.999 * v + 0.001 * grad ** 2
-    param -= lr * (m / (1 - 0.9 ** step)) / (np.sqrt(v / (1 - 0.999 ** step)) + 1e-8)
+    v[...] = 0.999 * v + 0.001 * grad**2
+    param -= lr * (m / (1 - 0.9**step)) / (np.sqrt(v / (1 - 0.999**step)) + 1e-8)
 
 
 def softmax_xent(logits: np.ndarray, y: np.ndarray) -> tuple[float, np.ndarray]:
@@ -82,8 +92,9 @@ def softmax_xent(logits: np.ndarray, y: np.ndarray) -> tuple[float, np.ndarray]:
     return loss, prob / len(y)
 
 
-def adam_fit(p: dict, grads_of, n: int, *, epochs: int, batch: int, lr: float, seed: int,
-             clip: float | None = None) -> dict:
+def adam_fit(
+    p: dict, grads_of, n: int, *, epochs: int, batch: int, lr: float, seed: int, clip: float | None = None
+) -> dict:
     """Minibatch Adam over n samples: grads_of(indices) -> {name: gradient}; optional
     clipping of the global gradient norm. Deterministic for a seed."""
     rng = np.random.default_rng(seed)
@@ -93,10 +104,10 @@ def adam_fit(p: dict, grads_of, n: int, *, epochs: int, batch: int, lr: float, s
     for _ in range(epochs):
         order = rng.permutation(n)
         for start in range(0, n, batch):
-            g = grads_of(order[start:start + batch])
+            g = grads_of(order[start : start + batch])
             scale = 1.0
             if clip is not None:
-                norm = np.sqrt(sum(float((gv ** 2).sum()) for gv in g.values()))
+                norm = np.sqrt(sum(float((gv**2).sum()) for gv in g.values()))
                 scale = min(1.0, clip / (norm + 1e-12))
             step += 1
             for k in p:
@@ -109,8 +120,18 @@ def softmax(z: np.ndarray) -> np.ndarray:
     return e / e.sum(axis=1, keepdims=True)
 
 
-def train(net: Net, x: np.ndarray, y: np.ndarray, *, epochs: int = 60, batch: int = 64, lr: float = 3e-3,
-          weight_decay: float = 1e-4, seed: int = 0, frames: int = 1) -> Net:
+def train(
+    net: Net,
+    x: np.ndarray,
+    y: np.ndarray,
+    *,
+    epochs: int = 60,
+    batch: int = 64,
+    lr: float = 3e-3,
+    weight_decay: float = 1e-4,
+    seed: int = 0,
+    frames: int = 1,
+) -> Net:
     """Adam on softmax cross-entropy. `frames` > 1: each sample is `frames` rows of x."""
     rng = np.random.default_rng(seed)
     n = len(y)
@@ -121,7 +142,7 @@ def train(net: Net, x: np.ndarray, y: np.ndarray, *, epochs: int = 60, batch: in
     for _ in range(epochs):
         order = rng.permutation(n)
         for start in range(0, n, batch):
-            idx = order[start:start + batch]
+            idx = order[start : start + batch]
             xb = xs[idx].reshape(len(idx) * frames, -1) if frames > 1 else xs[idx].reshape(len(idx), -1)
             out, acts = net.forward(xb, keep=True)
             p = softmax(out)

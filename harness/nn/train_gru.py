@@ -27,9 +27,9 @@ class GruCell:
         gx = x_s @ p["wx"].T + p["bx"]
         gh = h @ p["wh"].T + p["bh"]
         r = sigmoid(gx[:, :nh] + gh[:, :nh])
-        z = sigmoid(gx[:, nh:2 * nh] + gh[:, nh:2 * nh])
-        nn_ = np.tanh(gx[:, 2 * nh:] + r * gh[:, 2 * nh:])
-        return ((1 - z) * nn_ + z * h,), (r, z, nn_, gh[:, 2 * nh:])
+        z = sigmoid(gx[:, nh : 2 * nh] + gh[:, nh : 2 * nh])
+        nn_ = np.tanh(gx[:, 2 * nh :] + r * gh[:, 2 * nh :])
+        return ((1 - z) * nn_ + z * h,), (r, z, nn_, gh[:, 2 * nh :])
 
     @staticmethod
     def step_back(saved: tuple, dh: np.ndarray, carry, h_prev: np.ndarray):
@@ -37,7 +37,7 @@ class GruCell:
         dn = dh * (1 - z)
         dz = dh * (h_prev - nn_)
         dh_prev = dh * z
-        dan = dn * (1 - nn_ ** 2)              # pre-activation of n
+        dan = dn * (1 - nn_**2)  # pre-activation of n
         dr = dan * ghn
         dghn = dan * r
         daz = dz * z * (1 - z)

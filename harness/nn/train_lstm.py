@@ -26,8 +26,8 @@ class LstmCell:
     def step(p: dict, x_s: np.ndarray, state: tuple, nh: int):
         h, c = state
         g = x_s @ p["wx"].T + p["bx"] + h @ p["wh"].T + p["bh"]
-        i, f = sigmoid(g[:, :nh]), sigmoid(g[:, nh:2 * nh])
-        gg, o = np.tanh(g[:, 2 * nh:3 * nh]), sigmoid(g[:, 3 * nh:])
+        i, f = sigmoid(g[:, :nh]), sigmoid(g[:, nh : 2 * nh])
+        gg, o = np.tanh(g[:, 2 * nh : 3 * nh]), sigmoid(g[:, 3 * nh :])
         c_new = f * c + i * gg
         tc = np.tanh(c_new)
         return (o * tc, c_new), (c, i, f, gg, o, tc)
@@ -36,9 +36,11 @@ class LstmCell:
     def step_back(saved: tuple, dh: np.ndarray, dc, h_prev: np.ndarray):
         c_prev, i, f, gg, o, tc = saved
         do = dh * tc
-        dc = dc + dh * o * (1 - tc ** 2)
+        dc = dc + dh * o * (1 - tc**2)
         di, df, dgg = dc * gg, dc * c_prev, dc * i
-        dpre = np.concatenate([di * i * (1 - i), df * f * (1 - f), dgg * (1 - gg ** 2), do * o * (1 - o)], axis=1)
+        dpre = np.concatenate(
+            [di * i * (1 - i), df * f * (1 - f), dgg * (1 - gg**2), do * o * (1 - o)], axis=1
+        )
         return dpre, dpre, None, dc * f
 
 
@@ -51,7 +53,7 @@ train = partial(bptt.train, CELL)
 
 def init(n_in: int, n_h: int, n_out: int, rng) -> dict:
     p = bptt.init(CELL, n_in, n_h, n_out, rng)
-    p["bx"][n_h:2 * n_h] = 1.0  # forget-gate bias 1: remember by default
+    p["bx"][n_h : 2 * n_h] = 1.0  # forget-gate bias 1: remember by default
     return p
 
 

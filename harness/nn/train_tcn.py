@@ -17,7 +17,7 @@ def taps(x: np.ndarray, kernel: int, dilation: int) -> np.ndarray:
     out = np.zeros((n, t, kernel * c))
     for k in range(kernel):
         back = (kernel - 1 - k) * dilation
-        out[:, back:, k * c:(k + 1) * c] = x[:, :t - back] if back else x
+        out[:, back:, k * c : (k + 1) * c] = x[:, : t - back] if back else x
     return out
 
 
@@ -26,7 +26,7 @@ def taps_backward(g: np.ndarray, kernel: int, dilation: int, c: int) -> np.ndarr
     dx = np.zeros((n, t, c))
     for k in range(kernel):
         back = (kernel - 1 - k) * dilation
-        dx[:, :t - back] += g[:, back:, k * c:(k + 1) * c]
+        dx[:, : t - back] += g[:, back:, k * c : (k + 1) * c]
     return dx
 
 
@@ -43,7 +43,7 @@ def init(n_in: int, layers, n_out: int, rng) -> dict:
 
 def forward(p, layers, x):
     cache = []
-    for i, (c_out, kernel, dilation) in enumerate(layers):
+    for i, (_c_out, kernel, dilation) in enumerate(layers):
         u = taps(x, kernel, dilation)
         z = u @ p[f"w{i}"].T + p[f"b{i}"]
         cache.append((x.shape[2], u, z))
@@ -67,5 +67,12 @@ def loss_and_grads(p, layers, x, y):
 
 
 def train(p, layers, x, y, *, epochs=40, batch=32, lr=3e-3, seed=0):
-    return adam_fit(p, lambda idx: loss_and_grads(p, layers, x[idx], y[idx])[1], len(y), epochs=epochs,
-                    batch=batch, lr=lr, seed=seed)
+    return adam_fit(
+        p,
+        lambda idx: loss_and_grads(p, layers, x[idx], y[idx])[1],
+        len(y),
+        epochs=epochs,
+        batch=batch,
+        lr=lr,
+        seed=seed,
+    )

@@ -50,8 +50,15 @@ def memory_chart(doc: dict, path: Path) -> Path:
     ram = [100 * e["ram_peak_bytes"] / load_target(e["target"]).sram.size for e in entries]
     ax.bar([x - 0.2 for x in xs], flash, 0.4, label="flash")
     ax.bar([x + 0.2 for x in xs], ram, 0.4, label="peak RAM (static + stack)")
-    return _finish(plt, fig, ax, path, [f"{e['bench']}\n{e['target']}" for e in entries],
-                   "% of the chip's capacity", "Memory use against capacity")
+    return _finish(
+        plt,
+        fig,
+        ax,
+        path,
+        [f"{e['bench']}\n{e['target']}" for e in entries],
+        "% of the chip's capacity",
+        "Memory use against capacity",
+    )
 
 
 def realtime_chart(doc: dict, path: Path) -> Path:
@@ -59,8 +66,15 @@ def realtime_chart(doc: dict, path: Path) -> Path:
     plt, fig, ax, xs = _bars(len(entries))
     ax.bar(xs, [e["cpu_load_pct"] for e in entries], 0.6, color="tab:green", label="worst frame")
     labels = [f"{e['bench']}\n{e['target']} @ {e['clock_hz'] / 1e6:g} MHz" for e in entries]
-    return _finish(plt, fig, ax, path, labels, "cycles per frame, % of the frame period",
-                   "CPU load per frame (100% = real time)")
+    return _finish(
+        plt,
+        fig,
+        ax,
+        path,
+        labels,
+        "cycles per frame, % of the frame period",
+        "CPU load per frame (100% = real time)",
+    )
 
 
 def all_charts(doc: dict, out_dir: Path, logmel: dict | None = None) -> list[Path]:
@@ -83,7 +97,10 @@ def logmel_chart(data: dict, path: Path) -> Path:
     err = np.where(scored, fw - ref, np.nan)
     fig, axes = plt.subplots(1, 3, figsize=(13, 3.6), sharey=True)
     vmin = max(float(ref.min()), float(ref.max()) - 80)
-    for ax, image, title in ((axes[0], fw, f"firmware ({data['target']}, Q7.8)"), (axes[1], ref, "float reference")):
+    for ax, image, title in (
+        (axes[0], fw, f"firmware ({data['target']}, Q7.8)"),
+        (axes[1], ref, "float reference"),
+    ):
         im = ax.imshow(image.T, origin="lower", aspect="auto", vmin=vmin, vmax=float(ref.max()), cmap="magma")
         ax.set_title(title)
         ax.set_xlabel(f"frame ({hop} samples)")
@@ -109,21 +126,34 @@ def stream_chart(path: Path, app, run, ref: dict, audio, dpi: int = 80) -> Path:
     cfg = app.config
     hop_s = cfg.hop / cfg.sample_rate
     t_hop = (np.arange(run.hops) + 1) * hop_s
-    fig, axes = plt.subplots(5, 1, figsize=(11, 11), sharex=True,
-                             gridspec_kw={"height_ratios": [1, 1.4, 1.4, 1.4, 1.2]})
-    hops = np.asarray(audio[:run.hops * cfg.hop], dtype=float).reshape(run.hops, cfg.hop) / 32768
+    fig, axes = plt.subplots(
+        5, 1, figsize=(11, 11), sharex=True, gridspec_kw={"height_ratios": [1, 1.4, 1.4, 1.4, 1.2]}
+    )
+    hops = np.asarray(audio[: run.hops * cfg.hop], dtype=float).reshape(run.hops, cfg.hop) / 32768
     axes[0].fill_between(t_hop - hop_s / 2, hops.min(axis=1), hops.max(axis=1), linewidth=0, step="mid")
     axes[0].set_ylabel("audio (min/max per hop)", fontsize=8)
     if app.features == "logmel":
         fw, fl, unit, cmap = run.features / 256.0, ref["float_features"], "log-mel, dB", "magma"
         lo, hi = float(np.percentile(fl, 1)), float(np.max(fl))
     else:  # c1..c17 (c0, the level, would swamp the colour scale)
-        fw, fl, unit, cmap = run.features[:, 1:] / 32.0, ref["float_features"][:, 1:], "MFCC 1-17, dB", "coolwarm"
+        fw, fl, unit, cmap = (
+            run.features[:, 1:] / 32.0,
+            ref["float_features"][:, 1:],
+            "MFCC 1-17, dB",
+            "coolwarm",
+        )
         hi = float(np.percentile(np.abs(fl), 99))
         lo = -hi
     for ax, data, title in ((axes[1], fw, f"firmware {unit}"), (axes[2], fl, f"float {unit}")):
-        ax.imshow(data.T, origin="lower", aspect="auto", cmap=cmap, vmin=lo, vmax=hi,
-                  extent=(0, t_hop[-1], 0, data.shape[1]))
+        ax.imshow(
+            data.T,
+            origin="lower",
+            aspect="auto",
+            cmap=cmap,
+            vmin=lo,
+            vmax=hi,
+            extent=(0, t_hop[-1], 0, data.shape[1]),
+        )
         ax.set_ylabel(title, fontsize=8)
     colors = plt.cm.tab10(np.arange(len(app.classes)) % 10)
     for i, name in enumerate(app.classes):
@@ -133,7 +163,9 @@ def stream_chart(path: Path, app, run, ref: dict, audio, dpi: int = 80) -> Path:
     axes[3].set_ylabel("P(class), EMA")
     axes[3].legend(fontsize=7, ncol=5, loc="upper right")
     axes[4].plot(t_hop, run.frame_cycles, linewidth=0.8, label="cycles per hop")
-    axes[4].axhline(run.period_cycles, color="red", linewidth=1, label=f"real time ({run.clock_hz / 1e6:g} MHz)")
+    axes[4].axhline(
+        run.period_cycles, color="red", linewidth=1, label=f"real time ({run.clock_hz / 1e6:g} MHz)"
+    )
     axes[4].set_ylim(0, max(run.period_cycles, float(run.frame_cycles.max())) * 1.1)
     axes[4].set_ylabel("cycles")
     axes[4].set_xlabel("time, s")
@@ -154,7 +186,9 @@ def fft_chart(rows: list[dict], path: Path, variants: dict, sizes: tuple) -> Pat
     for i, variant in enumerate(variants):
         flash, cycles = [], []
         for n in sizes:
-            rp = next((r for r in rows if (r["variant"], r["n"], r["target"]) == (variant, n, "rp2040")), None)
+            rp = next(
+                (r for r in rows if (r["variant"], r["n"], r["target"]) == (variant, n, "rp2040")), None
+            )
             flash.append(rp["flash_bytes"] if rp and rp["flash_bytes"] else 0)
             cycles.append(rp["cycles"] if rp and rp["cycles"] else 0)
         xs = [k + (i - len(variants) / 2 + 0.5) * width for k in range(len(sizes))]

@@ -20,10 +20,10 @@ def _index(doc: dict) -> dict:
 
 @dataclass
 class Verdict:
-    failures: list[str] = field(default_factory=list)     # budget failures and errors
+    failures: list[str] = field(default_factory=list)  # budget failures and errors
     regressions: list[str] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)         # new or missing benchmarks
-    rows: list[list[str]] = field(default_factory=list)   # bench, target, metric deltas
+    notes: list[str] = field(default_factory=list)  # new or missing benchmarks
+    rows: list[list[str]] = field(default_factory=list)  # bench, target, metric deltas
     errors: int = 0
 
     @property
@@ -75,10 +75,15 @@ def check(results: dict, baseline: dict | None, tolerance_pct: float = 0.0) -> V
 def check_markdown(v: Verdict, tolerance_pct: float) -> str:
     ok = v.exit_code == 0
     head = "passed" if ok else "FAILED"
-    out = [f"### mcubench check: {head}", "",
-           f"{len(v.failures)} budget failure(s), {len(v.regressions)} regression(s) "
-           f"(tolerance {tolerance_pct:g}%).", "",
-           "| bench | target | " + " | ".join(GATED_METRICS) + " |", "|" + "---|" * (2 + len(GATED_METRICS))]
+    out = [
+        f"### mcubench check: {head}",
+        "",
+        f"{len(v.failures)} budget failure(s), {len(v.regressions)} regression(s) "
+        f"(tolerance {tolerance_pct:g}%).",
+        "",
+        "| bench | target | " + " | ".join(GATED_METRICS) + " |",
+        "|" + "---|" * (2 + len(GATED_METRICS)),
+    ]
     out += ["| " + " | ".join(r) + " |" for r in v.rows]
     for title, items in (("Budget failures", v.failures), ("Regressions", v.regressions), ("Notes", v.notes)):
         if items:
@@ -98,14 +103,21 @@ def compare(a: dict, b: dict) -> dict:
         row = {"bench": key[0], "target": key[1]}
         for m in GATED_METRICS:
             va, vb = ia[key].get(m), ib[key].get(m)
-            row[m] = {"a": va, "b": vb, "delta": None if None in (va, vb) else vb - va,
-                      "pct": None if None in (va, vb) or not va else round(100 * (vb - va) / va, 2)}
+            row[m] = {
+                "a": va,
+                "b": vb,
+                "delta": None if None in (va, vb) else vb - va,
+                "pct": None if None in (va, vb) or not va else round(100 * (vb - va) / va, 2),
+            }
             if va and vb:
                 ratios[m].append(vb / va)
         rows.append(row)
-    return {"rows": rows, "geomean_ratio_b_over_a": {m: geomean(r) for m, r in ratios.items()},
-            "only_in_a": [f"{k[0]}/{k[1]}" for k in sorted(set(ia) - set(ib))],
-            "only_in_b": [f"{k[0]}/{k[1]}" for k in sorted(set(ib) - set(ia))]}
+    return {
+        "rows": rows,
+        "geomean_ratio_b_over_a": {m: geomean(r) for m, r in ratios.items()},
+        "only_in_a": [f"{k[0]}/{k[1]}" for k in sorted(set(ia) - set(ib))],
+        "only_in_b": [f"{k[0]}/{k[1]}" for k in sorted(set(ib) - set(ia))],
+    }
 
 
 def compare_text(c: dict) -> str:
@@ -120,8 +132,9 @@ def compare_text(c: dict) -> str:
             parts.append(f"{m} {d['a']:,} -> {d['b']:,} {d['delta']:+,}{pct}")
         lines.append(f"{row['bench']:20} {row['target']:9} " + "; ".join(parts))
     g = c["geomean_ratio_b_over_a"]
-    lines.append("geometric mean B/A: " + ", ".join(
-        f"{m} {g[m]:.4f}" for m in GATED_METRICS if g[m] is not None))
+    lines.append(
+        "geometric mean B/A: " + ", ".join(f"{m} {g[m]:.4f}" for m in GATED_METRICS if g[m] is not None)
+    )
     for label in ("only_in_a", "only_in_b"):
         if c[label]:
             lines.append(f"{label.replace('_', ' ')}: {', '.join(c[label])}")

@@ -26,8 +26,11 @@ def _rows(doc: dict) -> list[list[str]]:
     for e in doc["results"]:
         exact = {True: "yes", False: "no", None: "-"}[e["bit_exact"]]
         load = "-" if e.get("cpu_load_pct") is None else f"{e['cpu_load_pct']:.1f}%"
-        rows.append([e["bench"], e["target"], e["status"]]
-                    + [_cell(e, m, k) for _, m, k in BUDGET_COLUMNS] + [load, exact])
+        rows.append(
+            [e["bench"], e["target"], e["status"]]
+            + [_cell(e, m, k) for _, m, k in BUDGET_COLUMNS]
+            + [load, exact]
+        )
     return rows
 
 
@@ -48,8 +51,12 @@ def table(doc: dict, color: bool = False) -> str:
 
 
 def markdown(doc: dict) -> str:
-    out = [f"### mcubench results ({doc['git_sha'][:12]}, {doc['toolchain']})", "",
-           "| " + " | ".join(HEADER) + " |", "|" + "---|" * len(HEADER)]
+    out = [
+        f"### mcubench results ({doc['git_sha'][:12]}, {doc['toolchain']})",
+        "",
+        "| " + " | ".join(HEADER) + " |",
+        "|" + "---|" * len(HEADER),
+    ]
     for row in _rows(doc):
         out.append("| " + " | ".join(row) + " |")
     failures = [e for e in doc["results"] if e["status"] != "pass"]
@@ -76,8 +83,10 @@ def junit(doc: dict) -> str:
         cases.append(f'  <testcase classname="mcubench.{e["bench"]}" name={name}>{body}</testcase>')
     failures = sum(e["status"] == "fail" for e in doc["results"])
     errors = sum(e["status"] == "error" for e in doc["results"])
-    return (f'<?xml version="1.0" encoding="utf-8"?>\n<testsuite name="mcubench" tests="{len(cases)}" '
-            f'failures="{failures}" errors="{errors}">\n' + "\n".join(cases) + "\n</testsuite>\n")
+    return (
+        f'<?xml version="1.0" encoding="utf-8"?>\n<testsuite name="mcubench" tests="{len(cases)}" '
+        f'failures="{failures}" errors="{errors}">\n' + "\n".join(cases) + "\n</testsuite>\n"
+    )
 
 
 def _fmt(v, spec_=","):
@@ -85,18 +94,50 @@ def _fmt(v, spec_=","):
 
 
 def fft_table(rows: list[dict]) -> str:
-    head = ["variant", "N", "target", "cycles", "code B", "tables B", "flash B", "RAM B", "SNR dB",
-            "bit-exact", "fits py32f003"]
+    head = [
+        "variant",
+        "N",
+        "target",
+        "cycles",
+        "code B",
+        "tables B",
+        "flash B",
+        "RAM B",
+        "SNR dB",
+        "bit-exact",
+        "fits py32f003",
+    ]
     lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     for r in rows:
         if r["status"] == "does_not_fit":
-            cells = [r["variant"], str(r["n"]), r["target"], r["error"].split(": ", 1)[-1], "", "", "", "", "", "", "no"]
+            cells = [
+                r["variant"],
+                str(r["n"]),
+                r["target"],
+                r["error"].split(": ", 1)[-1],
+                "",
+                "",
+                "",
+                "",
+                "",
+                "",
+                "no",
+            ]
         else:
             exact = {True: "yes", False: "NO", None: "-"}[r["bit_exact"]]
-            cells = [r["variant"], str(r["n"]), r["target"], _fmt(r["cycles"]), _fmt(r["code_bytes"]),
-                     _fmt(r["table_bytes"]), _fmt(r["flash_bytes"]), _fmt(r["ram_bytes"]),
-                     _fmt(r["snr_db"], ".1f"), exact,
-                     {True: "yes", False: "no", None: "-"}[r["fits_py32f003"]]]
+            cells = [
+                r["variant"],
+                str(r["n"]),
+                r["target"],
+                _fmt(r["cycles"]),
+                _fmt(r["code_bytes"]),
+                _fmt(r["table_bytes"]),
+                _fmt(r["flash_bytes"]),
+                _fmt(r["ram_bytes"]),
+                _fmt(r["snr_db"], ".1f"),
+                exact,
+                {True: "yes", False: "no", None: "-"}[r["fits_py32f003"]],
+            ]
             if r["status"] == "error":
                 cells[3] = "error: " + (r["error"] or "")
         lines.append("| " + " | ".join(cells) + " |")

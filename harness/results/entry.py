@@ -60,8 +60,12 @@ ENTRY_KEYS = tuple(f.name for f in dataclasses.fields(Entry))
 def entry_schema() -> dict:
     props = {f.name: dict(_JSON_TYPES[f.type]) for f in dataclasses.fields(Entry)}
     props["status"] = {"enum": list(STATUSES)}
-    return {"type": "object", "required": list(ENTRY_KEYS), "additionalProperties": False,
-            "properties": props}
+    return {
+        "type": "object",
+        "required": list(ENTRY_KEYS),
+        "additionalProperties": False,
+        "properties": props,
+    }
 
 
 def results_schema() -> dict:
