@@ -107,3 +107,26 @@ def build_code_map(image, mul_cycles: int) -> tuple[list[CodeRange], list[Violat
         else:
             ranges.append(CodeRange(base, recs))
     return ranges, violations
+
+
+def sp_write_points(ranges: list[CodeRange]) -> list[tuple[int, int]]:
+    """Where SP has just been written from a register (MOV/ADD SP, Rm: a value no static
+    analysis knows): the address after each such instruction, with the lowest static SP
+    offset that the straight-line code from there reaches before the next branch or the
+    next such write. A hook there sees every SP value, so a stack that dips below its
+    floor and comes back inside one basic block is still caught, and the peak is exact."""
+    out = []
+    for r in ranges:
+        rec = r.records
+        for i in np.flatnonzero((rec["sp_dynamic"] != 0) & (rec["err"] == ERR_OK)):
+            j = k = int(i) + int(rec["size"][i]) // 2
+            off = min_off = 0
+            while k < len(rec) and rec["err"][k] == ERR_OK and not rec["sp_dynamic"][k]:
+                off += int(rec["sp_delta"][k])
+                min_off = min(min_off, off)
+                if rec["flow"][k] != FLOW_NONE:
+                    break
+                k += int(rec["size"][k]) // 2
+            if j < len(rec):
+                out.append((r.base + 2 * j, min_off))
+    return out

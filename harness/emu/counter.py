@@ -161,6 +161,15 @@ class NativeCounter:
         c.depth = c.stop_reason = c.stop_pc = c.stop_value = 0
         c.cycle_limit = cycle_limit
 
+    def check_sp(self, uc, pc: int, low: int) -> None:
+        """The SP check of a block entry, for an SP written mid-block (Machine's hook)."""
+        c = self._ctx
+        if low < c.min_sp:
+            c.min_sp, c.min_sp_pc = max(low, 0), pc
+        if low < c.stack_limit and not c.stop_reason:
+            c.stop_reason, c.stop_pc, c.stop_value = STOP_STACK_OVERFLOW, pc, c.stack_limit - low
+            uc.emu_stop()
+
     def state(self) -> CounterState:
         c = self._ctx
         return CounterState(
@@ -276,6 +285,13 @@ class PythonCounter:
         tags[victim], stamps[victim] = ln + 1, self._stamp
         self.cache_misses += 1
         return miss
+
+    def check_sp(self, uc, pc: int, low: int) -> None:
+        """The SP check of a block entry, for an SP written mid-block (Machine's hook)."""
+        if low < self.min_sp:
+            self.min_sp, self.min_sp_pc = max(low, 0), pc
+        if low < self._cfg.stack_limit and not self.stop[0]:
+            self._halt(uc, STOP_STACK_OVERFLOW, pc, self._cfg.stack_limit - low)
 
     def _halt(self, uc, reason, pc, value=0):
         self.stop = (reason, pc, value)

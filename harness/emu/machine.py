@@ -13,7 +13,7 @@ import struct
 from dataclasses import dataclass
 
 import numpy as np
-from unicorn import UC_ARCH_ARM, UC_HOOK_MEM_INVALID, UC_MODE_THUMB, Uc, UcError
+from unicorn import UC_ARCH_ARM, UC_HOOK_CODE, UC_HOOK_MEM_INVALID, UC_MODE_THUMB, Uc, UcError
 from unicorn.arm_const import (
     UC_ARM_REG_LR,
     UC_ARM_REG_PC,
@@ -28,7 +28,7 @@ from unicorn.arm_const import (
 from mcubench.base.errors import ElfError, McubenchError
 from mcubench.chip.targets import Target
 from mcubench.emu import faults, memory_map
-from mcubench.emu.code_map import ERR_NOT_V6M, build_code_map
+from mcubench.emu.code_map import ERR_NOT_V6M, build_code_map, sp_write_points
 from mcubench.emu.counter import HOOK_READ, HOOK_READ_WRITE, CounterConfig, make_counter
 from mcubench.emu.cycle_table import STANDARD_ACCESS_CYCLES
 from mcubench.emu.elf_image import ElfImage
@@ -91,6 +91,8 @@ class Machine:
         self.bad_access: tuple[int, int] | None = None
         self.uc.hook_add(UC_HOOK_MEM_INVALID, self._on_invalid)
         self.counter = make_counter(self.uc, self._counter_config(), counter)
+        for addr, min_off in sp_write_points(self.code_ranges):
+            self.uc.hook_add(UC_HOOK_CODE, self._on_sp_written, min_off, begin=addr, end=addr)
 
     # ----- set-up ---------------------------------------------------------------
     def _initial_sp(self) -> int:
@@ -130,6 +132,12 @@ class Machine:
                 if not ws or region is not t.flash:
                     cfg.hook_ranges.append((region.base, region.end, HOOK_READ))
         return cfg
+
+    def _on_sp_written(self, uc, address, _size, min_off):
+        try:
+            self.counter.check_sp(uc, address, uc.reg_read(UC_ARM_REG_SP) + min_off)
+        except Exception:  # never let an exception escape a Unicorn hook
+            uc.emu_stop()
 
     def _on_invalid(self, uc, access, address, size, value, _user):
         self.bad_access = (access, address)
