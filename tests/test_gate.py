@@ -56,11 +56,14 @@ def test_budget_failures_and_errors_fail_the_check():
     assert "FAILED" in md and "cycles 1000 > max_cycles 900" in md
 
 
-def test_new_and_missing_benchmarks_are_noted():
-    v = gate.check(document([entry("new")]), document([entry("old")]))
-    assert v.exit_code == 0
+def test_a_missing_benchmark_fails_unless_allowed_and_a_new_one_is_noted():
+    results, baseline = document([entry("new")]), document([entry("old")])
+    v = gate.check(results, baseline)
+    assert v.exit_code == 1
+    assert v.failures == ["old on py32f003: in the baseline but not in these results"]
     assert any("new (not in the baseline)" in n for n in v.notes)
-    assert any("old on py32f003: in the baseline but not" in n for n in v.notes)
+    v = gate.check(results, baseline, allow_missing=True)
+    assert v.exit_code == 0 and any("old on py32f003: in the baseline but not" in n for n in v.notes)
 
 
 def test_compare_gives_deltas_and_geometric_means():

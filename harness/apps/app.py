@@ -73,6 +73,10 @@ def load_apps() -> dict[str, App]:
     return apps
 
 
+def list_apps() -> list[str]:
+    return list(load_apps())
+
+
 def get_app(name: str) -> App:
     apps = load_apps()
     if name not in apps:

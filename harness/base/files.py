@@ -12,18 +12,40 @@ import os
 import tempfile
 from pathlib import Path
 
+from mcubench.base.errors import ConfigError
+
 
 def write_atomic(path: Path, text: str) -> None:
+    """Write text to path through a temporary file, synced, then renamed over it; the
+    file gets the permissions a plain open() would give (umask applies)."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
     try:
+        umask = os.umask(0)
+        os.umask(umask)
+        os.fchmod(fd, 0o666 & ~umask)
         with os.fdopen(fd, "w") as f:
             f.write(text)
+            f.flush()
+            os.fsync(f.fileno())
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def check_writable(path: Path) -> Path:
+    """Refuse an output path that cannot be written, before any work is done."""
+    path = Path(path)
+    if path.is_dir():
+        raise ConfigError(f"{path}: is a folder; give a file name")
+    parent = path.parent
+    while not parent.exists():
+        parent = parent.parent
+    if not parent.is_dir() or not os.access(parent, os.W_OK):
+        raise ConfigError(f"{path}: cannot write there ({parent} is not a writable folder)")
+    return path
 
 
 def write_json(path: Path, doc: dict) -> None:

@@ -11,14 +11,15 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from mcubench.apps.app import get_app
+from mcubench.apps.app import get_app, list_apps
 from mcubench.base.errors import ConfigError
 from mcubench.base.paths import REPO_ROOT, SUITE_DIR
-from mcubench.base.toml_files import load_toml
-from mcubench.bench.budgets import BUDGET_KEYS
+from mcubench.base.schema import Field, Source, at_least, check_table, one_of, positive
+from mcubench.base.toml_files import parse_toml, read_text
+from mcubench.bench.budgets import BUDGET_KEYS, BUDGETS
 from mcubench.bench.references import REFERENCES
 from mcubench.chip.targets import target_names
-from mcubench.data.signals import GENERATORS
+from mcubench.data.signals import GENERATORS, parameters
 from mcubench.dsp.config import FFT_SIZES, load_configs
 from mcubench.nn.registry import MODELS
 
@@ -70,115 +71,146 @@ class Benchmark:
         return self.tables if self.tables and not self.tables.startswith("fft") else None
 
 
-def _buffer(data, where) -> Buffer | None:
+OPT_LEVELS = ("-O0", "-O1", "-O2", "-O3", "-Os", "-Og", "-Oz")
+_BUFFER = {"symbol": Field("str", required=True), "dtype": Field("str", check=one_of(*DTYPES))}
+_STREAM = {
+    "wav": Field("str"),
+    "per_class": Field("int", check=positive),
+    "seconds": Field("number", check=positive),
+}
+BENCHMARK_FIELDS = {
+    "name": Field("str", required=True),
+    "description": Field("str"),
+    "sources": Field("list[str]"),
+    "targets": Field("list[str]"),
+    "opt": Field("str", check=one_of(*OPT_LEVELS)),
+    "defines": Field("list[str]"),
+    "include": Field("list[str]"),
+    "frames": Field("int", check=positive),
+    "sample_rate": Field("number", check=positive),
+    "hop": Field("int", check=positive),
+    "input": Field("table"),
+    "output": Field("table"),
+    "generator": Field("table"),
+    "reference": Field("str"),
+    "tables": Field("str"),
+    "component_ram_symbols": Field("list[str]"),
+    "warmup_calls": Field("int", check=at_least(0)),
+    "cmsis": Field("str", check=one_of("rfft_q15", "mfcc_q15")),
+    "sed_model": Field("str"),
+    "app": Field("str"),
+    "stream": Field("table"),
+}
+TOP_FIELDS = {"benchmark": Field("table", required=True), "budgets": Field("table")}
+
+
+def _buffer(data, src: Source, table: str) -> Buffer | None:
     if data is None:
         return None
-    try:
-        dtype = DTYPES[data.get("dtype", "int16")]
-        return Buffer(data["symbol"], dtype)
-    except KeyError as exc:
-        raise ConfigError(
-            f"{where}: buffer needs 'symbol' and a dtype in {', '.join(DTYPES)} ({exc})"
-        ) from None
+    check_table(data, _BUFFER, src, table)
+    return Buffer(data["symbol"], DTYPES[data.get("dtype", "int16")])
 
 
-def _frame_period(bench: dict, where) -> float | None:
+def _frame_period(bench: dict, src: Source) -> float | None:
     rate, hop = bench.get("sample_rate"), bench.get("hop")
     if rate is None and hop is None:
         return None
-    if not (isinstance(rate, (int, float)) and isinstance(hop, int) and rate > 0 and hop > 0):
-        raise ConfigError(f"{where}: 'sample_rate' and 'hop' go together, as positive numbers")
+    if rate is None or hop is None:
+        raise ConfigError(
+            f"{src.where('hop' if hop is None else 'sample_rate', 'benchmark')}: "
+            "'sample_rate' and 'hop' go together"
+        )
     return hop / rate
 
 
-def _cmsis(name, where) -> str | None:
-    if name not in (None, "rfft_q15", "mfcc_q15"):
-        raise ConfigError(f"{where}: unknown cmsis {name!r}; valid: rfft_q15, mfcc_q15")
+def _known(kind: str, name, valid, src: Source, key: str, table: str = "benchmark"):
+    if name is not None and name not in valid:
+        raise ConfigError(f"{src.where(key, table)}: unknown {kind} {name!r}; valid: {', '.join(valid)}")
     return name
 
 
-def _tables(name, where) -> str | None:
-    if name is None:
-        return None
-
-    valid = list(load_configs()) + [f"fft{n}" for n in FFT_SIZES]
-    if name not in valid:
-        raise ConfigError(f"{where}: unknown tables {name!r}; valid: {', '.join(valid)}")
-    return name
+def _budgets(data: dict, targets, src: Source) -> dict:
+    check_table(data, {}, src, "budgets", extra=lambda t, v: None)
+    for target, table in data.items():
+        if target not in targets:
+            raise ConfigError(
+                f"{src.where(None, f'budgets.{target}')}: budgets for {target!r}, "
+                f"which is not in targets {list(targets)}"
+            )
+        fields = {
+            k: Field(
+                "bool" if BUDGETS[k].kind == "flag" else "number",
+                check=None if BUDGETS[k].kind == "flag" else at_least(0),
+            )
+            for k in BUDGET_KEYS
+        }
+        check_table(table, fields, src, f"budgets.{target}", noun="budget")
+    return data
 
 
 def load_benchmark(path: Path) -> Benchmark:
-    data = load_toml(path)
-    bench = data.get("benchmark")
-    if not isinstance(bench, dict):
-        raise ConfigError(f"{path}: missing [benchmark] table")
-    app = bench.get("app")
-    try:
-        name = bench["name"]
-        if app is not None:  # an application brings its sources and its chip
-            try:
-                own = get_app(app).target
-            except ConfigError as exc:
-                raise ConfigError(f"{path}: {exc}") from None
-            sources, targets = (), tuple(bench.get("targets", (own,)))
-        else:
-            sources = tuple(REPO_ROOT / s for s in bench["sources"])
-            targets = tuple(bench["targets"])
-    except KeyError as exc:
-        raise ConfigError(f"{path}: [benchmark] needs {exc}") from None
-    stream = bench.get("stream", {})
-    if not isinstance(stream, dict) or set(stream) - {"wav", "per_class", "seconds"}:
-        raise ConfigError(f"{path}: 'stream' takes wav, or per_class and seconds (a demo stream)")
+    src = Source(path, read_text(path))
+    data = parse_toml(path, "\n".join(src.lines))
+    check_table(data, TOP_FIELDS, src, None)
+    bench = check_table(data["benchmark"], BENCHMARK_FIELDS, src, "benchmark")
+    app = _known("app", bench.get("app"), list_apps(), src, "app")
+    if app is not None:  # an application brings its sources and its chip
+        sources, targets = (), tuple(bench.get("targets", (get_app(app).target,)))
+    else:
+        for key in ("sources", "targets"):
+            if key not in bench:
+                raise ConfigError(f"{src.where(None, 'benchmark')}: [benchmark] needs {key!r}")
+        sources, targets = tuple(REPO_ROOT / s for s in bench["sources"]), tuple(bench["targets"])
+    stream = check_table(bench.get("stream", {}), _STREAM, src, "benchmark.stream")
     for t in targets:
-        if t not in target_names():
-            raise ConfigError(f"{path}: unknown target {t!r}; valid targets: {', '.join(target_names())}")
+        _known("target", t, target_names(), src, "targets")
     gen = bench.get("generator", {})
-    if gen and gen.get("kind") not in GENERATORS:
-        raise ConfigError(f"{path}: unknown generator {gen.get('kind')!r}; valid: {', '.join(GENERATORS)}")
-    model = bench.get("sed_model")
-    if model is not None:
-        if model not in MODELS:
-            raise ConfigError(f"{path}: unknown sed_model {model!r}; valid: {', '.join(MODELS)}")
-    ref = bench.get("reference")
-    if ref is not None and ref not in REFERENCES:
-        raise ConfigError(f"{path}: unknown reference {ref!r}; valid: {', '.join(REFERENCES)}")
-    budgets = data.get("budgets", {})
-    for t, b in budgets.items():
-        if t not in targets:
-            raise ConfigError(f"{path}: budgets for {t!r}, which is not in targets {list(targets)}")
-        for key in b:
-            if key not in BUDGET_KEYS:
-                raise ConfigError(f"{path}: unknown budget {key!r} for {t}; valid: {', '.join(BUDGET_KEYS)}")
+    if gen:
+        check_table(
+            gen, {"kind": Field("str", required=True)}, src, "benchmark.generator", extra=lambda k, v: None
+        )
+        _known("generator", gen["kind"], list(GENERATORS), src, "kind", "benchmark.generator")
+        params = {p: Field("any") for p in parameters(gen["kind"])}
+        check_table(gen, {"kind": Field("str"), **params}, src, "benchmark.generator")
+    _known("sed_model", bench.get("sed_model"), list(MODELS), src, "sed_model")
+    ref = _known("reference", bench.get("reference"), list(REFERENCES), src, "reference")
+    tables = _known(
+        "tables", bench.get("tables"), list(load_configs()) + [f"fft{n}" for n in FFT_SIZES], src, "tables"
+    )
     return Benchmark(
-        name=name,
+        name=bench["name"],
         path=path,
         description=bench.get("description", ""),
         sources=sources,
         targets=targets,
         opt=bench.get("opt", "-Os"),
         defines=tuple(bench.get("defines", ())),
-        frames=int(bench.get("frames", 1)),
-        frame_period_s=_frame_period(bench, path),
-        tables=_tables(bench.get("tables"), path),
+        frames=bench.get("frames", 1),
+        frame_period_s=_frame_period(bench, src),
+        tables=tables,
         include_dirs=tuple(REPO_ROOT / d for d in bench.get("include", ())),
         sample_rate=bench.get("sample_rate"),
         component_ram_symbols=tuple(bench.get("component_ram_symbols", ())),
-        warmup_calls=int(bench.get("warmup_calls", 0)),
-        cmsis=_cmsis(bench.get("cmsis"), path),
+        warmup_calls=bench.get("warmup_calls", 0),
+        cmsis=bench.get("cmsis"),
         sed_model=bench.get("sed_model"),
         app=app,
         stream=stream,
-        input=_buffer(bench.get("input"), path),
-        output=_buffer(bench.get("output"), path),
+        input=_buffer(bench.get("input"), src, "benchmark.input"),
+        output=_buffer(bench.get("output"), src, "benchmark.output"),
         generator=gen,
         reference=ref,
-        budgets=budgets,
+        budgets=_budgets(data.get("budgets", {}), targets, src),
     )
 
 
 def load_suite(suite_dir: Path | None = None) -> list[Benchmark]:
     folder = Path(suite_dir) if suite_dir else SUITE_DIR
+    if not folder.is_dir():
+        raise ConfigError(f"{folder}: no such suite folder")
     benches = [load_benchmark(p) for p in sorted(folder.glob("*.toml"))]
+    if not benches:
+        raise ConfigError(f"{folder}: no benchmark files (*.toml)")
     seen = set()
     for b in benches:
         if b.name in seen:

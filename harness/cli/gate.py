@@ -25,7 +25,7 @@ def run_check(args) -> int:
     results = load_results(args.results or LATEST)
     baseline_path = Path(args.baseline) if args.baseline else BASELINE
     baseline = load_results(baseline_path) if baseline_path.exists() or args.baseline else None
-    verdict = gate.check(results, baseline, args.tolerance)
+    verdict = gate.check(results, baseline, args.tolerance, allow_missing=args.allow_missing)
     text = gate.check_markdown(verdict, args.tolerance)
     if baseline is None:
         text += f"\n(no baseline at {baseline_path}: budgets only)\n"

@@ -7,6 +7,7 @@ not hold is exit code 1. Set MCUBENCH_DEBUG=1 to see a traceback for internal er
 from __future__ import annotations
 
 import argparse
+import math
 import os
 import sys
 
@@ -22,16 +23,44 @@ def _int(text: str) -> int:
         raise argparse.ArgumentTypeError(f"not an integer: {text!r}") from None
 
 
+def _int_in(lo: int, hi: int):
+    """An integer option that must lie in [lo, hi]: nothing wraps or means the default."""
+
+    def parse(text: str) -> int:
+        value = _int(text)
+        if not lo <= value <= hi:
+            raise argparse.ArgumentTypeError(f"{text} is outside {lo}..{hi}")
+        return value
+
+    return parse
+
+
+def _percent(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+    if not math.isfinite(value) or value < 0:
+        raise argparse.ArgumentTypeError(f"{text} is not a finite percentage >= 0")
+    return value
+
+
+ARG32 = _int_in(-(1 << 31), (1 << 32) - 1)  # a register: signed or unsigned 32 bits
+MAX_CYCLES = _int_in(1, 1 << 62)
+JOBS = _int_in(1, 256)
+CLOCK_HZ = _int_in(1, 1_000_000_000)
+
+
 def _add_exec(sub):
     p = sub.add_parser("exec", help="run one function of an ELF and print cycles, stack, r0")
     p.add_argument("elf")
     p.add_argument("--target", required=True, help=f"one of {', '.join(target_names())}")
     p.add_argument("--call", required=True, metavar="FUNC")
-    p.add_argument("--arg", type=_int, action="append", default=[], help="integer argument (r0..r3)")
+    p.add_argument("--arg", type=ARG32, action="append", default=[], help="integer argument (r0..r3)")
     p.add_argument(
         "--init", action="append", default=[], metavar="FUNC", help="call FUNC first, unmeasured (repeatable)"
     )
-    p.add_argument("--max-cycles", type=_int, default=None)
+    p.add_argument("--max-cycles", type=MAX_CYCLES, default=None)
     p.add_argument("--counter", choices=("auto", "native", "python"), default="auto")
     p.add_argument(
         "--profile",
@@ -51,7 +80,7 @@ def _add_inspect(sub):
 def _add_perf(sub):
     p = sub.add_parser("perf", help="emulation speed: MIPS without hooks, native, Python")
     p.add_argument("--target", default="py32f003")
-    p.add_argument("--blocks", type=_int, default=16, help="FIR blocks per timed run")
+    p.add_argument("--blocks", type=_int_in(1, 100_000), default=16, help="FIR blocks per timed run")
     p.add_argument("--json", action="store_true")
 
 
@@ -63,7 +92,7 @@ def _add_run(sub):
     p.add_argument("--json", default=None, metavar="PATH")
     p.add_argument("--markdown", default=None, metavar="PATH")
     p.add_argument("--junit", default=None, metavar="PATH")
-    p.add_argument("--jobs", type=_int, default=None)
+    p.add_argument("--jobs", type=JOBS, default=None)
 
 
 def _add_check(sub):
@@ -72,12 +101,17 @@ def _add_check(sub):
     p.add_argument("--baseline", default=None, help="default: results/baseline.json")
     p.add_argument(
         "--tolerance",
-        type=float,
+        type=_percent,
         default=0.0,
         metavar="PCT",
         help="allowed increase in percent (default 0: cycle counts are exact)",
     )
     p.add_argument("--markdown", default=None, metavar="PATH", help="also write the Markdown here")
+    p.add_argument(
+        "--allow-missing",
+        action="store_true",
+        help="a benchmark of the baseline missing from the results is a note, not a failure",
+    )
 
 
 def _add_compare(sub):
@@ -103,10 +137,10 @@ def _add_fft_tables(sub):
         "fft-tables", help="flash, RAM and cycles of real FFT variants (CMSIS-DSP, ours, emlearn)"
     )
     p.add_argument("--variant", action="append", default=[])
-    p.add_argument("--n", type=_int, action="append", default=[])
+    p.add_argument("--n", type=_int_in(16, 65536), action="append", default=[])
     p.add_argument("--target", action="append", default=[])
     p.add_argument("--out", default=None, help="folder (default: results/)")
-    p.add_argument("--jobs", type=_int, default=None)
+    p.add_argument("--jobs", type=JOBS, default=None)
 
 
 def _add_stream(sub):
@@ -114,7 +148,7 @@ def _add_stream(sub):
     p.add_argument("wav")
     p.add_argument("--app", required=True, help="py32_sed or rp2040_genre (firmware/apps/apps.toml)")
     p.add_argument("--target", default=None, help="default: the app's own chip")
-    p.add_argument("--clock", type=_int, default=None, metavar="HZ", help="default: the target's clock")
+    p.add_argument("--clock", type=CLOCK_HZ, default=None, metavar="HZ", help="default: the target's clock")
     p.add_argument("--dump", default=None, metavar="PATH", help="every hop's numbers, as .npz")
     p.add_argument("--png", default=None, metavar="PATH", help="default: results/stream_<app>_<target>.png")
     p.add_argument(

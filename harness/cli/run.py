@@ -6,7 +6,8 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from mcubench.base.files import write_atomic, write_json
+from mcubench.base.errors import ConfigError
+from mcubench.base.files import check_writable, write_atomic, write_json
 from mcubench.base.paths import RESULTS_DIR
 from mcubench.bench.schedule import run_suite
 from mcubench.bench.suite import load_suite, select
@@ -31,12 +32,17 @@ def exit_code(doc: dict) -> int:
 def run_suite_command(args) -> int:
     for t in args.target:
         load_target(t)  # unknown target: one line listing the valid ones
+    json_path = check_writable(Path(args.json) if args.json else RESULTS_DIR / "latest.json")
+    md_path = check_writable(Path(args.markdown) if args.markdown else RESULTS_DIR / "latest.md")
+    junit_path = check_writable(Path(args.junit)) if args.junit else None
     benches = select(load_suite(Path(args.suite) if args.suite else None), args.bench)
+    if not any(not args.target or t in args.target for b in benches for t in b.targets):
+        raise ConfigError(f"no benchmark runs on {', '.join(args.target)}")
     doc = run_to_document(benches, args.target, args.jobs)
-    write_json(Path(args.json) if args.json else RESULTS_DIR / "latest.json", doc)
-    write_atomic(Path(args.markdown) if args.markdown else RESULTS_DIR / "latest.md", tables.markdown(doc))
-    if args.junit:
-        write_atomic(Path(args.junit), tables.junit(doc))
+    write_json(json_path, doc)
+    write_atomic(md_path, tables.markdown(doc))
+    if junit_path:
+        write_atomic(junit_path, tables.junit(doc))
     print(tables.table(doc, color=sys.stdout.isatty()))
     for e in doc["results"]:
         if e["status"] == "error":

@@ -7,6 +7,8 @@ whose level is its RMS.
 
 from __future__ import annotations
 
+import inspect
+
 import numpy as np
 import scipy.io.wavfile as wavfile
 
@@ -99,4 +101,14 @@ GENERATORS = {
 def generate(spec: dict, n: int, sample_rate: int) -> np.ndarray:
     params = {k: v for k, v in spec.items() if k != "kind"}
     params.setdefault("sample_rate", sample_rate)
-    return GENERATORS[spec.get("kind", "noise")](n, **params)
+    kind = spec.get("kind", "noise")
+    try:
+        return GENERATORS[kind](n, **params)
+    except (TypeError, ValueError, OverflowError) as exc:  # a parameter of the wrong type or range
+        raise ConfigError(f"generator {kind!r} with {params}: {exc}") from None
+
+
+def parameters(kind: str) -> list[str]:
+    """The parameters a generator takes (besides the sample count)."""
+    sig = inspect.signature(GENERATORS[kind])
+    return [n for n, prm in sig.parameters.items() if n != "n" and prm.kind is not prm.VAR_KEYWORD]

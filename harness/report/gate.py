@@ -44,7 +44,11 @@ def _delta(new, old) -> str:
     return f"{new:,} ({d:+,}{pct})"
 
 
-def check(results: dict, baseline: dict | None, tolerance_pct: float = 0.0) -> Verdict:
+def check(
+    results: dict, baseline: dict | None, tolerance_pct: float = 0.0, allow_missing: bool = False
+) -> Verdict:
+    """Budgets, errors and regressions; a benchmark of the baseline missing from the
+    results fails the check unless allow_missing (a partial run on purpose)."""
     v = Verdict()
     base = _index(baseline) if baseline else {}
     for key, e in sorted(_index(results).items()):
@@ -68,7 +72,8 @@ def check(results: dict, baseline: dict | None, tolerance_pct: float = 0.0) -> V
             v.regressions.append(f"{name}: no longer bit-exact (max_abs_err {e['max_abs_err']})")
         v.rows.append([key[0], key[1]] + [_delta(e.get(m), old.get(m)) for m in GATED_METRICS])
     for key in sorted(set(base) - set(_index(results))):
-        v.notes.append(f"{key[0]} on {key[1]}: in the baseline but not in these results")
+        missing = f"{key[0]} on {key[1]}: in the baseline but not in these results"
+        (v.notes if allow_missing else v.failures).append(missing)
     return v
 
 
