@@ -1,11 +1,18 @@
 """Every bad input ends as one FirmwareFault/ElfError line naming what and where."""
 
+import subprocess
+
 import pytest
 
 from mcubench.base.errors import ElfError, FirmwareFault
+from mcubench.base.paths import FIRMWARE_DIR
+from mcubench.build.compile import BuildSpec, build
+from mcubench.build.toolchain import tool
 from mcubench.chip.targets import load_target
 from mcubench.emu.elf_image import ElfImage
+from mcubench.emu.inspect import inspect_elf
 from mcubench.emu.machine import Machine
+from mcubench.pytest_plugin import Mcu
 
 
 def fault_of(machine, func="f", *args) -> FirmwareFault:
@@ -109,3 +116,86 @@ def test_broken_and_foreign_elves(tmp_path, c_elf):
         path.write_bytes(data)
         with pytest.raises(ElfError, match=pattern):
             ElfImage.load(path)
+
+
+# ----- valid input refused or misread -------------------------------------------
+
+
+@pytest.mark.parametrize("counter", ["native", "python"])
+@pytest.mark.parametrize("branch", ["bx r0", "push {r0}\npop {pc}", "blx r0"])
+def test_a_branch_to_an_even_address_is_a_switch_to_arm_state(asm_machine, counter, branch):
+    m = asm_machine(
+        {"f": f"push {{lr}}\nldr r0, =g\nsubs r0, #1\n{branch}\n.ltorg", "g": "bx lr"}, counter=counter
+    )
+    f = fault_of(m)
+    assert f.kind == "switch to ARM state" and f.where == "g+0x0"
+    assert "branch to an even address" in str(f)
+
+
+@pytest.mark.parametrize("insn", ["ldm r0!, {r1, r2}", "stm r0!, {r1, r2}"])
+def test_unaligned_ldm_stm_names_the_address(asm_machine, insn):
+    f = fault_of(asm_machine({"f": f"ldr r0, =0x20000102\n{insn}\nbx lr\n.ltorg"}))
+    assert f.kind == "unaligned access" and f.address == 0x20000102 and f.where == "f+0x2"
+
+
+@pytest.mark.parametrize("counter", ["native", "python"])
+def test_a_null_function_pointer_call_names_the_caller(asm_machine, counter):
+    f = fault_of(asm_machine({"f": "push {lr}\nmovs r0, #1\nblx r0\npop {pc}"}, counter=counter))
+    assert f.pc == 0 and "null function pointer" in str(f)
+    assert f.backtrace[0] == "f+0x4"
+
+
+def test_a_fault_in_an_assembly_function_without_size_names_it(asm_machine):
+    source = ".global g\n.thumb_func\ng:\nmovs r0, #0\nldr r0, [r0, #4]\nbx lr\n"
+    m = asm_machine({"f": "push {lr}\nbl g\npop {pc}"}, data=source)
+    f = fault_of(m)
+    assert f.where == "g+0x2" and f.backtrace == ["f+0x2"]
+
+
+def test_arm_state_code_fails_the_armv6m_check(asm_elf):
+    elf = asm_elf({"f": "bx lr"}, "py32f003")
+    text = "\n".join(
+        [
+            ".syntax unified",
+            ".cpu arm7tdmi",
+            ".arm",
+            ".text",
+            ".global a",
+            ".type a, %function",
+            "a:",
+            "mov r0, #1",
+            "bx lr",
+            ".size a, .-a",
+        ]
+    )
+    arm = Mcu().build_elf(text, "py32f003", lang="asm")
+    image = ElfImage.load(arm)
+    info = inspect_elf(image, load_target("py32f003"))
+    assert not info["armv6m_ok"] and info["armv6m_violations"][0]["function"] == "a+0x0"
+    with pytest.raises(ElfError, match="not ARMv6-M"):
+        Machine(image, load_target("py32f003"))
+    assert inspect_elf(ElfImage.load(elf), load_target("py32f003"))["armv6m_ok"]
+
+
+@pytest.mark.parametrize("counter", ["native", "python"])
+def test_nine_code_sections_run_on_both_counters(asm_machine, counter):
+    funcs = "".join(
+        f'.section .text.s{i},"ax",%progbits\n.global s{i}\n.type s{i}, %function\n.thumb_func\n'
+        f's{i}:\nadds r0, #{i}\nbx lr\n.size s{i}, .-s{i}\n.section .rodata.gap{i},"a"\n.word {i}\n'
+        for i in range(9)
+    )
+    m = asm_machine({"f": "bx lr"}, counter=counter, data=funcs)
+    assert len({r.base for r in m.code_ranges}) <= 8
+    assert [m.call(f"s{i}", 10).return_value for i in range(9)] == [10 + i for i in range(9)]
+
+
+def test_a_stripped_elf_is_checked_by_reachability_not_refused(tmp_path):
+    """Without mapping symbols literal pools decode as garbage: only code reachable from
+    the vector table counts, so a stripped firmware passes and still runs."""
+    elf = build(BuildSpec("fir_q15", (FIRMWARE_DIR / "bench" / "fir_q15.c",)), load_target("py32f003")).elf
+    stripped = tmp_path / "stripped.elf"
+    subprocess.run([tool("strip"), "-o", str(stripped), str(elf)], check=True)
+    image = ElfImage.load(stripped)
+    assert not image.symbols
+    assert inspect_elf(image, load_target("py32f003"))["armv6m_ok"]
+    assert Machine(image, load_target("py32f003")).code_ranges  # not refused

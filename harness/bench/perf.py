@@ -11,15 +11,14 @@ from __future__ import annotations
 
 import time
 
-from unicorn import UC_ARCH_ARM, UC_MODE_THUMB, Uc
-from unicorn.arm_const import UC_ARM_REG_LR, UC_ARM_REG_SP, UC_CPU_ARM_CORTEX_M0
+from unicorn.arm_const import UC_ARM_REG_LR, UC_ARM_REG_SP
 
 from mcubench.base.paths import FIRMWARE_DIR
 from mcubench.build.compile import BuildSpec, build
 from mcubench.chip.targets import load_target
 from mcubench.emu import memory_map
 from mcubench.emu.elf_image import ElfImage
-from mcubench.emu.machine import RETURN_ADDR, Machine
+from mcubench.emu.machine import RETURN_ADDR, Machine, cortex_m0_engine
 
 REPEATS = 5
 
@@ -39,7 +38,7 @@ def measure(target_name: str = "py32f003", blocks: int = 16, repeats: int = REPE
     image = ElfImage.load(build(spec, target).elf)
     entry = image.symbol("bench_run", "func").addr
 
-    bare = Uc(UC_ARCH_ARM, UC_MODE_THUMB, cpu=UC_CPU_ARM_CORTEX_M0)
+    bare = cortex_m0_engine()
     memory_map.map_regions(bare, target)
     memory_map.load(bare, image, target)
 

@@ -1,23 +1,101 @@
 """Fan independent jobs out over a process pool (one per core by default), the one
 place that does so: the suite runner and the FFT cost table both go through here.
 
-A job that raises is the job's own affair: callers pass functions that turn every
-failure into a result, so one bad benchmark never stops the others.
+Nothing is lost and nothing is left behind:
+- a job that raises is the job's own affair (callers pass functions that turn every
+  failure into a result);
+- a worker that dies (a crash in native code, the OOM killer) breaks the pool: the
+  jobs it took down are run again, each in a pool of its own, so the one that kills
+  its worker gets its own error and the others their results;
+- Ctrl-C, a wall-clock timeout or a SIGTERM cancels what has not started, stops the
+  workers and raises Interrupted with the results that finished;
+- workers die with the parent (PR_SET_PDEATHSIG), even when it is SIGKILLed.
 """
 
 from __future__ import annotations
 
+import ctypes
 import os
+import signal
+import sys
 from collections.abc import Callable, Iterable
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
 from typing import TypeVar
+
+from mcubench.base.errors import McubenchError
+from mcubench.emu import deadline
 
 J = TypeVar("J")
 R = TypeVar("R")
+PR_SET_PDEATHSIG = 1
+
+
+class Interrupted(McubenchError):
+    """The run was stopped before every job finished; `finished` holds what did."""
+
+    def __init__(self, message: str, finished: list, exit_code: int):
+        super().__init__(message)
+        self.finished, self.exit_code = finished, exit_code
 
 
 def worker_count(jobs: int | None, work: int) -> int:
     return max(1, min(jobs or os.cpu_count() or 1, work))
+
+
+def _worker_init(parent_deadline: float | None) -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides what Ctrl-C stops
+    if sys.platform.startswith("linux"):
+        try:
+            ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+        except (OSError, AttributeError):
+            pass
+    deadline.set_deadline(parent_deadline)
+
+
+def _stop(pool: ProcessPoolExecutor) -> None:
+    """Cancel what has not started and end the workers now."""
+    processes = list(getattr(pool, "_processes", {}).values())
+    pool.shutdown(wait=False, cancel_futures=True)
+    for p in processes:
+        if p.is_alive():
+            p.kill()
+    for p in processes:
+        p.join(timeout=5)
+
+
+def _run_pool(fn, work: list, n: int, done: Callable, lost: list) -> None:
+    pool = ProcessPoolExecutor(n, initializer=_worker_init, initargs=(deadline.get_deadline(),))
+    # no Ctrl-C, alarm or SIGTERM while the executor holds its locks (they arrive just after)
+    stop_signals = {signal.SIGINT, signal.SIGALRM, signal.SIGTERM}
+    signal.pthread_sigmask(signal.SIG_BLOCK, stop_signals)
+    pending = {}
+    try:
+        for job in work:
+            try:
+                pending[pool.submit(fn, job)] = job
+            except BrokenProcessPool:  # a worker died before everything was handed out
+                lost.append(job)
+    finally:
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, stop_signals)
+    try:
+        while pending:
+            finished, _ = wait(pending, return_when=FIRST_COMPLETED)
+            for fut in finished:
+                job = pending.pop(fut)
+                try:
+                    result = fut.result()
+                except BrokenProcessPool:
+                    lost.append(job)
+                    continue
+                done(result)
+    except BaseException:
+        _stop(pool)
+        raise
+    if lost:  # a broken pool: its other workers may wait on a queue lock the dead one held
+        _stop(pool)
+    else:
+        pool.shutdown(wait=True)
 
 
 def fan_out(
@@ -25,9 +103,11 @@ def fan_out(
     work: Iterable[J],
     jobs: int | None = None,
     on_done: Callable[[R], None] | None = None,
+    on_lost: Callable[[J, str], R] | None = None,
 ) -> list[R]:
     """fn over every job, in parallel; results in the order they finish (in the order
-    given when one worker), each passed to on_done as it arrives."""
+    given when one worker), each passed to on_done as it arrives. on_lost(job, why)
+    makes the result of a job whose worker died."""
     work = list(work)
     n = worker_count(jobs, len(work))
     out: list[R] = []
@@ -37,11 +117,22 @@ def fan_out(
         if on_done is not None:
             on_done(result)
 
-    if n == 1:
-        for job in work:
-            done(fn(job))
+    try:
+        if n == 1:
+            for job in work:
+                done(fn(job))
+            return out
+        lost: list = []
+        _run_pool(fn, work, n, done, lost)
+        for job in lost:  # alone this time: a job that kills its worker only loses itself
+            alone: list = []
+            _run_pool(fn, [job], 1, done, alone)
+            if alone:
+                if on_lost is None:
+                    raise McubenchError("a worker process died (killed by a signal or out of memory)")
+                done(on_lost(job, "the worker process died (killed by a signal or out of memory)"))
         return out
-    with ProcessPoolExecutor(n) as pool:
-        for fut in as_completed([pool.submit(fn, job) for job in work]):
-            done(fut.result())
-    return out
+    except KeyboardInterrupt:
+        raise Interrupted("interrupted", out, 130) from None
+    except deadline.WallClockTimeout as exc:
+        raise Interrupted(str(exc), out, 2) from None

@@ -38,7 +38,8 @@ def _progress(done: int, total: int, entry: Entry, stream) -> None:
 def run_suite(
     benches: list[Benchmark], targets: list[str], jobs: int | None = None, progress=None
 ) -> list[Measured]:
-    """Every benchmark on each of its targets (only those in `targets`, if given)."""
+    """Every benchmark on each of its targets (only those in `targets`, if given).
+    Raises pool.Interrupted (with the finished results) on Ctrl-C or a timeout."""
     work = [(b, t) for b in benches for t in b.targets if not targets or t in targets]
     count = 0
 
@@ -48,4 +49,7 @@ def run_suite(
         if progress is not None:
             _progress(count, len(work), m.entry, progress)
 
-    return fan_out(run_one, work, jobs, done)
+    def lost(job, why: str) -> Measured:
+        return Measured(Entry.failed(job[0].name, job[1], why))
+
+    return fan_out(run_one, work, jobs, done, lost)

@@ -52,7 +52,9 @@ def run_baseline(args) -> int:
             file=sys.stderr,
         )
         return 2
-    doc = run_to_document(load_suite(), [])
+    doc, stopped = run_to_document(load_suite(), [])
+    if stopped is not None:
+        raise stopped  # never a partial baseline
     write_json(BASELINE, doc)
     errors = [e for e in doc["results"] if e["status"] == "error"]
     print(f"wrote {BASELINE} ({len(doc['results'])} results, {len(errors)} error(s))")

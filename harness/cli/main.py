@@ -9,11 +9,14 @@ from __future__ import annotations
 import argparse
 import math
 import os
+import signal
 import sys
 
 from mcubench.base.errors import McubenchError
+from mcubench.bench.pool import Interrupted
 from mcubench.chip.targets import target_names
 from mcubench.cli import fft_tables, gate, perf, run, single, stream
+from mcubench.emu import deadline
 
 
 def _int(text: str) -> int:
@@ -45,6 +48,17 @@ def _percent(text: str) -> float:
     return value
 
 
+def _seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number of seconds: {text!r}") from None
+    if not (math.isfinite(value) and 0 < value <= 7 * 24 * 3600):
+        raise argparse.ArgumentTypeError(f"{text} is outside 0..604800 s")
+    return value
+
+
+DEFAULT_TIMEOUT_S = 3600
 ARG32 = _int_in(-(1 << 31), (1 << 32) - 1)  # a register: signed or unsigned 32 bits
 MAX_CYCLES = _int_in(1, 1 << 62)
 JOBS = _int_in(1, 256)
@@ -181,18 +195,42 @@ def parser() -> argparse.ArgumentParser:
     sub = p.add_subparsers(dest="command", required=True, parser_class=_Parser)
     for add, _ in COMMANDS.values():
         add(sub)
+    for command in sub.choices.values():
+        command.add_argument(
+            "--timeout",
+            type=_seconds,
+            default=DEFAULT_TIMEOUT_S,
+            metavar="S",
+            help=f"wall-clock bound for the whole command (default {DEFAULT_TIMEOUT_S} s)",
+        )
     return p
+
+
+def _terminate(_sig, _frame):
+    raise KeyboardInterrupt
 
 
 def main(argv=None) -> int:
     args = parser().parse_args(argv)
+    signal.signal(signal.SIGTERM, _terminate)  # stop like Ctrl-C: workers ended, results kept
+    deadline.arm(args.timeout)
     try:
         return COMMANDS[args.command][1](args) or 0
+    except Interrupted as exc:
+        print(f"mcubench: {exc}", file=sys.stderr)
+        return exc.exit_code
     except McubenchError as exc:
         print(f"mcubench: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
+        print("mcubench: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:  # `mcubench ... | head`: the reader has gone, so go quietly
+        sys.stderr.close()
+        return 0
+    except MemoryError:
+        print("mcubench: out of memory", file=sys.stderr)
+        return 2
     except Exception as exc:  # internal error: still one line unless debugging
         if os.environ.get("MCUBENCH_DEBUG"):
             raise

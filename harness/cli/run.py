@@ -9,6 +9,7 @@ from pathlib import Path
 from mcubench.base.errors import ConfigError
 from mcubench.base.files import check_writable, write_atomic, write_json
 from mcubench.base.paths import RESULTS_DIR
+from mcubench.bench.pool import Interrupted
 from mcubench.bench.schedule import run_suite
 from mcubench.bench.suite import load_suite, select
 from mcubench.chip.targets import load_target
@@ -17,11 +18,15 @@ from mcubench.report.artifacts import write_artifacts
 from mcubench.results.document import document
 
 
-def run_to_document(benches, targets, jobs=None) -> dict:
-    """Run the benchmarks, write the files they asked for, return the results document."""
-    outcomes = run_suite(benches, targets, jobs, progress=sys.stderr)
+def run_to_document(benches, targets, jobs=None) -> tuple[dict, Interrupted | None]:
+    """Run the benchmarks, write the files they asked for; the results document (partial
+    when the run was interrupted) and the interruption, if any."""
+    try:
+        outcomes, stopped = run_suite(benches, targets, jobs, progress=sys.stderr), None
+    except Interrupted as exc:
+        outcomes, stopped = exc.finished, exc
     write_artifacts(outcomes)
-    return document([m.entry for m in outcomes])
+    return document([m.entry for m in outcomes], partial=stopped is not None), stopped
 
 
 def exit_code(doc: dict) -> int:
@@ -38,11 +43,18 @@ def run_suite_command(args) -> int:
     benches = select(load_suite(Path(args.suite) if args.suite else None), args.bench)
     if not any(not args.target or t in args.target for b in benches for t in b.targets):
         raise ConfigError(f"no benchmark runs on {', '.join(args.target)}")
-    doc = run_to_document(benches, args.target, args.jobs)
+    doc, stopped = run_to_document(benches, args.target, args.jobs)
     write_json(json_path, doc)
     write_atomic(md_path, tables.markdown(doc))
     if junit_path:
         write_atomic(junit_path, tables.junit(doc))
+    if stopped is not None:
+        print(
+            f"\nmcubench: {stopped}: {len(doc['results'])} finished result(s) written to {json_path} "
+            "(marked partial)",
+            file=sys.stderr,
+        )
+        return stopped.exit_code
     print(tables.table(doc, color=sys.stdout.isatty()))
     for e in doc["results"]:
         if e["status"] == "error":

@@ -6,7 +6,7 @@ from mcubench.chip.targets import load_target
 from mcubench.cli.output import print_json
 from mcubench.emu.elf_image import ElfImage
 from mcubench.emu.inspect import inspect_elf
-from mcubench.emu.machine import DEFAULT_CYCLE_LIMIT, Machine
+from mcubench.emu.machine import Machine
 from mcubench.emu.profile import function_profile
 
 
@@ -18,7 +18,7 @@ def run_exec(args) -> int:
     target = load_target(args.target)
     image = ElfImage.load(args.elf)
     counter = "python" if args.profile else args.counter  # the per-block profile is the Python twin's
-    machine = Machine(image, target, counter=counter, cycle_limit=args.max_cycles or DEFAULT_CYCLE_LIMIT)
+    machine = Machine(image, target, counter=counter, cycle_limit=args.max_cycles)
     for func in args.init:
         machine.call(func)
     result = machine.call(args.call, *args.arg)

@@ -21,6 +21,9 @@ from scipy.signal import resample_poly
 from mcubench.base.errors import McubenchError
 
 PCM, IEEE_FLOAT, EXTENSIBLE = 1, 3, 0xFFFE
+# Audio rates a microcontroller front end takes: nothing is resampled by more than x96.
+MIN_RATE, MAX_RATE = 4_000, 384_000
+MAX_WAV_BYTES = 1 << 30
 
 
 class WavError(McubenchError):
@@ -47,6 +50,10 @@ def _chunks(data: bytes):
 def read_wav(path) -> Wav:
     path = Path(path)
     try:
+        if path.exists() and not path.is_file():  # a folder or a named pipe: never read
+            raise WavError(f"{path}: not a regular file")
+        if path.exists() and path.stat().st_size > MAX_WAV_BYTES:
+            raise WavError(f"{path}: over {MAX_WAV_BYTES >> 30} GiB")
         data = path.read_bytes()
     except OSError as exc:
         raise WavError(f"{path}: cannot read ({exc.strerror})") from None
@@ -76,8 +83,11 @@ def read_wav(path) -> Wav:
 
 def _decode(path: Path, fmt: tuple, raw: bytes) -> Wav:
     tag, channels, rate, _, align, bits = fmt
-    if channels < 1 or rate < 1:
-        raise WavError(f"{path}: {channels} channels at {rate} Hz")
+    if channels < 1 or not MIN_RATE <= rate <= MAX_RATE:
+        raise WavError(
+            f"{path}: {channels} channel(s) at {rate} Hz; mcubench reads 1 or more channels at "
+            f"{MIN_RATE:,} to {MAX_RATE:,} Hz"
+        )
     encodings = {
         (PCM, 8): "u1",
         (PCM, 16): "<i2",

@@ -21,6 +21,7 @@ from mcubench.emu.thumb import decode
 FLOW_NONE, FLOW_COND, FLOW_CALL, FLOW_INDIRECT, FLOW_JUMP = 0, 1, 2, 3, 4
 # Why a halfword cannot be executed.
 ERR_OK, ERR_NOT_CODE, ERR_NOT_V6M, ERR_TRAP = 0, 1, 2, 3
+MAX_RANGES = 8  # code ranges the native hook's context holds (cycle_hook.c)
 
 RECORD = np.dtype(
     [
@@ -73,8 +74,13 @@ def decode_section(base: int, data: bytes, runs, mul_cycles: int) -> tuple[np.nd
     recs["err"] = ERR_NOT_CODE
     halfwords = [int(h) for h in np.frombuffer(data[: 2 * n], dtype="<u2")]
     violations = []
-    for start, end in runs:
+    for start, end, kind in runs:
         i, stop = (start - base) // 2, min(n, (end - base) // 2)
+        if kind == "a":  # ARM-state code: a Cortex-M0+ has no ARM state at all
+            for word in range(i, stop, 2):
+                recs[word]["err"] = ERR_NOT_V6M
+                violations.append(Violation(base + 2 * word, "ARM-state instruction", ERR_NOT_V6M))
+            continue
         while i < stop:
             pc = base + 2 * i
             insn = decode(halfwords[i], halfwords[i + 1] if i + 1 < stop else None, pc)
@@ -101,12 +107,51 @@ def build_code_map(image, mul_cycles: int) -> tuple[list[CodeRange], list[Violat
     violations: list[Violation] = []
     for base, data, runs in sorted(image.code_sections(), key=lambda s: s[0]):
         recs, bad = decode_section(base, data, runs, mul_cycles)
+        if any(kind == "?" for *_, kind in runs):  # stripped: only what execution can reach
+            reached = _reachable(base, recs, image.entry_points())
+            bad = [v for v in bad if v.addr in reached]
         violations += bad
         if ranges and ranges[-1].end == base:
             ranges[-1].records = np.concatenate([ranges[-1].records, recs])
         else:
             ranges.append(CodeRange(base, recs))
-    return ranges, violations
+    return merge_ranges(ranges, MAX_RANGES), violations
+
+
+def _reachable(base: int, recs: np.ndarray, entries: list[int]) -> set[int]:
+    """Instruction addresses reachable from the entry points by straight-line flow,
+    branches and calls (indirect jumps and returns end a path). In a stripped ELF this
+    tells code from the literal pools between functions, which decode as garbage."""
+    end = base + 2 * len(recs)
+    todo = [a for a in entries if base <= a < end]
+    seen: set[int] = set()
+    while todo:
+        addr = todo.pop()
+        while base <= addr < end and addr not in seen:
+            seen.add(addr)
+            rec = recs[(addr - base) // 2]
+            if rec["err"] != ERR_OK:
+                break
+            flow = rec["flow"]
+            if flow in (FLOW_COND, FLOW_JUMP, FLOW_CALL) and rec["target"]:
+                todo.append(int(rec["target"]))
+            if flow in (FLOW_JUMP, FLOW_INDIRECT):
+                break
+            addr += int(rec["size"])
+    return seen
+
+
+def merge_ranges(ranges: list[CodeRange], limit: int) -> list[CodeRange]:
+    """At most `limit` ranges (what the native hook holds): the two closest are joined,
+    the gap between them filled with records that are not code, until few enough."""
+    ranges = list(ranges)
+    while len(ranges) > limit:
+        i = min(range(len(ranges) - 1), key=lambda k: ranges[k + 1].base - ranges[k].end)
+        a, b = ranges[i], ranges[i + 1]
+        gap = np.zeros((b.base - a.end) // 2, dtype=RECORD)
+        gap["err"] = ERR_NOT_CODE
+        ranges[i : i + 2] = [CodeRange(a.base, np.concatenate([a.records, gap, b.records]))]
+    return ranges
 
 
 def sp_write_points(ranges: list[CodeRange]) -> list[tuple[int, int]]:

@@ -22,11 +22,11 @@ from unicorn.arm_const import UC_ARM_REG_SP
 from unicorn.unicorn_py3 import unicorn as ucmod
 
 from mcubench.emu import native
-from mcubench.emu.code_map import ERR_OK, FLOW_CALL, FLOW_COND, FLOW_INDIRECT, FLOW_NONE
+from mcubench.emu.code_map import ERR_OK, FLOW_CALL, FLOW_COND, FLOW_INDIRECT, FLOW_NONE, MAX_RANGES
 
 STOP_NONE, STOP_NOT_CODE, STOP_NOT_V6M, STOP_TRAP = 0, 1, 2, 3
 STOP_OUTSIDE_CODE, STOP_STACK_OVERFLOW, STOP_CYCLE_LIMIT = 4, 5, 6
-MAX_RANGES, SHADOW = 8, 64
+SHADOW = 64
 
 
 @dataclass

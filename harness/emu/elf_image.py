@@ -19,6 +19,8 @@ from elftools.elf.elffile import ELFFile
 
 from mcubench.base.errors import ElfError
 
+MAX_ELF_BYTES = 64 << 20
+
 
 @dataclass(frozen=True)
 class Segment:
@@ -45,15 +47,15 @@ class Symbol:
     name: str
     addr: int  # Thumb bit cleared
     size: int
-    kind: str  # "func" or "object"
+    kind: str  # "func", "object", or "label" (a code label without a type)
     section: str
 
 
 class ElfImage:
     """A 32-bit little-endian ARM executable, fully read into memory."""
 
-    def __init__(self, path: Path, segments, sections, symbols, mapping):
-        self.path = path
+    def __init__(self, path: Path, segments, sections, symbols, mapping, entry: int = 0):
+        self.path, self.entry = path, entry
         self.segments: list[Segment] = segments
         self.sections: list[Section] = sections
         self.symbols: dict[str, Symbol] = symbols
@@ -62,7 +64,8 @@ class ElfImage:
         # and __udivsi3 with the size), the sized one, so addresses inside it are named.
         by_addr: dict[int, Symbol] = {}
         for f in sorted(
-            (s for s in symbols.values() if s.kind == "func"), key=lambda s: (s.addr, s.size, s.name)
+            (s for s in symbols.values() if s.kind in ("func", "label")),
+            key=lambda s: (s.addr, s.kind == "func", s.size, s.name),
         ):
             by_addr[f.addr] = f
         funcs = list(by_addr.values())
@@ -73,6 +76,10 @@ class ElfImage:
     def load(cls, path) -> ElfImage:
         path = Path(path)
         try:
+            if path.exists() and not path.is_file():  # a folder, a FIFO, /dev/zero: never read
+                raise ElfError(f"{path}: not a regular file")
+            if path.exists() and path.stat().st_size > MAX_ELF_BYTES:
+                raise ElfError(f"{path}: over {MAX_ELF_BYTES >> 20} MiB, not firmware for a microcontroller")
             raw = path.read_bytes()
         except OSError as exc:
             raise ElfError(f"{path}: cannot read ({exc.strerror})") from None
@@ -82,8 +89,12 @@ class ElfImage:
             raise ElfError(f"{path}: not a 32-bit little-endian ELF (a Cortex-M0+ needs ELFCLASS32, LSB)")
         try:
             return cls._parse(path, raw)
+        except ElfError:
+            raise
         except (ELFError, ValueError, KeyError, IndexError, AssertionError) as exc:
             raise ElfError(f"{path}: broken ELF ({exc})") from None
+        except Exception as exc:  # pyelftools on a corrupted table: still the file's fault
+            raise ElfError(f"{path}: broken ELF ({type(exc).__name__}: {exc})") from None
 
     @classmethod
     def _parse(cls, path: Path, raw: bytes) -> ElfImage:
@@ -119,7 +130,7 @@ class ElfImage:
                 )
             )
         symbols, mapping = cls._symbols(elf)
-        return cls(path, segments, sections, symbols, mapping)
+        return cls(path, segments, sections, symbols, mapping, elf["e_entry"])
 
     @staticmethod
     def _symbols(elf):
@@ -138,11 +149,14 @@ class ElfImage:
                 mapping.setdefault(secname, []).append((sym["st_value"], name[1]))
                 continue
             kind = {"STT_FUNC": "func", "STT_OBJECT": "object"}.get(sym["st_info"]["type"])
+            if kind is None and sym["st_info"]["type"] == "STT_NOTYPE" and not name.startswith(".L"):
+                if elf.get_section(shndx)["sh_flags"] & SH_FLAGS.SHF_EXECINSTR:
+                    kind = "label"  # an assembly entry without .type: names faults, not calls
             if kind is None or not name:
                 continue
-            addr = sym["st_value"] & ~1 if kind == "func" else sym["st_value"]
+            addr = sym["st_value"] & ~1 if kind in ("func", "label") else sym["st_value"]
             prev = symbols.get(name)
-            if prev is None or sym["st_info"]["bind"] == "STB_GLOBAL":
+            if prev is None or (sym["st_info"]["bind"] == "STB_GLOBAL" and kind != "label"):
                 symbols[name] = Symbol(name, addr, sym["st_size"], kind, secname)
         for entries in mapping.values():
             entries.sort()
@@ -161,18 +175,39 @@ class ElfImage:
         i = bisect.bisect_right(self._func_addrs, addr) - 1
         if i >= 0:
             f = self._funcs[i]
-            if addr < f.addr + max(f.size, 2):
+            if f.size:
+                end = f.addr + f.size
+            else:  # an assembly function without .size reaches to the next one or its section's end
+                sec = next((s for s in self.sections if s.name == f.section), None)
+                end = (
+                    self._func_addrs[i + 1] if i + 1 < len(self._funcs) else sec.addr + sec.size if sec else 0
+                )
+                end = max(end, f.addr + 2)
+            if addr < end:
                 return f"{f.name}+0x{addr - f.addr:x}"
         return "?"
 
     def function_at(self, addr: int) -> str:
         return self.where(addr).split("+")[0]
 
-    def code_sections(self) -> list[tuple[int, bytes, list[tuple[int, int]]]]:
-        """Executable sections as (address, bytes, [(start, end) of Thumb code runs]).
+    def entry_points(self) -> list[int]:
+        """Where execution can start: the ELF entry, the vector table's handlers (odd words
+        after the initial SP at the start of the first loadable segment) and every function."""
+        out = {self.entry & ~1} if self.entry else set()
+        first = min(self.segments, key=lambda s: s.paddr)
+        words = [
+            int.from_bytes(first.data[i : i + 4], "little") for i in range(4, min(len(first.data), 4 * 64), 4)
+        ]
+        out.update(w & ~1 for w in words if w & 1)
+        out.update(s.addr for s in self.symbols.values() if s.kind in ("func", "label"))
+        return sorted(out)
 
-        Code runs come from the ARM mapping symbols ($t code, $d data); a section
-        without them is taken as code throughout.
+    def code_sections(self) -> list[tuple[int, bytes, list[tuple[int, int, str]]]]:
+        """Executable sections as (address, bytes, [(start, end, "t" or "a") of code runs]).
+
+        Code runs come from the ARM mapping symbols ($t Thumb code, $a ARM-state code,
+        $d data); a section without them (a stripped ELF) is decoded as Thumb throughout
+        and marked "?": what is code there is decided by reachability (code_map.py).
         """
         out = []
         for sec in self.sections:
@@ -182,12 +217,12 @@ class ElfImage:
             end_of_sec = sec.addr + sec.size
             marks = [(a, k) for a, k in self._mapping.get(sec.name, []) if sec.addr <= a < end_of_sec]
             if not marks:
-                out.append((sec.addr, data, [(sec.addr, end_of_sec)]))
+                out.append((sec.addr, data, [(sec.addr, end_of_sec, "?")]))
                 continue
             if marks[0][0] > sec.addr:
                 marks.insert(0, (sec.addr, "t"))
             ends = [a for a, _ in marks[1:]] + [end_of_sec]
-            runs = [(start, end) for (start, kind), end in zip(marks, ends) if kind == "t" and end > start]
+            runs = [(s, e, kind) for (s, kind), e in zip(marks, ends, strict=True) if kind in "ta" and e > s]
             out.append((sec.addr, data, runs))
         return out
 

@@ -13,7 +13,7 @@ from capstone import CS_ARCH_ARM, CS_MODE_MCLASS, CS_MODE_THUMB, Cs
 from capstone.arm import ARM_OP_MEM
 from unicorn import arm_const
 from unicorn import unicorn_const as ucc
-from unicorn.arm_const import UC_ARM_REG_SP
+from unicorn.arm_const import UC_ARM_REG_CPSR, UC_ARM_REG_LR, UC_ARM_REG_SP
 
 from mcubench.base.errors import FirmwareFault
 from mcubench.emu import counter as ctr
@@ -39,6 +39,7 @@ _UC_KINDS = {
     ucc.UC_ERR_INSN_INVALID: "undefined instruction",
     ucc.UC_ERR_EXCEPTION: "hard fault",
 }
+THUMB_BIT = 1 << 5  # CPSR/xPSR T
 _DISASM = Cs(CS_ARCH_ARM, CS_MODE_THUMB | CS_MODE_MCLASS)
 _DISASM.detail = True
 
@@ -61,8 +62,10 @@ def _data_address(machine, insn) -> int | None:
                 base = (insn.address + 4) & ~3
             index = uc.reg_read(_uc_reg(insn, op.mem.index)) if op.mem.index else 0
             return (base + index + op.mem.disp) & 0xFFFFFFFF
-    if insn.mnemonic.startswith(("push", "stm")):
+    if insn.mnemonic.startswith(("push", "pop")):
         return uc.reg_read(UC_ARM_REG_SP)
+    if insn.mnemonic.startswith(("ldm", "stm")) and insn.operands:
+        return uc.reg_read(_uc_reg(insn, insn.operands[0].reg))
     return None
 
 
@@ -114,6 +117,17 @@ def translate(machine, state, error, pc) -> FirmwareFault:
         detail = f"'{insn.mnemonic} {insn.op_str}'"
     elif code in (ucc.UC_ERR_READ_UNMAPPED, ucc.UC_ERR_WRITE_UNMAPPED, ucc.UC_ERR_WRITE_PROT) and insn:
         detail = f"'{insn.mnemonic} {insn.op_str}'"
+    if code == ucc.UC_ERR_INSN_INVALID and not machine.uc.reg_read(UC_ARM_REG_CPSR) & THUMB_BIT:
+        # BX/BLX/POP {pc} to an even address: a Cortex-M0+ cannot leave Thumb state
+        kind, detail = "switch to ARM state", "(a branch to an even address: BX, BLX or POP {pc})"
+        lr = machine.uc.reg_read(UC_ARM_REG_LR)
+        if image.function_at(lr & ~1) != "?":
+            calls = calls or [image.where((lr & ~1) - 2)]
     if code == ucc.UC_ERR_FETCH_UNMAPPED:
         address = None
+        lr = machine.uc.reg_read(UC_ARM_REG_LR)
+        caller = (lr & ~1) - 2  # BLX Rm is 2 bytes (a BL to an unmapped address cannot link)
+        if image.function_at(caller) != "?" and pc not in (lr, lr & ~1):
+            detail = f"(a call to 0x{pc:08x}{': a null function pointer?' if pc < 0x100 else ''})"
+            calls = [image.where(caller), *calls]
     return FirmwareFault(kind, pc, image.where(pc), address, calls, detail)

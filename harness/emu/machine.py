@@ -27,7 +27,7 @@ from unicorn.arm_const import (
 
 from mcubench.base.errors import ElfError, McubenchError
 from mcubench.chip.targets import Target
-from mcubench.emu import faults, memory_map
+from mcubench.emu import deadline, faults, memory_map
 from mcubench.emu.code_map import ERR_NOT_V6M, build_code_map, sp_write_points
 from mcubench.emu.counter import HOOK_READ, HOOK_READ_WRITE, CounterConfig, make_counter
 from mcubench.emu.cycle_table import STANDARD_ACCESS_CYCLES
@@ -37,7 +37,21 @@ from mcubench.emu.elf_image import ElfImage
 # range an M-profile core treats as EXC_RETURN. Emulation stops when PC reaches it.
 RETURN_ADDR = 0xE0F0_0000
 DEFAULT_CYCLE_LIMIT = 500_000_000
+# With the Python counter (--counter python, --profile) a block costs microseconds, not
+# nanoseconds: a runaway loop should stop in about a minute, not twenty.
+DEFAULT_CYCLE_LIMIT_PYTHON = 25_000_000
+# Unicorn reserves 1 GiB of address space for translated code by default, which a CI
+# container's memory limit refuses (the process then exits 1 from inside C). Firmware
+# for these chips translates to a few MiB at most.
+TCG_BUFFER_BYTES = 32 << 20
 STACK_PAINT = 0xA5
+
+
+def cortex_m0_engine() -> Uc:
+    """Unicorn as a Cortex-M0 in plain Thumb mode, with a bounded translation buffer."""
+    uc = Uc(UC_ARCH_ARM, UC_MODE_THUMB, cpu=UC_CPU_ARM_CORTEX_M0)
+    uc.ctl_set_tcg_buffer_size(TCG_BUFFER_BYTES)
+    return uc
 
 
 @dataclass(frozen=True)
@@ -64,11 +78,10 @@ class Machine:
         target: Target,
         *,
         counter: str = "auto",
-        cycle_limit: int = DEFAULT_CYCLE_LIMIT,
+        cycle_limit: int | None = None,
     ):
         self.image, self.target = image, target
-        self.cycle_limit = cycle_limit
-        self.uc = Uc(UC_ARCH_ARM, UC_MODE_THUMB, cpu=UC_CPU_ARM_CORTEX_M0)
+        self.uc = cortex_m0_engine()
         memory_map.map_regions(self.uc, target)
         memory_map.load(self.uc, image, target)
         self.code_ranges, violations = build_code_map(image, target.mul_cycles)
@@ -90,7 +103,10 @@ class Machine:
             )
         self.bad_access: tuple[int, int] | None = None
         self.uc.hook_add(UC_HOOK_MEM_INVALID, self._on_invalid)
+        self.cycle_limit = cycle_limit or DEFAULT_CYCLE_LIMIT
         self.counter = make_counter(self.uc, self._counter_config(), counter)
+        if cycle_limit is None and self.counter.kind == "python":
+            self.cycle_limit = DEFAULT_CYCLE_LIMIT_PYTHON
         for addr, min_off in sp_write_points(self.code_ranges):
             self.uc.hook_add(UC_HOOK_CODE, self._on_sp_written, min_off, begin=addr, end=addr)
 
@@ -180,11 +196,16 @@ class Machine:
         self.bad_access = None
         error = None
         try:
-            uc.emu_start(addr | 1, RETURN_ADDR)
+            uc.emu_start(addr | 1, RETURN_ADDR, timeout=deadline.remaining_us())
         except UcError as exc:
             error = exc
         state = self.counter.state()
         pc = uc.reg_read(UC_ARM_REG_PC)
+        if pc != RETURN_ADDR and not state.stop_reason and error is None and deadline.expired():
+            where = self.image.where(pc)
+            raise deadline.WallClockTimeout(
+                f"wall-clock timeout (--timeout) in {where} after {state.cycles:,} cycles"
+            )
         if state.stop_reason or error is not None or pc != RETURN_ADDR:
             raise faults.translate(self, state, error, pc)
         painted = np.frombuffer(self.read(self.stack_limit, paint_len), dtype=np.uint8)

@@ -46,6 +46,8 @@ def header() -> dict:
     }
 
 
-def document(entries: list[Entry]) -> dict:
+def document(entries: list[Entry], partial: bool = False) -> dict:
+    """The results file; `partial` (only written when true) marks a run that was
+    interrupted and holds only the benchmarks that finished."""
     rows = sorted((e.as_dict() for e in entries), key=lambda e: (e["bench"], e["target"]))
-    return {**header(), "results": rows}
+    return {**header(), **({"partial": True} if partial else {}), "results": rows}

@@ -81,6 +81,7 @@ def results_schema() -> dict:
             "git_sha": {"type": "string"},
             "toolchain": {"type": "string"},
             "flags": {"type": "object"},
+            "partial": {"type": "boolean"},
             "results": {"type": "array", "items": entry_schema()},
         },
     }

