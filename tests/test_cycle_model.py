@@ -120,3 +120,47 @@ def test_xip_cache_misses_cost_once_per_line(asm_machine):
 def test_table_has_a_row_per_class():
     assert set(TABLE) == set(Cls)
     assert cycles(Cls.POP_PC, 5) == 8 and cycles(Cls.PUSH, 5) == 6 and cycles(Cls.MUL, mul_cycles=32) == 32
+
+
+# ----- defects found by an independent cross-check ------------------------------
+
+
+@pytest.mark.parametrize("counter", ["native", "python"])
+@pytest.mark.parametrize(
+    "setup,cond,taken",
+    [
+        ("movs r0, #0", "beq", True),
+        ("movs r0, #1", "beq", False),
+        ("movs r0, #1", "bne", True),
+        ("movs r0, #0\ncmp r0, #1", "blt", True),
+        ("movs r0, #2\ncmp r0, #1", "blt", False),
+        ("movs r0, #2\ncmp r0, #1", "bhi", True),
+        ("movs r0, #1\ncmp r0, #1", "bhi", False),
+        ("movs r0, #1\ncmp r0, #1", "bge", True),
+    ],
+)
+def test_a_branch_to_the_next_instruction_is_taken_only_when_its_condition_holds(
+    asm_machine, counter, setup, cond, taken
+):
+    # target == fall-through: the next block starts there either way; the flags decide
+    code = f"{setup}\n{cond} 1f\n1:\nbx lr"
+    fixed = len(setup.splitlines())
+    assert run(asm_machine, code, counter=counter).cycles == fixed + (2 if taken else 1) + BX
+
+
+@pytest.mark.parametrize("counter", ["native", "python"])
+def test_ldm_stm_to_the_sio_are_one_plus_n_and_single_accesses_one(asm_machine, counter):
+    code = (
+        "ldr r1, =0xd0000060\nldm r1!, {r2, r3}\nsubs r1, #8\nstm r1!, {r2, r3}\nldr r0, [r1]\nbx lr\n.ltorg"
+    )
+    m = asm_machine({"f": code}, target="rp2040", counter=counter)
+    m.call("f")  # warm the XIP cache
+    # literal load 2; LDM 1+2; SUBS 1; STM 1+2; LDR from the SIO 1
+    assert m.call("f").cycles == 2 + 3 + 1 + 3 + 1 + BX
+
+
+@pytest.mark.parametrize("counter", ["native", "python"])
+@pytest.mark.parametrize("hint,cost", [("yield", 1), ("sev", 1), ("nop", 1), ("wfe", 2), ("wfi", 2)])
+def test_hints_run_and_cost_what_the_trm_says(asm_machine, counter, hint, cost):
+    r = run(asm_machine, f"{hint}\nmovs r0, #5\nbx lr", counter=counter)
+    assert r.cycles == cost + 1 + BX and r.return_value == 5

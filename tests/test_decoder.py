@@ -1,9 +1,11 @@
 """The ARMv6-M decoder: classes, register counts, SP deltas and branch targets."""
 
+import numpy as np
 import pytest
+from capstone import CS_ARCH_ARM, CS_MODE_MCLASS, CS_MODE_THUMB, Cs
 
 from mcubench.emu.cycle_table import Cls
-from mcubench.emu.thumb import decode
+from mcubench.emu.thumb import decode, is_32bit
 
 
 @pytest.mark.parametrize(
@@ -22,7 +24,7 @@ from mcubench.emu.thumb import decode
         (0x46F7, None, Cls.PC_WRITE),  # mov pc, lr
         (0x4487, None, Cls.PC_WRITE),  # add pc, r0
         (0xBF00, None, Cls.HINT),  # nop
-        (0xBF30, None, Cls.HINT),  # wfi
+        (0xBF30, None, Cls.WAIT),  # wfi
         (0xB672, None, Cls.HINT),  # cpsid i
         (0xBE00, None, Cls.TRAP),  # bkpt #0
         (0xDF00, None, Cls.TRAP),  # svc #0
@@ -74,3 +76,135 @@ def test_branch_targets():
     assert decode(0xF000, 0xF802, 0x100).target == 0x108  # bl +4
     assert decode(0xF7FF, 0xFFFE, 0x100).target == 0x100  # bl .
     assert decode(0xF000, None, 0x100).cls == Cls.INVALID  # truncated 32-bit
+
+
+# ----- every encoding against capstone ------------------------------------------
+_CS = Cs(CS_ARCH_ARM, CS_MODE_THUMB | CS_MODE_MCLASS)
+_CONDS = {"eq", "ne", "hs", "lo", "mi", "pl", "vs", "vc", "hi", "ls", "ge", "lt", "gt", "le", "cs", "cc"}
+ARMV6M_16 = {
+    "adc",
+    "adcs",
+    "add",
+    "adds",
+    "adr",
+    "and",
+    "ands",
+    "asr",
+    "asrs",
+    "b",
+    "bic",
+    "bics",
+    "bkpt",
+    "blx",
+    "bx",
+    "cmn",
+    "cmp",
+    "cpsid",
+    "cpsie",
+    "eor",
+    "eors",
+    "ldm",
+    "ldr",
+    "ldrb",
+    "ldrh",
+    "ldrsb",
+    "ldrsh",
+    "lsl",
+    "lsls",
+    "lsr",
+    "lsrs",
+    "mov",
+    "movs",
+    "mul",
+    "muls",
+    "mvn",
+    "mvns",
+    "nop",
+    "orr",
+    "orrs",
+    "pop",
+    "push",
+    "rev",
+    "rev16",
+    "revsh",
+    "ror",
+    "rors",
+    "rsb",
+    "rsbs",
+    "sbc",
+    "sbcs",
+    "sev",
+    "stm",
+    "str",
+    "strb",
+    "strh",
+    "sub",
+    "subs",
+    "svc",
+    "sxtb",
+    "sxth",
+    "tst",
+    "udf",
+    "uxtb",
+    "uxth",
+    "wfe",
+    "wfi",
+    "yield",
+    "hint",
+    "trap",  # capstone's names for the NOP-compatible hints and UDF #254
+}
+ARMV6M_32 = {"bl", "mrs", "msr", "dmb", "dsb", "isb", "udf"}
+
+
+def _capstone(code: bytes):
+    insn = next(_CS.disasm(code, 0x1000, 1), None)
+    if insn is None or insn.size != len(code):
+        return None
+    m = insn.mnemonic.split(".")[0]
+    return "b" if m[:1] == "b" and m[1:] in _CONDS else m
+
+
+def test_every_16bit_halfword_is_classified_as_capstone_does():
+    """Ours refuses only what ARMv6-M makes UNPREDICTABLE where capstone (which decodes
+    for ARMv7-M) is lenient: BX/BLX with bits 2:0 set and CPS other than CPSIE/CPSID i."""
+    for hw in range(0x10000):
+        if is_32bit(hw):
+            continue
+        ours = decode(hw, None, 0x1000).cls != Cls.INVALID
+        theirs = _capstone(hw.to_bytes(2, "little"))
+        if ours:
+            assert theirs in ARMV6M_16 or (theirs is None and hw & 0xFF00 == 0xDE00), hex(hw)  # UDF imm8
+        elif theirs in ARMV6M_16:
+            sbz_bx = hw & 0xFF00 == 0x4700 and hw & 7
+            assert sbz_bx or theirs in ("cpsie", "cpsid"), (hex(hw), theirs)
+
+
+def test_32bit_encodings_are_classified_as_capstone_does():
+    """Every 32-bit prefix with 54 second halfwords (the BL, MSR/MRS, barrier and UDF
+    patterns and random ones): 331,776 encodings."""
+    rng = np.random.default_rng(1)
+    second = [
+        0xD000,
+        0xF800,
+        0xD7FF,
+        0xFFFF,
+        0x8800,
+        0x8000,
+        0x8808,
+        0x8810,
+        0x8814,
+        0x8F5F,
+        0x8F4F,
+        0x8F6F,
+        0xA000,
+        0xAFFF,
+        *rng.integers(0, 0x10000, 40).tolist(),
+    ]
+    for hw1 in range(0xE800, 0x10000):
+        for hw2 in second:
+            ours = decode(hw1, hw2, 0x1000).cls != Cls.INVALID
+            theirs = _capstone(hw1.to_bytes(2, "little") + hw2.to_bytes(2, "little"))
+            if ours:
+                assert theirs in ARMV6M_32, (hex(hw1), hex(hw2), theirs)
+            elif theirs in ARMV6M_32:  # ARMv6-M's MSR/MRS: fixed bits, its own SYSm values, no SP/PC
+                assert theirs in ("msr", "mrs"), (hex(hw1), hex(hw2), theirs)

@@ -10,12 +10,12 @@ so executing them is an error instead of a silent miscount.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
 from mcubench.emu.cycle_table import Cls, cycles
-from mcubench.emu.thumb import decode
+from mcubench.emu.thumb import EXECUTED_AS_NOP, decode
 
 # Control flow at the end of a block, as the counters see it.
 FLOW_NONE, FLOW_COND, FLOW_CALL, FLOW_INDIRECT, FLOW_JUMP = 0, 1, 2, 3, 4
@@ -31,7 +31,7 @@ RECORD = np.dtype(
         ("err", "u1"),
         ("sp_delta", "<i2"),
         ("sp_dynamic", "u1"),
-        ("pad", "u1"),
+        ("extra", "u1"),  # B<cond>: condition (low 4 bits); 0x80: a multi-register access
         ("target", "<u4"),
     ],
     align=True,
@@ -48,12 +48,17 @@ _FLOW = {
     Cls.B: FLOW_JUMP,
 }
 _ERR = {Cls.INVALID: ERR_NOT_V6M, Cls.TRAP: ERR_TRAP}
+# LDM/STM/PUSH/POP: 1+N whatever the bus (the RP2040's single-cycle I/O port speeds up
+# single loads and stores only)
+_MULTI = (Cls.LDM, Cls.STM, Cls.PUSH, Cls.POP, Cls.POP_PC)
+MULTI = 0x80
 
 
 @dataclass
 class CodeRange:
     base: int
     records: np.ndarray  # one RECORD per halfword from base
+    nop_patches: list = field(default_factory=list)  # hints Unicorn must run as NOP (thumb.py)
 
     @property
     def end(self) -> int:
@@ -92,7 +97,7 @@ def decode_section(base: int, data: bytes, runs, mul_cycles: int) -> tuple[np.nd
                 err,
                 insn.sp_delta,
                 insn.sp_dynamic,
-                0,
+                insn.cond | (MULTI if insn.cls in _MULTI else 0),
                 insn.target or 0,
             )
             if err:
@@ -107,14 +112,22 @@ def build_code_map(image, mul_cycles: int) -> tuple[list[CodeRange], list[Violat
     violations: list[Violation] = []
     for base, data, runs in sorted(image.code_sections(), key=lambda s: s[0]):
         recs, bad = decode_section(base, data, runs, mul_cycles)
+        halfwords = np.frombuffer(data[: len(data) // 2 * 2], dtype="<u2")
+        hints = [
+            base + 2 * int(i)
+            for i in np.flatnonzero(np.isin(halfwords, EXECUTED_AS_NOP))
+            if recs[int(i)]["err"] == ERR_OK and recs[int(i)]["size"] == 2
+        ]
         if any(kind == "?" for *_, kind in runs):  # stripped: only what execution can reach
             reached = _reachable(base, recs, image.entry_points())
             bad = [v for v in bad if v.addr in reached]
+            hints = [a for a in hints if a in reached]
         violations += bad
         if ranges and ranges[-1].end == base:
             ranges[-1].records = np.concatenate([ranges[-1].records, recs])
+            ranges[-1].nop_patches += hints
         else:
-            ranges.append(CodeRange(base, recs))
+            ranges.append(CodeRange(base, recs, hints))
     return merge_ranges(ranges, MAX_RANGES), violations
 
 
@@ -150,7 +163,9 @@ def merge_ranges(ranges: list[CodeRange], limit: int) -> list[CodeRange]:
         a, b = ranges[i], ranges[i + 1]
         gap = np.zeros((b.base - a.end) // 2, dtype=RECORD)
         gap["err"] = ERR_NOT_CODE
-        ranges[i : i + 2] = [CodeRange(a.base, np.concatenate([a.records, gap, b.records]))]
+        ranges[i : i + 2] = [
+            CodeRange(a.base, np.concatenate([a.records, gap, b.records]), a.nop_patches + b.nop_patches)
+        ]
     return ranges
 
 

@@ -18,11 +18,11 @@ from dataclasses import dataclass, field
 
 import numpy as np
 from unicorn import UC_HOOK_BLOCK, UC_HOOK_MEM_READ, UC_HOOK_MEM_WRITE, UC_MEM_READ
-from unicorn.arm_const import UC_ARM_REG_SP
+from unicorn.arm_const import UC_ARM_REG_CPSR, UC_ARM_REG_PC, UC_ARM_REG_SP
 from unicorn.unicorn_py3 import unicorn as ucmod
 
 from mcubench.emu import native
-from mcubench.emu.code_map import ERR_OK, FLOW_CALL, FLOW_COND, FLOW_INDIRECT, FLOW_NONE, MAX_RANGES
+from mcubench.emu.code_map import ERR_OK, FLOW_CALL, FLOW_COND, FLOW_INDIRECT, FLOW_NONE, MAX_RANGES, MULTI
 
 STOP_NONE, STOP_NOT_CODE, STOP_NOT_V6M, STOP_TRAP = 0, 1, 2, 3
 STOP_OUTSIDE_CODE, STOP_STACK_OVERFLOW, STOP_CYCLE_LIMIT = 4, 5, 6
@@ -90,9 +90,11 @@ class _Ctx(ctypes.Structure):
         ("stop_reason", ctypes.c_uint32),
         ("stop_pc", ctypes.c_uint32),
         ("stop_value", ctypes.c_uint32),
-        ("pad", ctypes.c_uint32),
+        ("prev_cond", ctypes.c_uint32),
         ("ret_addr", ctypes.c_uint32 * SHADOW),
         ("call_site", ctypes.c_uint32 * SHADOW),
+        ("cpsr_regid", ctypes.c_int32),
+        ("pc_regid", ctypes.c_int32),
     ]
 
 
@@ -115,7 +117,7 @@ class NativeCounter:
         ctx = self._ctx = _Ctx()
         ctx.reg_read = ctypes.cast(uclib.uc_reg_read, ctypes.c_void_p).value
         ctx.emu_stop = ctypes.cast(uclib.uc_emu_stop, ctypes.c_void_p).value
-        ctx.sp_regid = UC_ARM_REG_SP
+        ctx.sp_regid, ctx.cpsr_regid, ctx.pc_regid = UC_ARM_REG_SP, UC_ARM_REG_CPSR, UC_ARM_REG_PC
         self._records = [np.ascontiguousarray(r.records) for r in config.ranges]
         ctx.n_ranges = len(config.ranges)
         for i, (r, recs) in enumerate(zip(config.ranges, self._records)):
@@ -212,7 +214,7 @@ class PythonCounter:
     def reset(self, sp_top: int, cycle_limit: int) -> None:
         self.cycles = self.insns = self.cache_misses = 0
         self.min_sp, self.min_sp_pc = sp_top, 0
-        self.prev = (FLOW_NONE, 0, 0, 0)
+        self.prev = (FLOW_NONE, 0, 0, 0, 0)
         self.shadow: list[tuple[int, int]] = []
         self.stop = (STOP_NONE, 0, 0)
         self.cycle_limit = cycle_limit
@@ -256,7 +258,7 @@ class PythonCounter:
         dynamic = False
         last, last_pc = recs[i], addr
         while i < stop:
-            rec = recs[i]  # cycles, flow, size, err, sp_delta, sp_dynamic, pad, target
+            rec = recs[i]  # cycles, flow, size, err, sp_delta, sp_dynamic, extra, target
             if rec[3] != ERR_OK:
                 return (rec[3], base + 2 * i)
             cycles += rec[0]
@@ -267,7 +269,7 @@ class PythonCounter:
                 min_off = min(min_off, off)
             last, last_pc = rec, base + 2 * i
             i += rec[2] >> 1
-        return (cycles, n, min_off, last[1], last[7], last_pc)
+        return (cycles, n, min_off, last[1], last[7], last_pc, last[6] & 0xF)
 
     def _cache(self, addr: int) -> int:
         base, end, sets, ways, line, miss = self._cfg.cache
@@ -285,6 +287,12 @@ class PythonCounter:
         tags[victim], stamps[victim] = ln + 1, self._stamp
         self.cache_misses += 1
         return miss
+
+    def _multi(self, pc: int) -> bool:
+        for base, end, recs in self._ranges:
+            if base <= pc < end:
+                return bool(recs[(pc - base) >> 1][6] & MULTI)
+        return False
 
     def check_sp(self, uc, pc: int, low: int) -> None:
         """The SP check of a block entry, for an SP written mid-block (Machine's hook)."""
@@ -307,8 +315,8 @@ class PythonCounter:
     def _block(self, uc, addr, size):
         if self.stop[0]:
             return
-        flow, target, prev_end, prev_last = self.prev
-        if flow == FLOW_COND and addr == target:
+        flow, target, prev_end, prev_last, cond = self.prev
+        if flow == FLOW_COND and addr == target and (addr != prev_end or cond_passed(uc, cond)):
             self.cycles += 1
         self._charge()  # everything so far (its taken branch too) belongs to the previous block
         self._current = addr
@@ -325,7 +333,7 @@ class PythonCounter:
         if len(info) == 2:
             self._halt(uc, info[0], info[1])
             return
-        cycles, n, min_off, last_flow, last_target, last_pc = info
+        cycles, n, min_off, last_flow, last_target, last_pc, last_cond = info
         self.cycles += cycles
         self.insns += n
         ws_base, ws_end, ws = self._cfg.ws
@@ -339,7 +347,7 @@ class PythonCounter:
         low = uc.reg_read(UC_ARM_REG_SP) + min_off
         if low < self.min_sp:
             self.min_sp, self.min_sp_pc = max(low, 0), addr
-        self.prev = (last_flow, last_target, addr + size, last_pc)
+        self.prev = (last_flow, last_target, addr + size, last_pc, last_cond)
         if low < self._cfg.stack_limit:
             self._halt(uc, STOP_STACK_OVERFLOW, addr, self._cfg.stack_limit - low)
         elif self.cycles > self.cycle_limit:
@@ -348,8 +356,8 @@ class PythonCounter:
     def _on_mem(self, uc, access, addr, size, value, _user):
         try:
             io_base, io_end, io_delta = self._cfg.io
-            if io_base <= addr < io_end:
-                self.cycles += io_delta
+            if io_base <= addr < io_end and not self._multi(uc.reg_read(UC_ARM_REG_PC)):
+                self.cycles += io_delta  # single loads and stores only, not LDM/STM
             ws_base, ws_end, ws = self._cfg.ws
             if ws_base <= addr < ws_end:
                 self.cycles += ws
@@ -358,6 +366,33 @@ class PythonCounter:
                 self.cycles += self._cache(addr)
         except Exception as exc:  # never let an exception escape a Unicorn hook
             self.error = exc
+
+
+def cond_passed(uc, cond: int) -> bool:
+    """Whether a B<cond>'s condition held (ARM ARM A7.3, NZCV in xPSR[31:28]): needed only
+    when its target is also its fall-through, so the next block cannot tell."""
+    psr = uc.reg_read(UC_ARM_REG_CPSR)
+    n, z, c, v = (psr >> 31) & 1, (psr >> 30) & 1, (psr >> 29) & 1, (psr >> 28) & 1
+    return bool(
+        (
+            z,
+            not z,
+            c,
+            not c,
+            n,
+            not n,
+            v,
+            not v,
+            c and not z,
+            not c or z,
+            n == v,
+            n != v,
+            not z and n == v,
+            z or n != v,
+            True,
+            True,
+        )[cond]
+    )
 
 
 def make_counter(uc, config: CounterConfig, kind: str = "auto"):

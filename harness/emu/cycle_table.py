@@ -32,9 +32,10 @@ class Cls(IntEnum):
     BLX = 13  # BLX (register)
     PC_WRITE = 14  # MOV PC, Rm / ADD PC, Rm
     SYS = 15  # MRS, MSR, DMB, DSB, ISB
-    HINT = 16  # NOP, YIELD, WFE, WFI, SEV, CPS
+    HINT = 16  # NOP, YIELD, SEV, CPS
     TRAP = 17  # SVC, BKPT, UDF: the run stops with a fault
     INVALID = 18  # not an ARMv6-M instruction: the run stops with a fault
+    WAIT = 19  # WFE, WFI
 
 
 @dataclass(frozen=True)
@@ -65,7 +66,8 @@ TABLE: dict[Cls, Timing] = {
     Cls.BLX: Timing(2),
     Cls.PC_WRITE: Timing(2, note="MOV PC / ADD PC"),
     Cls.SYS: Timing(3, note="MRS, MSR, DMB, DSB, ISB"),
-    Cls.HINT: Timing(1, note="NOP, YIELD, SEV, WFE, WFI, CPS"),
+    Cls.HINT: Timing(1, note="NOP, YIELD, SEV, CPS"),
+    Cls.WAIT: Timing(2, note="WFE, WFI (the time asleep is not the core's: the stream harness's)"),
     Cls.TRAP: Timing(1, note="never completes: the run stops with a fault"),
     Cls.INVALID: Timing(1, note="never completes: the run stops with a fault"),
 }

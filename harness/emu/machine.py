@@ -45,6 +45,7 @@ DEFAULT_CYCLE_LIMIT_PYTHON = 25_000_000
 # for these chips translates to a few MiB at most.
 TCG_BUFFER_BYTES = 32 << 20
 STACK_PAINT = 0xA5
+NOP = b"\x00\xbf"
 
 
 def cortex_m0_engine() -> Uc:
@@ -94,6 +95,9 @@ class Machine:
                 f"0x{first.addr:08x} in {image.where(first.addr)}; {len(bad)} such "
                 f"instruction(s) in {', '.join(funcs[:6])}{' ...' if len(funcs) > 6 else ''}"
             )
+        for r in self.code_ranges:  # YIELD/WFE/WFI/SEV would stop Unicorn: run them as NOP
+            for addr in r.nop_patches:
+                self.uc.mem_write(addr, NOP)
         self.stack_top = self._initial_sp()
         self.stack_limit = self._static_ram_end()
         if self.stack_limit >= self.stack_top:

@@ -22,6 +22,7 @@ class Insn:
     sp_delta: int = 0  # static change of SP in bytes (PUSH -4N, SUB SP #imm ...)
     sp_dynamic: bool = False  # writes SP from a register (value unknown statically)
     target: int | None = None  # B, B<cond>, BL destination
+    cond: int = 0  # B<cond>: the condition field (0 EQ ... 13 LE)
     name: str = ""  # short mnemonic, for messages
 
 
@@ -83,6 +84,8 @@ def _misc(hw: int) -> Insn:
         return Insn(2, Cls.INVALID, name="cbz/cbnz")
     if hw & 0xFF00 == 0xB200:
         return Insn(2, Cls.ALU, name="extend")
+    if hw & 0xFE00 in (0xB400, 0xBC00) and not hw & 0x1FF:  # PUSH {} / POP {}: UNPREDICTABLE
+        return Insn(2, Cls.INVALID, name="push/pop {}")
     if hw & 0xFE00 == 0xB400:
         n = bin(hw & 0x1FF).count("1")
         return Insn(2, Cls.PUSH, n_registers=n, sp_delta=-4 * n, name="push")
@@ -99,8 +102,22 @@ def _misc(hw: int) -> Insn:
     if hw & 0xFF00 == 0xBF00:
         if hw & 0xF:
             return Insn(2, Cls.INVALID, name="it")
-        return Insn(2, Cls.HINT, name="hint")
+        cls, name = _HINTS.get(hw, (Cls.HINT, "nop-compatible hint"))
+        return Insn(2, cls, name=name)
     return Insn(2, Cls.INVALID, name="undefined")
+
+
+# ARMv6-M hints (DDI 0419 A6.7): the other BFx0 encodings execute as NOP.
+_HINTS = {
+    0xBF00: (Cls.HINT, "nop"),
+    0xBF10: (Cls.HINT, "yield"),
+    0xBF20: (Cls.WAIT, "wfe"),
+    0xBF30: (Cls.WAIT, "wfi"),
+    0xBF40: (Cls.HINT, "sev"),
+}
+# Hints Unicorn does not execute as a Cortex-M0+ does (it stops on them): run as NOP,
+# counted as themselves.
+EXECUTED_AS_NOP = (0xBF10, 0xBF20, 0xBF30, 0xBF40)
 
 
 def _decode16(hw: int, pc: int) -> Insn:
@@ -127,6 +144,8 @@ def _decode16(hw: int, pc: int) -> Insn:
         return _misc(hw)
     if hw >> 12 == 0b1100:
         n = bin(hw & 0xFF).count("1")
+        if n == 0:  # an empty register list is UNPREDICTABLE (DDI 0419 A6.7.25, A6.7.59)
+            return Insn(2, Cls.INVALID, name="ldm/stm {}")
         return Insn(2, Cls.LDM if hw & 0x800 else Cls.STM, n_registers=n, name="ldm/stm")
     if hw >> 12 == 0b1101:
         cond = (hw >> 8) & 0xF
@@ -134,10 +153,16 @@ def _decode16(hw: int, pc: int) -> Insn:
             return Insn(2, Cls.TRAP, name="udf")
         if cond == 0xF:
             return Insn(2, Cls.TRAP, name="svc")
-        return Insn(2, Cls.B_COND, target=(pc + 4 + 2 * _sext(hw & 0xFF, 8)) & 0xFFFFFFFF, name="b<cond>")
+        target = (pc + 4 + 2 * _sext(hw & 0xFF, 8)) & 0xFFFFFFFF
+        return Insn(2, Cls.B_COND, target=target, cond=(hw >> 8) & 0xF, name="b<cond>")
     if top5 == 0b11100:
         return Insn(2, Cls.B, target=(pc + 4 + 2 * _sext(hw & 0x7FF, 11)) & 0xFFFFFFFF, name="b")
     return Insn(2, Cls.INVALID, name="undefined")
+
+
+# Special registers ARMv6-M has (DDI 0419 B5.1): the xPSR views, MSP, PSP, PRIMASK, CONTROL.
+# Other SYSm values, and SP or PC as the general register, are UNPREDICTABLE.
+_SYSM = (0, 1, 2, 3, 5, 6, 7, 8, 9, 16, 20)
 
 
 def _decode32(hw1: int, hw2: int, pc: int) -> Insn:
@@ -148,9 +173,11 @@ def _decode32(hw1: int, hw2: int, pc: int) -> Insn:
         imm = (s << 24) | (i1 << 23) | (i2 << 22) | ((hw1 & 0x3FF) << 12) | ((hw2 & 0x7FF) << 1)
         return Insn(4, Cls.BL, target=(pc + 4 + _sext(imm, 25)) & 0xFFFFFFFF, name="bl")
     if hw1 & 0xFFF0 == 0xF380 and hw2 & 0xFF00 == 0x8800:
-        return Insn(4, Cls.SYS, name="msr")
+        ok = (hw2 & 0xFF) in _SYSM and (hw1 & 0xF) not in (13, 15)
+        return Insn(4, Cls.SYS if ok else Cls.INVALID, name="msr")
     if hw1 == 0xF3EF and hw2 & 0xF000 == 0x8000:
-        return Insn(4, Cls.SYS, name="mrs")
+        ok = (hw2 & 0xFF) in _SYSM and ((hw2 >> 8) & 0xF) not in (13, 15)
+        return Insn(4, Cls.SYS if ok else Cls.INVALID, name="mrs")
     if hw1 == 0xF3BF and hw2 & 0xFFF0 in (0x8F40, 0x8F50, 0x8F60):
         return Insn(4, Cls.SYS, name="barrier")
     if hw1 & 0xFFF0 == 0xF7F0 and hw2 & 0xF000 == 0xA000:

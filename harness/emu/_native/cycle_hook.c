@@ -14,7 +14,7 @@
 typedef struct {
     uint8_t cycles, flow, size, err;
     int16_t sp_delta;
-    uint8_t sp_dynamic, pad;
+    uint8_t sp_dynamic, extra; /* extra: B<cond> condition (low 4 bits), 0x80 multi-register */
     uint32_t target;
 } rec_t;
 
@@ -55,9 +55,11 @@ typedef struct {
     uint32_t min_sp, min_sp_pc;
     uint32_t prev_flow, prev_target, prev_end, prev_last_pc;
     uint32_t depth, stamp;
-    uint32_t stop_reason, stop_pc, stop_value, pad;
+    uint32_t stop_reason, stop_pc, stop_value, prev_cond;
     uint32_t ret_addr[SHADOW];
     uint32_t call_site[SHADOW];
+    /* configuration added later, kept at the end */
+    int32_t cpsr_regid, pc_regid;
 } ctx_t;
 
 uint32_t mcubench_ctx_size(void) { return (uint32_t)sizeof(ctx_t); }
@@ -92,6 +94,32 @@ static uint32_t cache_access(ctx_t *c, uint32_t addr)
     return c->cache_miss_cycles;
 }
 
+/* Whether the condition of the previous block's B<cond> held (ARM ARM A7.3, NZCV in
+ * xPSR[31:28]): needed only when its target is also its fall-through. */
+static int cond_passed(void *uc, const ctx_t *c)
+{
+    uint32_t psr = 0;
+    c->reg_read(uc, c->cpsr_regid, &psr);
+    int n = (psr >> 31) & 1, z = (psr >> 30) & 1, cf = (psr >> 29) & 1, v = (psr >> 28) & 1;
+    switch (c->prev_cond) {
+    case 0: return z;
+    case 1: return !z;
+    case 2: return cf;
+    case 3: return !cf;
+    case 4: return n;
+    case 5: return !n;
+    case 6: return v;
+    case 7: return !v;
+    case 8: return cf && !z;
+    case 9: return !cf || z;
+    case 10: return n == v;
+    case 11: return n != v;
+    case 12: return !z && n == v;
+    case 13: return z || n != v;
+    default: return 1;
+    }
+}
+
 static const range_t *find_range(const ctx_t *c, uint32_t addr)
 {
     for (uint32_t i = 0; i < c->n_ranges; i++) {
@@ -111,7 +139,7 @@ void mcubench_block_hook(void *uc, uint64_t address, uint32_t size, void *user)
 
     switch (c->prev_flow) {
     case FLOW_COND:
-        if (addr == c->prev_target)
+        if (addr == c->prev_target && (addr != c->prev_end || cond_passed(uc, c)))
             c->cycles += 1;
         break;
     case FLOW_CALL:
@@ -183,6 +211,7 @@ void mcubench_block_hook(void *uc, uint64_t address, uint32_t size, void *user)
         c->min_sp_pc = addr;
     }
     c->prev_flow = last->flow;
+    c->prev_cond = last->extra & 0xF;
     c->prev_target = last->target;
     c->prev_end = addr + size;
     c->prev_last_pc = last_pc;
@@ -198,9 +227,15 @@ void mcubench_mem_hook(void *uc, int type, uint64_t address, int size, int64_t v
 {
     ctx_t *c = (ctx_t *)user;
     uint32_t a = (uint32_t)address;
-    (void)uc; (void)size; (void)value;
-    if (a >= c->io_base && a < c->io_end)
-        c->cycles += c->io_delta;
+    (void)size; (void)value;
+    if (a >= c->io_base && a < c->io_end) {
+        /* the single-cycle I/O port speeds up single loads and stores, not LDM/STM */
+        uint32_t pc = 0;
+        c->reg_read(uc, c->pc_regid, &pc);
+        const range_t *r = find_range(c, pc);
+        if (!r || !(r->recs[(pc - r->base) >> 1].extra & 0x80))
+            c->cycles += c->io_delta;
+    }
     if (a >= c->ws_base && a < c->ws_end)
         c->cycles += c->ws_cycles;
     if (type == 16 /* UC_MEM_READ */ && c->cache_sets && a >= c->cache_base && a < c->cache_end)
