@@ -42,7 +42,7 @@ def test_a_job_that_kills_its_worker_loses_only_itself():
 def test_ctrl_c_keeps_the_finished_results_and_stops_the_workers():
     with pytest.raises(Interrupted) as info:
         fan_out(interrupt_at, range(200), jobs=2)
-    assert info.value.exit_code == 130 and 2 not in info.value.finished or True
+    assert info.value.exit_code == 130
     assert len(info.value.finished) < 200
     assert not _children(os.getpid())
 
@@ -60,6 +60,17 @@ def _children(pid: int) -> list[int]:
     return out
 
 
+def _suite(folder: Path, n: int) -> None:
+    for i in range(n):
+        (folder / f"fir{i:02}.toml").write_text(FIR.replace('name = "fir_q15"', f'name = "fir{i:02}"'))
+
+
+def _run(folder: Path):
+    return mcubench(
+        "run", "--suite", folder, "--jobs", "2", "--json", folder / "r.json", "--markdown", folder / "r.md"
+    )
+
+
 def mcubench(*args, **kw):
     return subprocess.Popen(
         [sys.executable, "-m", "mcubench.cli", *map(str, args)],
@@ -72,19 +83,8 @@ def mcubench(*args, **kw):
 
 
 def test_a_killed_worker_in_a_run_still_writes_every_result(tmp_path):
-    for i in range(6):
-        (tmp_path / f"fir{i}.toml").write_text(FIR.replace('name = "fir_q15"', f'name = "fir{i}"'))
-    proc = mcubench(
-        "run",
-        "--suite",
-        tmp_path,
-        "--jobs",
-        "2",
-        "--json",
-        tmp_path / "r.json",
-        "--markdown",
-        tmp_path / "r.md",
-    )
+    _suite(tmp_path, 6)
+    proc = _run(tmp_path)
     killed = None
     try:
         while killed is None and proc.poll() is None:  # kill the first worker seen
@@ -98,23 +98,12 @@ def test_a_killed_worker_in_a_run_still_writes_every_result(tmp_path):
     assert killed is not None, "no worker seen"
     assert proc.returncode == 0, err
     doc = (tmp_path / "r.json").read_text()
-    assert all(f'"bench": "fir{i}"' in doc for i in range(6)) and '"status": "error"' not in doc
+    assert all(f'"bench": "fir{i:02}"' in doc for i in range(6)) and '"status": "error"' not in doc
 
 
 def test_ctrl_c_of_run_writes_partial_results_and_leaves_no_process(tmp_path):
-    for i in range(12):
-        (tmp_path / f"fir{i:02}.toml").write_text(FIR.replace('name = "fir_q15"', f'name = "fir{i:02}"'))
-    proc = mcubench(
-        "run",
-        "--suite",
-        tmp_path,
-        "--jobs",
-        "2",
-        "--json",
-        tmp_path / "r.json",
-        "--markdown",
-        tmp_path / "r.md",
-    )
+    _suite(tmp_path, 12)
+    proc = _run(tmp_path)
     try:
         for line in proc.stderr:  # the first finished benchmark, then Ctrl-C
             if line.startswith("[1/"):

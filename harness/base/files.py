@@ -12,7 +12,7 @@ import os
 import tempfile
 from pathlib import Path
 
-from mcubench.base.errors import ConfigError
+from mcubench.base.errors import ConfigError, McubenchError
 
 
 def write_atomic(path: Path, text: str) -> None:
@@ -58,3 +58,25 @@ def write_if_changed(path: Path, text: str) -> Path:
     if not path.is_file() or path.read_text() != text:
         write_atomic(path, text)
     return path
+
+
+def read_input(path: Path, max_bytes: int, error: type[McubenchError], what: str) -> bytes:
+    """The bytes of an input file (ELF, WAV, suite, results): a regular file of at most
+    max_bytes, or one line saying why not. A folder, a FIFO or /dev/zero is never read."""
+    path = Path(path)
+    try:
+        if path.exists() and not path.is_file():
+            raise error(f"{path}: {'a folder' if path.is_dir() else 'not a regular file'}, not {what}")
+        if path.exists() and path.stat().st_size > max_bytes:
+            raise error(f"{path}: over {max_bytes >> 20} MiB, not {what}")
+        return path.read_bytes()
+    except OSError as exc:
+        raise error(f"{path}: cannot read ({exc.strerror})") from None
+
+
+def read_text_input(path: Path, max_bytes: int, error: type[McubenchError], what: str) -> str:
+    """read_input, as UTF-8 text."""
+    try:
+        return read_input(path, max_bytes, error, what).decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise error(f"{path}: not UTF-8 text (byte {exc.start}), not {what}") from None

@@ -18,9 +18,11 @@ import ctypes
 import os
 import signal
 import sys
+import threading
 from collections.abc import Callable, Iterable
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
+from contextlib import contextmanager
 from typing import TypeVar
 
 from mcubench.base.errors import McubenchError
@@ -64,21 +66,34 @@ def _stop(pool: ProcessPoolExecutor) -> None:
         p.join(timeout=5)
 
 
+@contextmanager
+def _signals_held():
+    """Record stop signals instead of acting on them, and act on them afterwards."""
+    if threading.current_thread() is not threading.main_thread():  # handlers live there only
+        yield
+        return
+    held: list[int] = []
+    stops = (signal.SIGINT, signal.SIGALRM, signal.SIGTERM)
+    previous = {s: signal.signal(s, lambda sig, _frame: held.append(sig)) for s in stops}
+    try:
+        yield
+    finally:
+        for s, handler in previous.items():
+            signal.signal(s, handler)
+        for s in dict.fromkeys(held):
+            signal.raise_signal(s)
+
+
 def _run_pool(fn, work: list, n: int, done: Callable, lost: list) -> None:
     pool = ProcessPoolExecutor(n, initializer=_worker_init, initargs=(deadline.get_deadline(),))
-    # no Ctrl-C, alarm or SIGTERM while the executor holds its locks (they arrive just after)
-    stop_signals = {signal.SIGINT, signal.SIGALRM, signal.SIGTERM}
-    signal.pthread_sigmask(signal.SIG_BLOCK, stop_signals)
     pending = {}
     try:
-        for job in work:
-            try:
-                pending[pool.submit(fn, job)] = job
-            except BrokenProcessPool:  # a worker died before everything was handed out
-                lost.append(job)
-    finally:
-        signal.pthread_sigmask(signal.SIG_UNBLOCK, stop_signals)
-    try:
+        with _signals_held():  # no Ctrl-C, alarm or SIGTERM while the executor holds its locks
+            for job in work:
+                try:
+                    pending[pool.submit(fn, job)] = job
+                except BrokenProcessPool:  # a worker died before everything was handed out
+                    lost.append(job)
         while pending:
             finished, _ = wait(pending, return_when=FIRST_COMPLETED)
             for fut in finished:

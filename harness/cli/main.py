@@ -38,26 +38,23 @@ def _int_in(lo: int, hi: int):
     return parse
 
 
-def _percent(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
-    if not math.isfinite(value) or value < 0:
-        raise argparse.ArgumentTypeError(f"{text} is not a finite percentage >= 0")
-    return value
+def _float_in(lo: float, hi: float, what: str, open_low: bool = False):
+    """A number option that must be finite and lie in its range (NaN never passes)."""
+
+    def parse(text: str) -> float:
+        try:
+            value = float(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+        if not (math.isfinite(value) and lo <= value <= hi) or (open_low and value == lo):
+            raise argparse.ArgumentTypeError(f"{text} is not {what}")
+        return value
+
+    return parse
 
 
-def _seconds(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a number of seconds: {text!r}") from None
-    if not (math.isfinite(value) and 0 < value <= 7 * 24 * 3600):
-        raise argparse.ArgumentTypeError(f"{text} is outside 0..604800 s")
-    return value
-
-
+_percent = _float_in(0, 1e6, "a finite percentage >= 0")
+_seconds = _float_in(0, 7 * 24 * 3600, "a number of seconds in 0..604800", open_low=True)
 DEFAULT_TIMEOUT_S = 3600
 ARG32 = _int_in(-(1 << 31), (1 << 32) - 1)  # a register: signed or unsigned 32 bits
 MAX_CYCLES = _int_in(1, 1 << 62)

@@ -19,6 +19,7 @@ import scipy.io.wavfile as wavfile
 from scipy.signal import resample_poly
 
 from mcubench.base.errors import McubenchError
+from mcubench.base.files import read_input
 
 PCM, IEEE_FLOAT, EXTENSIBLE = 1, 3, 0xFFFE
 # Audio rates a microcontroller front end takes: nothing is resampled by more than x96.
@@ -49,14 +50,7 @@ def _chunks(data: bytes):
 
 def read_wav(path) -> Wav:
     path = Path(path)
-    try:
-        if path.exists() and not path.is_file():  # a folder or a named pipe: never read
-            raise WavError(f"{path}: not a regular file")
-        if path.exists() and path.stat().st_size > MAX_WAV_BYTES:
-            raise WavError(f"{path}: over {MAX_WAV_BYTES >> 30} GiB")
-        data = path.read_bytes()
-    except OSError as exc:
-        raise WavError(f"{path}: cannot read ({exc.strerror})") from None
+    data = read_input(path, MAX_WAV_BYTES, WavError, "a WAV file")
     if len(data) == 0:
         raise WavError(f"{path}: empty file")
     if len(data) < 12 or data[:4] != b"RIFF" or data[8:12] != b"WAVE":

@@ -18,6 +18,7 @@ from elftools.elf.constants import SH_FLAGS
 from elftools.elf.elffile import ELFFile
 
 from mcubench.base.errors import ElfError
+from mcubench.base.files import read_input
 
 MAX_ELF_BYTES = 64 << 20
 
@@ -75,14 +76,7 @@ class ElfImage:
     @classmethod
     def load(cls, path) -> ElfImage:
         path = Path(path)
-        try:
-            if path.exists() and not path.is_file():  # a folder, a FIFO, /dev/zero: never read
-                raise ElfError(f"{path}: not a regular file")
-            if path.exists() and path.stat().st_size > MAX_ELF_BYTES:
-                raise ElfError(f"{path}: over {MAX_ELF_BYTES >> 20} MiB, not firmware for a microcontroller")
-            raw = path.read_bytes()
-        except OSError as exc:
-            raise ElfError(f"{path}: cannot read ({exc.strerror})") from None
+        raw = read_input(path, MAX_ELF_BYTES, ElfError, "firmware for a microcontroller")
         if raw[:4] != b"\x7fELF":
             raise ElfError(f"{path}: not an ELF file")
         if raw[4:5] != b"\x01" or raw[5:6] != b"\x01":
@@ -108,6 +102,10 @@ class ElfImage:
             if seg["p_type"] != "PT_LOAD" or seg["p_memsz"] == 0:
                 continue
             data = seg.data()
+            if seg["p_memsz"] < seg["p_filesz"]:
+                raise ElfError(
+                    f"{path}: segment at 0x{seg['p_vaddr']:08x} is larger in the file than in memory"
+                )
             if len(data) != seg["p_filesz"]:
                 raise ElfError(f"{path}: segment at 0x{seg['p_vaddr']:08x} is truncated")
             segments.append(Segment(seg["p_vaddr"], seg["p_paddr"], data, seg["p_memsz"], seg["p_flags"]))

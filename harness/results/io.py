@@ -9,24 +9,11 @@ from pathlib import Path
 import jsonschema
 
 from mcubench.base.errors import ConfigError
+from mcubench.base.files import read_text_input
 from mcubench.results.entry import SCHEMA_VERSION, results_schema
 
 MAX_RESULTS_BYTES = 64 << 20
 _VALIDATOR = jsonschema.Draft202012Validator(results_schema())
-
-
-def _read(path: Path) -> str:
-    try:
-        if not path.is_file():
-            what = "a folder" if path.is_dir() else "missing" if not path.exists() else "not a regular file"
-            raise ConfigError(f"{path}: {what}, not a results file")
-        if path.stat().st_size > MAX_RESULTS_BYTES:
-            raise ConfigError(f"{path}: over {MAX_RESULTS_BYTES >> 20} MiB, not a results file")
-        return path.read_bytes().decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise ConfigError(f"{path}: not UTF-8 text (byte {exc.start})") from None
-    except OSError as exc:
-        raise ConfigError(f"{path}: cannot read ({exc.strerror})") from None
 
 
 def validate(doc, path) -> dict:
@@ -50,7 +37,7 @@ def validate(doc, path) -> dict:
 
 def load_results(path) -> dict:
     path = Path(path)
-    text = _read(path)
+    text = read_text_input(path, MAX_RESULTS_BYTES, ConfigError, "a results file")
     try:
         doc = json.loads(text)
     except json.JSONDecodeError as exc:
