@@ -39,7 +39,16 @@ def test_a_job_that_kills_its_worker_loses_only_itself():
     ]
 
 
-def test_ctrl_c_keeps_the_finished_results_and_stops_the_workers():
+@pytest.fixture
+def ctrl_c_raises():
+    """Ctrl-C as in a terminal, even where the test runner was started with SIGINT ignored
+    (a background job of a non-interactive shell)."""
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    yield
+    signal.signal(signal.SIGINT, previous)
+
+
+def test_ctrl_c_keeps_the_finished_results_and_stops_the_workers(ctrl_c_raises):
     with pytest.raises(Interrupted) as info:
         fan_out(interrupt_at, range(200), jobs=2)
     assert info.value.exit_code == 130
@@ -65,9 +74,22 @@ def _suite(folder: Path, n: int) -> None:
         (folder / f"fir{i:02}.toml").write_text(FIR.replace('name = "fir_q15"', f'name = "fir{i:02}"'))
 
 
+def _sigint_as_in_a_terminal():
+    signal.signal(signal.SIGINT, signal.SIG_DFL)  # even if this test runs where SIGINT is ignored
+
+
 def _run(folder: Path):
     return mcubench(
-        "run", "--suite", folder, "--jobs", "2", "--json", folder / "r.json", "--markdown", folder / "r.md"
+        "run",
+        "--suite",
+        folder,
+        "--jobs",
+        "2",
+        "--json",
+        folder / "r.json",
+        "--markdown",
+        folder / "r.md",
+        preexec_fn=_sigint_as_in_a_terminal,
     )
 
 

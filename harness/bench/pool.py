@@ -31,6 +31,7 @@ from mcubench.emu import deadline
 J = TypeVar("J")
 R = TypeVar("R")
 PR_SET_PDEATHSIG = 1
+POLL_S = 0.25  # how often the waiting parent looks at stop signals
 
 
 class Interrupted(McubenchError):
@@ -68,15 +69,18 @@ def _stop(pool: ProcessPoolExecutor) -> None:
 
 @contextmanager
 def _signals_held():
-    """Record stop signals instead of acting on them, and act on them afterwards."""
-    if threading.current_thread() is not threading.main_thread():  # handlers live there only
-        yield
-        return
+    """Stop signals (Ctrl-C, the --timeout alarm, SIGTERM) are recorded, never raised,
+    while a pool runs: an exception raised inside the executor's locks (a submit, a wait)
+    can leave one held and hang the process at exit. The caller looks at the list; the
+    signals are acted on (re-raised) when the block ends."""
     held: list[int] = []
+    if threading.current_thread() is not threading.main_thread():  # handlers live there only
+        yield held
+        return
     stops = (signal.SIGINT, signal.SIGALRM, signal.SIGTERM)
     previous = {s: signal.signal(s, lambda sig, _frame: held.append(sig)) for s in stops}
     try:
-        yield
+        yield held
     finally:
         for s, handler in previous.items():
             signal.signal(s, handler)
@@ -87,26 +91,29 @@ def _signals_held():
 def _run_pool(fn, work: list, n: int, done: Callable, lost: list) -> None:
     pool = ProcessPoolExecutor(n, initializer=_worker_init, initargs=(deadline.get_deadline(),))
     pending = {}
-    try:
-        with _signals_held():  # no Ctrl-C, alarm or SIGTERM while the executor holds its locks
+    with _signals_held() as held:
+        try:
             for job in work:
                 try:
                     pending[pool.submit(fn, job)] = job
                 except BrokenProcessPool:  # a worker died before everything was handed out
                     lost.append(job)
-        while pending:
-            finished, _ = wait(pending, return_when=FIRST_COMPLETED)
-            for fut in finished:
-                job = pending.pop(fut)
-                try:
-                    result = fut.result()
-                except BrokenProcessPool:
-                    lost.append(job)
-                    continue
-                done(result)
-    except BaseException:
-        _stop(pool)
-        raise
+            while pending and not held:
+                finished, _ = wait(pending, timeout=POLL_S, return_when=FIRST_COMPLETED)
+                for fut in finished:
+                    job = pending.pop(fut)
+                    try:
+                        result = fut.result()
+                    except BrokenProcessPool:
+                        lost.append(job)
+                        continue
+                    done(result)
+        except BaseException:
+            _stop(pool)
+            raise
+        if held:  # stopped: end the workers; the held signal is raised as the block ends
+            _stop(pool)
+            return
     if lost:  # a broken pool: its other workers may wait on a queue lock the dead one held
         _stop(pool)
     else:
