@@ -7,7 +7,8 @@
         r = fw.call("bench_run")          # cycles, instructions, stack_peak_bytes, r0
         out = fw.read("bench_output")
 
-Sources are paths or code strings (C, or assembly with lang="asm"); builds are cached by
+Sources are paths (relative to the working directory; "mcubench:dsp/rfft_q15.c" names a
+file of mcubench's own firmware) or code strings (C, or assembly with lang="asm"); builds are cached by
 content hash, so repeated tests do not recompile. Registered through the `pytest11`
 entry point of the mcubench package: installing it is all the set-up a user needs.
 """
@@ -20,7 +21,8 @@ from pathlib import Path
 
 import pytest
 
-from mcubench.base.paths import BUILD_DIR
+from mcubench.base.paths import resolve
+from mcubench.base.project import current
 from mcubench.build.compile import BuildSpec, build
 from mcubench.chip.targets import Target, load_target
 from mcubench.dsp.tables import write_header
@@ -85,7 +87,7 @@ class Mcu:
         name = target.name if isinstance(target, Target) else target
         sources = source if isinstance(source, (list, tuple)) else [source]
         paths = tuple(self._source_path(s, lang) for s in sources)
-        includes = tuple(Path(d) if Path(d).is_absolute() else Path.cwd() / d for d in include)
+        includes = tuple(resolve(str(d), Path.cwd()) for d in include)
         if tables:
             includes = (write_header(tables),) + includes
         spec = BuildSpec(
@@ -134,11 +136,10 @@ class Mcu:
         if isinstance(source, Path) or (
             isinstance(source, str) and "\n" not in source and source.endswith((".c", ".s", ".S"))
         ):
-            path = Path(source)
-            return path if path.is_absolute() else Path.cwd() / path
+            return resolve(str(source), Path.cwd())
         suffix = ".s" if lang == "asm" else ".c"
         digest = hashlib.sha256(source.encode()).hexdigest()[:16]
-        path = BUILD_DIR / "snippets" / f"snippet_{digest}{suffix}"
+        path = current().build_dir / "snippets" / f"snippet_{digest}{suffix}"
         if not path.exists():
             path.parent.mkdir(parents=True, exist_ok=True)
             tmp = path.with_suffix(path.suffix + ".tmp")

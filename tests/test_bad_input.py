@@ -199,7 +199,7 @@ def mcubench(*args):
 )
 def test_a_typo_in_a_budget_is_an_error_with_file_and_line(tmp_path, old, new, pattern):
     (tmp_path / "fir.toml").write_text(FIR.replace(old, new, 1))
-    proc = mcubench("run", "--suite", tmp_path, "--json", tmp_path / "r.json")
+    proc = mcubench("run", "--suite", tmp_path, "--json-file", tmp_path / "r.json")
     assert proc.returncode == 2 and "Traceback" not in proc.stderr
     assert pattern in proc.stderr and f"{tmp_path / 'fir.toml'}:" in proc.stderr
     assert not (tmp_path / "r.json").exists()
@@ -258,7 +258,7 @@ def test_a_suite_file_that_is_not_text_is_a_clear_error(tmp_path, path_kind):
         (["stream", "x.wav", "--app", "py32_sed", "--clock", "0"], "outside"),
         (["perf", "--blocks", "-1"], "outside"),
         (["run", "--jobs", "0"], "outside"),
-        (["run", "--json", "/"], "is a folder"),
+        (["run", "--json-file", "/"], "is a folder"),
     ],
 )
 def test_option_values_that_would_wrap_or_mean_the_default_are_refused(args, pattern):

@@ -115,7 +115,7 @@ def test_inspect_reports_capacity(fir_elf):
 def test_run_reproduces_the_committed_baseline(tmp_path):
     """The whole suite, run as a user runs it, gives exactly the committed baseline's
     figures (cycles, bytes, accuracy): deterministic across runs and machines."""
-    rc, out, err = mcubench("run", "--json", tmp_path / "r.json", "--markdown", tmp_path / "r.md")
+    rc, out, err = mcubench("run", "--json-file", tmp_path / "r.json", "--markdown", tmp_path / "r.md")
     assert rc == 0, out + err
     doc = json.loads((tmp_path / "r.json").read_text())
     baseline = json.loads((ROOT / "results" / "baseline.json").read_text())
@@ -131,10 +131,10 @@ def test_run_reproduces_the_committed_baseline(tmp_path):
 def test_a_broken_benchmark_does_not_stop_the_others(tmp_path):
     (tmp_path / "a_good.toml").write_text((ROOT / "benchmarks" / "fir_q15.toml").read_text())
     (tmp_path / "b_broken.toml").write_text(
-        '[benchmark]\nname = "broken"\nsources = ["firmware/bench/missing.c"]\ntargets = ["py32f003"]\n'
+        '[benchmark]\nname = "broken"\nsources = ["mcubench:bench/missing.c"]\ntargets = ["py32f003"]\n'
     )
     rc, out, err = mcubench(
-        "run", "--suite", tmp_path, "--json", tmp_path / "out.json", "--markdown", tmp_path / "out.md"
+        "run", "--suite", tmp_path, "--json-file", tmp_path / "out.json", "--markdown", tmp_path / "out.md"
     )
     assert rc == 2 and "Traceback" not in err
     results = {
@@ -192,7 +192,7 @@ def test_check_flags_a_regression_against_the_baseline(tmp_path):
         "fir_q15",
         "--target",
         "py32f003",
-        "--json",
+        "--json-file",
         tmp_path / "new.json",
         "--markdown",
         tmp_path / "new.md",
@@ -221,15 +221,22 @@ def test_check_and_baseline_refuse_bad_input(tmp_path):
     assert rc == 2 and "--write" in err
 
 
-def test_report_draws_the_charts(tmp_path):
+def test_report_draws_the_charts_of_the_results_passed(tmp_path):
     rc, _, err = mcubench(
-        "run", "--bench", "fir_q15", "--json", tmp_path / "r.json", "--markdown", tmp_path / "r.md"
+        "run", "--bench", "fir_q15", "--json-file", tmp_path / "r.json", "--markdown", tmp_path / "r.md"
     )
     assert rc == 0, err
     rc, out, err = mcubench("report", tmp_path / "r.json", "--out", tmp_path)
     assert rc == 0, err
-    for name in ("memory.png", "realtime.png", "logmel.png"):
+    for name in ("memory.png", "realtime.png"):
         assert (tmp_path / name).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert not (tmp_path / "logmel.png").exists()  # no front end in these results: no log-mel picture
+    doc = json.loads((tmp_path / "r.json").read_text())
+    baseline = json.loads((ROOT / "results" / "baseline.json").read_text())
+    doc["results"] += [e for e in baseline["results"] if e["bench"] == "frontend_py32_1k"]
+    (tmp_path / "r2.json").write_text(json.dumps(doc))
+    rc, out, err = mcubench("report", tmp_path / "r2.json", "--out", tmp_path)
+    assert rc == 0 and (tmp_path / "logmel.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n", err
 
 
 def test_exec_profile_splits_the_cycles_by_function_exactly(asm_elf):

@@ -85,7 +85,7 @@ def _run(folder: Path):
         folder,
         "--jobs",
         "2",
-        "--json",
+        "--json-file",
         folder / "r.json",
         "--markdown",
         folder / "r.md",

@@ -12,8 +12,10 @@ from pathlib import Path
 import numpy as np
 
 from mcubench.base.errors import ConfigError
-from mcubench.base.paths import FIRMWARE_DIR, REPO_ROOT
-from mcubench.base.toml_files import load_toml
+from mcubench.base.paths import FIRMWARE_DIR, resolve
+from mcubench.base.project import current
+from mcubench.base.schema import Field, Source, check_table, one_of
+from mcubench.base.toml_files import parse_toml, read_text
 from mcubench.build.compile import BuildSpec, build
 from mcubench.chip.targets import load_target
 from mcubench.data import genre_dataset as gd
@@ -24,7 +26,6 @@ from mcubench.dsp.tables import write_header
 from mcubench.nn.registry import get_model, header_dir
 
 APPS_FILE = FIRMWARE_DIR / "apps" / "apps.toml"
-KEYS = ("target", "frontend", "model", "features", "ema_alpha", "dma_irqn", "sources")
 
 
 @dataclass(frozen=True)
@@ -52,14 +53,37 @@ class App:
 
 
 def load_apps() -> dict[str, App]:
-    data = load_toml(APPS_FILE)
+    """mcubench's apps and the project's (its `apps` files); a name defined twice is an error."""
+    apps: dict[str, App] = {}
+    for path in (APPS_FILE, *current().app_files):
+        for name, app in _load_app_file(path).items():
+            if name in apps:
+                raise ConfigError(f"{path}: app {name!r} is already defined")
+            apps[name] = app
+    return apps
+
+
+APP_FIELDS = {
+    "target": Field("str", required=True),
+    "frontend": Field("str", required=True),
+    "model": Field("str", required=True),
+    "features": Field("str", required=True, check=one_of("logmel", "mfcc")),
+    "ema_alpha": Field("number", required=True, check=lambda v: None if 0 <= v < 1 else "must be in [0, 1)"),
+    "dma_irqn": Field("int", required=True, check=lambda v: None if 0 <= v < 32 else "must be 0..31"),
+    "sources": Field("list[str]", required=True),
+}
+
+
+def _load_app_file(path: Path) -> dict[str, App]:
+    src = Source(path, read_text(path))
+    data = parse_toml(path, "\n".join(src.lines))
     apps = {}
     for name, d in data.items():
-        missing = [k for k in KEYS if k not in d]
-        if missing:
-            raise ConfigError(f"{APPS_FILE}: [{name}] needs {', '.join(missing)}")
-        if d["features"] not in ("logmel", "mfcc"):
-            raise ConfigError(f"{APPS_FILE}: [{name}] features must be 'logmel' or 'mfcc'")
+        check_table(d, APP_FIELDS, src, name)
+        sources = tuple(resolve(s, path.parent) for s in d["sources"])
+        for s in sources:
+            if not s.is_file():
+                raise ConfigError(f"{src.where('sources', name)}: {s} not found")
         apps[name] = App(
             name,
             d["target"],
@@ -67,8 +91,8 @@ def load_apps() -> dict[str, App]:
             d["model"],
             d["features"],
             float(d["ema_alpha"]),
-            int(d["dma_irqn"]),
-            tuple(REPO_ROOT / s for s in d["sources"]),
+            d["dma_irqn"],
+            sources,
         )
     return apps
 

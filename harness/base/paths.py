@@ -1,8 +1,13 @@
-"""Where things live: the repository the package came from, and the folders under it.
+"""Where mcubench's own files live, and the per-user cache.
 
-One module names them so that no other module derives "the repository root" from its
-own location. Build products and the native hook's cache can be moved with
-MCUBENCH_BUILD_DIR and MCUBENCH_CACHE.
+mcubench ships its firmware (contract header, startup, entry, linker scripts, chip
+files, DSP/NN kernels) and its suite's data (speech WAVs, trained models). In a checkout
+they are the top-level firmware/ and benchmarks/ folders; an installed wheel carries the
+same files inside the package (mcubench/_firmware, mcubench/_suite). Everything a
+*project* owns (its suite, results, build products) is in base/project.py instead.
+
+The cache (the native cycle hook, fetched third-party sources) is per user, never in
+site-packages or a user's tree: MCUBENCH_CACHE, else the platform's user cache folder.
 """
 
 from __future__ import annotations
@@ -10,14 +15,30 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+import platformdirs
+
 PACKAGE_DIR = Path(__file__).resolve().parent.parent
-REPO_ROOT = PACKAGE_DIR.parent
-FIRMWARE_DIR = REPO_ROOT / "firmware"
+REPO_ROOT = PACKAGE_DIR.parent  # the checkout, when the package runs from one
+_INSTALLED = (PACKAGE_DIR / "_firmware").is_dir()
+FIRMWARE_DIR = PACKAGE_DIR / "_firmware" if _INSTALLED else REPO_ROOT / "firmware"
 TARGETS_DIR = FIRMWARE_DIR / "targets"
-SUITE_DIR = REPO_ROOT / "benchmarks"
-DATA_DIR = SUITE_DIR / "data"
-MODELS_DIR = SUITE_DIR / "models"
-RESULTS_DIR = REPO_ROOT / "results"
-BUILD_DIR = Path(os.environ.get("MCUBENCH_BUILD_DIR", REPO_ROOT / "build"))
-GEN_DIR = BUILD_DIR / "gen"
-CACHE_DIR = Path(os.environ.get("MCUBENCH_CACHE", REPO_ROOT / ".cache"))
+_SUITE_FILES = PACKAGE_DIR / "_suite" if _INSTALLED else REPO_ROOT / "benchmarks"
+DATA_DIR = _SUITE_FILES / "data"
+MODELS_DIR = _SUITE_FILES / "models"
+
+
+def cache_dir() -> Path:
+    """The per-user cache: MCUBENCH_CACHE, else the platform's user cache folder."""
+    env = os.environ.get("MCUBENCH_CACHE")
+    return Path(env) if env else Path(platformdirs.user_cache_dir("mcubench", appauthor=False))
+
+
+SHIPPED = "mcubench:"  # prefix of a path into mcubench's own firmware folder
+
+
+def resolve(text: str, base_dir: Path) -> Path:
+    """A path named in a file: relative to that file's folder, or "mcubench:dsp/rfft_q15.c"
+    for a file of mcubench's own firmware (its kernels, headers)."""
+    if text.startswith(SHIPPED):
+        return (FIRMWARE_DIR / text[len(SHIPPED) :]).resolve()
+    return (base_dir / text).resolve()

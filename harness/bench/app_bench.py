@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from mcubench.apps import stream
 from mcubench.apps.app import App, demo_audio, get_app, reference, segment_accuracy
-from mcubench.base.paths import REPO_ROOT, RESULTS_DIR
+from mcubench.base.project import current
 from mcubench.bench.outcome import DemoWav, Measured, StreamPicture
 from mcubench.bench.suite import Benchmark
 from mcubench.data.wav import read_wav, to_app_audio
@@ -33,9 +33,9 @@ def stream_document(
 def audio_for(bench: Benchmark, app: App):
     """(int16 audio, labels or None, samples per labelled segment, artifacts)."""
     if "wav" in bench.stream:
-        return to_app_audio(read_wav(REPO_ROOT / bench.stream["wav"]), app.config.sample_rate), None, 0, []
+        return to_app_audio(read_wav(bench.stream["wav"]), app.config.sample_rate), None, 0, []
     audio, labels, seg = demo_audio(app, int(bench.stream.get("per_class", 1)), bench.stream.get("seconds"))
-    wav = DemoWav(RESULTS_DIR / f"stream_{bench.name}_demo.wav", audio, app.config.sample_rate)
+    wav = DemoWav(current().results_dir / f"stream_{bench.name}_demo.wav", audio, app.config.sample_rate)
     return audio, labels, seg, [wav]
 
 
@@ -45,7 +45,7 @@ def measure_app(bench: Benchmark, target_name: str) -> Measured:
     doc, run, ref = stream_document(app, audio, target_name)
     artifacts.append(
         StreamPicture(
-            RESULTS_DIR / f"stream_{bench.name}_{target_name}.png",
+            current().results_dir / f"stream_{bench.name}_{target_name}.png",
             app,
             run,
             ref,

@@ -8,15 +8,17 @@ import math
 
 import numpy as np
 
+from mcubench.base.errors import ConfigError
 from mcubench.base.paths import FIRMWARE_DIR
 from mcubench.bench.app_bench import measure_app
 from mcubench.bench.budgets import judge
 from mcubench.bench.outcome import Measured
-from mcubench.bench.references import REFERENCES
+from mcubench.bench.references import expected_from_file, reference_function
 from mcubench.bench.suite import Benchmark
 from mcubench.build import cmsis
 from mcubench.build.compile import BuildSpec, build
 from mcubench.chip.targets import Target, load_target
+from mcubench.data.arrays import read_array
 from mcubench.data.signals import generate
 from mcubench.dsp import frontend as fm
 from mcubench.dsp.config import get_config
@@ -68,11 +70,25 @@ def load(bench: Benchmark, target: Target) -> tuple[ElfImage, Machine]:
 
 
 def bench_input(bench: Benchmark, image: ElfImage) -> np.ndarray | None:
-    """The whole input signal: the generator's samples for every frame."""
+    """The whole input signal: the generator's samples for every frame, or the input
+    file's (all of it, or the first `frames` hops)."""
     if not bench.input:
         return None
     hop = image.symbol(bench.input.symbol, "object").size // np.dtype(bench.input.dtype).itemsize
-    return generate(bench.generator, hop * bench.frames, bench.sample_rate or 16000)
+    if bench.input.file is None:
+        return generate(bench.generator, hop * (bench.frames or 1), bench.sample_rate or 16000)
+    x = read_array(bench.input.file, bench.input.dtype)
+    frames = bench.frames or len(x) // hop
+    if frames == 0 or len(x) < frames * hop:
+        raise ConfigError(
+            f"{bench.input.file}: {len(x)} values, fewer than {max(frames, 1)} hop(s) of "
+            f"{hop} ({bench.input.symbol})"
+        )
+    return x[: frames * hop]
+
+
+def frame_count(bench: Benchmark, hop: int, x) -> int:
+    return len(x) // hop if bench.input and hop else (bench.frames or 1)
 
 
 def feed(machine: Machine, bench: Benchmark, image: ElfImage, x):
@@ -86,7 +102,7 @@ def feed(machine: Machine, bench: Benchmark, image: ElfImage, x):
         if bench.input:
             machine.write_array(bench.input.symbol, x[:hop], bench.input.dtype)
         machine.call("bench_run")
-    for f in range(bench.frames):
+    for f in range(frame_count(bench, hop, x)):
         if bench.input:
             machine.write_array(bench.input.symbol, x[f * hop : (f + 1) * hop], bench.input.dtype)
         calls.append(machine.call("bench_run"))
@@ -117,14 +133,22 @@ def measure_kernel(bench: Benchmark, target_name: str) -> Entry:
         "code_net_bytes": rep.text_bytes - empty.text_bytes,
         "tables_net_bytes": rep.rodata_bytes - empty.rodata_bytes,
     }
-    if bench.frames > 1:
+    if len(calls) > 1:
         entry.extra["cycles_per_frame_min"] = min(c.cycles for c in calls)
         entry.extra["cycles_per_frame_mean"] = total // len(calls)
     if bench.component_ram_symbols:
         owned = sum(image.symbol(n, "object").size for n in bench.component_ram_symbols)
         entry.extra["component_ram_bytes"] = owned + stack
-    if out is not None and bench.reference:
-        expected = REFERENCES[bench.reference](image, x, bench)
+    expected = None
+    if out is not None and bench.output.file is not None:
+        expected = expected_from_file(bench.output.file, bench.output.dtype)
+    elif out is not None and bench.reference:
+        expected = reference_function(bench.reference)(image, x, bench)
+    if expected is not None:
+        if len(expected.exact) > len(out):
+            raise ConfigError(
+                f"{bench.name}: the reference has {len(expected.exact)} values, the firmware gave {len(out)}"
+            )
         snr, max_err, exact = accuracy(out[: len(expected.exact)], expected.exact)
         entry.snr_db, entry.max_abs_err, entry.bit_exact = (
             None if snr is None else round(snr, 2),
@@ -156,7 +180,7 @@ def logmel_picture(bench: Benchmark, target_name: str = "py32f003") -> dict:
     cfg = get_config(bench.frontend)
     target = load_target(target_name)
     image, machine = load(bench, target)
-    x = generate(bench.generator, cfg.hop * bench.frames, cfg.sample_rate)
+    x = generate(bench.generator, cfg.hop * (bench.frames or 1), cfg.sample_rate)
     out, _ = feed(machine, bench, image, x)
     frames = fm.frames_of(cfg, x)
     return {

@@ -25,7 +25,9 @@ from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from typing import TypeVar
 
+from mcubench.base import project
 from mcubench.base.errors import McubenchError
+from mcubench.base.project import Project
 from mcubench.emu import deadline
 
 J = TypeVar("J")
@@ -46,7 +48,7 @@ def worker_count(jobs: int | None, work: int) -> int:
     return max(1, min(jobs or os.cpu_count() or 1, work))
 
 
-def _worker_init(parent_deadline: float | None) -> None:
+def _worker_init(parent_deadline: float | None, parent_project: Project) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides what Ctrl-C stops
     if sys.platform.startswith("linux"):
         try:
@@ -54,6 +56,7 @@ def _worker_init(parent_deadline: float | None) -> None:
         except (OSError, AttributeError):
             pass
     deadline.set_deadline(parent_deadline)
+    project.use(parent_project)  # the parent's project, however the worker was started
 
 
 def _stop(pool: ProcessPoolExecutor) -> None:
@@ -89,7 +92,9 @@ def _signals_held():
 
 
 def _run_pool(fn, work: list, n: int, done: Callable, lost: list) -> None:
-    pool = ProcessPoolExecutor(n, initializer=_worker_init, initargs=(deadline.get_deadline(),))
+    pool = ProcessPoolExecutor(
+        n, initializer=_worker_init, initargs=(deadline.get_deadline(), project.current())
+    )
     pending = {}
     with _signals_held() as held:
         try:

@@ -14,7 +14,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from mcubench.base.errors import ConfigError
+from mcubench.base.imports import is_function_spec, load_function
 from mcubench.build import cmsis
+from mcubench.data.arrays import read_array
 from mcubench.dsp import frontend as fm
 from mcubench.dsp.config import fft_config, get_config
 from mcubench.nn import genre_lstm as gl
@@ -156,3 +159,27 @@ REFERENCES = {
     "sed_model": sed_model,
     "genre_model": genre_model,
 }
+
+
+def reference_function(name: str):
+    """The reference a benchmark names: built-in, or the project's own
+    "package.module:function", called with the whole input and returning the exact output
+    (tolerances are budgets: max_abs_err, min_snr_db)."""
+    if not is_function_spec(name):
+        return REFERENCES[name]
+    fn = load_function(name, f"reference {name!r}")
+
+    def user(image, x, bench) -> Expected:
+        try:
+            out = np.asarray(fn(x))
+        except Exception as exc:  # the user's code: one line, naming it
+            raise ConfigError(f"reference {name!r} failed: {type(exc).__name__}: {exc}") from None
+        if out.dtype.kind not in "iuf":
+            raise ConfigError(f"reference {name!r} returned {out.dtype}, not numbers")
+        return Expected(out.ravel())
+
+    return user
+
+
+def expected_from_file(path, dtype: str) -> Expected:
+    return Expected(read_array(path, dtype))

@@ -13,7 +13,9 @@ from pathlib import Path
 
 from mcubench.apps.app import get_app, list_apps
 from mcubench.base.errors import ConfigError
-from mcubench.base.paths import REPO_ROOT, SUITE_DIR
+from mcubench.base.imports import is_function_spec, load_function
+from mcubench.base.paths import resolve
+from mcubench.base.project import current
 from mcubench.base.schema import Field, Source, at_least, check_table, one_of, positive
 from mcubench.base.toml_files import parse_toml, read_text
 from mcubench.bench.budgets import BUDGET_KEYS, BUDGETS
@@ -38,6 +40,7 @@ DTYPES = {
 class Buffer:
     symbol: str
     dtype: str  # numpy dtype string
+    file: Path | None = None  # input: the data fed (.npy/.wav); output: the expected values
 
 
 @dataclass(frozen=True)
@@ -49,12 +52,12 @@ class Benchmark:
     targets: tuple[str, ...]
     opt: str = "-Os"
     defines: tuple[str, ...] = ()
-    frames: int = 1
+    frames: int | None = None  # hops fed; default 1, or all of an input file
     frame_period_s: float | None = None  # real time one frame stands for (hop / sample_rate)
     input: Buffer | None = None
     output: Buffer | None = None
     generator: dict = field(default_factory=dict)
-    reference: str | None = None
+    reference: str | None = None  # a built-in name or "package.module:function"
     budgets: dict = field(default_factory=dict)  # target -> {key: value}
     tables: str | None = None  # generated tables: a front-end config or "fftN"
     include_dirs: tuple[Path, ...] = ()
@@ -64,7 +67,7 @@ class Benchmark:
     cmsis: str | None = None  # link CMSIS-DSP (harness/build/cmsis.py): "rfft_q15" or "mfcc_q15"
     sed_model: str | None = None  # a model of harness/nn/sed_models.py: its generated tables
     app: str | None = None  # a streaming application (firmware/apps/apps.toml), run by harness/apps/stream.py
-    stream: dict = field(default_factory=dict)  # its audio: {wav = "path"} or {per_class, seconds} (demo)
+    stream: dict = field(default_factory=dict)  # its audio: {wav = Path} or {per_class, seconds} (demo)
 
     @property
     def frontend(self) -> str | None:
@@ -73,6 +76,8 @@ class Benchmark:
 
 OPT_LEVELS = ("-O0", "-O1", "-O2", "-O3", "-Os", "-Og", "-Oz")
 _BUFFER = {"symbol": Field("str", required=True), "dtype": Field("str", check=one_of(*DTYPES))}
+_INPUT = {**_BUFFER, "file": Field("str")}
+_OUTPUT = {**_BUFFER, "expected": Field("str")}
 _STREAM = {
     "wav": Field("str"),
     "per_class": Field("int", check=positive),
@@ -104,11 +109,21 @@ BENCHMARK_FIELDS = {
 TOP_FIELDS = {"benchmark": Field("table", required=True), "budgets": Field("table")}
 
 
-def _buffer(data, src: Source, table: str) -> Buffer | None:
+def _buffer(data, src: Source, table: str, fields: dict, file_key: str) -> Buffer | None:
     if data is None:
         return None
-    check_table(data, _BUFFER, src, table)
-    return Buffer(data["symbol"], DTYPES[data.get("dtype", "int16")])
+    check_table(data, fields, src, table)
+    file = data.get(file_key)
+    path = resolve(file, src.path.parent) if file else None
+    if path is not None and not path.is_file():
+        raise ConfigError(f"{src.where(file_key, table)}: {path} not found")
+    return Buffer(data["symbol"], DTYPES[data.get("dtype", "int16")], path)
+
+
+def _sources(paths, src: Source, key: str) -> tuple[Path, ...]:
+    """Paths relative to the file that names them ("mcubench:..." for mcubench's own
+    firmware). A missing source is the build's error, so the other benchmarks still run."""
+    return tuple(resolve(p, src.path.parent) for p in paths)
 
 
 def _frame_period(bench: dict, src: Source) -> float | None:
@@ -124,6 +139,9 @@ def _frame_period(bench: dict, src: Source) -> float | None:
 
 
 def _known(kind: str, name, valid, src: Source, key: str, table: str = "benchmark"):
+    if name is not None and is_function_spec(name) and kind in ("reference", "generator"):
+        load_function(name, src.where(key, table))  # the project's own: it must import
+        return name
     if name is not None and name not in valid:
         raise ConfigError(f"{src.where(key, table)}: unknown {kind} {name!r}; valid: {', '.join(valid)}")
     return name
@@ -160,8 +178,10 @@ def load_benchmark(path: Path) -> Benchmark:
         for key in ("sources", "targets"):
             if key not in bench:
                 raise ConfigError(f"{src.where(None, 'benchmark')}: [benchmark] needs {key!r}")
-        sources, targets = tuple(REPO_ROOT / s for s in bench["sources"]), tuple(bench["targets"])
-    stream = check_table(bench.get("stream", {}), _STREAM, src, "benchmark.stream")
+        sources, targets = _sources(bench["sources"], src, "sources"), tuple(bench["targets"])
+    stream = dict(check_table(bench.get("stream", {}), _STREAM, src, "benchmark.stream"))
+    if "wav" in stream:
+        stream["wav"] = resolve(stream["wav"], path.parent)
     for t in targets:
         _known("target", t, target_names(), src, "targets")
     gen = bench.get("generator", {})
@@ -185,10 +205,10 @@ def load_benchmark(path: Path) -> Benchmark:
         targets=targets,
         opt=bench.get("opt", "-Os"),
         defines=tuple(bench.get("defines", ())),
-        frames=bench.get("frames", 1),
+        frames=bench.get("frames"),
         frame_period_s=_frame_period(bench, src),
         tables=tables,
-        include_dirs=tuple(REPO_ROOT / d for d in bench.get("include", ())),
+        include_dirs=_sources(bench.get("include", ()), src, "include"),
         sample_rate=bench.get("sample_rate"),
         component_ram_symbols=tuple(bench.get("component_ram_symbols", ())),
         warmup_calls=bench.get("warmup_calls", 0),
@@ -196,8 +216,8 @@ def load_benchmark(path: Path) -> Benchmark:
         sed_model=bench.get("sed_model"),
         app=app,
         stream=stream,
-        input=_buffer(bench.get("input"), src, "benchmark.input"),
-        output=_buffer(bench.get("output"), src, "benchmark.output"),
+        input=_buffer(bench.get("input"), src, "benchmark.input", _INPUT, "file"),
+        output=_buffer(bench.get("output"), src, "benchmark.output", _OUTPUT, "expected"),
         generator=gen,
         reference=ref,
         budgets=_budgets(data.get("budgets", {}), targets, src),
@@ -205,7 +225,8 @@ def load_benchmark(path: Path) -> Benchmark:
 
 
 def load_suite(suite_dir: Path | None = None) -> list[Benchmark]:
-    folder = Path(suite_dir) if suite_dir else SUITE_DIR
+    """The benchmarks of a suite folder (default: the project's suite)."""
+    folder = Path(suite_dir) if suite_dir else current().require("the suite").suite_dir
     if not folder.is_dir():
         raise ConfigError(f"{folder}: no such suite folder")
     benches = [load_benchmark(p) for p in sorted(folder.glob("*.toml"))]

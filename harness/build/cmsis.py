@@ -1,6 +1,6 @@
 """CMSIS-DSP as a real dependency: its C sources from the pinned `cmsisdsp` source
 distribution on PyPI (the same version as the host `cmsisdsp` package the tests use as
-the reference), fetched into the ignored .cache/ at build time, or a user's own
+the reference), fetched into the per-user cache at build time, or a user's own
 checkout through CMSIS_DSP_ROOT. Nothing of CMSIS-DSP is committed here.
 
 Built for the Cortex-M0+ with -D__GNUC_PYTHON__ (no CMSIS-Core, the generic C paths:
@@ -20,7 +20,8 @@ import numpy as np
 
 from mcubench.base.c_arrays import c_array
 from mcubench.base.files import write_if_changed
-from mcubench.base.paths import CACHE_DIR, GEN_DIR
+from mcubench.base.paths import cache_dir
+from mcubench.base.project import current
 from mcubench.base.errors import BuildError
 
 VERSION = "1.10.3"
@@ -47,10 +48,10 @@ def root() -> Path:
         if not (path / "Include" / "arm_math.h").is_file():
             raise BuildError(f"CMSIS_DSP_ROOT={env} has no Include/arm_math.h")
         return path
-    tree = CACHE_DIR / f"cmsisdsp-{VERSION}"
+    tree = cache_dir() / f"cmsisdsp-{VERSION}"
     if (tree / "Include" / "arm_math.h").is_file():
         return tree
-    downloads = CACHE_DIR / "downloads"
+    downloads = cache_dir() / "downloads"
     sdist = downloads / f"cmsisdsp-{VERSION}.tar.gz"
     if not sdist.is_file():
         downloads.mkdir(parents=True, exist_ok=True)
@@ -61,7 +62,7 @@ def root() -> Path:
             raise BuildError(f"cannot fetch the cmsisdsp {VERSION} source distribution from PyPI "
                              "(set CMSIS_DSP_ROOT to a CMSIS-DSP checkout instead)")
     with tarfile.open(sdist) as tar:
-        tar.extractall(CACHE_DIR, filter="data")
+        tar.extractall(cache_dir(), filter="data")
     return tree
 
 
@@ -98,7 +99,7 @@ def reduced_tables_header(n: int) -> Path:
     for name in ("realCoefAQ15", "realCoefBQ15"):
         lines.append(c_array("int16_t", f"reduced_{name}", _table(tree, name)[idx], aligned=True))
     lines.append("#endif")
-    folder = GEN_DIR / f"cmsis_rfft_reduced_{n}"
+    folder = current().gen_dir / f"cmsis_rfft_reduced_{n}"
     write_if_changed(folder / "cmsis_rfft_reduced.h", "\n".join(lines) + "\n")
     return folder
 
@@ -157,6 +158,6 @@ def mfcc_header(shape: dict = MFCC_SHAPE) -> Path:
         arr("int16_t", "mfcc_dct_coefs", t["dct"]), arr("uint32_t", "mfcc_filter_pos", t["filter_positions"]),
         arr("uint32_t", "mfcc_filter_len", t["filter_lengths"]), arr("int16_t", "mfcc_filter_coefs", t["filters"]),
         arr("int16_t", "mfcc_window", t["window"]), "#endif", ""])
-    folder = GEN_DIR / "cmsis_mfcc"
+    folder = current().gen_dir / "cmsis_mfcc"
     write_if_changed(folder / "cmsis_mfcc_tables.h", text)
     return folder

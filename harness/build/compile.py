@@ -21,8 +21,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from mcubench.base.errors import BuildError
-from mcubench.base.paths import BUILD_DIR, FIRMWARE_DIR
+from mcubench.base.paths import FIRMWARE_DIR
+from mcubench.base.project import current
 from mcubench.chip.targets import Target
+from mcubench.build.stack_usage import STACK_FILE, merge_su
 from mcubench.build.toolchain import gcc_version, tool
 
 COMMON = FIRMWARE_DIR / "common"
@@ -30,6 +32,9 @@ INCLUDE = FIRMWARE_DIR / "include"
 CPU_FLAGS = ["-mcpu=cortex-m0plus", "-mthumb", "-mfloat-abi=soft"]
 BASE_CFLAGS = ["-std=c11", "-Wall", "-Wextra", "-ffunction-sections", "-fdata-sections",
                "-fno-common", "-g"]
+# Analysis only (the code is the same with or without it): each object's .su file, the
+# frames `mcubench inspect --all` reports. Not part of the recorded flags.
+ANALYSIS_FLAGS = ["-fstack-usage"]
 LDFLAGS = ["-nostartfiles", "--specs=nano.specs", "-Wl,--gc-sections", "-lm"]
 
 
@@ -76,16 +81,22 @@ def _digest(*parts) -> str:
 def _compile(src: Path, flags: list[str], headers_digest: str) -> Path:
     """One object, cached by the source, the flags, the headers and the compiler."""
     src = Path(src)
-    key = _digest(src, src.read_bytes(), json.dumps(flags), headers_digest, gcc_version())
-    obj = BUILD_DIR / "obj" / f"{src.stem}-{key}.o"
+    key = _digest(src, src.read_bytes(), json.dumps(flags + ANALYSIS_FLAGS), headers_digest, gcc_version())
+    obj = current().build_dir / "obj" / f"{src.stem}-{key}.o"
     if obj.is_file():
         return obj
     obj.parent.mkdir(parents=True, exist_ok=True)
     tmp = obj.with_suffix(f".{os.getpid()}.tmp.o")
-    proc = subprocess.run([tool("gcc"), *flags, "-c", str(src), "-o", str(tmp)], capture_output=True, text=True)
+    proc = subprocess.run(
+        [tool("gcc"), *flags, *ANALYSIS_FLAGS, "-c", str(src), "-o", str(tmp)], capture_output=True, text=True
+    )
+    su = tmp.with_name(tmp.stem + ".su")  # gcc names it after the object: x.PID.tmp.su
     if proc.returncode != 0:
         tmp.unlink(missing_ok=True)
+        su.unlink(missing_ok=True)
         raise BuildError(f"{src.name}: {_first_error(proc.stderr)}")
+    if su.exists():
+        os.replace(su, obj.with_suffix(".su"))
     os.replace(tmp, obj)
     return obj
 
@@ -104,7 +115,7 @@ def build(spec: BuildSpec, target: Target) -> BuildResult:
             *([] if spec.with_entry else ["-Wl,--no-gc-sections", "-Wl,-e,0"])]
     digest = _digest(*[o.name for o in objects], json.dumps(link), gcc_version(),
                      target.linker_script.read_bytes(), (COMMON / "mcubench_sections.ld").read_bytes())
-    out_dir = BUILD_DIR / target.name / f"{spec.name}-{digest}"
+    out_dir = current().build_dir / target.name / f"{spec.name}-{digest}"
     elf = out_dir / "firmware.elf"
     manifest_path = out_dir / "manifest.json"
     if elf.is_file() and manifest_path.is_file():
@@ -125,6 +136,7 @@ def build(spec: BuildSpec, target: Target) -> BuildResult:
                 + list(spec.cflags), "ldflags": LDFLAGS, "sources": [str(s) for s in spec.sources],
                 "hash": digest}
     manifest_path.write_text(json.dumps(manifest, indent=2))
+    (out_dir / STACK_FILE).write_text(json.dumps(merge_su(objects), indent=1))
     return BuildResult(elf, manifest)
 
 

@@ -1,4 +1,5 @@
-"""Chips as data: each target is one TOML file in firmware/targets/<name>/.
+"""Chips as data: each target is one TOML file, mcubench's in firmware/targets/<name>/,
+a project's in its target folders.
 
 A target says where memory is (regions with permissions and access costs), how fast
 the core runs, how many cycles MULS takes, and how many flash wait states the clock
@@ -7,12 +8,16 @@ needs. Nothing outside the declared regions is mapped.
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from mcubench.base.errors import ConfigError
+from mcubench.base.files import write_if_changed
 from mcubench.base.paths import TARGETS_DIR
-from mcubench.base.toml_files import load_toml
+from mcubench.base.project import current
+from mcubench.base.schema import Field, Source, at_least, check_table, one_of, positive
+from mcubench.base.toml_files import parse_toml, read_text
 
 
 @dataclass(frozen=True)
@@ -99,47 +104,130 @@ class Target:
         )
 
 
+def _target_files() -> dict[str, Path]:
+    """Every known chip file by name: mcubench's own, then the project's target folders
+    (`<dir>/<name>.toml` or `<dir>/<name>/target.toml`). A name defined twice is an error."""
+    found: dict[str, Path] = {}
+    for folder in (TARGETS_DIR, *current().target_dirs):
+        for path in sorted(folder.glob("*/target.toml")) + sorted(folder.glob("*.toml")):
+            name = path.parent.name if path.name == "target.toml" else path.stem
+            if name in found:
+                raise ConfigError(f"{path}: target {name!r} is already defined by {found[name]}")
+            found[name] = path
+    return found
+
+
 def target_names() -> list[str]:
-    return sorted(p.parent.name for p in TARGETS_DIR.glob("*/target.toml"))
+    return sorted(_target_files())
 
 
-def _region(data: dict, where: str) -> Region:
-    try:
-        cache = data.get("cache")
-        perms = data["perms"]
-        if not set(perms) <= set("rwx"):
-            raise ConfigError(f"{where}: perms must be letters of 'rwx', not {perms!r}")
-        return Region(
-            name=data["name"],
-            kind=data["kind"],
-            base=int(data["base"]),
-            size=int(data["size"]),
-            perms=perms,
-            access_cycles=data.get("access_cycles"),
-            cache=Cache(**cache) if cache else None,
+_CACHE_FIELDS = {
+    "size": Field("int", required=True, check=positive),
+    "ways": Field("int", required=True, check=positive),
+    "line": Field("int", required=True, check=positive),
+    "miss_cycles": Field("int", required=True, check=at_least(0)),
+}
+_REGION_FIELDS = {
+    "name": Field("str", required=True),
+    "kind": Field("str", required=True, check=one_of("flash", "sram", "io")),
+    "base": Field("int", required=True, check=lambda v: None if 0 <= v < 1 << 32 else "must fit 32 bits"),
+    "size": Field("int", required=True, check=positive),
+    "perms": Field(
+        "str", required=True, check=lambda v: None if set(v) <= set("rwx") else "must be letters of 'rwx'"
+    ),
+    "access_cycles": Field("int", check=at_least(1)),
+    "cache": Field("table"),
+}
+TARGET_FIELDS = {
+    "name": Field("str", required=True),
+    "description": Field("str", required=True),
+    "clock_hz": Field("int", required=True, check=positive),
+    "mul_cycles": Field("int", required=True, check=one_of(1, 32)),
+    "linker_script": Field("str"),
+    "flash_wait_states": Field("any", required=True),
+    "region": Field("any", required=True),
+}
+
+
+def _region(data, src: Source, i: int) -> Region:
+    where = f"region {i + 1}"
+    check_table(data, _REGION_FIELDS, src, where)
+    cache = data.get("cache")
+    if cache is not None:
+        check_table(cache, _CACHE_FIELDS, src, f"{where}.cache")
+    if data["base"] + data["size"] > 1 << 32:
+        raise ConfigError(f"{src.path}: {where} ({data['name']}) runs past 4 GiB")
+    return Region(
+        name=data["name"],
+        kind=data["kind"],
+        base=data["base"],
+        size=data["size"],
+        perms=data["perms"],
+        access_cycles=data.get("access_cycles"),
+        cache=Cache(**cache) if cache else None,
+    )
+
+
+def _wait_states(value, src: Source) -> tuple[tuple[int, int], ...]:
+    ok = (
+        isinstance(value, list)
+        and value
+        and all(
+            isinstance(p, list) and len(p) == 2 and all(isinstance(x, int) and x >= 0 for x in p)
+            for p in value
         )
-    except (KeyError, TypeError) as exc:
-        raise ConfigError(f"{where}: bad region entry ({exc})") from None
+        and [p[0] for p in value] == sorted({p[0] for p in value})
+    )
+    if not ok:
+        raise ConfigError(
+            f"{src.where('flash_wait_states')}: flash_wait_states must be [[max_clock_hz, wait_states], ...] "
+            "with ascending clocks"
+        )
+    return tuple((a, b) for a, b in value)
+
+
+def generated_linker_script(name: str, regions: tuple[Region, ...]) -> Path:
+    """A linker script from the target's flash and SRAM regions (user chips need not
+    write one): MEMORY plus the shared section layout."""
+    flash = next((r for r in regions if r.kind == "flash"), None)
+    sram = next((r for r in regions if r.kind == "sram"), None)
+    if flash is None or sram is None:
+        raise ConfigError(f"target {name}: needs a flash and an sram region")
+    text = (
+        f"/* Generated by mcubench from target {name}'s regions. */\n"
+        "MEMORY\n{\n"
+        f"  FLASH (rx)  : ORIGIN = {flash.base:#010x}, LENGTH = {flash.size:#x}\n"
+        f"  RAM   (rwx) : ORIGIN = {sram.base:#010x}, LENGTH = {sram.size:#x}\n"
+        "}\nINCLUDE mcubench_sections.ld\n"
+    )
+    path = current().gen_dir / "targets" / f"{name}-{hashlib.sha256(text.encode()).hexdigest()[:12]}.ld"
+    write_if_changed(path, text)
+    return path
 
 
 def load_target(name: str) -> Target:
-    path = TARGETS_DIR / name / "target.toml"
-    if not path.is_file():
-        raise ConfigError(f"unknown target {name!r}; valid targets: {', '.join(target_names())}")
-    data = load_toml(path)
-    try:
-        regions = tuple(_region(r, f"{path}: region {i}") for i, r in enumerate(data["region"]))
-        target = Target(
-            name=data["name"],
-            description=data["description"],
-            clock_hz=int(data["clock_hz"]),
-            mul_cycles=int(data["mul_cycles"]),
-            linker_script=path.parent / data["linker_script"],
-            flash_wait_states=tuple((int(a), int(b)) for a, b in data["flash_wait_states"]),
-            regions=regions,
-        )
-    except KeyError as exc:
-        raise ConfigError(f"{path}: missing key {exc}") from None
-    if target.mul_cycles not in (1, 32):
-        raise ConfigError(f"{path}: mul_cycles must be 1 or 32 (a Cortex-M0+ option)")
+    files = _target_files()
+    path = files.get(name)
+    if path is None:
+        raise ConfigError(f"unknown target {name!r}; valid targets: {', '.join(sorted(files))}")
+    src = Source(path, read_text(path))
+    data = check_table(parse_toml(path, "\n".join(src.lines)), TARGET_FIELDS, src, None)
+    if not isinstance(data["region"], list) or not data["region"]:
+        raise ConfigError(f"{src.where('region')}: a target needs [[region]] tables")
+    regions = tuple(_region(r, src, i) for i, r in enumerate(data["region"]))
+    if data["name"] != name:
+        raise ConfigError(f"{src.where('name')}: name {data['name']!r} differs from the file's name {name!r}")
+    script = data.get("linker_script")
+    target = Target(
+        name=data["name"],
+        description=data["description"],
+        clock_hz=data["clock_hz"],
+        mul_cycles=data["mul_cycles"],
+        linker_script=path.parent / script if script else generated_linker_script(name, regions),
+        flash_wait_states=_wait_states(data["flash_wait_states"], src),
+        regions=regions,
+    )
+    if not target.linker_script.is_file():
+        raise ConfigError(f"{src.where('linker_script')}: {target.linker_script} not found")
+    target.wait_states()  # the default clock must be one the chip can run at
     return target

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from mcubench.base.errors import McubenchError
 from mcubench.base.files import write_atomic, write_json
-from mcubench.base.paths import RESULTS_DIR
+from mcubench.base.project import current
 from mcubench.bench.fft_costs import SIZES, TARGETS, VARIANTS, run_all
 from mcubench.build import cmsis
 from mcubench.report.charts import fft_chart
@@ -23,7 +23,7 @@ def run_fft_tables(args) -> int:
             raise McubenchError(f"unknown FFT variant {v!r}; valid: {', '.join(VARIANTS)}")
     rows = run_all(variants, args.n or SIZES, args.target or TARGETS, args.jobs)
     doc = {**header(), "cmsis_dsp_version": cmsis.VERSION, "rows": rows}
-    out = Path(args.out) if args.out else RESULTS_DIR
+    out = Path(args.out) if args.out else current().require("fft-tables (without --out)").results_dir
     out.mkdir(parents=True, exist_ok=True)
     write_json(out / "fft-tables.json", doc)
     md = fft_table(rows)

@@ -6,29 +6,44 @@ import json
 import sys
 from pathlib import Path
 
+from mcubench.base.errors import ConfigError
 from mcubench.base.files import write_atomic, write_json
-from mcubench.base.paths import RESULTS_DIR
+from mcubench.base.project import current
 from mcubench.bench.measure import logmel_picture
-from mcubench.bench.suite import load_suite, select
+from mcubench.bench.suite import load_suite
 from mcubench.cli.run import exit_code, run_to_document
 from mcubench.report import gate
 from mcubench.report.charts import all_charts
 from mcubench.results.io import load_results
 
-LOGMEL_BENCH = "frontend_py32_1k"  # the front end whose picture `report` draws
 
-BASELINE = RESULTS_DIR / "baseline.json"
-LATEST = RESULTS_DIR / "latest.json"
+def _results(what: str) -> Path:
+    return current().require(f"{what} without a file argument").results_dir
+
+
+def baseline_path() -> Path:
+    return _results("the baseline") / "baseline.json"
+
+
+def latest_path() -> Path:
+    return _results("the latest results") / "latest.json"
 
 
 def run_check(args) -> int:
-    results = load_results(args.results or LATEST)
-    baseline_path = Path(args.baseline) if args.baseline else BASELINE
-    baseline = load_results(baseline_path) if baseline_path.exists() or args.baseline else None
-    verdict = gate.check(results, baseline, args.tolerance, allow_missing=args.allow_missing)
-    text = gate.check_markdown(verdict, args.tolerance)
+    results = load_results(args.results or latest_path())
+    if args.no_baseline and args.baseline:
+        raise ConfigError("--baseline and --no-baseline exclude each other")
+    path = Path(args.baseline) if args.baseline else None if args.no_baseline else baseline_path()
+    baseline = load_results(path) if path and (path.exists() or args.baseline) else None
+    tol = gate.tolerances(args.tolerance)
+    verdict = gate.check(
+        results, baseline, tol, allow_missing=args.allow_missing, strict_toolchain=args.strict_toolchain
+    )
+    text = gate.check_markdown(verdict, tol)
+    if args.github_benchmark:
+        write_json(Path(args.github_benchmark), gate.github_benchmark(results))
     if baseline is None:
-        text += f"\n(no baseline at {baseline_path}: budgets only)\n"
+        text += f"\n({f'no baseline at {path}' if path else 'no baseline'}: budgets only)\n"
     print(text, end="")
     if args.markdown:
         write_atomic(Path(args.markdown), text)
@@ -45,9 +60,10 @@ def run_compare(args) -> int:
 
 
 def run_baseline(args) -> int:
+    target = baseline_path()
     if not args.write:
         print(
-            f"mcubench baseline --write runs the whole suite and overwrites {BASELINE}; "
+            f"mcubench baseline --write runs the whole suite and overwrites {target}; "
             "do it on purpose, on main.",
             file=sys.stderr,
         )
@@ -55,15 +71,28 @@ def run_baseline(args) -> int:
     doc, stopped = run_to_document(load_suite(), [])
     if stopped is not None:
         raise stopped  # never a partial baseline
-    write_json(BASELINE, doc)
+    write_json(target, doc)
     errors = [e for e in doc["results"] if e["status"] == "error"]
-    print(f"wrote {BASELINE} ({len(doc['results'])} results, {len(errors)} error(s))")
+    print(f"wrote {target} ({len(doc['results'])} results, {len(errors)} error(s))")
     return 2 if exit_code(doc) == 2 else 0
 
 
 def run_report(args) -> int:
-    doc = load_results(args.results or LATEST)
-    logmel = logmel_picture(select(load_suite(), [LOGMEL_BENCH])[0])
-    for path in all_charts(doc, Path(args.out) if args.out else RESULTS_DIR, logmel):
+    doc = load_results(args.results or latest_path())
+    out = Path(args.out) if args.out else _results("report (without --out)")
+    for path in all_charts(doc, out, _logmel_of(doc)):
         print(f"wrote {path}")
     return 0
+
+
+def _logmel_of(doc: dict) -> dict | None:
+    """The log-mel picture of the first front-end benchmark in the results passed, run from
+    the project's suite; None when the results hold none (or the suite no longer has it)."""
+    names = {e["bench"]: e["target"] for e in doc["results"] if e["status"] != "error"}
+    project = current()
+    if project.root is None or not project.suite_dir.is_dir():
+        return None
+    for bench in load_suite():
+        if bench.name in names and bench.frontend and bench.input and bench.output:
+            return logmel_picture(bench, names[bench.name])
+    return None

@@ -12,10 +12,10 @@ import os
 import signal
 import sys
 
+from mcubench import __version__
 from mcubench.base.errors import McubenchError
 from mcubench.bench.pool import Interrupted
-from mcubench.chip.targets import target_names
-from mcubench.cli import fft_tables, gate, perf, run, single, stream
+from mcubench.cli import fft_tables, gate, init, perf, run, single, stream
 from mcubench.emu import deadline
 
 
@@ -60,62 +60,132 @@ ARG32 = _int_in(-(1 << 31), (1 << 32) - 1)  # a register: signed or unsigned 32 
 MAX_CYCLES = _int_in(1, 1 << 62)
 JOBS = _int_in(1, 256)
 CLOCK_HZ = _int_in(1, 1_000_000_000)
+JSON_HELP = "print JSON on stdout instead of the table"
+TARGET_HELP = "a chip: py32f003, rp2040 or one of the project's (`mcubench targets` lists them)"
+DTYPE_CHOICES = ("int8", "int16", "int32", "uint8", "uint16", "uint32", "float32")
+
+
+def _tolerance(text: str) -> tuple[str | None, float]:
+    """PCT for every metric, or METRIC=PCT for one (cycles, flash, ram, stack...)."""
+    metric, sep, pct = text.rpartition("=")
+    return (metric if sep else None), _percent(pct)
+
+
+def _add_init(sub):
+    p = sub.add_parser(
+        "init", help="make a working mcubench project here (kernel, benchmark, test, CI, baseline)"
+    )
+    p.add_argument("dir", nargs="?", default=".", help="the project folder (default: the current one)")
+    p.add_argument(
+        "--no-baseline", action="store_true", help="only write the files; do not measure the suite"
+    )
+
+
+def _add_targets(sub):
+    p = sub.add_parser("targets", help="the chips mcubench knows here: built-in and the project's")
+    p.add_argument("--json", action="store_true", help=JSON_HELP)
 
 
 def _add_exec(sub):
     p = sub.add_parser("exec", help="run one function of an ELF and print cycles, stack, r0")
-    p.add_argument("elf")
-    p.add_argument("--target", required=True, help=f"one of {', '.join(target_names())}")
-    p.add_argument("--call", required=True, metavar="FUNC")
-    p.add_argument("--arg", type=ARG32, action="append", default=[], help="integer argument (r0..r3)")
+    p.add_argument("elf", help="the firmware ELF")
+    p.add_argument("--target", required=True, help=TARGET_HELP)
+    p.add_argument("--call", required=True, metavar="FUNC", help="the function to measure")
+    p.add_argument(
+        "--arg", type=ARG32, action="append", default=[], help="integer argument (r0..r3, repeatable)"
+    )
+    p.add_argument(
+        "--input",
+        action="append",
+        default=[],
+        metavar="SYMBOL=FILE",
+        help="write a .npy array (or a WAV as int16) into the buffer SYMBOL first (repeatable)",
+    )
+    p.add_argument(
+        "--output",
+        action="append",
+        default=[],
+        metavar="SYMBOL=FILE",
+        help="after the call, save the buffer SYMBOL (its ELF size, as --dtype) to a .npy file",
+    )
+    p.add_argument("--dtype", default="int16", choices=DTYPE_CHOICES, help="element type of --output buffers")
     p.add_argument(
         "--init", action="append", default=[], metavar="FUNC", help="call FUNC first, unmeasured (repeatable)"
     )
-    p.add_argument("--max-cycles", type=MAX_CYCLES, default=None)
-    p.add_argument("--counter", choices=("auto", "native", "python"), default="auto")
+    p.add_argument(
+        "--max-cycles", type=MAX_CYCLES, default=None, help="stop with an error after this many cycles"
+    )
+    p.add_argument(
+        "--counter",
+        choices=("auto", "native", "python"),
+        default="auto",
+        help="cycle counter: the native hook, its Python twin (same counts), or auto",
+    )
     p.add_argument(
         "--profile",
         action="store_true",
         help="cycles per function (self time), from the Python counter (same counts, slower)",
     )
-    p.add_argument("--json", action="store_true")
+    p.add_argument("--json", action="store_true", help=JSON_HELP)
 
 
 def _add_inspect(sub):
     p = sub.add_parser("inspect", help="flash/RAM use, largest symbols, ARMv6-M check")
-    p.add_argument("elf")
-    p.add_argument("--target", required=True, help=f"one of {', '.join(target_names())}")
-    p.add_argument("--json", action="store_true")
+    p.add_argument("elf", help="the firmware ELF")
+    p.add_argument("--target", required=True, help=TARGET_HELP)
+    p.add_argument(
+        "--all", action="store_true", help="every function and object: size, worst-case stack, callees"
+    )
+    p.add_argument("--diff", default=None, metavar="OTHER_ELF", help="what grew or shrank against OTHER_ELF")
+    p.add_argument("--json", action="store_true", help=JSON_HELP)
 
 
 def _add_perf(sub):
     p = sub.add_parser("perf", help="emulation speed: MIPS without hooks, native, Python")
-    p.add_argument("--target", default="py32f003")
+    p.add_argument("--target", default="py32f003", help=TARGET_HELP)
     p.add_argument("--blocks", type=_int_in(1, 100_000), default=16, help="FIR blocks per timed run")
-    p.add_argument("--json", action="store_true")
+    p.add_argument("--json", action="store_true", help=JSON_HELP)
 
 
 def _add_run(sub):
     p = sub.add_parser("run", help="build and run the benchmark suite")
-    p.add_argument("--target", action="append", default=[])
-    p.add_argument("--bench", nargs="+", default=[])
-    p.add_argument("--suite", default=None, help="suite folder (default: benchmarks/)")
-    p.add_argument("--json", default=None, metavar="PATH")
-    p.add_argument("--markdown", default=None, metavar="PATH")
-    p.add_argument("--junit", default=None, metavar="PATH")
-    p.add_argument("--jobs", type=JOBS, default=None)
+    p.add_argument("--target", action="append", default=[], help="only this chip (repeatable)")
+    p.add_argument("--bench", nargs="+", default=[], help="only these benchmarks")
+    p.add_argument("--suite", default=None, help="suite folder (default: the project's suite)")
+    p.add_argument("--json", action="store_true", help=JSON_HELP)
+    p.add_argument(
+        "--json-file", default=None, metavar="PATH", help="results file (default: <results>/latest.json)"
+    )
+    p.add_argument("--markdown", default=None, metavar="PATH", help="default: <results>/latest.md")
+    p.add_argument("--junit", default=None, metavar="PATH", help="also write JUnit XML here")
+    p.add_argument("--jobs", type=JOBS, default=None, help="worker processes (default: one per core)")
 
 
 def _add_check(sub):
     p = sub.add_parser("check", help="budgets + regressions against the baseline (Markdown)")
-    p.add_argument("results", nargs="?", default=None, help="default: results/latest.json")
-    p.add_argument("--baseline", default=None, help="default: results/baseline.json")
+    p.add_argument("results", nargs="?", default=None, help="default: <results>/latest.json")
+    p.add_argument("--baseline", default=None, help="default: <results>/baseline.json")
+    p.add_argument(
+        "--no-baseline", action="store_true", help="budgets only (the base branch has no baseline)"
+    )
     p.add_argument(
         "--tolerance",
-        type=_percent,
-        default=0.0,
-        metavar="PCT",
-        help="allowed increase in percent (default 0: cycle counts are exact)",
+        type=_tolerance,
+        action="append",
+        default=[],
+        metavar="[METRIC=]PCT",
+        help="allowed increase in percent, for all metrics or one (repeatable; default 0: counts are exact)",
+    )
+    p.add_argument(
+        "--strict-toolchain",
+        action="store_true",
+        help="fail (not only warn) when the toolchain or flags differ from the baseline's",
+    )
+    p.add_argument(
+        "--github-benchmark",
+        default=None,
+        metavar="PATH",
+        help="also write github-action-benchmark's customSmallerIsBetter JSON here",
     )
     p.add_argument("--markdown", default=None, metavar="PATH", help="also write the Markdown here")
     p.add_argument(
@@ -127,48 +197,51 @@ def _add_check(sub):
 
 def _add_compare(sub):
     p = sub.add_parser("compare", help="per-benchmark deltas and geometric-mean ratios of two results")
-    p.add_argument("a")
-    p.add_argument("b")
-    p.add_argument("--json", action="store_true")
+    p.add_argument("a", help="results file A (before)")
+    p.add_argument("b", help="results file B (after)")
+    p.add_argument("--json", action="store_true", help=JSON_HELP)
 
 
 def _add_baseline(sub):
     p = sub.add_parser("baseline", help="regenerate the committed baseline (with --write)")
-    p.add_argument("--write", action="store_true")
+    p.add_argument("--write", action="store_true", help="really overwrite <results>/baseline.json")
 
 
 def _add_report(sub):
     p = sub.add_parser("report", help="PNG charts of a results file")
-    p.add_argument("results", nargs="?", default=None, help="default: results/latest.json")
-    p.add_argument("--out", default=None, help="folder (default: results/)")
+    p.add_argument("results", nargs="?", default=None, help="default: <results>/latest.json")
+    p.add_argument("--baseline", default=None, help="deltas against this (default: <results>/baseline.json)")
+    p.add_argument("--out", default=None, help="folder (default: the project's results folder)")
 
 
 def _add_fft_tables(sub):
     p = sub.add_parser(
         "fft-tables", help="flash, RAM and cycles of real FFT variants (CMSIS-DSP, ours, emlearn)"
     )
-    p.add_argument("--variant", action="append", default=[])
-    p.add_argument("--n", type=_int_in(16, 65536), action="append", default=[])
-    p.add_argument("--target", action="append", default=[])
-    p.add_argument("--out", default=None, help="folder (default: results/)")
-    p.add_argument("--jobs", type=JOBS, default=None)
+    p.add_argument("--variant", action="append", default=[], help="only this variant (repeatable)")
+    p.add_argument("--n", type=_int_in(16, 65536), action="append", default=[], help="only this FFT size")
+    p.add_argument("--target", action="append", default=[], help="only this chip (repeatable)")
+    p.add_argument("--out", default=None, help="folder (default: the project's results folder)")
+    p.add_argument("--jobs", type=JOBS, default=None, help="worker processes (default: one per core)")
 
 
 def _add_stream(sub):
     p = sub.add_parser("stream", help="stream a WAV through a seed application (DMA + interrupt + main loop)")
-    p.add_argument("wav")
-    p.add_argument("--app", required=True, help="py32_sed or rp2040_genre (firmware/apps/apps.toml)")
+    p.add_argument("wav", help="the audio (resampled to the app's rate if needed)")
+    p.add_argument("--app", required=True, help="py32_sed, rp2040_genre, or one of the project's apps")
     p.add_argument("--target", default=None, help="default: the app's own chip")
     p.add_argument("--clock", type=CLOCK_HZ, default=None, metavar="HZ", help="default: the target's clock")
     p.add_argument("--dump", default=None, metavar="PATH", help="every hop's numbers, as .npz")
-    p.add_argument("--png", default=None, metavar="PATH", help="default: results/stream_<app>_<target>.png")
+    p.add_argument("--png", default=None, metavar="PATH", help="default: <results>/stream_<app>_<target>.png")
     p.add_argument(
         "--profile", action="store_true", help="cycles per hop by function (slower: the Python counter)"
     )
-    p.add_argument("--json", action="store_true")
+    p.add_argument("--json", action="store_true", help=JSON_HELP)
 
 
 COMMANDS = {
+    "init": (_add_init, init.run_init),
+    "targets": (_add_targets, single.run_targets),
     "exec": (_add_exec, single.run_exec),
     "inspect": (_add_inspect, single.run_inspect),
     "perf": (_add_perf, perf.run_perf),
@@ -189,6 +262,7 @@ class _Parser(argparse.ArgumentParser):
 
 def parser() -> argparse.ArgumentParser:
     p = _Parser(prog="mcubench", description=__doc__.splitlines()[0])
+    p.add_argument("--version", action="version", version=f"mcubench {__version__}", help="print the version")
     sub = p.add_subparsers(dest="command", required=True, parser_class=_Parser)
     for add, _ in COMMANDS.values():
         add(sub)

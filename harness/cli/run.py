@@ -8,11 +8,12 @@ from pathlib import Path
 
 from mcubench.base.errors import ConfigError
 from mcubench.base.files import check_writable, write_atomic, write_json
-from mcubench.base.paths import RESULTS_DIR
+from mcubench.base.project import current
 from mcubench.bench.pool import Interrupted
 from mcubench.bench.schedule import run_suite
 from mcubench.bench.suite import load_suite, select
 from mcubench.chip.targets import load_target
+from mcubench.cli.output import print_json
 from mcubench.report import tables
 from mcubench.report.artifacts import write_artifacts
 from mcubench.results.document import document
@@ -37,8 +38,12 @@ def exit_code(doc: dict) -> int:
 def run_suite_command(args) -> int:
     for t in args.target:
         load_target(t)  # unknown target: one line listing the valid ones
-    json_path = check_writable(Path(args.json) if args.json else RESULTS_DIR / "latest.json")
-    md_path = check_writable(Path(args.markdown) if args.markdown else RESULTS_DIR / "latest.md")
+    explicit = args.json_file and args.markdown and args.suite
+    project = current() if explicit else current().require("run")
+    json_path = check_writable(
+        Path(args.json_file) if args.json_file else project.results_dir / "latest.json"
+    )
+    md_path = check_writable(Path(args.markdown) if args.markdown else project.results_dir / "latest.md")
     junit_path = check_writable(Path(args.junit)) if args.junit else None
     benches = select(load_suite(Path(args.suite) if args.suite else None), args.bench)
     if not any(not args.target or t in args.target for b in benches for t in b.targets):
@@ -55,7 +60,10 @@ def run_suite_command(args) -> int:
             file=sys.stderr,
         )
         return stopped.exit_code
-    print(tables.table(doc, color=sys.stdout.isatty()))
+    if args.json:
+        print_json(doc)
+    else:
+        print(tables.table(doc, color=sys.stdout.isatty()))
     for e in doc["results"]:
         if e["status"] == "error":
             print(f"mcubench: {e['bench']} on {e['target']}: {e['error']}", file=sys.stderr)

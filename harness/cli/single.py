@@ -1,17 +1,21 @@
-"""`mcubench exec` and `mcubench inspect`: one ELF, one target."""
+"""`mcubench exec`, `inspect` and `targets`: one ELF, one target."""
 
 from __future__ import annotations
 
-from mcubench.chip.targets import load_target
+from pathlib import Path
+
+import numpy as np
+
+from mcubench.base.errors import ConfigError
+from mcubench.build.stack_usage import read_stack_usage
+from mcubench.chip.targets import load_target, target_names
 from mcubench.cli.output import print_json
+from mcubench.data.arrays import read_array
+from mcubench.emu.call_graph import function_rows, size_diff
 from mcubench.emu.elf_image import ElfImage
 from mcubench.emu.inspect import inspect_elf
 from mcubench.emu.machine import Machine
 from mcubench.emu.profile import function_profile
-
-
-def signed32(value: int) -> int:
-    return value - (1 << 32) if value & 0x8000_0000 else value
 
 
 def run_exec(args) -> int:
@@ -19,11 +23,15 @@ def run_exec(args) -> int:
     image = ElfImage.load(args.elf)
     counter = "python" if args.profile else args.counter  # the per-block profile is the Python twin's
     machine = Machine(image, target, counter=counter, cycle_limit=args.max_cycles)
+    outputs = [_symbol_file(o, "--output") for o in args.output]
+    for symbol, path in (_symbol_file(i, "--input") for i in args.input):
+        machine.write_array(symbol, _input_array(path), None)
     for func in args.init:
         machine.call(func)
     result = machine.call(args.call, *args.arg)
+    for symbol, path in outputs:
+        np.save(path, machine.read_array(symbol, np.dtype(args.dtype).newbyteorder("<").str))
     out = result.as_dict()
-    out["return_value"] = signed32(out["return_value"])
     if args.profile:
         out["profile"] = function_profile(image, machine.counter.block_profile())
     if args.json:
@@ -44,6 +52,10 @@ def _pct(n: int, cap: int) -> str:
 def run_inspect(args) -> int:
     target = load_target(args.target)
     image = ElfImage.load(args.elf)
+    if args.diff:
+        return _inspect_diff(image, ElfImage.load(args.diff), target, args)
+    if args.all:
+        return _inspect_all(image, args)
     info = inspect_elf(image, target)
     fits = info["flash_bytes"] <= info["flash_capacity"] and info["ram_static_bytes"] <= info["ram_capacity"]
     if args.json:
@@ -71,3 +83,75 @@ def run_inspect(args) -> int:
             for v in info["armv6m_violations"][:20]:
                 print(f"  0x{v['address']:08x}  {v['function']:24} {v['instruction']}")
     return 0 if fits and info["armv6m_ok"] else 1
+
+
+def _symbol_file(spec: str, flag: str) -> tuple[str, Path]:
+    symbol, sep, file = spec.partition("=")
+    if not sep or not symbol or not file:
+        raise ConfigError(f"{flag} {spec!r}: expected SYMBOL=FILE")
+    return symbol, Path(file)
+
+
+def _input_array(path: Path) -> np.ndarray:
+    """A .npy array in its own type (little-endian), or a WAV as int16."""
+    if path.suffix.lower() == ".wav":
+        return read_array(path, "<i2")
+    return read_array(path, None)
+
+
+def run_targets(args) -> int:
+    rows = []
+    for name in target_names():
+        t = load_target(name)
+        rows.append(
+            {
+                "name": name,
+                "description": t.description,
+                "clock_hz": t.clock_hz,
+                "flash_bytes": t.flash.size,
+                "sram_bytes": t.sram.size,
+            }
+        )
+    if args.json:
+        print_json(rows)
+    else:
+        for r in rows:
+            print(
+                f"{r['name']:12} {r['clock_hz'] / 1e6:6g} MHz  flash {r['flash_bytes']:>9,} B  "
+                f"SRAM {r['sram_bytes']:>8,} B  {r['description']}"
+            )
+    return 0
+
+
+def _inspect_all(image: ElfImage, args) -> int:
+    rows = function_rows(image, read_stack_usage(image.path))
+    if args.json:
+        print_json(rows)
+        return 0
+    print(f"{'bytes':>7} {'frame':>6} {'worst':>6}  {'name':32} callees / notes")
+    for r in rows:
+        if r["kind"] == "object":
+            print(f"{r['bytes']:>7} {'':>6} {'':>6}  {r['name']:32} object in {r['section']}")
+            continue
+        worst = "?" if r["worst_stack_bytes"] is None else r["worst_stack_bytes"]
+        frame = f"{r['frame_bytes']}{'' if r['frame_from'] == 'gcc' else '*'}"
+        notes = ", ".join(r["callees"]) + ("; unknown: " + ", ".join(r["unknown"]) if r["unknown"] else "")
+        print(f"{r['bytes']:>7} {frame:>6} {worst!s:>6}  {r['name']:32} {notes}")
+    print(
+        "frame: bytes from gcc -fstack-usage (* from the prologue); worst: the deepest call chain, ? unknown"
+    )
+    return 0
+
+
+def _inspect_diff(image: ElfImage, other: ElfImage, target, args) -> int:
+    rows = size_diff(other, image)
+    a, b = inspect_elf(other, target), inspect_elf(image, target)
+    totals = {k: b[k] - a[k] for k in ("flash_bytes", "ram_static_bytes", "text_bytes", "rodata_bytes")}
+    if args.json:
+        print_json({"totals": totals, "symbols": rows})
+        return 0
+    print(f"{other.path} -> {image.path}")
+    print("  ".join(f"{k} {v:+,}" for k, v in totals.items()))
+    for r in rows:
+        print(f"{r['delta']:>+8,}  {r['before']:>7,} -> {r['after']:>7,}  {r['kind']:8} {r['name']}")
+    return 0

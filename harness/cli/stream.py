@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 
 from mcubench.apps.app import get_app
-from mcubench.base.paths import RESULTS_DIR
+from mcubench.base.project import current
 from mcubench.bench.app_bench import stream_document
 from mcubench.cli.output import print_json
 from mcubench.data.wav import read_wav, to_app_audio
@@ -74,7 +74,11 @@ def run_stream_command(args) -> int:
         print(f"mcubench: notice: {args.wav}: {n}", file=sys.stderr)
     doc, run, ref = stream_document(app, audio, args.target, args.clock, args.profile)
     doc["wav"] = str(args.wav)
-    png = Path(args.png) if args.png else RESULTS_DIR / f"stream_{app.name}_{run.target}.png"
+    png = (
+        Path(args.png)
+        if args.png
+        else current().require("stream (without --png)").results_dir / f"stream_{app.name}_{run.target}.png"
+    )
     stream_chart(png, app, run, ref, audio[: run.hops * app.config.hop])
     if args.dump:
         np.savez(

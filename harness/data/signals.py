@@ -13,6 +13,7 @@ import numpy as np
 import scipy.io.wavfile as wavfile
 
 from mcubench.base.errors import ConfigError
+from mcubench.base.imports import is_function_spec, load_function
 from mcubench.base.paths import DATA_DIR
 from mcubench.data import genre_dataset, sed_dataset
 
@@ -98,17 +99,33 @@ GENERATORS = {
 }
 
 
+def generator_function(kind: str):
+    """A built-in generator by name, or the project's own ("package.module:function",
+    called as fn(n, sample_rate=..., **parameters) and returning n samples)."""
+    if is_function_spec(kind):
+        return load_function(kind, f"generator {kind!r}")
+    if kind not in GENERATORS:
+        raise ConfigError(f"unknown generator {kind!r}; valid: {', '.join(GENERATORS)}")
+    return GENERATORS[kind]
+
+
 def generate(spec: dict, n: int, sample_rate: int) -> np.ndarray:
     params = {k: v for k, v in spec.items() if k != "kind"}
     params.setdefault("sample_rate", sample_rate)
     kind = spec.get("kind", "noise")
+    fn = generator_function(kind)
     try:
-        return GENERATORS[kind](n, **params)
+        out = fn(n, **params)
     except (TypeError, ValueError, OverflowError) as exc:  # a parameter of the wrong type or range
         raise ConfigError(f"generator {kind!r} with {params}: {exc}") from None
+    if is_function_spec(kind):
+        out = np.asarray(out)
+        if out.shape != (n,) or out.dtype.kind not in "iuf":
+            raise ConfigError(f"generator {kind!r} returned {out.dtype} {out.shape}, not {n} numbers")
+    return out
 
 
 def parameters(kind: str) -> list[str]:
     """The parameters a generator takes (besides the sample count)."""
-    sig = inspect.signature(GENERATORS[kind])
+    sig = inspect.signature(generator_function(kind))
     return [n for n, prm in sig.parameters.items() if n != "n" and prm.kind is not prm.VAR_KEYWORD]

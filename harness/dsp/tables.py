@@ -12,7 +12,7 @@ from pathlib import Path
 
 from mcubench.base.c_arrays import c_array
 from mcubench.base.files import write_if_changed
-from mcubench.base.paths import GEN_DIR
+from mcubench.base.project import current
 from mcubench.dsp.config import (
     DCT_BITS,
     LOG_FLOOR_DB,
@@ -82,6 +82,6 @@ def write_header(name: str) -> Path:
         text = fft_header(int(name[3:]))
     else:
         text = frontend_header(get_config(name))
-    folder = GEN_DIR / name
+    folder = current().gen_dir / name
     write_if_changed(folder / "fe_tables.h", text)
     return folder

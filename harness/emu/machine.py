@@ -55,13 +55,21 @@ def cortex_m0_engine() -> Uc:
     return uc
 
 
+def _int32(value: int) -> int:
+    return value - (1 << 32) if value & 0x8000_0000 else value
+
+
 @dataclass(frozen=True)
 class CallResult:
     cycles: int
     instructions: int
     stack_peak_bytes: int
-    return_value: int
+    return_value: int  # r0 as a C int32_t (what `int` functions return); return_u32 for unsigned
     cache_misses: int = 0
+
+    @property
+    def return_u32(self) -> int:
+        return self.return_value & 0xFFFF_FFFF
 
     def as_dict(self) -> dict:
         return {
@@ -220,6 +228,6 @@ class Machine:
             state.cycles,
             state.instructions,
             self.stack_top - low,
-            uc.reg_read(UC_ARM_REG_R0),
+            _int32(uc.reg_read(UC_ARM_REG_R0)),
             state.cache_misses,
         )

@@ -1,7 +1,8 @@
 """Build and load the native cycle hook (_native/cycle_hook.c) with the host C compiler.
 
-The shared library is compiled once per source version into .cache/native/ and
-loaded with ctypes. With no C compiler, or MCUBENCH_COUNTER=python, the harness uses
+The shared library is compiled once per source version and machine into the per-user
+cache (base/paths.cache_dir: never site-packages, never the user's tree) and loaded
+with ctypes. With no C compiler, or MCUBENCH_COUNTER=python, the harness uses
 the pure-Python twin in counter.py, which gives identical counts, only slower.
 """
 
@@ -10,11 +11,12 @@ from __future__ import annotations
 import ctypes
 import hashlib
 import os
+import platform
 import shutil
 import subprocess
 from pathlib import Path
 
-from mcubench.base.paths import CACHE_DIR
+from mcubench.base.paths import cache_dir
 
 SOURCE = Path(__file__).resolve().parent / "_native" / "cycle_hook.c"
 
@@ -40,8 +42,8 @@ def load() -> ctypes.CDLL | None:
     cc = _compiler()
     if cc is None:
         return None
-    digest = hashlib.sha256(SOURCE.read_bytes()).hexdigest()[:16]
-    out = CACHE_DIR / "native" / f"cycle_hook-{digest}.so"
+    digest = hashlib.sha256(SOURCE.read_bytes() + platform.machine().encode() + cc.encode()).hexdigest()[:16]
+    out = cache_dir() / "native" / f"cycle_hook-{digest}.so"
     if not out.exists():
         out.parent.mkdir(parents=True, exist_ok=True)
         tmp = out.with_suffix(f".{os.getpid()}.tmp")

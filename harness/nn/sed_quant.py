@@ -16,7 +16,7 @@ import numpy as np
 
 from mcubench.base.c_arrays import c_array as emit
 from mcubench.base.files import write_if_changed
-from mcubench.base.paths import GEN_DIR
+from mcubench.base.project import current
 from mcubench.data import sed_dataset as ds
 from mcubench.nn import int8 as nm
 from mcubench.nn import rnn
@@ -142,7 +142,7 @@ def c_array(ctype: str, name: str, values, const: bool = True) -> str:
 def write_model_header(name: str, text: str, folder: str | None = None, file: str = "sed_model_tables.h"):
     """build/gen/<folder>/<file> (default sed_<name>/sed_model_tables.h), rewritten only
     when it changes; returns the folder."""
-    out = GEN_DIR / (folder or f"sed_{name}")
+    out = current().gen_dir / (folder or f"sed_{name}")
     write_if_changed(out / file, text)
     return out
 

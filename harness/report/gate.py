@@ -11,7 +11,52 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
+from mcubench.base.errors import ConfigError
+
 GATED_METRICS = ("cycles", "flash_bytes", "ram_peak_bytes", "stack_peak_bytes")
+METRIC_ALIASES = {
+    "cycles": "cycles",
+    "flash": "flash_bytes",
+    "ram": "ram_peak_bytes",
+    "stack": "stack_peak_bytes",
+}
+UNITS = {"cycles": "cycles", "flash_bytes": "bytes", "ram_peak_bytes": "bytes", "stack_peak_bytes": "bytes"}
+
+
+def tolerances(pairs: list[tuple[str | None, float]]) -> dict[str, float]:
+    """--tolerance values ([(metric or None, pct)]) as {gated metric: pct}: a bare PCT sets
+    every metric, METRIC=PCT one of them (cycles, flash, ram, stack or the full names)."""
+    out = dict.fromkeys(GATED_METRICS, 0.0)
+    for metric, pct in pairs:
+        if metric is None:
+            out = dict.fromkeys(GATED_METRICS, pct)
+            continue
+        name = METRIC_ALIASES.get(metric, metric)
+        if name not in GATED_METRICS:
+            valid = ", ".join([*METRIC_ALIASES, *GATED_METRICS])
+            raise ConfigError(f"--tolerance {metric}=...: unknown metric; valid: {valid}")
+        out[name] = pct
+    return out
+
+
+def toolchain_differences(results: dict, baseline: dict) -> list[str]:
+    """What differs in how the two were built: compiler version and flags."""
+    out = []
+    for key in ("toolchain", "flags"):
+        if results.get(key) != baseline.get(key):
+            out.append(f"{key} differs from the baseline's: {baseline.get(key)!r} -> {results.get(key)!r}")
+    return out
+
+
+def github_benchmark(doc: dict) -> list[dict]:
+    """The gated figures in github-action-benchmark's customSmallerIsBetter format."""
+    return [
+        {"name": f"{e['bench']} on {e['target']}: {m}", "unit": UNITS[m], "value": e[m]}
+        for e in doc["results"]
+        if e["status"] != "error"
+        for m in GATED_METRICS
+        if e.get(m) is not None
+    ]
 
 
 def _index(doc: dict) -> dict:
@@ -45,12 +90,21 @@ def _delta(new, old) -> str:
 
 
 def check(
-    results: dict, baseline: dict | None, tolerance_pct: float = 0.0, allow_missing: bool = False
+    results: dict,
+    baseline: dict | None,
+    tolerance_pct: float | dict = 0.0,
+    allow_missing: bool = False,
+    strict_toolchain: bool = False,
 ) -> Verdict:
     """Budgets, errors and regressions; a benchmark of the baseline missing from the
-    results fails the check unless allow_missing (a partial run on purpose)."""
+    results fails the check unless allow_missing (a partial run on purpose). A different
+    toolchain or flags is a warning (a failure with strict_toolchain): it explains
+    regressions that are not the code's."""
     v = Verdict()
+    tol = tolerance_pct if isinstance(tolerance_pct, dict) else dict.fromkeys(GATED_METRICS, tolerance_pct)
     base = _index(baseline) if baseline else {}
+    for diff in toolchain_differences(results, baseline) if baseline else []:
+        (v.failures if strict_toolchain else v.notes).append(("" if strict_toolchain else "warning: ") + diff)
     for key, e in sorted(_index(results).items()):
         name = f"{key[0]} on {key[1]}"
         if e["status"] == "error":
@@ -66,7 +120,7 @@ def check(
             continue
         for m in GATED_METRICS:
             new_v, old_v = e.get(m), old.get(m)
-            if new_v is not None and old_v is not None and new_v > old_v * (1 + tolerance_pct / 100):
+            if new_v is not None and old_v is not None and new_v > old_v * (1 + tol[m] / 100):
                 v.regressions.append(f"{name}: {m} {old_v:,} -> {new_v:,} ({new_v - old_v:+,})")
         if old.get("bit_exact") and e.get("bit_exact") is False:
             v.regressions.append(f"{name}: no longer bit-exact (max_abs_err {e['max_abs_err']})")
@@ -77,14 +131,21 @@ def check(
     return v
 
 
-def check_markdown(v: Verdict, tolerance_pct: float) -> str:
+def check_markdown(v: Verdict, tolerance_pct: float | dict) -> str:
     ok = v.exit_code == 0
+    if isinstance(tolerance_pct, dict):
+        same = len(set(tolerance_pct.values())) == 1
+        tolerance_pct = (
+            f"{next(iter(tolerance_pct.values())):g}"
+            if same
+            else ", ".join(f"{k} {t:g}" for k, t in tolerance_pct.items())
+        )
     head = "passed" if ok else "FAILED"
     out = [
         f"### mcubench check: {head}",
         "",
         f"{len(v.failures)} budget failure(s), {len(v.regressions)} regression(s) "
-        f"(tolerance {tolerance_pct:g}%).",
+        f"(tolerance {tolerance_pct}%).",
         "",
         "| bench | target | " + " | ".join(GATED_METRICS) + " |",
         "|" + "---|" * (2 + len(GATED_METRICS)),

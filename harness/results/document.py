@@ -5,19 +5,23 @@ tree give identical files."""
 from __future__ import annotations
 
 import subprocess
+from pathlib import Path
 
-from mcubench.base.paths import REPO_ROOT, RESULTS_DIR
+from mcubench.base.paths import REPO_ROOT
+from mcubench.base.project import current
 from mcubench.build.compile import BASE_CFLAGS, CPU_FLAGS, LDFLAGS
 from mcubench.build.toolchain import gcc_version
 from mcubench.results.entry import SCHEMA_VERSION, Entry
 
-SCHEMA_PATH = RESULTS_DIR / "schema.json"
+SCHEMA_PATH = REPO_ROOT / "results" / "schema.json"  # the committed copy (in a checkout)
 
 
 def git_sha() -> str:
+    """The commit of the project being measured (its root), "-dirty" when it has changes."""
+    root = current().root or Path.cwd()
     try:
         out = subprocess.run(
-            ["git", "rev-parse", "HEAD"], cwd=REPO_ROOT, capture_output=True, text=True, timeout=10
+            ["git", "rev-parse", "HEAD"], cwd=root, capture_output=True, text=True, timeout=10
         )
     except (OSError, subprocess.SubprocessError):
         return "unknown"
@@ -25,7 +29,7 @@ def git_sha() -> str:
         return "unknown"
     dirty = subprocess.run(
         ["git", "status", "--porcelain", "--untracked-files=no"],
-        cwd=REPO_ROOT,
+        cwd=root,
         capture_output=True,
         text=True,
     )

@@ -1,0 +1,191 @@
+"""`mcubench init [DIR]`: a working project in someone's repository, in one command.
+
+It writes a small Q15 kernel with the benchmark contract, a benchmark with budgets and
+a Python reference, a pytest test using the `mcu` fixture, a GitHub workflow that calls
+mcubench's action, and then measures the suite once to write results/baseline.json, so
+`mcubench run` and `mcubench check` pass as generated. Existing files are never
+overwritten: init stops with one line naming the first one.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from mcubench.base.errors import ConfigError
+from mcubench.base.files import write_atomic, write_json
+from mcubench.base.project import PROJECT_FILE, load_project, use
+from mcubench.bench.suite import load_suite
+from mcubench.cli.run import exit_code, run_to_document
+
+PROJECT = """\
+# mcubench project file: this folder is the project root. Paths are relative to it.
+suite = "benchmarks"      # one TOML file per benchmark
+results = "results"       # latest.json, latest.md, baseline.json, charts
+build = ".mcubench/build" # objects and ELFs (ignored by git)
+# targets = ["targets"]   # your own chips: targets/<name>.toml (the default when it exists)
+# python_path = ["."]     # where "module:function" references and generators import from
+"""
+
+GITIGNORE = """\
+.mcubench/
+results/latest.*
+results/*.png
+"""
+
+KERNEL = """\
+/*
+ * A Q15 gain with rounding and saturation, one 64-sample block per call:
+ *   y[n] = sat16((x[n] * g + 2^14) >> 15)
+ * Replace it with your own kernel; keep the contract of mcubench.h (bench_init,
+ * bench_run, buffers the harness finds by name).
+ */
+#include "mcubench.h"
+
+#define BLOCK 64
+#define GAIN_Q15 26214 /* 0.8 */
+
+int16_t bench_input[BLOCK] MCUBENCH_BUFFER;
+int16_t bench_output[BLOCK] MCUBENCH_BUFFER;
+
+MCUBENCH_NOINLINE void gain_q15(const int16_t *x, int16_t *y, uint32_t n, int16_t g)
+{
+    for (uint32_t i = 0; i < n; i++) {
+        int32_t v = ((int32_t)x[i] * g + (1 << 14)) >> 15;
+        y[i] = (int16_t)(v > 32767 ? 32767 : v < -32768 ? -32768 : v);
+    }
+}
+
+void bench_init(void) {}
+
+int32_t bench_run(void)
+{
+    gain_q15(bench_input, bench_output, BLOCK, GAIN_Q15);
+    return bench_output[BLOCK - 1];
+}
+"""
+
+REFERENCE = '''\
+"""Python references for the benchmarks: what the firmware must compute."""
+
+import numpy as np
+
+GAIN_Q15 = 26214
+
+
+def gain_q15(x: np.ndarray) -> np.ndarray:
+    """y = sat16((x * g + 2^14) >> 15), bit-exact with src/gain_q15.c."""
+    y = (x.astype(np.int64) * GAIN_Q15 + (1 << 14)) >> 15
+    return np.clip(y, -32768, 32767)
+'''
+
+BENCHMARK = """\
+# One benchmark: what to build, how to feed it, what it must compute, and its budgets.
+[benchmark]
+name = "gain_q15"
+description = "Q15 gain with saturation, 64-sample block"
+sources = ["../src/gain_q15.c"]      # relative to this file
+targets = ["py32f003"]
+frames = 4                           # bench_run calls, one 64-sample hop each
+sample_rate = 16_000
+hop = 64                             # one call stands for 4 ms of 16 kHz audio
+input = { symbol = "bench_input", dtype = "int16" }
+output = { symbol = "bench_output", dtype = "int16" }
+generator = { kind = "noise", seed = 1, level_dbfs = -6.0 }
+reference = "refs:gain_q15"          # refs.py in the project root
+
+[budgets.py32f003]
+max_cycles_per_frame = 1_500
+max_flash_bytes = 1_024
+max_ram_bytes = 512
+max_stack_bytes = 64
+bit_exact = true
+"""
+
+CONFTEST = '''\
+"""The project root is on sys.path for the tests (refs.py); the `mcu` fixture comes
+from the installed mcubench."""
+'''
+
+TEST = '''\
+"""Firmware unit tests are plain pytest functions with the `mcu` fixture."""
+
+from pathlib import Path
+
+import numpy as np
+
+from refs import gain_q15
+
+KERNEL = Path(__file__).resolve().parent.parent / "src" / "gain_q15.c"
+
+
+def test_gain_is_bit_exact_and_fast(mcu):
+    fw = mcu.build(KERNEL, target="py32f003", entry=True)
+    fw.call("bench_init")
+    x = np.linspace(-32768, 32767, 64).astype(np.int16)
+    fw.write("bench_input", x)
+    r = fw.call("bench_run")
+    assert np.array_equal(fw.read("bench_output"), gain_q15(x))
+    assert r.stack_peak_bytes <= 64
+    assert r.cycles < 1_500
+'''
+
+WORKFLOW = """\
+# Gate pull requests on the mcubench budgets and on regressions against the baseline
+# of the branch the PR goes into (a PR cannot loosen its own baseline).
+name: mcubench
+on:
+  pull_request:
+  push:
+    branches: [main]
+
+jobs:
+  bench:
+    runs-on: ubuntu-latest
+    steps:
+      - uses: actions/checkout@v4
+        with:
+          fetch-depth: 0  # the base branch's results/baseline.json
+      - uses: mcubench/mcubench@v0.1.0
+        with:
+          mcubench: "mcubench==0.1.0"
+"""
+
+FILES = {
+    PROJECT_FILE: PROJECT,
+    ".gitignore": GITIGNORE,
+    "src/gain_q15.c": KERNEL,
+    "refs.py": REFERENCE,
+    "benchmarks/gain_q15.toml": BENCHMARK,
+    "conftest.py": CONFTEST,
+    "tests/test_gain.py": TEST,
+    ".github/workflows/mcubench.yml": WORKFLOW,
+}
+
+
+def scaffold(root: Path) -> list[Path]:
+    """Write the project's files; none may exist yet."""
+    for rel in FILES:
+        if (root / rel).exists():
+            raise ConfigError(f"{root / rel}: already exists; init never overwrites a file")
+    written = []
+    for rel, text in FILES.items():
+        write_atomic(root / rel, text)
+        written.append(root / rel)
+    return written
+
+
+def run_init(args) -> int:
+    root = Path(args.dir).resolve()
+    root.mkdir(parents=True, exist_ok=True)
+    for path in scaffold(root):
+        print(f"wrote {path.relative_to(root)}")
+    if args.no_baseline:
+        return 0
+    project = use(load_project(root / PROJECT_FILE))
+    doc, stopped = run_to_document(load_suite(project.suite_dir), [])
+    if stopped is not None:
+        raise stopped  # never a partial baseline
+    write_json(project.results_dir / "baseline.json", doc)
+    print(f"wrote {(project.results_dir / 'baseline.json').relative_to(root)} (the suite, measured once)")
+    print("next: mcubench run && mcubench check && pytest")
+    return exit_code(doc)

@@ -1,0 +1,135 @@
+"""mcubench as a user gets it: a wheel built from this checkout, installed into a fresh
+venv in a temporary folder outside the checkout, used in a new project made by
+`mcubench init`. Nothing may be written anywhere but that project and the cache.
+
+The venv holds mcubench only from the wheel. Its dependencies (numpy, unicorn, ...) are
+the test environment's, reached through a .pth file, because downloading ~400 MB for
+every test run would dominate the suite; MCUBENCH_TEST_FULL_INSTALL=1 installs them from
+the package index instead (the closing figures of the install were measured that way).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import sysconfig
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+FULL_INSTALL = os.environ.get("MCUBENCH_TEST_FULL_INSTALL") == "1"
+
+
+def _tree(folder: Path, skip: tuple[Path, ...] = ()) -> dict[str, tuple[int, int]]:
+    """Every file under folder (but the skipped ones) with its size and mtime."""
+    out = {}
+    for dirpath, dirnames, filenames in os.walk(folder):
+        d = Path(dirpath)
+        dirnames[:] = [n for n in dirnames if d / n not in skip]
+        for n in filenames:
+            st = (d / n).lstat()
+            out[str(d / n)] = (st.st_size, st.st_mtime_ns)
+    return out
+
+
+def _source_copy(dest: Path) -> Path:
+    """The checkout's files (tracked, or new and not ignored): what a release is built from."""
+    files = subprocess.run(
+        ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
+        cwd=ROOT,
+        capture_output=True,
+        check=True,
+    ).stdout.split(b"\0")
+    for rel in filter(None, (f.decode() for f in files)):
+        src = ROOT / rel
+        if src.is_file():
+            (dest / rel).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(src, dest / rel)
+    return dest
+
+
+@pytest.fixture(scope="module")
+def installed(tmp_path_factory):
+    """(tmp folder, venv bin folder, environment for the user's shell)."""
+    tmp = tmp_path_factory.mktemp("user")
+    src = _source_copy(tmp / "src")
+    pip = [sys.executable, "-m", "pip", "--disable-pip-version-check", "-q"]
+    subprocess.run([*pip, "wheel", "--no-deps", "-w", tmp / "dist", src], check=True, capture_output=True)
+    wheel = next((tmp / "dist").glob("mcubench-*.whl"))
+    venv = tmp / "venv"
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", venv], check=True)
+    py = venv / "bin" / "python"
+    deps = [] if FULL_INSTALL else ["--no-deps"]
+    subprocess.run([*pip, "--python", py, "install", *deps, wheel], check=True, capture_output=True)
+    if not FULL_INSTALL:
+        purelib = subprocess.run(
+            [py, "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+        Path(purelib, "zz_test_dependencies.pth").write_text(sysconfig.get_paths()["purelib"] + "\n")
+    shutil.rmtree(src)
+    for d in ("home", "cache", "tmp", "pycache", "project"):
+        (tmp / d).mkdir()
+    env = {
+        "PATH": f"{venv / 'bin'}{os.pathsep}{os.environ['PATH']}",
+        "HOME": str(tmp / "home"),
+        "XDG_CACHE_HOME": str(tmp / "cache"),
+        "TMPDIR": str(tmp / "tmp"),
+        "PYTHONPYCACHEPREFIX": str(tmp / "pycache"),
+        "LANG": "C.UTF-8",
+    }
+    return tmp, venv / "bin", env
+
+
+def _sh(installed, *cmd, ok=(0,)):
+    tmp, bin_dir, env = installed
+    proc = subprocess.run(
+        [str(bin_dir / cmd[0]), *map(str, cmd[1:])],
+        cwd=tmp / "project",
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert proc.returncode in ok, f"{cmd}: exit {proc.returncode}\n{proc.stdout}\n{proc.stderr}"
+    return proc
+
+
+def test_a_new_user_project_runs_checks_and_gates_from_the_wheel(installed):
+    tmp, bin_dir, _ = installed
+    where = _sh(installed, "python", "-c", "import mcubench; print(mcubench.__file__)").stdout
+    assert where.startswith(str(tmp / "venv")), where  # the wheel's copy, not the checkout
+    outside = (tmp / "project", tmp / "cache", tmp / "pycache")
+    before_tmp, before_repo = _tree(tmp, outside), _tree(ROOT, (ROOT / ".git",))
+
+    _sh(installed, "mcubench", "init")
+    project = tmp / "project"
+    assert (project / "results" / "baseline.json").is_file()
+    run = _sh(installed, "mcubench", "run")
+    assert "gain_q15  py32f003  pass" in run.stdout
+    check = _sh(installed, "mcubench", "check")
+    assert "mcubench check: passed" in check.stdout
+    _sh(installed, "python", "-m", "pytest", "-q", "-p", "no:cacheprovider", "tests")
+
+    kernel = project / "src" / "gain_q15.c"
+    kernel.write_text(
+        kernel.read_text().replace(
+            "    gain_q15(bench_input, bench_output, BLOCK, GAIN_Q15);\n",
+            "    gain_q15(bench_input, bench_output, BLOCK, GAIN_Q15);\n"
+            "    for (volatile int k = 0; k < 100; k++) {}\n",
+        )
+    )
+    _sh(installed, "mcubench", "run", ok=(1,))
+    failed = _sh(installed, "mcubench", "check", "--markdown", "check.md", ok=(1,))
+    assert "max_cycles_per_frame 1500" in failed.stdout and "Regressions" in failed.stdout
+    assert (project / "check.md").read_text() == failed.stdout
+
+    assert _tree(tmp, outside) == before_tmp  # the venv, home and TMPDIR untouched
+    assert _tree(ROOT, (ROOT / ".git",)) == before_repo  # and the checkout
+    assert list((tmp / "cache" / "mcubench" / "native").glob("cycle_hook-*.so"))
+    assert (project / ".mcubench" / "build").is_dir()
