@@ -39,6 +39,57 @@ def half(x):
 
 def ramp(n, sample_rate=16000, step=3):
     return (np.arange(n) * step).astype(np.int16)
+
+
+def peak(audio, hop):
+    return np.abs(audio.reshape(-1, hop).astype(np.int64)).max(axis=1)[:, None]
+"""
+
+APP = """\
+#include "app_stream.h"
+int32_t app_level[1] __attribute__((used, aligned(4)));
+void app_init(void) { app_level[0] = 0; }
+void app_process(const int16_t *hop)
+{
+    int32_t peak = 0;
+    for (uint32_t i = 0; i < APP_HOP; i++) {
+        int32_t v = hop[i] < 0 ? -hop[i] : hop[i];
+        if (v > peak)
+            peak = v;
+    }
+    app_level[0] = peak;
+}
+"""
+
+APPS = """\
+[level_meter]
+target = "py32f003"
+sample_rate = 16_000
+hop = 64
+dma_irqn = 9
+sources = ["src/level.c", "mcubench:apps/app_stream.c"]
+outputs = { app_level = "int32" }
+reference = "refs:peak"
+
+[level_no_model]
+target = "py32f003"
+sample_rate = 8_000
+hop = 32
+dma_irqn = 9
+sources = ["src/level.c", "mcubench:apps/app_stream.c"]
+outputs = { app_level = "int32" }
+"""
+
+LEVEL_BENCH = """\
+[benchmark]
+name = "{name}"
+app = "{app}"
+frames = 40
+generator = {{ kind = "noise", seed = 3, level_dbfs = -10.0 }}
+
+[budgets.py32f003]
+max_deadline_misses = 0
+max_ram_bytes = 1_024
 """
 
 # The PY32F002A: 20 KiB flash, 3 KiB SRAM, 24 MHz (Puya PY32F002A datasheet, section 2).
@@ -101,9 +152,11 @@ def git(*args, cwd):
 def project(tmp_path_factory):
     """A user project: its own kernel, reference, generator, data files and chip."""
     root = tmp_path_factory.mktemp("user_project")
-    (root / "mcubench.toml").write_text('suite = "benchmarks"\n')
+    (root / "mcubench.toml").write_text('suite = "benchmarks"\napps = ["apps.toml"]\n')
+    (root / "apps.toml").write_text(APPS)
     (root / "src").mkdir()
     (root / "src" / "half.c").write_text(KERNEL)
+    (root / "src" / "level.c").write_text(APP)
     (root / "refs.py").write_text(REFS)
     (root / "targets").mkdir()
     (root / "targets" / "py32f002a.toml").write_text(CHIP)
@@ -121,6 +174,12 @@ def project(tmp_path_factory):
     (suite / "by_files.toml").write_text(
         bench_toml("by_files", ', file = "../data/x.npy"', ', expected = "../data/y.npy"')
     )
+    (suite / "level.toml").write_text(
+        LEVEL_BENCH.format(name="level", app="level_meter") + "bit_exact = true\n"
+    )
+    (suite / "level_no_model.toml").write_text(
+        LEVEL_BENCH.format(name="level_no_model", app="level_no_model")
+    )
     (root / "sub" / "dir").mkdir(parents=True)
     git("init", "-q", cwd=root)
     git("add", "-A", cwd=root)
@@ -137,12 +196,25 @@ def test_run_in_a_project_uses_its_suite_pieces_and_folders(project):
     assert proc.returncode == 0, proc.stderr
     doc = json.loads((root / "results" / "latest.json").read_text())
     assert doc["git_sha"] == sha  # the user's commit, not mcubench's
-    rows = {(e["bench"], e["target"]): e for e in doc["results"]}
+    rows = {(e["bench"], e["target"]): e for e in doc["results"] if not e["bench"].startswith("level")}
     assert set(rows) == {(b, t) for b in ("by_files", "by_function") for t in ("py32f002a", "py32f003")}
     assert all(e["status"] == "pass" and e["bit_exact"] for e in rows.values())
     assert rows[("by_files", "py32f002a")]["cycles"] == rows[("by_files", "py32f003")]["cycles"]
-    assert len(doc["results"]) == 4 and (root / ".mcubench" / "build" / "py32f002a").is_dir()
+    assert len(doc["results"]) == 6 and (root / ".mcubench" / "build" / "py32f002a").is_dir()
     assert not (root / "sub" / "dir" / "results").exists()
+
+
+def test_a_user_stream_app_is_timed_with_or_without_a_reference(project):
+    root, _, _ = project
+    doc = json.loads((root / "results" / "latest.json").read_text())
+    level = next(e for e in doc["results"] if e["bench"] == "level")
+    bare = next(e for e in doc["results"] if e["bench"] == "level_no_model")
+    assert level["status"] == "pass" and level["bit_exact"] is True and level["extra"]["hops"] == 40
+    assert bare["status"] == "pass" and bare["bit_exact"] is None and bare["extra"]["deadline_misses"] == 0
+    # 64 samples at 16 kHz are 4 ms = 96,000 cycles at 24 MHz; 32 at 8 kHz the same
+    assert level["cpu_load_pct"] == round(100 * level["cycles"] / (40 * 96_000), 3)
+    assert level["cycles_per_frame"] > bare["cycles_per_frame"]  # twice the samples per hop
+    assert not list((root / "results").glob("stream_*.png"))  # no classes: no class picture
 
 
 def test_a_user_chip_gets_its_memory_from_its_file(project):

@@ -1,5 +1,5 @@
 /*
- * The streaming skeleton both seed applications share.
+ * The streaming skeleton the seed applications share, and a project's own apps can.
  *
  * Audio arrives by DMA into a double buffer of two hops (app_dma_buffer). The DMA
  * channel interrupts twice per buffer: half transfer (half 0 is full) and transfer
@@ -19,9 +19,11 @@
 #define APP_STREAM_H
 
 #include <stdint.h>
-#include "fe_tables.h"
 
+#ifndef APP_HOP /* an app without mcubench's front end defines its own hop (-DAPP_HOP=N) */
+#include "fe_tables.h"
 #define APP_HOP FE_HOP
+#endif
 #define APP_DMA_HALF 1u     /* half-transfer flag: half 0 is full */
 #define APP_DMA_COMPLETE 2u /* transfer-complete flag: half 1 is full */
 

@@ -10,9 +10,11 @@ from __future__ import annotations
 
 from mcubench.apps import stream
 from mcubench.apps.app import App, demo_audio, get_app, reference, segment_accuracy
+from mcubench.base.errors import ConfigError
 from mcubench.base.project import current
 from mcubench.bench.outcome import DemoWav, Measured, StreamPicture
 from mcubench.bench.suite import Benchmark
+from mcubench.data.signals import generate
 from mcubench.data.wav import read_wav, to_app_audio
 from mcubench.results.document import header
 from mcubench.results.entry import Entry
@@ -33,9 +35,13 @@ def stream_document(
 def audio_for(bench: Benchmark, app: App):
     """(int16 audio, labels or None, samples per labelled segment, artifacts)."""
     if "wav" in bench.stream:
-        return to_app_audio(read_wav(bench.stream["wav"]), app.config.sample_rate), None, 0, []
+        return to_app_audio(read_wav(bench.stream["wav"]), app.sample_rate), None, 0, []
+    if not app.seed:  # a project's app: its generator, `frames` hops of it
+        if not bench.generator:
+            raise ConfigError(f"{bench.path}: app {app.name} needs stream = {{ wav = ... }} or a generator")
+        return generate(bench.generator, app.hop * (bench.frames or 100), app.sample_rate), None, 0, []
     audio, labels, seg = demo_audio(app, int(bench.stream.get("per_class", 1)), bench.stream.get("seconds"))
-    wav = DemoWav(current().results_dir / f"stream_{bench.name}_demo.wav", audio, app.config.sample_rate)
+    wav = DemoWav(current().results_dir / f"stream_{bench.name}_demo.wav", audio, app.sample_rate)
     return audio, labels, seg, [wav]
 
 
@@ -43,15 +49,16 @@ def measure_app(bench: Benchmark, target_name: str) -> Measured:
     app = get_app(bench.app)
     audio, labels, seg, artifacts = audio_for(bench, app)
     doc, run, ref = stream_document(app, audio, target_name)
-    artifacts.append(
-        StreamPicture(
-            current().results_dir / f"stream_{bench.name}_{target_name}.png",
-            app,
-            run,
-            ref,
-            audio[: run.hops * app.config.hop],
+    if app.seed:  # the picture shows features and class probabilities
+        artifacts.append(
+            StreamPicture(
+                current().results_dir / f"stream_{bench.name}_{target_name}.png",
+                app,
+                run,
+                ref,
+                audio[: run.hops * app.hop],
+            )
         )
-    )
     acc, f = doc["accuracy"], doc["frame_cycles"]
     entry = Entry(
         bench.name,
@@ -81,10 +88,10 @@ def measure_app(bench: Benchmark, target_name: str) -> Measured:
         "stack_main_bytes": doc["stack_main_bytes"],
         "stack_isr_bytes": doc["stack_isr_bytes"],
         "mismatched_hops": acc["mismatched_hops"],
-        "features_vs_float": acc["features_vs_float"],
+        **({"features_vs_float": acc["features_vs_float"]} if "features_vs_float" in acc else {}),
         **acc.get("probs_vs_float", {}),
     }
     if labels is not None:
         entry.extra["segments"] = int(len(labels))
-        entry.extra["segment_accuracy"] = round(segment_accuracy(run.ema, labels, seg, app.config.hop), 4)
+        entry.extra["segment_accuracy"] = round(segment_accuracy(run.ema, labels, seg, app.hop), 4)
     return Measured(entry, artifacts)
