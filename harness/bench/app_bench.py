@@ -57,6 +57,8 @@ def measure_app(bench: Benchmark, target_name: str) -> Measured:
                 run,
                 ref,
                 audio[: run.hops * app.hop],
+                labels,
+                seg,
             )
         )
     acc, f = doc["accuracy"], doc["frame_cycles"]

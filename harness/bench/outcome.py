@@ -29,6 +29,8 @@ class StreamPicture:
     run: object  # apps.stream.StreamRun
     ref: dict
     audio: np.ndarray
+    labels: np.ndarray | None = None  # a labelled demo: the class of each segment
+    segment: int = 0  # samples per segment
 
 
 @dataclass

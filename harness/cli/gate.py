@@ -80,7 +80,11 @@ def run_baseline(args) -> int:
 def run_report(args) -> int:
     doc = load_results(args.results or latest_path())
     out = Path(args.out) if args.out else _results("report (without --out)")
-    for path in all_charts(doc, out, _logmel_of(doc)):
+    base_path = Path(args.baseline) if args.baseline else None
+    if base_path is None and current().root is not None and baseline_path().exists():
+        base_path = baseline_path()
+    baseline = load_results(base_path) if base_path else None
+    for path in all_charts(doc, out, _logmel_of(doc), baseline):
         print(f"wrote {path}")
     return 0
 

@@ -18,6 +18,6 @@ def write_artifacts(outcomes: list[Measured]) -> list[Path]:
                 a.path.parent.mkdir(parents=True, exist_ok=True)
                 write_wav(a.path, a.audio, a.sample_rate)
             elif isinstance(a, StreamPicture):
-                stream_chart(a.path, a.app, a.run, a.ref, a.audio)
+                stream_chart(a.path, a.app, a.run, a.ref, a.audio, labels=a.labels, segment=a.segment)
             written.append(a.path)
     return written

@@ -1,7 +1,8 @@
 """PNG pictures of a results file, with matplotlib (Agg, no display needed).
 
-memory.png: flash and peak RAM of each benchmark as a share of its chip's capacity.
-realtime.png: cycles per frame as a share of the real-time budget at the target clock.
+memory.png: flash and peak RAM of each benchmark in bytes, per chip, with the chip's
+capacity, the budgets and the change against the baseline.
+realtime.png: the worst frame's CPU load against real time at the target clock.
 logmel.png: the front end's log-mel in the emulator against the float reference.
 stream_<app>_<target>.png: a streamed application (waveform, features, probabilities,
 cycles per hop against real time).
@@ -25,63 +26,116 @@ def _plt():
     return plt
 
 
-def _bars(n: int):
+def _index(doc: dict | None) -> dict:
+    return {(e["bench"], e["target"]): e for e in doc["results"]} if doc else {}
+
+
+def _delta_text(new, old, unit: str = "") -> str:
+    if old is None or new is None or new == old:
+        return ""
+    return f" ({new - old:+,}{unit})"
+
+
+def _capacity_line(ax, capacity: int, top: float, label: str) -> str:
+    """The chip's capacity as a red line; when it is far off the scale (an RP2040's 2 MiB
+    beside kilobyte bars would flatten every bar), words for the title instead."""
+    if capacity <= top * 1.6:
+        ax.axvline(capacity, color="red", linewidth=1.2, label=f"{label} {capacity:,} B")
+        ax.set_xlim(0, max(top, capacity) * 1.12)
+        return ""
+    ax.set_xlim(0, top * 1.25)
+    return f"\n(capacity {capacity:,} B, off the scale)"
+
+
+def memory_chart(doc: dict, path: Path, baseline: dict | None = None) -> Path:
+    """Flash and peak RAM in bytes, one row of panels per chip: each benchmark a bar, the
+    chip's capacity and each benchmark's budget as lines, the change against the baseline
+    written beside the bar."""
     plt = _plt()
-    fig, ax = plt.subplots(figsize=(max(6, 1.2 * n + 2), 4))
-    return plt, fig, ax, list(range(n))
-
-
-def _finish(plt, fig, ax, path: Path, labels, ylabel: str, title: str) -> Path:
-    ax.axhline(100, color="red", linewidth=1, label="100%")
-    ax.set_xticks(list(range(len(labels))), labels, fontsize=8)
-    ax.set_ylabel(ylabel)
-    ax.set_title(title)
-    ax.legend()
+    base = _index(baseline)
+    entries = [e for e in doc["results"] if e["flash_bytes"] is not None]
+    chips = sorted({e["target"] for e in entries})
+    heights = [max(1.2, 0.32 * sum(e["target"] == c for e in entries) + 0.9) for c in chips]
+    fig, axes = plt.subplots(
+        len(chips), 2, figsize=(10, sum(heights) + 0.6), squeeze=False, gridspec_kw={"height_ratios": heights}
+    )
+    for row, chip in zip(axes, chips):
+        target = load_target(chip)
+        mine = sorted((e for e in entries if e["target"] == chip), key=lambda e: e["bench"], reverse=True)
+        ys = np.arange(len(mine))
+        for ax, key, budget_key, capacity, title in (
+            (row[0], "flash_bytes", "max_flash_bytes", target.flash.size, "flash"),
+            (row[1], "ram_peak_bytes", "max_ram_bytes", target.sram.size, "SRAM"),
+        ):
+            values = [e[key] or 0 for e in mine]
+            ax.barh(ys, values, 0.6, color="tab:blue" if key == "flash_bytes" else "tab:orange")
+            budgets = [(y, e["budgets"].get(budget_key)) for y, e in zip(ys, mine)]
+            marks = [(y, b) for y, b in budgets if b is not None]
+            if marks:
+                ax.plot(
+                    [b for _, b in marks], [y for y, _ in marks], "k|", markersize=14, mew=2, label="budget"
+                )
+            top = max([*values, *(b for _, b in marks), 1])
+            for y, v, e in zip(ys, values, mine):
+                old = base.get((e["bench"], e["target"]), {}).get(key)
+                ax.text(v, y, f" {v:,}{_delta_text(v, old)}", va="center", fontsize=7)
+            note = _capacity_line(ax, capacity, top, f"{chip} {title}")
+            ax.set_yticks(ys, [e["bench"] for e in mine], fontsize=8)
+            what = "flash" if key == "flash_bytes" else "peak RAM (static + stack)"
+            ax.set_title(f"{chip}: {what}, bytes{note}", fontsize=9)
+            ax.tick_params(axis="x", labelsize=7)
+            ax.legend(fontsize=7, loc="lower right")
+    fig.suptitle(
+        "Memory per benchmark" + (" (change against the baseline in brackets)" if base else ""), fontsize=10
+    )
     fig.tight_layout()
     fig.savefig(path, dpi=100)
     plt.close(fig)
     return path
 
 
-def memory_chart(doc: dict, path: Path) -> Path:
-    entries = [e for e in doc["results"] if e["flash_bytes"] is not None]
-    plt, fig, ax, xs = _bars(len(entries))
-    flash = [100 * e["flash_bytes"] / load_target(e["target"]).flash.size for e in entries]
-    ram = [100 * e["ram_peak_bytes"] / load_target(e["target"]).sram.size for e in entries]
-    ax.bar([x - 0.2 for x in xs], flash, 0.4, label="flash")
-    ax.bar([x + 0.2 for x in xs], ram, 0.4, label="peak RAM (static + stack)")
-    return _finish(
-        plt,
-        fig,
-        ax,
-        path,
-        [f"{e['bench']}\n{e['target']}" for e in entries],
-        "% of the chip's capacity",
-        "Memory use against capacity",
+def realtime_chart(doc: dict, path: Path, baseline: dict | None = None) -> Path:
+    """The worst frame's CPU load per benchmark (100% = real time at the target's clock),
+    with the change against the baseline beside each bar."""
+    plt = _plt()
+    base = _index(baseline)
+    entries = sorted(
+        (e for e in doc["results"] if e.get("cpu_load_pct") is not None),
+        key=lambda e: (e["target"], e["bench"]),
+        reverse=True,
     )
-
-
-def realtime_chart(doc: dict, path: Path) -> Path:
-    entries = [e for e in doc["results"] if e.get("cpu_load_pct") is not None]
-    plt, fig, ax, xs = _bars(len(entries))
-    ax.bar(xs, [e["cpu_load_pct"] for e in entries], 0.6, color="tab:green", label="worst frame")
-    labels = [f"{e['bench']}\n{e['target']} @ {e['clock_hz'] / 1e6:g} MHz" for e in entries]
-    return _finish(
-        plt,
-        fig,
-        ax,
-        path,
-        labels,
-        "cycles per frame, % of the frame period",
-        "CPU load per frame (100% = real time)",
+    fig, ax = plt.subplots(figsize=(10, 0.32 * len(entries) + 1.4))
+    ys = np.arange(len(entries))
+    loads = [e["cpu_load_pct"] for e in entries]
+    ax.barh(ys, loads, 0.6, color=["tab:red" if v > 100 else "tab:green" for v in loads])
+    for y, v, e in zip(ys, loads, entries):
+        old = base.get((e["bench"], e["target"]), {}).get("cpu_load_pct")
+        delta = f" ({v - old:+.1f} points)" if old is not None and old != v else ""
+        ax.text(v, y, f" {v:.1f}%{delta}", va="center", fontsize=7)
+    ax.axvline(100, color="red", linewidth=1.2, label="real time (100%)")
+    ax.set_xlim(0, max([*loads, 100]) * 1.2)
+    ax.set_yticks(
+        ys, [f"{e['bench']} ({e['target']} @ {e['clock_hz'] / 1e6:g} MHz)" for e in entries], fontsize=8
     )
+    ax.set_xlabel("worst frame's cycles, % of the frame period", fontsize=8)
+    ax.set_title("CPU load per frame", fontsize=10)
+    ax.legend(fontsize=7, loc="lower right")
+    fig.tight_layout()
+    fig.savefig(path, dpi=100)
+    plt.close(fig)
+    return path
 
 
-def all_charts(doc: dict, out_dir: Path, logmel: dict | None = None) -> list[Path]:
-    """memory.png and realtime.png from the document; logmel.png from the data of
-    bench.measure.logmel_picture, when given."""
+def all_charts(
+    doc: dict, out_dir: Path, logmel: dict | None = None, baseline: dict | None = None
+) -> list[Path]:
+    """memory.png and realtime.png from the document (with changes against the baseline);
+    logmel.png from the data of bench.measure.logmel_picture, when given."""
     out_dir.mkdir(parents=True, exist_ok=True)
-    paths = [memory_chart(doc, out_dir / "memory.png"), realtime_chart(doc, out_dir / "realtime.png")]
+    paths = [
+        memory_chart(doc, out_dir / "memory.png", baseline),
+        realtime_chart(doc, out_dir / "realtime.png", baseline),
+    ]
     if logmel is not None:
         paths.append(logmel_chart(logmel, out_dir / "logmel.png"))
     return paths
@@ -118,34 +172,57 @@ def logmel_chart(data: dict, path: Path) -> Path:
     return path
 
 
-def stream_chart(path: Path, app, run, ref: dict, audio, dpi: int = 80) -> Path:
-    """The picture of a stream (mcubench stream): waveform; firmware features against the
-    float reference; class probabilities (firmware EMA, float EMA dashed) over time;
-    cycles per hop against the real-time line."""
+def stream_chart(
+    path: Path, app, run, ref: dict, audio, dpi: int = 100, labels=None, segment: int = 0
+) -> Path:
+    """The picture of a stream (mcubench stream), readable at README width: waveform (with
+    the labels of a labelled demo as a strip); firmware features against the float
+    reference, each with its colour bar; class probabilities on a fixed 0-1 axis (firmware
+    EMA solid, float EMA dashed); cycles per hop against the real-time line, deadline
+    misses marked."""
     plt = _plt()
-    cfg = app.config
-    hop_s = cfg.hop / cfg.sample_rate
+    hop, rate = app.hop, app.sample_rate
+    hop_s = hop / rate
     t_hop = (np.arange(run.hops) + 1) * hop_s
     fig, axes = plt.subplots(
-        5, 1, figsize=(11, 11), sharex=True, gridspec_kw={"height_ratios": [1, 1.4, 1.4, 1.4, 1.2]}
+        5, 1, figsize=(9, 11), sharex=True, gridspec_kw={"height_ratios": [1, 1.4, 1.4, 1.5, 1.2]}
     )
-    hops = np.asarray(audio[: run.hops * cfg.hop], dtype=float).reshape(run.hops, cfg.hop) / 32768
+    hops = np.asarray(audio[: run.hops * hop], dtype=float).reshape(run.hops, hop) / 32768
     axes[0].fill_between(t_hop - hop_s / 2, hops.min(axis=1), hops.max(axis=1), linewidth=0, step="mid")
-    axes[0].set_ylabel("audio (min/max per hop)", fontsize=8)
+    axes[0].set_ylim(-1, 1)
+    axes[0].set_ylabel("audio\n(min/max per hop)", fontsize=8)
+    if labels is not None and segment:
+        seg_s = segment / rate
+        for k, lab in enumerate(labels):
+            if k * seg_s >= t_hop[-1]:
+                break
+            axes[0].axvspan(
+                k * seg_s, (k + 1) * seg_s, ymin=0.9, ymax=1.0, color=f"C{int(lab) % 10}", alpha=0.5
+            )
+            axes[0].text(
+                (k + 0.5) * seg_s,
+                0.95,
+                app.classes[int(lab)],
+                ha="center",
+                va="center",
+                fontsize=6,
+                transform=axes[0].get_xaxis_transform(),
+            )
     if app.features == "logmel":
-        fw, fl, unit, cmap = run.features / 256.0, ref["float_features"], "log-mel, dB", "magma"
+        fw, fl, unit, cmap, band = run.features / 256.0, ref["float_features"], "dB", "magma", "mel band"
         lo, hi = float(np.percentile(fl, 1)), float(np.max(fl))
     else:  # c1..c17 (c0, the level, would swamp the colour scale)
-        fw, fl, unit, cmap = (
+        fw, fl, unit, cmap, band = (
             run.features[:, 1:] / 32.0,
             ref["float_features"][:, 1:],
-            "MFCC 1-17, dB",
+            "dB",
             "coolwarm",
+            "MFCC",
         )
         hi = float(np.percentile(np.abs(fl), 99))
         lo = -hi
-    for ax, data, title in ((axes[1], fw, f"firmware {unit}"), (axes[2], fl, f"float {unit}")):
-        ax.imshow(
+    for ax, data, title in ((axes[1], fw, "firmware"), (axes[2], fl, "float reference")):
+        im = ax.imshow(
             data.T,
             origin="lower",
             aspect="auto",
@@ -154,23 +231,43 @@ def stream_chart(path: Path, app, run, ref: dict, audio, dpi: int = 80) -> Path:
             vmax=hi,
             extent=(0, t_hop[-1], 0, data.shape[1]),
         )
-        ax.set_ylabel(title, fontsize=8)
+        ax.set_ylabel(f"{title}\n{band}", fontsize=8)
+        bar = fig.colorbar(im, ax=ax, pad=0.01, fraction=0.03)
+        bar.set_label(unit, fontsize=7)
+        bar.ax.tick_params(labelsize=7)
     colors = plt.cm.tab10(np.arange(len(app.classes)) % 10)
     for i, name in enumerate(app.classes):
         axes[3].plot(t_hop, run.ema[:, i] / 32768, color=colors[i], label=name, linewidth=1)
         if ref["float_ema"] is not None:
             axes[3].plot(t_hop, ref["float_ema"][:, i], color=colors[i], linestyle="--", linewidth=0.6)
-    axes[3].set_ylabel("P(class), EMA")
-    axes[3].legend(fontsize=7, ncol=5, loc="upper right")
+    axes[3].plot([], [], color="gray", linewidth=1, label="firmware EMA")
+    if ref["float_ema"] is not None:
+        axes[3].plot([], [], color="gray", linestyle="--", linewidth=0.6, label="float EMA")
+    axes[3].set_ylim(0, 1)
+    axes[3].set_ylabel("P(class), EMA", fontsize=8)
+    axes[3].legend(fontsize=6, ncol=6, loc="upper center", bbox_to_anchor=(0.5, -0.04), frameon=False)
     axes[4].plot(t_hop, run.frame_cycles, linewidth=0.8, label="cycles per hop")
     axes[4].axhline(
-        run.period_cycles, color="red", linewidth=1, label=f"real time ({run.clock_hz / 1e6:g} MHz)"
+        run.period_cycles, color="red", linewidth=1, label=f"one hop at {run.clock_hz / 1e6:g} MHz"
     )
-    axes[4].set_ylim(0, max(run.period_cycles, float(run.frame_cycles.max())) * 1.1)
-    axes[4].set_ylabel("cycles")
-    axes[4].set_xlabel("time, s")
+    misses = run.misses
+    if len(misses):
+        axes[4].plot(
+            t_hop[misses],
+            run.frame_cycles[misses],
+            "rx",
+            markersize=5,
+            label=f"deadline missed ({len(misses)})",
+        )
+    axes[4].set_ylim(0, max(run.period_cycles, float(run.frame_cycles.max())) * 1.15)
+    axes[4].set_ylabel("cycles", fontsize=8)
+    axes[4].set_xlabel("time, s", fontsize=8)
     axes[4].legend(fontsize=7, loc="lower right")
-    fig.suptitle(f"{app.name} on {run.target}: {run.hops} hops", fontsize=10)
+    for ax in (axes[0], axes[3], axes[4]):  # the same width as the panels with a colour bar
+        fig.colorbar(im, ax=ax, pad=0.01, fraction=0.03).ax.set_visible(False)
+    for ax in axes:
+        ax.tick_params(labelsize=7)
+    fig.suptitle(f"{app.name} on {run.target}: {run.hops} hops of {hop_s * 1000:.3g} ms", fontsize=10)
     fig.tight_layout()
     path.parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(path, dpi=dpi)
@@ -179,28 +276,74 @@ def stream_chart(path: Path, app, run, ref: dict, audio, dpi: int = 80) -> Path:
 
 
 def fft_chart(rows: list[dict], path: Path, variants: dict, sizes: tuple) -> Path:
-    """Flash and cycles of each FFT variant and size on the RP2040 (log scales)."""
+    """Flash, RAM and cycles of each FFT variant and size, one row per chip (log scales),
+    with the chip's flash and SRAM as lines; a build that does not fit is a hatched bar
+    at capacity + overflow. The legend sits below the panels, never over a bar."""
     plt = _plt()
-    fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(13, 4.2))
+    chips = [t for t in ("py32f003", "rp2040") if any(r["target"] == t for r in rows)]
+    chips += sorted({r["target"] for r in rows} - set(chips))
+    fig, axes = plt.subplots(len(chips), 3, figsize=(13, 3.3 * len(chips) + 0.8), squeeze=False)
     width = 0.8 / len(variants)
-    for i, variant in enumerate(variants):
-        flash, cycles = [], []
-        for n in sizes:
-            rp = next(
-                (r for r in rows if (r["variant"], r["n"], r["target"]) == (variant, n, "rp2040")), None
-            )
-            flash.append(rp["flash_bytes"] if rp and rp["flash_bytes"] else 0)
-            cycles.append(rp["cycles"] if rp and rp["cycles"] else 0)
-        xs = [k + (i - len(variants) / 2 + 0.5) * width for k in range(len(sizes))]
-        ax1.bar(xs, flash, width, label=variants[variant])
-        ax2.bar(xs, cycles, width, label=variants[variant])
-    ax1.axhline(32768, color="red", linewidth=1, label="PY32F003 flash (32 KiB)")
-    for ax, title in ((ax1, "flash bytes (whole image)"), (ax2, "cycles per transform (RP2040, warm)")):
-        ax.set_yscale("log")
-        ax.set_xticks(range(len(sizes)), [f"N={n}" for n in sizes])
-        ax.set_title(title)
-    ax1.legend(fontsize=7)
-    fig.tight_layout()
+    colors = plt.cm.tab10(np.arange(len(variants)) % 10)
+    for row_axes, chip in zip(axes, chips):
+        target = load_target(chip)
+        for i, variant in enumerate(variants):
+            xs = [k + (i - len(variants) / 2 + 0.5) * width for k in range(len(sizes))]
+            for ax, key, capacity, region in (
+                (row_axes[0], "flash_bytes", target.flash.size, "over flash"),
+                (row_axes[1], "ram_bytes", target.sram.size, "over RAM"),
+                (row_axes[2], "cycles", None, None),
+            ):
+                for x, n in zip(xs, sizes):
+                    r = next(
+                        (r for r in rows if (r["variant"], r["n"], r["target"]) == (variant, n, chip)), None
+                    )
+                    if r is None:
+                        continue
+                    if r["status"] == "ok":
+                        ax.bar(x, r[key], width, color=colors[i])
+                    elif r["status"] == "does_not_fit" and capacity and region in (r.get("error") or ""):
+                        ax.bar(
+                            x,
+                            capacity + r["over_bytes"],
+                            width,
+                            color="white",
+                            edgecolor=colors[i],
+                            hatch="//",
+                        )
+            for ax, capacity, name in (
+                (row_axes[0], target.flash.size, "flash"),
+                (row_axes[1], target.sram.size, "SRAM"),
+            ):
+                ax.axhline(capacity, color="red", linewidth=1)
+                ax.text(
+                    len(sizes) - 0.5,
+                    capacity,
+                    f"{chip} {name} {capacity:,} B",
+                    color="red",
+                    fontsize=7,
+                    ha="right",
+                    va="bottom",
+                )
+        for ax, title in zip(
+            row_axes,
+            ("flash bytes (whole image)", "RAM bytes (static + stack)", "cycles per transform (warm)"),
+        ):
+            ax.set_yscale("log")
+            ax.set_xticks(range(len(sizes)), [f"N={n}" for n in sizes], fontsize=8)
+            ax.set_title(f"{chip}: {title}", fontsize=9)
+            ax.tick_params(axis="y", labelsize=7)
+    handles = [plt.Rectangle((0, 0), 1, 1, color=colors[i]) for i in range(len(variants))]
+    handles.append(plt.Rectangle((0, 0), 1, 1, facecolor="white", edgecolor="black", hatch="//"))
+    fig.legend(
+        handles,
+        [*variants.values(), "does not fit (capacity + overflow)"],
+        loc="lower center",
+        ncol=3,
+        fontsize=8,
+        frameon=False,
+    )
+    fig.tight_layout(rect=(0, 0.09 if len(chips) > 1 else 0.14, 1, 1))
     fig.savefig(path, dpi=100)
     plt.close(fig)
     return path
