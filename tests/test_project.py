@@ -426,3 +426,13 @@ def test_the_action_calls_only_options_that_exist():
     assert used == 2
     for flag in ("--no-baseline", "--strict-toolchain", "--tolerance"):
         assert flag in script
+
+
+def test_a_closed_pipe_ends_quietly():
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "mcubench.cli", "targets"], stdout=subprocess.PIPE, stderr=subprocess.PIPE
+    )
+    proc.stdout.close()  # `mcubench targets | head -0`: the reader is gone before the first line
+    err = proc.stderr.read()
+    proc.stderr.close()
+    assert proc.wait(timeout=60) == 0 and err == b""

@@ -11,6 +11,7 @@ from mcubench.base.files import write_atomic, write_json
 from mcubench.base.project import current
 from mcubench.bench.fft_costs import SIZES, TARGETS, VARIANTS, run_all
 from mcubench.build import cmsis
+from mcubench.cli.output import print_json
 from mcubench.report.charts import fft_chart
 from mcubench.report.tables import fft_table
 from mcubench.results.document import header
@@ -29,6 +30,9 @@ def run_fft_tables(args) -> int:
     md = fft_table(rows)
     write_atomic(out / "fft-tables.md", "### Real FFT on the Cortex-M0+: flash, RAM, cycles\n\n" + md + "\n")
     fft_chart(rows, out / "fft-tables.png", VARIANTS, SIZES)
-    print(md)
+    if args.json:
+        print_json(doc)
+    else:
+        print(md)
     print(f"wrote {out / 'fft-tables.json'}, fft-tables.md, fft-tables.png", file=sys.stderr)
     return 2 if any(r["status"] == "error" for r in rows) else 0

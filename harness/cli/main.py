@@ -223,6 +223,7 @@ def _add_fft_tables(sub):
     p.add_argument("--target", action="append", default=[], help="only this chip (repeatable)")
     p.add_argument("--out", default=None, help="folder (default: the project's results folder)")
     p.add_argument("--jobs", type=JOBS, default=None, help="worker processes (default: one per core)")
+    p.add_argument("--json", action="store_true", help=JSON_HELP + " (the files are written too)")
 
 
 def _add_stream(sub):
