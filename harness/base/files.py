@@ -15,9 +15,9 @@ from pathlib import Path
 from mcubench.base.errors import ConfigError, McubenchError
 
 
-def write_atomic(path: Path, text: str) -> None:
-    """Write text to path through a temporary file, synced, then renamed over it; the
-    file gets the permissions a plain open() would give (umask applies)."""
+def write_atomic(path: Path, text: str | bytes) -> None:
+    """Write text (or bytes) to path through a temporary file, synced, then renamed over
+    it; the file gets the permissions a plain open() would give (umask applies)."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
@@ -25,7 +25,7 @@ def write_atomic(path: Path, text: str) -> None:
         umask = os.umask(0)
         os.umask(umask)
         os.fchmod(fd, 0o666 & ~umask)
-        with os.fdopen(fd, "w") as f:
+        with os.fdopen(fd, "wb" if isinstance(text, bytes) else "w") as f:
             f.write(text)
             f.flush()
             os.fsync(f.fileno())

@@ -14,9 +14,9 @@ from __future__ import annotations
 from functools import lru_cache
 
 import numpy as np
-import scipy.io.wavfile as wavfile
 
 from mcubench.base.paths import DATA_DIR
+from mcubench.data.wav import read_pcm16
 from mcubench.dsp.config import get_config
 from mcubench.dsp.frontend import frames_of, logmel, logmel_float_db
 
@@ -29,7 +29,7 @@ TRAIN_SEED, TEST_SEED = 1, 2
 
 @lru_cache(maxsize=1)
 def _speech() -> np.ndarray:
-    _, x = wavfile.read(DATA_DIR / "sed_speech_16000.wav")
+    _, x = read_pcm16(DATA_DIR / "sed_speech_16000.wav")
     return x.astype(np.float64) / 32768
 
 

@@ -10,12 +10,12 @@ from __future__ import annotations
 import inspect
 
 import numpy as np
-import scipy.io.wavfile as wavfile
 
 from mcubench.base.errors import ConfigError
 from mcubench.base.imports import is_function_spec, load_function
 from mcubench.base.paths import DATA_DIR
 from mcubench.data import genre_dataset, sed_dataset
+from mcubench.data.wav import read_pcm16
 
 
 def _scale(x: np.ndarray, level_dbfs: float) -> np.ndarray:
@@ -61,7 +61,7 @@ def speech(n, sample_rate=16000, **_):
     path = DATA_DIR / f"speech_{sample_rate}.wav"
     if not path.exists():
         raise ConfigError(f"no speech recording at {sample_rate} Hz ({path}); see scripts/make-speech.py")
-    _, x = wavfile.read(path)
+    _, x = read_pcm16(path)
     return np.resize(x.astype(np.int16), n)
 
 

@@ -15,8 +15,6 @@ from fractions import Fraction
 from pathlib import Path
 
 import numpy as np
-import scipy.io.wavfile as wavfile
-from scipy.signal import resample_poly
 
 from mcubench.base.errors import McubenchError
 from mcubench.base.files import read_input
@@ -121,6 +119,8 @@ def to_app_audio(wav: Wav, rate: int, notices: list | None = None) -> np.ndarray
         notices.append(f"mixed {wav.channels} channels down to mono")
     if wav.rate != rate:
         ratio = Fraction(rate, wav.rate).limit_denominator(1000)
+        from scipy.signal import resample_poly  # 0.75 s to import: only when resampling
+
         x = resample_poly(x, ratio.numerator, ratio.denominator)
         if notices is not None:
             notices.append(
@@ -130,8 +130,21 @@ def to_app_audio(wav: Wav, rate: int, notices: list | None = None) -> np.ndarray
 
 
 def write_wav(path, audio_int16: np.ndarray, rate: int) -> Path:
-    """Mono 16-bit PCM."""
+    """Mono 16-bit PCM (a 44-byte RIFF header and the samples)."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    wavfile.write(path, rate, np.asarray(audio_int16, dtype=np.int16))
+    data = np.asarray(audio_int16, dtype="<i2").tobytes()
+    fmt = struct.pack("<HHIIHH", PCM, 1, rate, 2 * rate, 2, 16)
+    head = b"RIFF" + struct.pack("<I", 36 + len(data)) + b"WAVE"
+    path.write_bytes(
+        head + b"fmt " + struct.pack("<I", 16) + fmt + b"data" + struct.pack("<I", len(data)) + data
+    )
     return path
+
+
+def read_pcm16(path) -> tuple[int, np.ndarray]:
+    """(rate, int16 samples of the first channel) of a 16-bit PCM file, exactly."""
+    wav = read_wav(path)
+    if (wav.encoding, wav.bits) != ("pcm", 16):
+        raise WavError(f"{path}: {wav.bits}-bit {wav.encoding}, not 16-bit PCM")
+    return wav.rate, np.round(wav.samples[:, 0] * 32768).astype(np.int16)
