@@ -21,6 +21,7 @@ from pathlib import Path
 
 import pytest
 
+from mcubench.base.errors import McubenchError
 from mcubench.base.paths import resolve
 from mcubench.base.project import current
 from mcubench.build.compile import BuildSpec, build
@@ -63,6 +64,17 @@ class Firmware:
 
     def write(self, symbol: str, values, dtype="<i2") -> None:
         self.machine.write_array(symbol, values, dtype)
+
+    def on_read(self, addr: int, read, cycles: int | None = None):
+        """Stub a peripheral register: reads give `read` (constant, sequence or function of
+        the read count), e.g. an ADC data register fed from the audio under test."""
+        if self.machine.target.region_at(addr) is not None:
+            raise McubenchError(f"0x{addr:08x} is memory of {self.machine.target.name}, not a register")
+        return self.machine.bus.on_read(addr, read, cycles)
+
+    def writes(self, addr: int) -> list:
+        """What the firmware wrote to a stubbed register, in order."""
+        return self.machine.bus.writes(addr)
 
 
 class Mcu:

@@ -35,7 +35,7 @@ def test_fir_kernel_counts_match(target_name):
 def test_stack_peak_fault_and_sio_counts_match(asm_machine):
     funcs = {
         "f": "push {r4, r5, lr}\nsub sp, #16\nbl g\nadd sp, #16\npop {r4, r5, pc}",
-        "g": "push {r4, lr}\nldr r1, =0xd0000000\nldr r0, [r1]\nstr r0, [r1, #8]\n"
+        "g": "push {r4, lr}\nldr r1, =0xd0000000\nldr r0, [r1]\nstr r0, [r1, #0x60]\n"
         "movs r2, #5\n1: subs r2, #1\nbne 1b\npop {r4, pc}\n.ltorg",
         "bad": "push {lr}\nbl h\npop {pc}",
         "h": "ldr r0, =0x20000003\nldr r0, [r0]\nbx lr\n.ltorg",

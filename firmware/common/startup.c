@@ -30,10 +30,17 @@ __attribute__((noreturn)) void Default_Handler(void)
         __asm__ volatile("bkpt #0");
 }
 
+/* The core exception handlers, CMSIS names: firmware defines the ones it uses. */
+void NMI_Handler(void) __attribute__((weak, alias("Default_Handler")));
+void HardFault_Handler(void) __attribute__((weak, alias("Default_Handler")));
+void SVC_Handler(void) __attribute__((weak, alias("Default_Handler")));
+void PendSV_Handler(void) __attribute__((weak, alias("Default_Handler")));
+void SysTick_Handler(void) __attribute__((weak, alias("Default_Handler")));
+
 /* Cortex-M0+ core vectors: initial SP, reset, NMI, HardFault, 7 reserved, SVCall,
    2 reserved, PendSV, SysTick. Device IRQs are added by the firmware that uses them. */
 __attribute__((used, section(".vectors")))
 const void *const mcubench_vectors[16] = {
-    &_estack, Reset_Handler, Default_Handler, Default_Handler,
-    0, 0, 0, 0, 0, 0, 0, Default_Handler, 0, 0, Default_Handler, Default_Handler,
+    &_estack, Reset_Handler, NMI_Handler, HardFault_Handler,
+    0, 0, 0, 0, 0, 0, 0, SVC_Handler, 0, 0, PendSV_Handler, SysTick_Handler,
 };

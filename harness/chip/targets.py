@@ -18,6 +18,7 @@ from mcubench.base.paths import TARGETS_DIR
 from mcubench.base.project import current
 from mcubench.base.schema import Field, Source, at_least, check_table, one_of, positive
 from mcubench.base.toml_files import parse_toml, read_text
+from mcubench.chip.peripherals import Peripheral, check_layout, core_peripherals, parse_peripherals
 
 
 @dataclass(frozen=True)
@@ -61,6 +62,7 @@ class Target:
     linker_script: Path
     flash_wait_states: tuple[tuple[int, int], ...]
     regions: tuple[Region, ...] = field(default_factory=tuple)
+    peripherals: tuple[Peripheral, ...] = field(default_factory=tuple)  # core + the chip's
 
     def region(self, kind: str) -> Region:
         for r in self.regions:
@@ -101,6 +103,7 @@ class Target:
             self.linker_script,
             self.flash_wait_states,
             self.regions,
+            self.peripherals,
         )
 
 
@@ -146,6 +149,7 @@ TARGET_FIELDS = {
     "linker_script": Field("str"),
     "flash_wait_states": Field("any", required=True),
     "region": Field("any", required=True),
+    "peripheral": Field("any"),
 }
 
 
@@ -226,7 +230,9 @@ def load_target(name: str) -> Target:
         linker_script=path.parent / script if script else generated_linker_script(name, regions),
         flash_wait_states=_wait_states(data["flash_wait_states"], src),
         regions=regions,
+        peripherals=core_peripherals() + parse_peripherals(data.get("peripheral", []), src),
     )
+    check_layout(target.peripherals, regions, str(path))
     if not target.linker_script.is_file():
         raise ConfigError(f"{src.where('linker_script')}: {target.linker_script} not found")
     target.wait_states()  # the default clock must be one the chip can run at

@@ -59,6 +59,7 @@ class CodeRange:
     base: int
     records: np.ndarray  # one RECORD per halfword from base
     nop_patches: list = field(default_factory=list)  # hints Unicorn must run as NOP (thumb.py)
+    cpsie: list = field(default_factory=list)  # CPSIE I: where a held-back interrupt may be taken
 
     @property
     def end(self) -> int:
@@ -106,6 +107,9 @@ def decode_section(base: int, data: bytes, runs, mul_cycles: int) -> tuple[np.nd
     return recs, violations
 
 
+CPSIE_I = 0xB662  # CPSIE I (DDI 0419 A6.7.15)
+
+
 def build_code_map(image, mul_cycles: int) -> tuple[list[CodeRange], list[Violation]]:
     """Decode every executable section of an ElfImage (adjacent sections merged)."""
     ranges: list[CodeRange] = []
@@ -118,16 +122,23 @@ def build_code_map(image, mul_cycles: int) -> tuple[list[CodeRange], list[Violat
             for i in np.flatnonzero(np.isin(halfwords, EXECUTED_AS_NOP))
             if recs[int(i)]["err"] == ERR_OK and recs[int(i)]["size"] == 2
         ]
+        cpsie = [
+            base + 2 * int(i)
+            for i in np.flatnonzero(halfwords == CPSIE_I)
+            if recs[int(i)]["err"] == ERR_OK and recs[int(i)]["size"] == 2
+        ]
         if any(kind == "?" for *_, kind in runs):  # stripped: only what execution can reach
             reached = _reachable(base, recs, image.entry_points())
             bad = [v for v in bad if v.addr in reached]
             hints = [a for a in hints if a in reached]
+            cpsie = [a for a in cpsie if a in reached]
         violations += bad
         if ranges and ranges[-1].end == base:
             ranges[-1].records = np.concatenate([ranges[-1].records, recs])
             ranges[-1].nop_patches += hints
+            ranges[-1].cpsie += cpsie
         else:
-            ranges.append(CodeRange(base, recs, hints))
+            ranges.append(CodeRange(base, recs, hints, cpsie))
     return merge_ranges(ranges, MAX_RANGES), violations
 
 
@@ -164,7 +175,12 @@ def merge_ranges(ranges: list[CodeRange], limit: int) -> list[CodeRange]:
         gap = np.zeros((b.base - a.end) // 2, dtype=RECORD)
         gap["err"] = ERR_NOT_CODE
         ranges[i : i + 2] = [
-            CodeRange(a.base, np.concatenate([a.records, gap, b.records]), a.nop_patches + b.nop_patches)
+            CodeRange(
+                a.base,
+                np.concatenate([a.records, gap, b.records]),
+                a.nop_patches + b.nop_patches,
+                a.cpsie + b.cpsie,
+            )
         ]
     return ranges
 

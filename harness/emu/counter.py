@@ -102,6 +102,31 @@ def _uclib():
     return ucmod.uclib
 
 
+def _rest(ranges, pc: int, end: int) -> tuple[int, int]:
+    """Static cycles and instruction count of [pc, end): the part of the current block
+    that has been charged but not run yet. ranges: [(base, end, records)]."""
+    for base, rend, recs in ranges:  # noqa: B007 (the range found is used after the loop)
+        if base <= pc < rend:
+            break
+    else:
+        return 0, 0
+    cycles = n = 0
+    i = (pc - base) >> 1
+    while base + 2 * i < end and i < len(recs):
+        rec = recs[i]
+        cycles += int(rec[0])
+        n += 1
+        i += max(int(rec[2]) >> 1, 1)
+    return cycles, n
+
+
+def _fetch_ws(ws: tuple[int, int, int], pc: int, end: int) -> int:
+    base, wend, cycles = ws
+    if not cycles or not base <= pc < wend or pc >= end:
+        return 0
+    return cycles * (((end + 3) >> 2) - (pc >> 2))
+
+
 class NativeCounter:
     """Counts with the C hooks; Python is not entered while the firmware runs."""
 
@@ -162,6 +187,38 @@ class NativeCounter:
         c.prev_flow = FLOW_NONE
         c.depth = c.stop_reason = c.stop_pc = c.stop_value = 0
         c.cycle_limit = cycle_limit
+
+    def _range_list(self):
+        return [(r.base, r.base + 2 * len(recs), recs) for r, recs in zip(self._cfg.ranges, self._records)]
+
+    def cycles_after(self, pc: int) -> int:
+        """The cycle count once the instructions before `pc` in the current block have run
+        (the block was charged whole when it started)."""
+        c = self._ctx
+        return c.cycles - _rest(self._range_list(), pc, c.prev_end)[0]
+
+    def resume(self, pc: int, extra: int = 0) -> None:
+        """Emulation stops mid-block and goes on at `pc` (a trapped peripheral access): take
+        back what the rest of the block was charged, since its new block will be charged
+        again, and add `extra` cycles (the access's bus cost)."""
+        c = self._ctx
+        cycles, n = _rest(self._range_list(), pc, c.prev_end)
+        c.cycles += extra - cycles - _fetch_ws(self._cfg.ws, pc, c.prev_end)
+        c.insns -= n
+        c.prev_flow = FLOW_NONE
+
+    def add(self, cycles: int) -> None:
+        """Charge cycles outside any block (exception entry and return); the next block
+        starts afresh (no branch of the previous one is pending)."""
+        c = self._ctx
+        c.cycles += cycles
+        c.prev_flow = FLOW_NONE
+
+    def set_limit(self, cycle_limit: int) -> None:
+        self._ctx.cycle_limit = cycle_limit
+
+    def clear_stop(self) -> None:
+        self._ctx.stop_reason = STOP_NONE
 
     def check_sp(self, uc, pc: int, low: int) -> None:
         """The SP check of a block entry, for an SP written mid-block (Machine's hook)."""
@@ -293,6 +350,28 @@ class PythonCounter:
             if base <= pc < end:
                 return bool(recs[(pc - base) >> 1][6] & MULTI)
         return False
+
+    def cycles_after(self, pc: int) -> int:
+        """The cycle count once the instructions before `pc` in the current block have run."""
+        return self.cycles - _rest(self._ranges, pc, self.prev[2])[0]
+
+    def resume(self, pc: int, extra: int = 0) -> None:
+        """As NativeCounter.resume."""
+        cycles, n = _rest(self._ranges, pc, self.prev[2])
+        self.cycles += extra - cycles - _fetch_ws(self._cfg.ws, pc, self.prev[2])
+        self.insns -= n
+        self.prev = (FLOW_NONE, 0, self.prev[2], self.prev[3], 0)
+
+    def add(self, cycles: int) -> None:
+        """As NativeCounter.add."""
+        self.cycles += cycles
+        self.prev = (FLOW_NONE, 0, self.prev[2], self.prev[3], 0)
+
+    def set_limit(self, cycle_limit: int) -> None:
+        self.cycle_limit = cycle_limit
+
+    def clear_stop(self) -> None:
+        self.stop = (STOP_NONE, 0, 0)
 
     def check_sp(self, uc, pc: int, low: int) -> None:
         """The SP check of a block entry, for an SP written mid-block (Machine's hook)."""

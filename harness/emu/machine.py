@@ -13,7 +13,17 @@ import struct
 from dataclasses import dataclass
 
 import numpy as np
-from unicorn import UC_ARCH_ARM, UC_HOOK_CODE, UC_HOOK_MEM_INVALID, UC_MODE_THUMB, Uc, UcError
+from unicorn import (
+    UC_ARCH_ARM,
+    UC_ERR_FETCH_UNMAPPED,
+    UC_ERR_READ_UNMAPPED,
+    UC_ERR_WRITE_UNMAPPED,
+    UC_HOOK_CODE,
+    UC_HOOK_MEM_INVALID,
+    UC_MODE_THUMB,
+    Uc,
+    UcError,
+)
 from unicorn.arm_const import (
     UC_ARM_REG_LR,
     UC_ARM_REG_PC,
@@ -25,13 +35,14 @@ from unicorn.arm_const import (
     UC_CPU_ARM_CORTEX_M0,
 )
 
-from mcubench.base.errors import ElfError, McubenchError
+from mcubench.base.errors import ElfError, FirmwareFault, McubenchError
 from mcubench.chip.targets import Target
-from mcubench.emu import deadline, faults, memory_map
+from mcubench.emu import deadline, exceptions, faults, memory_map, mmio
 from mcubench.emu.code_map import ERR_NOT_V6M, build_code_map, sp_write_points
-from mcubench.emu.counter import HOOK_READ, HOOK_READ_WRITE, CounterConfig, make_counter
-from mcubench.emu.cycle_table import STANDARD_ACCESS_CYCLES
+from mcubench.emu.counter import HOOK_READ, HOOK_READ_WRITE, STOP_CYCLE_LIMIT, CounterConfig, make_counter
+from mcubench.emu.cycle_table import EXCEPTION_ENTRY_CYCLES, EXCEPTION_EXIT_CYCLES, STANDARD_ACCESS_CYCLES
 from mcubench.emu.elf_image import ElfImage
+from mcubench.emu.peripherals import EXC_SYSTICK, Bus, PeripheralFault
 
 # Return address handed to every call: unmapped on every target, below the 0xF0000000
 # range an M-profile core treats as EXC_RETURN. Emulation stops when PC reaches it.
@@ -53,6 +64,21 @@ def cortex_m0_engine() -> Uc:
     uc = Uc(UC_ARCH_ARM, UC_MODE_THUMB, cpu=UC_CPU_ARM_CORTEX_M0)
     uc.ctl_set_tcg_buffer_size(TCG_BUFFER_BYTES)
     return uc
+
+
+LIVELOCK_INTERRUPTS = 1000
+
+
+@dataclass
+class _Interrupts:
+    limit: int  # the call's real cycle limit
+    due: int | None = None  # when the armed interrupt is raised (cycles since the machine started)
+    serviced: int = -1
+    depth: int = 0  # handlers running
+    masked_pending: bool = False
+    hold: int | None = None
+    held_due: int | None = None
+    back_to_back: int = 0  # interrupts due again before their handler returned, in a row
 
 
 def _int32(value: int) -> int:
@@ -115,6 +141,12 @@ class Machine:
             )
         self.bad_access: tuple[int, int] | None = None
         self.uc.hook_add(UC_HOOK_MEM_INVALID, self._on_invalid)
+        self.bus = Bus(target.peripherals)  # unmapped: an access traps and is emulated (mmio.py)
+        self._irq = _Interrupts(DEFAULT_CYCLE_LIMIT)
+        for r in self.code_ranges:  # CPSIE I may release an interrupt PRIMASK held back
+            for addr in r.cpsie:
+                self.uc.hook_add(UC_HOOK_CODE, self._on_cpsie, None, begin=addr, end=addr)
+        self.time = 0  # cycles of the earlier calls: the clock peripherals such as SysTick count
         self.cycle_limit = cycle_limit or DEFAULT_CYCLE_LIMIT
         self.counter = make_counter(self.uc, self._counter_config(), counter)
         if cycle_limit is None and self.counter.kind == "python":
@@ -171,6 +203,97 @@ class Machine:
         self.bad_access = (access, address)
         return False
 
+    # ----- interrupts -------------------------------------------------------------
+    def _arm_systick(self) -> None:
+        """Stop the run where SysTick next raises its interrupt (TICKINT), if it can be taken."""
+        irq, tick = self._irq, self.bus.systick
+        irq.due = None
+        if irq.hold is not None:  # let the current block run first (see _exception_event)
+            self.counter.set_limit(irq.hold)
+            irq.hold = None
+            irq.due = irq.held_due
+            return
+        limit = irq.limit
+        if tick is not None and irq.depth == 0 and not irq.masked_pending:
+            due = tick.next_zero(max(irq.serviced, self.time + self.counter.state().cycles - 1))
+            if due is not None:
+                irq.due = due
+                limit = min(limit, max(due - self.time - 1, 0))
+        self.counter.set_limit(limit)
+
+    def _exception_event(self, error) -> int | None:
+        """After a stop: take a due interrupt, or return from a handler; where to resume."""
+        irq, uc = self._irq, self.uc
+        state = self.counter.state()
+        if error is not None and irq.depth and error.errno == UC_ERR_FETCH_UNMAPPED:
+            if exceptions.is_return(uc.reg_read(UC_ARM_REG_PC)):
+                resume = exceptions.leave(uc)
+                self.counter.add(EXCEPTION_EXIT_CYCLES)
+                irq.depth -= 1
+                now = self.time + self.counter.state().cycles
+                due = self.bus.systick.next_zero(irq.serviced) if self.bus.systick else None
+                irq.back_to_back = irq.back_to_back + 1 if due is not None and due <= now else 0
+                if irq.back_to_back > LIVELOCK_INTERRUPTS:
+                    raise FirmwareFault(
+                        "interrupt livelock: SysTick fires again before its handler returns "
+                        f"({LIVELOCK_INTERRUPTS} times in a row; the period is "
+                        f"{self.bus.systick.rvr + 1} cycles)",
+                        resume,
+                        self.image.where(resume),
+                    )
+                return resume | 1
+            return None
+        if state.stop_reason != STOP_CYCLE_LIMIT or irq.due is None or state.cycles > irq.limit:
+            return None
+        pc = state.stop_pc  # the block the counter stopped before
+        before = self.counter.cycles_after(pc)
+        self.counter.clear_stop()
+        if self.time + before < irq.due:  # not yet: run this block, stop before the next
+            irq.hold, irq.held_due = state.cycles, irq.due
+            return pc | 1
+        self.counter.resume(pc)
+        if exceptions.masked(uc):
+            irq.masked_pending, irq.held_due = True, irq.due
+            return pc | 1
+        handler, sp = exceptions.enter(uc, EXC_SYSTICK, pc, self.bus.vtor() or self.target.flash.base)
+        self.counter.check_sp(uc, pc, sp)
+        if self.counter.state().stop_reason:
+            raise faults.translate(self, self.counter.state(), None, pc)
+        self.counter.add(EXCEPTION_ENTRY_CYCLES)
+        irq.serviced, irq.depth = self.time + before, irq.depth + 1
+        return handler | 1
+
+    def _on_cpsie(self, uc, address, _size, _user):
+        """CPSIE I with an interrupt held back by PRIMASK: stop at the next block to take it."""
+        try:
+            irq = self._irq
+            if irq.masked_pending:
+                irq.masked_pending, irq.due = False, irq.held_due
+                self.counter.set_limit(self.counter.state().cycles)
+        except Exception:  # never let an exception escape a Unicorn hook
+            uc.emu_stop()
+
+    def _peripheral_access(self, error) -> int | None:
+        """After a stop: when it was a load or store to a peripheral, carry it out and
+        return where to resume (Thumb bit set); None when the stop stands."""
+        if error is None or error.errno not in (UC_ERR_READ_UNMAPPED, UC_ERR_WRITE_UNMAPPED):
+            return None
+        if self.bad_access is None or self.counter.state().stop_reason:
+            return None
+        address = self.bad_access[1]
+        if not self.bus.claims(address):
+            return None
+        pc = self.uc.reg_read(UC_ARM_REG_PC)
+        try:
+            nxt = mmio.emulate(self.uc, self.counter, self.bus, self.time, pc, address)
+        except PeripheralFault as exc:
+            calls = [self.image.where(site) for site in reversed(self.counter.state().call_sites)]
+            raise FirmwareFault(str(exc), pc, self.image.where(pc), None, calls) from None
+        if nxt is None:
+            return None
+        self.bad_access = None
+        return nxt | 1
+
     # ----- memory -----------------------------------------------------------------
     def read(self, addr: int, size: int) -> bytes:
         return bytes(self.uc.mem_read(addr, size))
@@ -204,14 +327,23 @@ class Machine:
             uc.reg_write(reg, value & 0xFFFFFFFF)
         uc.reg_write(UC_ARM_REG_SP, self.stack_top)
         uc.reg_write(UC_ARM_REG_LR, RETURN_ADDR | 1)
-        self.counter.reset(self.stack_top, cycle_limit or self.cycle_limit)
+        limit = cycle_limit or self.cycle_limit
+        self.counter.reset(self.stack_top, limit)
         self.bad_access = None
-        error = None
-        try:
-            uc.emu_start(addr | 1, RETURN_ADDR, timeout=deadline.remaining_us())
-        except UcError as exc:
-            error = exc
+        self._irq = _Interrupts(limit)
+        start, error = addr | 1, None
+        while start is not None:
+            self._arm_systick()
+            error = None
+            try:
+                uc.emu_start(start, RETURN_ADDR, timeout=deadline.remaining_us())
+            except UcError as exc:
+                error = exc
+            start = self._peripheral_access(error)
+            if start is None:
+                start = self._exception_event(error)
         state = self.counter.state()
+        self.time += state.cycles
         pc = uc.reg_read(UC_ARM_REG_PC)
         if pc != RETURN_ADDR and not state.stop_reason and error is None and deadline.expired():
             where = self.image.where(pc)
