@@ -347,3 +347,31 @@ def test_an_interrupt_that_outruns_its_handler_is_a_livelock_fault_not_a_hang(as
         FirmwareFault, match="interrupt livelock: SysTick fires again before its handler returns"
     ):
         asm_machine(funcs, data=vectors).call("f")
+
+
+@pytest.mark.parametrize("counter", COUNTERS)
+def test_wfi_sleeps_until_the_interrupt_and_counts_the_time_as_idle(asm_machine, counter):
+    funcs = {
+        "f": """
+            ldr r1, =0xE000E010
+            ldr r0, =999
+            str r0, [r1, #4]      @ period 1,000
+            str r0, [r1, #8]
+            movs r0, #7
+            str r0, [r1]
+            wfi                   @ asleep until the first zero
+            movs r0, #5
+            str r0, [r1]
+            ldr r0, =ticks
+            ldr r0, [r0]
+            bx lr
+            .ltorg
+        """,
+        "SysTick_Handler": "ldr r0, =ticks\nldr r1, [r0]\nadds r1, #1\nstr r1, [r0]\nbx lr\n.ltorg",
+    }
+    data = "\n.data\n.global ticks\n.type ticks, %object\nticks: .word 0\n.size ticks, 4\n"
+    vectors = "\n.section .vectors,\"a\"\n.word 0x20001000\n" + ".word 0\n" * 14 + ".word SysTick_Handler + 1\n"
+    r = asm_machine(funcs, counter=counter, data=data + vectors).call("f")
+    assert r.return_value == 1
+    # enabled at t; the zero at t + 1,000: the WFI's own 2 cycles are work, the rest asleep
+    assert 1_000 - 10 < r.idle_cycles < 1_000 and r.cycles > 1_000 + 34

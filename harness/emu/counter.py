@@ -217,6 +217,10 @@ class NativeCounter:
     def set_limit(self, cycle_limit: int) -> None:
         self._ctx.cycle_limit = cycle_limit
 
+    def sleep(self, cycles: int) -> None:
+        """Time passes with the core asleep (WFI until an interrupt)."""
+        self._ctx.cycles += cycles
+
     def clear_stop(self) -> None:
         self._ctx.stop_reason = STOP_NONE
 
@@ -369,6 +373,10 @@ class PythonCounter:
 
     def set_limit(self, cycle_limit: int) -> None:
         self.cycle_limit = cycle_limit
+
+    def sleep(self, cycles: int) -> None:
+        """As NativeCounter.sleep."""
+        self.cycles += cycles
 
     def clear_stop(self) -> None:
         self.stop = (STOP_NONE, 0, 0)

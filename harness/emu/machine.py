@@ -67,6 +67,7 @@ def cortex_m0_engine() -> Uc:
 
 
 LIVELOCK_INTERRUPTS = 1000
+WFI = (0xBF30).to_bytes(2, "little")
 
 
 @dataclass
@@ -79,6 +80,7 @@ class _Interrupts:
     hold: int | None = None
     held_due: int | None = None
     back_to_back: int = 0  # interrupts due again before their handler returned, in a row
+    idle: int = 0  # cycles asleep in WFI
 
 
 def _int32(value: int) -> int:
@@ -92,6 +94,7 @@ class CallResult:
     stack_peak_bytes: int
     return_value: int  # r0 as a C int32_t (what `int` functions return); return_u32 for unsigned
     cache_misses: int = 0
+    idle_cycles: int = 0  # of `cycles`, the time asleep in WFI waiting for an interrupt
 
     @property
     def return_u32(self) -> int:
@@ -146,6 +149,9 @@ class Machine:
         for r in self.code_ranges:  # CPSIE I may release an interrupt PRIMASK held back
             for addr in r.cpsie:
                 self.uc.hook_add(UC_HOOK_CODE, self._on_cpsie, None, begin=addr, end=addr)
+            for addr in r.nop_patches:
+                if self.image.read_initial(addr, 2) == WFI:
+                    self.uc.hook_add(UC_HOOK_CODE, self._on_wfi, None, begin=addr, end=addr)
         self.time = 0  # cycles of the earlier calls: the clock peripherals such as SysTick count
         self.cycle_limit = cycle_limit or DEFAULT_CYCLE_LIMIT
         self.counter = make_counter(self.uc, self._counter_config(), counter)
@@ -255,6 +261,11 @@ class Machine:
         if exceptions.masked(uc):
             irq.masked_pending, irq.held_due = True, irq.due
             return pc | 1
+        return self._take_interrupt(pc, before)
+
+    def _take_interrupt(self, pc: int, before: int) -> int:
+        """Enter the SysTick handler, to return to pc (nothing of pc's instruction has run)."""
+        uc, irq = self.uc, self._irq
         handler, sp = exceptions.enter(uc, EXC_SYSTICK, pc, self.bus.vtor() or self.target.flash.base)
         self.counter.check_sp(uc, pc, sp)
         if self.counter.state().stop_reason:
@@ -262,6 +273,20 @@ class Machine:
         self.counter.add(EXCEPTION_ENTRY_CYCLES)
         irq.serviced, irq.depth = self.time + before, irq.depth + 1
         return handler | 1
+
+    def _on_wfi(self, uc, address, _size, _user):
+        """WFI with an interrupt on its way: sleep until it comes (the time counts as idle).
+        With none that could wake the core, WFI costs its 2 cycles and execution goes on."""
+        try:
+            irq = self._irq
+            if irq.due is None or irq.depth or exceptions.masked(uc):
+                return
+            now = self.time + self.counter.cycles_after(address + 2)
+            if irq.due > now:
+                self.counter.sleep(irq.due - now)
+                irq.idle += irq.due - now
+        except Exception:  # never let an exception escape a Unicorn hook
+            uc.emu_stop()
 
     def _on_cpsie(self, uc, address, _size, _user):
         """CPSIE I with an interrupt held back by PRIMASK: stop at the next block to take it."""
@@ -284,6 +309,13 @@ class Machine:
         if not self.bus.claims(address):
             return None
         pc = self.uc.reg_read(UC_ARM_REG_PC)
+        irq = self._irq
+        if irq.due is not None and not irq.depth and not exceptions.masked(self.uc):
+            before = self.counter.cycles_after(pc)
+            if self.time + before >= irq.due:  # an interrupt came first (after a WFI, say)
+                self.counter.resume(pc)
+                self.bad_access = None
+                return self._take_interrupt(pc, before)
         try:
             nxt = mmio.emulate(self.uc, self.counter, self.bus, self.time, pc, address)
         except PeripheralFault as exc:
@@ -362,4 +394,5 @@ class Machine:
             self.stack_top - low,
             _int32(uc.reg_read(UC_ARM_REG_R0)),
             state.cache_misses,
+            self._irq.idle,
         )
