@@ -14,6 +14,10 @@ from mcubench.chip.targets import load_target
 from mcubench.emu.cycle_table import EXCEPTION_ENTRY_CYCLES, EXCEPTION_EXIT_CYCLES
 
 HAL = Path(__file__).resolve().parent / "firmware" / "hal_systick.c"
+# A SysTick handler counting into `ticks`, and a vector table that points at it.
+HANDLER = "ldr r0, =ticks\nldr r1, [r0]\nadds r1, #1\nstr r1, [r0]\nbx lr\n.ltorg"
+TICKS = "\n.data\n.global ticks\n.type ticks, %object\nticks: .word 0\n.size ticks, 4\n"
+VECTORS = '\n.section .vectors,"a"\n.word 0x20001000\n' + ".word 0\n" * 14 + ".word SysTick_Handler + 1\n"
 BX = 2
 COUNTERS = ["native", "python"]
 
@@ -77,11 +81,9 @@ def test_countflag_reload_and_interrupt_entry_and_exit(asm_machine, counter):
             pop {r4, pc}
             .ltorg
         """,
-        "SysTick_Handler": "ldr r0, =ticks\nldr r1, [r0]\nadds r1, #1\nstr r1, [r0]\nbx lr\n.ltorg",
+        "SysTick_Handler": HANDLER,
     }
-    data = "\n.data\n.global ticks\n.type ticks, %object\nticks: .word 0\n.size ticks, 4\n"
-    vectors = '\n.section .vectors,"a"\n.word 0x20001000\n' + ".word 0\n" * 14 + ".word SysTick_Handler + 1\n"
-    m = asm_machine(funcs, target="py32f003", counter=counter, data=data + vectors)
+    m = asm_machine(funcs, target="py32f003", counter=counter, data=TICKS + VECTORS)
     r = m.call("f")
     ticks = r.return_value >> 4
     assert r.return_value & 3 == 1  # set once, then clear
@@ -139,11 +141,9 @@ def test_primask_holds_the_interrupt_until_cpsie(asm_machine, counter):
             bx lr
             .ltorg
         """,
-        "SysTick_Handler": "ldr r0, =ticks\nldr r1, [r0]\nadds r1, #1\nstr r1, [r0]\nbx lr\n.ltorg",
+        "SysTick_Handler": HANDLER,
     }
-    data = "\n.data\n.global ticks\n.type ticks, %object\nticks: .word 0\n.size ticks, 4\n"
-    vectors = '\n.section .vectors,"a"\n.word 0x20001000\n' + ".word 0\n" * 14 + ".word SysTick_Handler + 1\n"
-    r = asm_machine(funcs, counter=counter, data=data + vectors).call("f")
+    r = asm_machine(funcs, counter=counter, data=TICKS + VECTORS).call("f")
     assert r.return_value & 0xFF == 0 and r.return_value >> 8 == 1  # none while masked, one after
 
 
@@ -342,11 +342,10 @@ def test_an_interrupt_that_outruns_its_handler_is_a_livelock_fault_not_a_hang(as
         "str r0, [r1]\n1: b 1b\n.ltorg",
         "SysTick_Handler": "ldr r0, =0x20000000\nldr r1, [r0]\nadds r1, #1\nstr r1, [r0]\nbx lr\n.ltorg",
     }
-    vectors = '\n.section .vectors,"a"\n.word 0x20001000\n' + ".word 0\n" * 14 + ".word SysTick_Handler + 1\n"
     with pytest.raises(
         FirmwareFault, match="interrupt livelock: SysTick fires again before its handler returns"
     ):
-        asm_machine(funcs, data=vectors).call("f")
+        asm_machine(funcs, data=VECTORS).call("f")
 
 
 @pytest.mark.parametrize("counter", COUNTERS)
@@ -367,11 +366,9 @@ def test_wfi_sleeps_until_the_interrupt_and_counts_the_time_as_idle(asm_machine,
             bx lr
             .ltorg
         """,
-        "SysTick_Handler": "ldr r0, =ticks\nldr r1, [r0]\nadds r1, #1\nstr r1, [r0]\nbx lr\n.ltorg",
+        "SysTick_Handler": HANDLER,
     }
-    data = "\n.data\n.global ticks\n.type ticks, %object\nticks: .word 0\n.size ticks, 4\n"
-    vectors = "\n.section .vectors,\"a\"\n.word 0x20001000\n" + ".word 0\n" * 14 + ".word SysTick_Handler + 1\n"
-    r = asm_machine(funcs, counter=counter, data=data + vectors).call("f")
+    r = asm_machine(funcs, counter=counter, data=TICKS + VECTORS).call("f")
     assert r.return_value == 1
     # enabled at t; the zero at t + 1,000: the WFI's own 2 cycles are work, the rest asleep
     assert 1_000 - 10 < r.idle_cycles < 1_000 and r.cycles > 1_000 + 34
