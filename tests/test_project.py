@@ -61,24 +61,21 @@ void app_process(const int16_t *hop)
 }
 """
 
-APPS = """\
-[level_meter]
+APP = """\
+[{name}]
 target = "py32f003"
-sample_rate = 16_000
-hop = 64
+sample_rate = {rate}
+hop = {hop}
 dma_irqn = 9
 sources = ["src/level.c", "mcubench:apps/app_stream.c"]
-outputs = { app_level = "int32" }
-reference = "refs:peak"
-
-[level_no_model]
-target = "py32f003"
-sample_rate = 8_000
-hop = 32
-dma_irqn = 9
-sources = ["src/level.c", "mcubench:apps/app_stream.c"]
-outputs = { app_level = "int32" }
+outputs = {{ app_level = "int32" }}
 """
+# the same C app twice: at 16 kHz with a Python reference, at 8 kHz with none
+APPS = (
+    APP.format(name="level_meter", rate=16_000, hop=64)
+    + 'reference = "refs:peak"\n\n'
+    + APP.format(name="level_no_model", rate=8_000, hop=32)
+)
 
 LEVEL_BENCH = """\
 [benchmark]
