@@ -61,7 +61,7 @@ void app_process(const int16_t *hop)
 }
 """
 
-APP = """\
+APP_ENTRY = """\
 [{name}]
 target = "py32f003"
 sample_rate = {rate}
@@ -72,9 +72,9 @@ outputs = {{ app_level = "int32" }}
 """
 # the same C app twice: at 16 kHz with a Python reference, at 8 kHz with none
 APPS = (
-    APP.format(name="level_meter", rate=16_000, hop=64)
+    APP_ENTRY.format(name="level_meter", rate=16_000, hop=64)
     + 'reference = "refs:peak"\n\n'
-    + APP.format(name="level_no_model", rate=8_000, hop=32)
+    + APP_ENTRY.format(name="level_no_model", rate=8_000, hop=32)
 )
 
 LEVEL_BENCH = """\
