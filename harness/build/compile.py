@@ -23,15 +23,14 @@ from pathlib import Path
 from mcubench.base.errors import BuildError
 from mcubench.base.paths import FIRMWARE_DIR
 from mcubench.base.project import current
-from mcubench.chip.targets import Target
 from mcubench.build.stack_usage import STACK_FILE, merge_su
 from mcubench.build.toolchain import gcc_version, tool
+from mcubench.chip.targets import Target
 
 COMMON = FIRMWARE_DIR / "common"
 INCLUDE = FIRMWARE_DIR / "include"
 CPU_FLAGS = ["-mcpu=cortex-m0plus", "-mthumb", "-mfloat-abi=soft"]
-BASE_CFLAGS = ["-std=c11", "-Wall", "-Wextra", "-ffunction-sections", "-fdata-sections",
-               "-fno-common", "-g"]
+BASE_CFLAGS = ["-std=c11", "-Wall", "-Wextra", "-ffunction-sections", "-fdata-sections", "-fno-common", "-g"]
 # Analysis only (the code is the same with or without it): each object's .su file, the
 # frames `mcubench inspect --all` reports. Not part of the recorded flags.
 ANALYSIS_FLAGS = ["-fstack-usage"]
@@ -47,7 +46,7 @@ class BuildSpec:
     cflags: tuple[str, ...] = ()
     include_dirs: tuple[Path, ...] = ()
     with_entry: bool = True  # link the shared startup + main; without it nothing roots
-                             # the section GC, so every section is kept (unit-test snippets)
+    # the section GC, so every section is kept (unit-test snippets)
     bench_main: bool = True  # the shared main() of the benchmark contract (apps bring their own)
 
 
@@ -111,10 +110,20 @@ def build(spec: BuildSpec, target: Target) -> BuildResult:
     if spec.with_entry:
         sources += [COMMON / "startup.c"] + ([COMMON / "entry.c"] if spec.bench_main else [])
     objects = [_compile(src, flags, headers_digest) for src in sources]
-    link = [*CPU_FLAGS, f"-L{COMMON}", f"-T{target.linker_script}", *LDFLAGS,
-            *([] if spec.with_entry else ["-Wl,--no-gc-sections", "-Wl,-e,0"])]
-    digest = _digest(*[o.name for o in objects], json.dumps(link), gcc_version(),
-                     target.linker_script.read_bytes(), (COMMON / "mcubench_sections.ld").read_bytes())
+    link = [
+        *CPU_FLAGS,
+        f"-L{COMMON}",
+        f"-T{target.linker_script}",
+        *LDFLAGS,
+        *([] if spec.with_entry else ["-Wl,--no-gc-sections", "-Wl,-e,0"]),
+    ]
+    digest = _digest(
+        *[o.name for o in objects],
+        json.dumps(link),
+        gcc_version(),
+        target.linker_script.read_bytes(),
+        (COMMON / "mcubench_sections.ld").read_bytes(),
+    )
     out_dir = current().build_dir / target.name / f"{spec.name}-{digest}"
     elf = out_dir / "firmware.elf"
     manifest_path = out_dir / "manifest.json"
@@ -122,19 +131,35 @@ def build(spec: BuildSpec, target: Target) -> BuildResult:
         return BuildResult(elf, json.loads(manifest_path.read_text()), cached=True)
     out_dir.mkdir(parents=True, exist_ok=True)
     tmp_elf = out_dir / f"firmware.{os.getpid()}.elf"
-    proc = subprocess.run([tool("gcc"), *map(str, objects), *link,
-                           f"-Wl,-Map={tmp_elf.with_suffix('.map')}", "-o", str(tmp_elf)],
-                          capture_output=True, text=True)
+    proc = subprocess.run(
+        [
+            tool("gcc"),
+            *map(str, objects),
+            *link,
+            f"-Wl,-Map={tmp_elf.with_suffix('.map')}",
+            "-o",
+            str(tmp_elf),
+        ],
+        capture_output=True,
+        text=True,
+    )
     if proc.returncode != 0:
         raise _link_error(spec, target, proc.stderr)
     os.replace(tmp_elf, elf)
     tmp_map = tmp_elf.with_suffix(".map")
     if tmp_map.exists():
         os.replace(tmp_map, elf.with_suffix(".map"))
-    manifest = {"name": spec.name, "target": target.name, "toolchain": gcc_version(),
-                "opt": spec.opt, "defines": list(spec.defines), "cflags": CPU_FLAGS + BASE_CFLAGS
-                + list(spec.cflags), "ldflags": LDFLAGS, "sources": [str(s) for s in spec.sources],
-                "hash": digest}
+    manifest = {
+        "name": spec.name,
+        "target": target.name,
+        "toolchain": gcc_version(),
+        "opt": spec.opt,
+        "defines": list(spec.defines),
+        "cflags": CPU_FLAGS + BASE_CFLAGS + list(spec.cflags),
+        "ldflags": LDFLAGS,
+        "sources": [str(s) for s in spec.sources],
+        "hash": digest,
+    }
     manifest_path.write_text(json.dumps(manifest, indent=2))
     (out_dir / STACK_FILE).write_text(json.dumps(merge_su(objects), indent=1))
     return BuildResult(elf, manifest)
@@ -152,8 +177,12 @@ def _link_error(spec: BuildSpec, target: Target, stderr: str) -> BuildError:
     m = re.search(r"region `?(\w+)'? overflowed by (\d+) bytes", stderr)
     if m:
         region = {"FLASH": "flash", "RAM": "RAM"}.get(m.group(1), m.group(1))
-        return DoesNotFit(f"{spec.name} does not fit {target.name}: {m.group(2)} bytes over {region}",
-                          target.name, region, int(m.group(2)))
+        return DoesNotFit(
+            f"{spec.name} does not fit {target.name}: {m.group(2)} bytes over {region}",
+            target.name,
+            region,
+            int(m.group(2)),
+        )
     return BuildError(f"{spec.name} for {target.name}: {_first_error(stderr)}")
 
 

@@ -20,7 +20,7 @@ def tool(name: str) -> str:
     return path
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def gcc_version() -> str:
     out = subprocess.run([tool("gcc"), "--version"], capture_output=True, text=True, check=False)
     return out.stdout.splitlines()[0].strip() if out.stdout else "unknown"
