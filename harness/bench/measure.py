@@ -15,7 +15,7 @@ from mcubench.bench.budgets import judge
 from mcubench.bench.outcome import Measured
 from mcubench.bench.references import expected_from_file, reference_function
 from mcubench.bench.suite import Benchmark
-from mcubench.build import cmsis
+from mcubench.build import cmsis, microfrontend
 from mcubench.build.compile import BuildSpec, build
 from mcubench.chip.targets import Target, load_target
 from mcubench.data.arrays import read_array
@@ -52,6 +52,10 @@ def build_spec(bench: Benchmark) -> BuildSpec:
         sources += cmsis.mfcc_sources(tree) if bench.cmsis == "mfcc_q15" else cmsis.rfft_sources(tree)
         defines += cmsis.DEFINES
         include += ((cmsis.mfcc_header(),) if bench.cmsis == "mfcc_q15" else ()) + cmsis.include_dirs(tree)
+    if bench.microfrontend:
+        tree = microfrontend.root()
+        sources += microfrontend.sources(tree)
+        include += microfrontend.include_dirs(tree)
     return BuildSpec(bench.name, sources, opt=bench.opt, defines=defines, include_dirs=include)
 
 

@@ -151,6 +151,19 @@ def _stream_expected(stream, frames: np.ndarray, labels: np.ndarray, float_acc: 
     return Expected(exact, metrics)
 
 
+def tflm_frontend(image, x: np.ndarray, bench) -> Expected:
+    """The pymicro-features host wheel (the same TFLite Micro front-end sources, built
+    for the host) on the same hops: 40 uint16 features a hop, zeros while its 30 ms
+    window is still filling. The wheel scales features by 5/128 to float32, exactly."""
+    from pymicro_features import MicroFrontend
+
+    fe, hop, out = MicroFrontend(), 160, []
+    for k in range(len(x) // hop):
+        got = fe.process_samples(np.asarray(x[k * hop : (k + 1) * hop], dtype="<i2").tobytes()).features
+        out.append(np.round(np.asarray(got) * 128 / 5).astype(np.int64) if got else np.zeros(40, np.int64))
+    return Expected(np.concatenate(out))
+
+
 REFERENCES = {
     "fir_q15": fir_q15,
     "rfft_q15": rfft_q15,
@@ -158,6 +171,7 @@ REFERENCES = {
     "cmsis_mfcc_q15": cmsis_mfcc_q15,
     "sed_model": sed_model,
     "genre_model": genre_model,
+    "tflm_frontend": tflm_frontend,
 }
 
 

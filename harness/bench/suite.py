@@ -65,6 +65,7 @@ class Benchmark:
     component_ram_symbols: tuple[str, ...] = ()  # RAM the component itself owns
     warmup_calls: int = 0  # unmeasured bench_run calls first (stateless kernels only)
     cmsis: str | None = None  # link CMSIS-DSP (harness/build/cmsis.py): "rfft_q15" or "mfcc_q15"
+    microfrontend: bool = False  # link the TFLite Micro audio front end (harness/build/microfrontend.py)
     sed_model: str | None = None  # a model of harness/nn/sed_models.py: its generated tables
     app: str | None = None  # a streaming application (firmware/apps/apps.toml), run by harness/apps/stream.py
     stream: dict = field(default_factory=dict)  # its audio: {wav = Path} or {per_class, seconds} (demo)
@@ -102,6 +103,7 @@ BENCHMARK_FIELDS = {
     "component_ram_symbols": Field("list[str]"),
     "warmup_calls": Field("int", check=at_least(0)),
     "cmsis": Field("str", check=one_of("rfft_q15", "mfcc_q15")),
+    "microfrontend": Field("bool"),
     "sed_model": Field("str"),
     "app": Field("str"),
     "stream": Field("table"),
@@ -213,6 +215,7 @@ def load_benchmark(path: Path) -> Benchmark:
         component_ram_symbols=tuple(bench.get("component_ram_symbols", ())),
         warmup_calls=bench.get("warmup_calls", 0),
         cmsis=bench.get("cmsis"),
+        microfrontend=bench.get("microfrontend", False),
         sed_model=bench.get("sed_model"),
         app=app,
         stream=stream,

@@ -34,6 +34,8 @@ BASE_CFLAGS = ["-std=c11", "-Wall", "-Wextra", "-ffunction-sections", "-fdata-se
 # Analysis only (the code is the same with or without it): each object's .su file, the
 # frames `mcubench inspect --all` reports. Not part of the recorded flags.
 ANALYSIS_FLAGS = ["-fstack-usage"]
+CXX_SUFFIXES = (".cc", ".cpp")
+CXX_FLAGS = ["-fno-exceptions", "-fno-rtti", "-fno-threadsafe-statics", "-fno-use-cxa-atexit"]
 LDFLAGS = ["-nostartfiles", "--specs=nano.specs", "-Wl,--gc-sections", "-lm"]
 
 
@@ -78,8 +80,14 @@ def _digest(*parts) -> str:
 
 
 def _compile(src: Path, flags: list[str], headers_digest: str) -> Path:
-    """One object, cached by the source, the flags, the headers and the compiler."""
+    """One object, cached by the source, the flags, the headers and the compiler. C++
+    sources (third-party ones: the TFLite Micro front end) get g++ without exceptions
+    or RTTI, as firmware builds them."""
     src = Path(src)
+    compiler = "gcc"
+    if src.suffix in CXX_SUFFIXES:
+        compiler = "g++"
+        flags = [("-std=c++17" if f == "-std=c11" else f) for f in flags] + CXX_FLAGS
     key = _digest(src, src.read_bytes(), json.dumps(flags + ANALYSIS_FLAGS), headers_digest, gcc_version())
     obj = current().build_dir / "obj" / f"{src.stem}-{key}.o"
     if obj.is_file():
@@ -87,7 +95,9 @@ def _compile(src: Path, flags: list[str], headers_digest: str) -> Path:
     obj.parent.mkdir(parents=True, exist_ok=True)
     tmp = obj.with_suffix(f".{os.getpid()}.tmp.o")
     proc = subprocess.run(
-        [tool("gcc"), *flags, *ANALYSIS_FLAGS, "-c", str(src), "-o", str(tmp)], capture_output=True, text=True
+        [tool(compiler), *flags, *ANALYSIS_FLAGS, "-c", str(src), "-o", str(tmp)],
+        capture_output=True,
+        text=True,
     )
     su = tmp.with_name(tmp.stem + ".su")  # gcc names it after the object: x.PID.tmp.su
     if proc.returncode != 0:
