@@ -433,3 +433,10 @@ def test_a_closed_pipe_ends_quietly():
     err = proc.stderr.read()
     proc.stderr.close()
     assert proc.wait(timeout=60) == 0 and err == b""
+
+
+def test_init_never_overwrites_a_file(tmp_path):
+    (tmp_path / "refs.py").write_text("# mine\n")
+    proc = mcubench("init", "--no-baseline", cwd=tmp_path)
+    assert proc.returncode == 2 and "refs.py: already exists; init never overwrites a file" in proc.stderr
+    assert (tmp_path / "refs.py").read_text() == "# mine\n" and not (tmp_path / "mcubench.toml").exists()

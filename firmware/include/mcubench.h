@@ -11,6 +11,10 @@
 
 #include <stdint.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 /* One-time set-up after reset (tables, state). Not measured. */
 void bench_init(void);
 
@@ -23,5 +27,9 @@ int32_t bench_run(void);
 
 /* Keep a function out of line so its cycles are attributed to it. */
 #define MCUBENCH_NOINLINE __attribute__((noinline))
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

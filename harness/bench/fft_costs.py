@@ -21,7 +21,7 @@ from mcubench.base.errors import McubenchError
 from mcubench.base.paths import FIRMWARE_DIR
 from mcubench.bench.measure import empty_sizes
 from mcubench.bench.pool import fan_out
-from mcubench.build import cmsis
+from mcubench.build import cmsis, microfrontend
 from mcubench.build.compile import BuildSpec, DoesNotFit, build
 from mcubench.chip.targets import load_target
 from mcubench.dsp import frontend as fm
@@ -36,13 +36,14 @@ VARIANTS = {
     "cmsis_reduced": "CMSIS-DSP arm_rfft_q15, only the tables N needs",
     "mcubench": "mcubench rfft_q15 (Q15, block floating point)",
     "emlearn": "emlearn eml_fft (float32, soft-float)",
+    "kiss": "KISS FFT int16 kiss_fftr (the TFLite Micro front end's)",
 }
 SIZES = (128, 256, 512, 1024)
 TARGETS = ("py32f003", "rp2040")
 BENCH = FIRMWARE_DIR / "bench"
 
 
-def spec(variant: str, n: int) -> BuildSpec:
+def spec(variant: str, n: int, kiss_mem: int = 0) -> BuildSpec:
     if variant in ("cmsis", "cmsis_reduced"):
         tree = cmsis.root()
         defines = (*cmsis.DEFINES, f"RFFT_N={n}", f"RFFT_CFFT_LEN={n // 2}")
@@ -75,6 +76,15 @@ def spec(variant: str, n: int) -> BuildSpec:
             defines=(f"RFFT_N={n}",),
             include_dirs=(Path(emlearn.__file__).parent,),
         )
+    if variant == "kiss":
+        tree = microfrontend.root()
+        return BuildSpec(
+            f"kiss_{n}",
+            (BENCH / "kiss_fftr_bench.cc", tree / microfrontend.LIB / "kiss_fft_int16.cc"),
+            opt="-O2",
+            defines=(f"RFFT_N={n}", f"KISS_MEM={kiss_mem}" if kiss_mem else "KISS_MEM=65536"),
+            include_dirs=microfrontend.include_dirs(tree),
+        )
     raise McubenchError(f"unknown FFT variant {variant!r}; valid: {', '.join(VARIANTS)}")
 
 
@@ -98,7 +108,18 @@ def _spectrum_and_exact(variant: str, n: int, out: np.ndarray, x: np.ndarray):
         packed, exponent = fm.rfft_q15(fft_config(n), x)
         exact = np.array_equal(out[:n], packed) and int(out[n]) == exponent
         return fm.unpack(out[:n].astype(np.int64), int(out[n])), bool(exact)
+    if variant == "kiss":  # N/2 + 1 interleaved int16 bins, scaled by 1/N
+        return (out[0 : n + 2 : 2] + 1j * out[1 : n + 2 : 2]) * n, None
     return (out[:n] + 1j * out[n:])[: n // 2 + 1], None
+
+
+def kiss_mem(n: int) -> int:
+    """The bytes kiss_fftr_alloc asks for at size n (the same on every M0+ target): from a
+    build with room to spare, on the RP2040."""
+    rp = load_target("rp2040")
+    machine = Machine(ElfImage.load(build(spec("kiss", n), rp).elf), rp)
+    machine.call("bench_init")
+    return int(machine.read_array("kiss_mem_needed", "<u4")[0])
 
 
 def measure(job: tuple[str, int, str]) -> dict:
@@ -121,7 +142,7 @@ def measure(job: tuple[str, int, str]) -> dict:
     }
     target = load_target(target_name)
     try:
-        s = spec(variant, n)
+        s = spec(variant, n, kiss_mem(n) if variant == "kiss" else 0)
         image = ElfImage.load(build(s, target).elf)
         empty = empty_sizes(target, s.opt)
         rep = sizes(image, target)
