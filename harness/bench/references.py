@@ -17,6 +17,7 @@ import numpy as np
 from mcubench.base.errors import ConfigError
 from mcubench.base.imports import is_function_spec, load_function
 from mcubench.build import cmsis
+from mcubench.build import host_microfrontend as hm
 from mcubench.data.arrays import read_array
 from mcubench.dsp import frontend as fm
 from mcubench.dsp.config import fft_config, get_config
@@ -152,12 +153,23 @@ def _stream_expected(stream, frames: np.ndarray, labels: np.ndarray, float_acc: 
 
 
 def tflm_frontend(image, x: np.ndarray, bench) -> Expected:
-    """The pymicro-features host wheel (the same TFLite Micro front-end sources, built
-    for the host) on the same hops: 40 uint16 features a hop, zeros while its 30 ms
-    window is still filling. The wheel scales features by 5/128 to float32, exactly."""
+    """The TFLite Micro front end on the host, on the same hops: 40 uint16 features a hop,
+    zeros while its window is still filling. microWakeWord's shape (the default) is held
+    against the pymicro-features wheel, which scales features by 5/128 to float32,
+    exactly; other shapes (the benchmark's TFLM_* defines) against the same pinned
+    sources built for the host."""
+    d = dict(kv.split("=", 1) for kv in bench.defines if "=" in kv)
+    shape = hm.Shape(
+        window_ms=int(d.get("TFLM_WINDOW_MS", 30)),
+        step_ms=int(d.get("TFLM_STEP_MS", 10)),
+        noise_reduction=d.get("TFLM_NOISE_REDUCTION", "1") != "0",
+        pcan=d.get("TFLM_PCAN", "1") != "0",
+    )
+    if shape != hm.Shape():
+        return Expected(hm.features(shape, x).ravel().astype(np.int64))
     from pymicro_features import MicroFrontend
 
-    fe, hop, out = MicroFrontend(), 160, []
+    fe, hop, out = MicroFrontend(), shape.hop, []
     for k in range(len(x) // hop):
         got = fe.process_samples(np.asarray(x[k * hop : (k + 1) * hop], dtype="<i2").tobytes()).features
         out.append(np.round(np.asarray(got) * 128 / 5).astype(np.int64) if got else np.zeros(40, np.int64))

@@ -1,0 +1,106 @@
+"""The TFLite Micro audio front end built for the host from the same pinned sources as
+the firmware (harness/build/microfrontend.py), through a small C shim
+(_host/microfrontend_host.cc): the bit-exact reference for front-end shapes the
+pymicro-features wheel does not offer (micro_speech's 20 ms hop; noise reduction and PCAN
+off). Compiled once per source version into the per-user cache with the host C++
+compiler, loaded with ctypes."""
+
+from __future__ import annotations
+
+import ctypes
+import hashlib
+import os
+import shutil
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from mcubench.base.errors import BuildError
+from mcubench.base.paths import cache_dir
+from mcubench.build import microfrontend
+
+SHIM = Path(__file__).resolve().parent / "_host" / "microfrontend_host.cc"
+_lib: ctypes.CDLL | None = None
+
+
+def library() -> ctypes.CDLL:
+    global _lib
+    if _lib is not None:
+        return _lib
+    cxx = next((c for c in (os.environ.get("CXX"), "c++", "g++", "clang++") if c and shutil.which(c)), None)
+    if cxx is None:
+        raise BuildError(
+            "no host C++ compiler (c++, g++ or clang++) for the TFLite Micro front end's reference"
+        )
+    tree = microfrontend.root()
+    sources = [*microfrontend.sources(tree), SHIM]
+    h = hashlib.sha256(cxx.encode())
+    for s in sources:
+        h.update(s.read_bytes())
+    out = cache_dir() / "host" / f"microfrontend-{microfrontend.VERSION}-{h.hexdigest()[:16]}.so"
+    if not out.exists():
+        out.parent.mkdir(parents=True, exist_ok=True)
+        tmp = out.with_suffix(f".{os.getpid()}.tmp")
+        includes = [f"-I{d}" for d in microfrontend.include_dirs(tree)]
+        proc = subprocess.run(
+            [cxx, "-O2", "-shared", "-fPIC", "-std=c++17", *includes, *map(str, sources), "-o", str(tmp)],
+            capture_output=True,
+            text=True,
+        )
+        if proc.returncode != 0:
+            tmp.unlink(missing_ok=True)
+            raise BuildError(f"host build of the TFLite Micro front end failed: {proc.stderr.strip()[:300]}")
+        os.replace(tmp, out)
+    lib = ctypes.CDLL(str(out))
+    lib.mcubench_mf_create.restype = ctypes.c_void_p
+    lib.mcubench_mf_create.argtypes = [ctypes.c_int] * 4 + [ctypes.c_float] * 2 + [ctypes.c_int] * 2
+    lib.mcubench_mf_process.restype = ctypes.c_int
+    lib.mcubench_mf_process.argtypes = [ctypes.c_void_p, ctypes.c_void_p, ctypes.c_int, ctypes.c_void_p]
+    lib.mcubench_mf_free.argtypes = [ctypes.c_void_p]
+    _lib = lib
+    return lib
+
+
+@dataclass(frozen=True)
+class Shape:
+    sample_rate: int = 16000
+    window_ms: int = 30
+    step_ms: int = 10
+    channels: int = 40
+    lower_hz: float = 125.0
+    upper_hz: float = 7500.0
+    noise_reduction: bool = True
+    pcan: bool = True
+
+    @property
+    def hop(self) -> int:
+        return self.sample_rate * self.step_ms // 1000
+
+
+def features(shape: Shape, x: np.ndarray) -> np.ndarray:
+    """The front end's output for every hop of x ([hops, channels] uint16; zeros while its
+    window is still filling, as the firmware benchmark writes)."""
+    lib = library()
+    handle = lib.mcubench_mf_create(
+        shape.sample_rate,
+        shape.window_ms,
+        shape.step_ms,
+        shape.channels,
+        shape.lower_hz,
+        shape.upper_hz,
+        int(shape.noise_reduction),
+        int(shape.pcan),
+    )
+    if not handle:
+        raise BuildError("the TFLite Micro front end refused its configuration")
+    try:
+        hops = len(x) // shape.hop
+        out = np.zeros((hops, shape.channels), dtype=np.uint16)
+        for k in range(hops):
+            chunk = np.ascontiguousarray(x[k * shape.hop : (k + 1) * shape.hop], dtype=np.int16)
+            lib.mcubench_mf_process(handle, chunk.ctypes.data, shape.hop, out[k].ctypes.data)
+        return out
+    finally:
+        lib.mcubench_mf_free(handle)
