@@ -385,6 +385,10 @@ def test_check_warns_on_another_toolchain_fails_when_strict_and_exports_benchmar
     assert warn.returncode == 0 and "warning: toolchain differs" in warn.stdout
     strict = mcubench(*args, "--strict-toolchain", cwd=tmp_path)
     assert strict.returncode == 1 and "toolchain differs" in strict.stdout
+    verdict = json.loads(mcubench(*args, "--strict-toolchain", "--json", cwd=tmp_path).stdout)
+    assert (
+        verdict["exit_code"] == 1 and not verdict["passed"] and "toolchain differs" in verdict["failures"][0]
+    )
     gh = json.loads((tmp_path / "gh.json").read_text())
     fir = next(g for g in gh if g["name"] == "fir_q15 on py32f003: cycles")
     assert fir["unit"] == "cycles" and fir["value"] == 92_109

@@ -11,6 +11,7 @@ from mcubench.base.files import write_atomic, write_json
 from mcubench.base.project import current
 from mcubench.bench.measure import logmel_picture
 from mcubench.bench.suite import load_suite
+from mcubench.cli.output import print_json
 from mcubench.cli.run import exit_code, run_to_document
 from mcubench.report import gate
 from mcubench.report.charts import all_charts
@@ -44,7 +45,20 @@ def run_check(args) -> int:
         write_json(Path(args.github_benchmark), gate.github_benchmark(results))
     if baseline is None:
         text += f"\n({f'no baseline at {path}' if path else 'no baseline'}: budgets only)\n"
-    print(text, end="")
+    if args.json:
+        print_json(
+            {
+                "passed": verdict.exit_code == 0,
+                "exit_code": verdict.exit_code,
+                "failures": verdict.failures,
+                "regressions": verdict.regressions,
+                "notes": verdict.notes,
+                "tolerance_pct": tol,
+                "baseline": str(path) if baseline is not None else None,
+            }
+        )
+    else:
+        print(text, end="")
     if args.markdown:
         write_atomic(Path(args.markdown), text)
     return verdict.exit_code

@@ -188,6 +188,7 @@ def _add_check(sub):
         help="also write github-action-benchmark's customSmallerIsBetter JSON here",
     )
     p.add_argument("--markdown", default=None, metavar="PATH", help="also write the Markdown here")
+    p.add_argument("--json", action="store_true", help=JSON_HELP + " (the verdict)")
     p.add_argument(
         "--allow-missing",
         action="store_true",
