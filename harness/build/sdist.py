@@ -16,14 +16,14 @@ from mcubench.base.paths import cache_dir
 
 def source_tree(package: str, version: str, marker: str, env_var: str, folder: str | None = None) -> Path:
     """The source tree of `package`==`version`: $env_var, or the cached sdist's folder
-    (`folder`, default `<package>-<version>`); `marker` is a file it must contain."""
+    (`folder`, default `<package_with_underscores>-<version>`); `marker` is a file it must contain."""
     env = os.environ.get(env_var)
     if env:
         path = Path(env)
         if not (path / marker).is_file():
             raise BuildError(f"{env_var}={env} has no {marker}")
         return path
-    tree = cache_dir() / (folder or f"{package}-{version}")
+    tree = cache_dir() / (folder or f"{package.replace('-', '_')}-{version}")  # sdists use _ in names
     if (tree / marker).is_file():
         return tree
     downloads = cache_dir() / "downloads"

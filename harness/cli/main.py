@@ -15,7 +15,7 @@ import sys
 from mcubench import __version__
 from mcubench.base.errors import McubenchError
 from mcubench.bench.pool import Interrupted
-from mcubench.cli import fft_tables, gate, init, perf, run, single, stream
+from mcubench.cli import fft_tables, gate, init, model, perf, run, single, stream
 from mcubench.emu import deadline
 
 
@@ -79,6 +79,13 @@ def _add_init(sub):
     p.add_argument(
         "--no-baseline", action="store_true", help="only write the files; do not measure the suite"
     )
+
+
+def _add_model(sub):
+    p = sub.add_parser("model", help="will a .tflite model fit a chip: weights, planned arena, state, MACs")
+    p.add_argument("model", help="the .tflite file")
+    p.add_argument("--target", required=True, help=TARGET_HELP)
+    p.add_argument("--json", action="store_true", help=JSON_HELP)
 
 
 def _add_targets(sub):
@@ -244,6 +251,7 @@ def _add_stream(sub):
 COMMANDS = {
     "init": (_add_init, init.run_init),
     "targets": (_add_targets, single.run_targets),
+    "model": (_add_model, model.run_model),
     "exec": (_add_exec, single.run_exec),
     "inspect": (_add_inspect, single.run_inspect),
     "perf": (_add_perf, perf.run_perf),

@@ -1,0 +1,181 @@
+"""A .tflite file read without TensorFlow (the `tflite` flatbuffers package): its
+operators in execution order, tensors, constant weights, MACs per operator, and one
+static activation arena planned from tensor lifetimes, the question "will my model fit
+this chip" answered before anything is generated or run.
+
+The arena plan: every non-constant tensor of the main subgraph lives from the operator
+that first writes it to the last that reads it (model inputs from the start, outputs to
+the end); tensors are placed largest first at the lowest 16-byte-aligned offset that
+overlaps no tensor alive at the same time (TFLite Micro's greedy planner does the same).
+Resource variables (streaming state) are persistent and counted apart.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import tflite
+
+from mcubench.base.errors import McubenchError
+from mcubench.base.files import read_input
+
+MAX_MODEL_BYTES = 64 << 20
+ALIGN = 16
+_TYPE_BYTES = {
+    tflite.TensorType.INT8: 1,
+    tflite.TensorType.UINT8: 1,
+    tflite.TensorType.INT16: 2,
+    tflite.TensorType.INT32: 4,
+    tflite.TensorType.FLOAT32: 4,
+    tflite.TensorType.INT64: 8,
+    tflite.TensorType.BOOL: 1,
+    tflite.TensorType.RESOURCE: 0,
+}
+_OP_NAMES = {v: k for k, v in tflite.BuiltinOperator.__dict__.items() if not k.startswith("_")}
+_TYPE_NAMES = {v: k.lower() for k, v in tflite.TensorType.__dict__.items() if not k.startswith("_")}
+
+
+class ModelError(McubenchError):
+    """The .tflite file cannot be read."""
+
+
+@dataclass
+class Tensor:
+    index: int
+    name: str
+    shape: tuple[int, ...]
+    dtype: str
+    bytes: int
+    constant: bool
+    variable: bool = False
+
+
+@dataclass
+class Op:
+    index: int
+    name: str
+    inputs: list[int]
+    outputs: list[int]
+    macs: int = 0
+    weight_bytes: int = 0
+
+
+@dataclass
+class ModelInfo:
+    path: Path
+    ops: list[Op]
+    tensors: list[Tensor]
+    inputs: list[int]
+    outputs: list[int]
+    subgraphs: int
+    weight_bytes: int = 0
+    arena_bytes: int = 0
+    state_bytes: int = 0
+    offsets: dict[int, int] = field(default_factory=dict)
+
+    @property
+    def macs(self) -> int:
+        return sum(o.macs for o in self.ops)
+
+
+def _aligned(n: int) -> int:
+    return (n + ALIGN - 1) // ALIGN * ALIGN
+
+
+def _macs(op: Op, tensors: list[Tensor]) -> int:
+    shape = lambda i: tensors[i].shape if i >= 0 else ()  # noqa: E731
+    out = int(np.prod(shape(op.outputs[0]))) if op.outputs else 0
+    if op.name == "CONV_2D":
+        _, kh, kw, cin = shape(op.inputs[1])
+        return out * kh * kw * cin
+    if op.name == "DEPTHWISE_CONV_2D":
+        _, kh, kw, _ = shape(op.inputs[1])
+        return out * kh * kw
+    if op.name == "FULLY_CONNECTED":
+        return out * shape(op.inputs[1])[-1]
+    return 0
+
+
+def load_model(path) -> ModelInfo:
+    path = Path(path)
+    buf = read_input(path, MAX_MODEL_BYTES, ModelError, "a .tflite model")
+    if len(buf) < 8 or buf[4:8] != b"TFL3":
+        raise ModelError(f"{path}: not a TensorFlow Lite model (no TFL3 identifier)")
+    try:
+        model = tflite.Model.GetRootAsModel(buf, 0)
+        sg = model.Subgraphs(0)
+        tensors = []
+        for i in range(sg.TensorsLength()):
+            t = sg.Tensors(i)
+            shape = tuple(int(d) for d in t.ShapeAsNumpy()) if t.ShapeLength() else ()
+            data = model.Buffers(t.Buffer()).DataLength() if t.Buffer() < model.BuffersLength() else 0
+            size = (
+                int(np.prod(shape)) * _TYPE_BYTES.get(t.Type(), 4) if shape else _TYPE_BYTES.get(t.Type(), 4)
+            )
+            tensors.append(
+                Tensor(
+                    i,
+                    t.Name().decode(errors="replace"),
+                    shape,
+                    _TYPE_NAMES.get(t.Type(), "?"),
+                    data or size,
+                    data > 0,
+                    bool(t.IsVariable()),
+                )
+            )
+        ops = []
+        for i in range(sg.OperatorsLength()):
+            o = sg.Operators(i)
+            code = model.OperatorCodes(o.OpcodeIndex())
+            name = _OP_NAMES.get(max(code.BuiltinCode(), code.DeprecatedBuiltinCode()), "CUSTOM")
+            ins = [int(v) for v in o.InputsAsNumpy()] if o.InputsLength() else []
+            outs = [int(v) for v in o.OutputsAsNumpy()] if o.OutputsLength() else []
+            ops.append(Op(i, name, ins, outs))
+        inputs = [int(v) for v in sg.InputsAsNumpy()]
+        outputs = [int(v) for v in sg.OutputsAsNumpy()]
+        subgraphs = model.SubgraphsLength()
+    except (IndexError, ValueError, TypeError, AttributeError) as exc:  # a corrupted flatbuffer
+        raise ModelError(f"{path}: malformed model ({type(exc).__name__}: {exc})") from None
+    info = ModelInfo(path, ops, tensors, inputs, outputs, subgraphs)
+    for op in ops:
+        op.macs = _macs(op, tensors)
+        op.weight_bytes = sum(tensors[i].bytes for i in op.inputs if i >= 0 and tensors[i].constant)
+    info.weight_bytes = sum(t.bytes for t in tensors if t.constant)
+    state = {op.inputs[0]: tensors[op.inputs[1]].bytes for op in ops if op.name == "ASSIGN_VARIABLE"}
+    info.state_bytes = sum(_aligned(b) for b in state.values())
+    _plan(info)
+    return info
+
+
+def _plan(info: ModelInfo) -> None:
+    """Lifetimes in execution order, then greedy largest-first placement."""
+    n = len(info.ops)
+    first: dict[int, int] = {i: -1 for i in info.inputs}
+    last: dict[int, int] = {i: n for i in info.outputs}
+    for k, op in enumerate(info.ops):
+        for i in op.outputs:
+            first.setdefault(i, k)
+        for i in op.inputs:
+            if i >= 0:
+                first.setdefault(i, k)
+                last[i] = max(last.get(i, k), k)
+        for i in op.outputs:
+            last[i] = max(last.get(i, k), k)
+    live = [
+        i
+        for i in first
+        if not info.tensors[i].constant and info.tensors[i].dtype != "resource" and info.tensors[i].bytes
+    ]
+    placed: list[tuple[int, int, int, int]] = []  # offset, size, first, last
+    for i in sorted(live, key=lambda i: (-info.tensors[i].bytes, i)):
+        size, a, b = _aligned(info.tensors[i].bytes), first[i], last.get(i, first[i])
+        offset = 0
+        for o, s, _f, _l in sorted(p for p in placed if not (p[3] < a or b < p[2])):
+            if offset + size <= o:
+                break
+            offset = max(offset, o + s)
+        placed.append((offset, size, a, b))
+        info.offsets[i] = offset
+    info.arena_bytes = max((o + s for o, s, _, _ in placed), default=0)
