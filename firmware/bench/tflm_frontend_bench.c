@@ -13,7 +13,7 @@
 
 #include "mcubench.h"
 #include "tensorflow/lite/experimental/microfrontend/lib/frontend.h"
-#include "tensorflow/lite/experimental/microfrontend/lib/frontend_util.h"
+#include "tflm_frontend_config.h"
 
 #ifndef TFLM_WINDOW_MS
 #define TFLM_WINDOW_MS 30
@@ -28,7 +28,7 @@
 #define TFLM_PCAN 1
 #endif
 #define HOP (16 * TFLM_STEP_MS)
-#define CHANNELS 40
+#define CHANNELS TFLM_CHANNELS
 #ifndef HEAP_BYTES
 #define HEAP_BYTES 8192
 #endif
@@ -54,21 +54,7 @@ void *_sbrk(ptrdiff_t incr)
 void bench_init(void)
 {
     struct FrontendConfig c;
-    c.window.size_ms = TFLM_WINDOW_MS;
-    c.window.step_size_ms = TFLM_STEP_MS;
-    c.filterbank.num_channels = CHANNELS;
-    c.filterbank.lower_band_limit = 125.0f;
-    c.filterbank.upper_band_limit = 7500.0f;
-    c.noise_reduction.smoothing_bits = 10;
-    c.noise_reduction.even_smoothing = 0.025f;
-    c.noise_reduction.odd_smoothing = 0.06f;
-    c.noise_reduction.min_signal_remaining = TFLM_NOISE_REDUCTION ? 0.05f : 1.0f; /* 1.0: off */
-    c.pcan_gain_control.enable_pcan = TFLM_PCAN;
-    c.pcan_gain_control.strength = 0.95f;
-    c.pcan_gain_control.offset = 80.0f;
-    c.pcan_gain_control.gain_bits = 21;
-    c.log_scale.enable_log = 1;
-    c.log_scale.scale_shift = 6;
+    mcubench_tflm_config(&c, TFLM_WINDOW_MS, TFLM_STEP_MS, TFLM_NOISE_REDUCTION, TFLM_PCAN);
     FrontendPopulateState(&c, &state, 16000);
 }
 

@@ -18,10 +18,11 @@ from pathlib import Path
 import numpy as np
 
 from mcubench.base.errors import BuildError
-from mcubench.base.paths import cache_dir
+from mcubench.base.paths import FIRMWARE_DIR, cache_dir
 from mcubench.build import microfrontend
 
 SHIM = Path(__file__).resolve().parent / "_host" / "microfrontend_host.cc"
+CONFIG = FIRMWARE_DIR / "bench" / "tflm_frontend_config.h"  # shared with the firmware
 _lib: ctypes.CDLL | None = None
 
 
@@ -37,13 +38,13 @@ def library() -> ctypes.CDLL:
     tree = microfrontend.root()
     sources = [*microfrontend.sources(tree), SHIM]
     h = hashlib.sha256(cxx.encode())
-    for s in sources:
+    for s in (*sources, CONFIG):
         h.update(s.read_bytes())
     out = cache_dir() / "host" / f"microfrontend-{microfrontend.VERSION}-{h.hexdigest()[:16]}.so"
     if not out.exists():
         out.parent.mkdir(parents=True, exist_ok=True)
         tmp = out.with_suffix(f".{os.getpid()}.tmp")
-        includes = [f"-I{d}" for d in microfrontend.include_dirs(tree)]
+        includes = [f"-I{d}" for d in (*microfrontend.include_dirs(tree), CONFIG.parent)]
         proc = subprocess.run(
             [cxx, "-O2", "-shared", "-fPIC", "-std=c++17", *includes, *map(str, sources), "-o", str(tmp)],
             capture_output=True,
@@ -55,7 +56,7 @@ def library() -> ctypes.CDLL:
         os.replace(tmp, out)
     lib = ctypes.CDLL(str(out))
     lib.mcubench_mf_create.restype = ctypes.c_void_p
-    lib.mcubench_mf_create.argtypes = [ctypes.c_int] * 4 + [ctypes.c_float] * 2 + [ctypes.c_int] * 2
+    lib.mcubench_mf_create.argtypes = [ctypes.c_int] * 5
     lib.mcubench_mf_process.restype = ctypes.c_int
     lib.mcubench_mf_process.argtypes = [ctypes.c_void_p, ctypes.c_void_p, ctypes.c_int, ctypes.c_void_p]
     lib.mcubench_mf_free.argtypes = [ctypes.c_void_p]
@@ -68,9 +69,7 @@ class Shape:
     sample_rate: int = 16000
     window_ms: int = 30
     step_ms: int = 10
-    channels: int = 40
-    lower_hz: float = 125.0
-    upper_hz: float = 7500.0
+    channels: int = 40  # tflm_frontend_config.h: 40 channels, 125 to 7,500 Hz
     noise_reduction: bool = True
     pcan: bool = True
 
@@ -84,14 +83,7 @@ def features(shape: Shape, x: np.ndarray) -> np.ndarray:
     window is still filling, as the firmware benchmark writes)."""
     lib = library()
     handle = lib.mcubench_mf_create(
-        shape.sample_rate,
-        shape.window_ms,
-        shape.step_ms,
-        shape.channels,
-        shape.lower_hz,
-        shape.upper_hz,
-        int(shape.noise_reduction),
-        int(shape.pcan),
+        shape.sample_rate, shape.window_ms, shape.step_ms, int(shape.noise_reduction), int(shape.pcan)
     )
     if not handle:
         raise BuildError("the TFLite Micro front end refused its configuration")
