@@ -8,8 +8,9 @@ STAMP  := $(VENV)/.installed-stamp
 bench: setup
 	$(VENV)/bin/mcubench run
 
+# Two workers: the machine has two cores, and no test depends on another.
 test: setup
-	$(PY) -m pytest
+	$(PY) -m pytest -n 2
 
 setup: toolchain $(STAMP)
 
