@@ -4,10 +4,13 @@ environment variable. Nothing of them is committed here."""
 
 from __future__ import annotations
 
+import fcntl
 import os
+import shutil
 import subprocess
 import sys
 import tarfile
+import tempfile
 from pathlib import Path
 
 from mcubench.base.errors import BuildError
@@ -26,6 +29,18 @@ def source_tree(package: str, version: str, marker: str, env_var: str, folder: s
     tree = cache_dir() / (folder or f"{package.replace('-', '_')}-{version}")  # sdists use _ in names
     if (tree / marker).is_file():
         return tree
+    cache_dir().mkdir(parents=True, exist_ok=True)
+    # One process fetches and unpacks; the others (pool workers, parallel tests) wait.
+    with open(cache_dir() / f".{tree.name}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not (tree / marker).is_file():
+            _fetch(package, version, env_var, tree)
+    if not (tree / marker).is_file():
+        raise BuildError(f"the {package} {version} source distribution has no {marker}")
+    return tree
+
+
+def _fetch(package: str, version: str, env_var: str, tree: Path) -> None:
     downloads = cache_dir() / "downloads"
     sdist = downloads / f"{package.replace('-', '_')}-{version}.tar.gz"
     alt = downloads / f"{package}-{version}.tar.gz"
@@ -51,8 +66,14 @@ def source_tree(package: str, version: str, marker: str, env_var: str, folder: s
                 f"cannot fetch the {package} {version} source distribution from PyPI "
                 f"(set {env_var} to a checkout instead)"
             )
-    with tarfile.open(sdist if sdist.is_file() else alt) as tar:
-        tar.extractall(cache_dir(), filter="data")
-    if not (tree / marker).is_file():
-        raise BuildError(f"the {package} {version} source distribution has no {marker}")
-    return tree
+    staging = Path(tempfile.mkdtemp(prefix=f".{tree.name}.", dir=cache_dir()))
+    try:
+        with tarfile.open(sdist if sdist.is_file() else alt) as tar:
+            tar.extractall(staging, filter="data")
+        unpacked = staging / tree.name
+        if unpacked.is_dir():
+            if tree.exists():
+                shutil.rmtree(tree)  # a partial tree left by an older, unlocked fetch
+            os.replace(unpacked, tree)  # appears whole or not at all
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
