@@ -8,9 +8,10 @@ STAMP  := $(VENV)/.installed-stamp
 bench: setup
 	$(VENV)/bin/mcubench run
 
-# Two workers: the machine has two cores, and no test depends on another.
+# Two workers (the machine has two cores), a test file on one worker (a file may sum up
+# what its own tests did).
 test: setup
-	$(PY) -m pytest -n 2
+	$(PY) -m pytest -n 2 --dist loadfile
 
 setup: toolchain $(STAMP)
 

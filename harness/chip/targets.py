@@ -8,6 +8,7 @@ needs. Nothing outside the declared regions is mapped.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -214,6 +215,13 @@ def load_target(name: str) -> Target:
     path = files.get(name)
     if path is None:
         raise ConfigError(f"unknown target {name!r}; valid targets: {', '.join(sorted(files))}")
+    st = path.stat()
+    return _parse_target(name, path, st.st_mtime_ns, st.st_size, current().gen_dir)
+
+
+@functools.lru_cache(maxsize=64)
+def _parse_target(name: str, path: Path, _mtime_ns: int, _size: int, _gen_dir: Path) -> Target:
+    """A target file read and checked once per version of the file (every Machine asks)."""
     src = Source(path, read_text(path))
     data = check_table(parse_toml(path, "\n".join(src.lines)), TARGET_FIELDS, src, None)
     if not isinstance(data["region"], list) or not data["region"]:
