@@ -35,39 +35,29 @@ def _tree(folder: Path, skip: tuple[Path, ...] = ()) -> dict[str, tuple[int, int
     return out
 
 
-def _checkout() -> dict[str, tuple[int, int]]:
-    """The checkout's files as git sees them (tracked, or new and not ignored), with size
-    and mtime. What git ignores (this repository's own build folder, generated results,
-    bytecode) is written by the other tests running beside this one; the wheel's mcubench
-    does not know where the checkout is."""
-    files = subprocess.run(
+def _git_files() -> list[Path]:
+    """The checkout's files as git sees them: tracked, or new and not ignored."""
+    out = subprocess.run(
         ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
         cwd=ROOT,
         capture_output=True,
         check=True,
     ).stdout.split(b"\0")
-    out = {}
-    for rel in filter(None, (f.decode() for f in files)):
-        path = ROOT / rel
-        if path.is_file():
-            st = path.stat()
-            out[rel] = (st.st_size, st.st_mtime_ns)
-    return out
+    return [Path(f.decode()) for f in out if f and (ROOT / f.decode()).is_file()]
+
+
+def _checkout() -> dict[str, tuple[int, int]]:
+    """Size and mtime of the checkout's files as git sees them. What git ignores (this
+    repository's own build folder, generated results, bytecode) is written by the other
+    tests running beside this one; the wheel's mcubench does not know the checkout."""
+    return {str(rel): ((ROOT / rel).stat().st_size, (ROOT / rel).stat().st_mtime_ns) for rel in _git_files()}
 
 
 def _source_copy(dest: Path) -> Path:
-    """The checkout's files (tracked, or new and not ignored): what a release is built from."""
-    files = subprocess.run(
-        ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
-        cwd=ROOT,
-        capture_output=True,
-        check=True,
-    ).stdout.split(b"\0")
-    for rel in filter(None, (f.decode() for f in files)):
-        src = ROOT / rel
-        if src.is_file():
-            (dest / rel).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(src, dest / rel)
+    """The checkout's files: what a release is built from."""
+    for rel in _git_files():
+        (dest / rel).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(ROOT / rel, dest / rel)
     return dest
 
 
