@@ -25,7 +25,7 @@ def run_exec(args) -> int:
     machine = Machine(image, target, counter=counter, cycle_limit=args.max_cycles)
     outputs = [_symbol_file(o, "--output") for o in args.output]
     for symbol, path in (_symbol_file(i, "--input") for i in args.input):
-        machine.write_array(symbol, _input_array(path), None)
+        machine.write_array(symbol, read_array(path, None), None)  # .npy in its own type, WAV as int16
     for func in args.init:
         machine.call(func)
     result = machine.call(args.call, *args.arg)
@@ -90,13 +90,6 @@ def _symbol_file(spec: str, flag: str) -> tuple[str, Path]:
     if not sep or not symbol or not file:
         raise ConfigError(f"{flag} {spec!r}: expected SYMBOL=FILE")
     return symbol, Path(file)
-
-
-def _input_array(path: Path) -> np.ndarray:
-    """A .npy array in its own type (little-endian), or a WAV as int16."""
-    if path.suffix.lower() == ".wav":
-        return read_array(path, "<i2")
-    return read_array(path, None)
 
 
 def run_targets(args) -> int:

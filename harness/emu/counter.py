@@ -144,6 +144,9 @@ class NativeCounter:
         ctx.emu_stop = ctypes.cast(uclib.uc_emu_stop, ctypes.c_void_p).value
         ctx.sp_regid, ctx.cpsr_regid, ctx.pc_regid = UC_ARM_REG_SP, UC_ARM_REG_CPSR, UC_ARM_REG_PC
         self._records = [np.ascontiguousarray(r.records) for r in config.ranges]
+        self._ranges = [
+            (r.base, r.base + 2 * len(recs), recs) for r, recs in zip(config.ranges, self._records)
+        ]
         ctx.n_ranges = len(config.ranges)
         for i, (r, recs) in enumerate(zip(config.ranges, self._records)):
             ptr = recs.ctypes.data
@@ -188,21 +191,18 @@ class NativeCounter:
         c.depth = c.stop_reason = c.stop_pc = c.stop_value = 0
         c.cycle_limit = cycle_limit
 
-    def _range_list(self):
-        return [(r.base, r.base + 2 * len(recs), recs) for r, recs in zip(self._cfg.ranges, self._records)]
-
     def cycles_after(self, pc: int) -> int:
         """The cycle count once the instructions before `pc` in the current block have run
         (the block was charged whole when it started)."""
         c = self._ctx
-        return c.cycles - _rest(self._range_list(), pc, c.prev_end)[0]
+        return c.cycles - _rest(self._ranges, pc, c.prev_end)[0]
 
     def resume(self, pc: int, extra: int = 0) -> None:
         """Emulation stops mid-block and goes on at `pc` (a trapped peripheral access): take
         back what the rest of the block was charged, since its new block will be charged
         again, and add `extra` cycles (the access's bus cost)."""
         c = self._ctx
-        cycles, n = _rest(self._range_list(), pc, c.prev_end)
+        cycles, n = _rest(self._ranges, pc, c.prev_end)
         c.cycles += extra - cycles - _fetch_ws(self._cfg.ws, pc, c.prev_end)
         c.insns -= n
         c.prev_flow = FLOW_NONE

@@ -44,7 +44,7 @@ _DISASM = Cs(CS_ARCH_ARM, CS_MODE_THUMB | CS_MODE_MCLASS)
 _DISASM.detail = True
 
 
-def _insn_at(machine, pc):
+def insn_at(machine, pc):
     try:
         code = machine.read(pc, 4)
     except Exception:
@@ -57,19 +57,19 @@ def _data_address(machine, insn) -> int | None:
     uc = machine.uc
     for op in insn.operands:
         if op.type == ARM_OP_MEM:
-            base = uc.reg_read(_uc_reg(insn, op.mem.base)) if op.mem.base else 0
+            base = uc.reg_read(uc_reg(insn, op.mem.base)) if op.mem.base else 0
             if op.mem.base and insn.reg_name(op.mem.base) == "pc":
                 base = (insn.address + 4) & ~3
-            index = uc.reg_read(_uc_reg(insn, op.mem.index)) if op.mem.index else 0
+            index = uc.reg_read(uc_reg(insn, op.mem.index)) if op.mem.index else 0
             return (base + index + op.mem.disp) & 0xFFFFFFFF
     if insn.mnemonic.startswith(("push", "pop")):
         return uc.reg_read(UC_ARM_REG_SP)
     if insn.mnemonic.startswith(("ldm", "stm")) and insn.operands:
-        return uc.reg_read(_uc_reg(insn, insn.operands[0].reg))
+        return uc.reg_read(uc_reg(insn, insn.operands[0].reg))
     return None
 
 
-def _access_size(mnemonic: str) -> int:
+def access_size(mnemonic: str) -> int:
     """Bytes moved by a load/store mnemonic (ldrh/strh/ldrsh 2, ldrb/strb/ldrsb 1, else 4)."""
     base = mnemonic.split(".")[0]
     if base.startswith(("ldr", "str")):
@@ -80,7 +80,7 @@ def _access_size(mnemonic: str) -> int:
     return 4
 
 
-def _uc_reg(insn, cs_reg):
+def uc_reg(insn, cs_reg):
     name = insn.reg_name(cs_reg).upper()
     return getattr(
         arm_const, f"UC_ARM_REG_{ {'SB': 'R9', 'SL': 'R10', 'FP': 'R11', 'IP': 'R12'}.get(name, name) }"
@@ -99,7 +99,7 @@ def translate(machine, state, error, pc) -> FirmwareFault:
         elif state.stop_reason == ctr.STOP_CYCLE_LIMIT:
             detail = f"after {state.cycles} cycles"
         elif state.stop_reason in (ctr.STOP_NOT_V6M, ctr.STOP_TRAP):
-            insn = _insn_at(machine, where_pc)
+            insn = insn_at(machine, where_pc)
             detail = f"'{insn.mnemonic} {insn.op_str}'".replace(" '", "'") if insn else ""
         return FirmwareFault(kind, where_pc, image.where(where_pc), address, calls, detail)
     if error is None:
@@ -108,11 +108,11 @@ def translate(machine, state, error, pc) -> FirmwareFault:
     kind = _UC_KINDS.get(code, f"emulator error ({error})")
     address = machine.bad_access[1] if machine.bad_access else None
     detail = ""
-    insn = _insn_at(machine, pc)
+    insn = insn_at(machine, pc)
     if code == ucc.UC_ERR_EXCEPTION and insn is not None:
         addr = _data_address(machine, insn)
         if addr is not None:
-            if addr % _access_size(insn.mnemonic):
+            if addr % access_size(insn.mnemonic):
                 kind, address = "unaligned access", addr
         detail = f"'{insn.mnemonic} {insn.op_str}'"
     elif code in (ucc.UC_ERR_READ_UNMAPPED, ucc.UC_ERR_WRITE_UNMAPPED, ucc.UC_ERR_WRITE_PROT) and insn:

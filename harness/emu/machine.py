@@ -317,7 +317,7 @@ class Machine:
                 self.bad_access = None
                 return self._take_interrupt(pc, before)
         try:
-            nxt = mmio.emulate(self.uc, self.counter, self.bus, self.time, pc, address)
+            nxt = mmio.emulate(self, pc, address)
         except PeripheralFault as exc:
             calls = [self.image.where(site) for site in reversed(self.counter.state().call_sites)]
             raise FirmwareFault(str(exc), pc, self.image.where(pc), None, calls) from None

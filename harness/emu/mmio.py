@@ -10,38 +10,26 @@ resumes, so the cycle count is what it would have been without the stop.
 
 from __future__ import annotations
 
-from capstone import CS_ARCH_ARM, CS_MODE_MCLASS, CS_MODE_THUMB, Cs
-from unicorn import arm_const
+from mcubench.emu.cycle_table import STANDARD_ACCESS_CYCLES
+from mcubench.emu.faults import access_size, insn_at, uc_reg
 
-from mcubench.emu.peripherals import Bus
-
-_DISASM = Cs(CS_ARCH_ARM, CS_MODE_THUMB | CS_MODE_MCLASS)
-_DISASM.detail = True
-_SIZES = {"ldr": 4, "str": 4, "ldrh": 2, "strh": 2, "ldrsh": 2, "ldrb": 1, "strb": 1, "ldrsb": 1}
-STANDARD = 2  # cycles of a single load or store on the core's bus
+SINGLE = ("ldr", "str", "ldrh", "strh", "ldrsh", "ldrb", "strb", "ldrsb")
 
 
-def _reg(insn, cs_reg) -> int:
-    name = insn.reg_name(cs_reg).upper()
-    return getattr(
-        arm_const, f"UC_ARM_REG_{ {'SB': 'R9', 'SL': 'R10', 'FP': 'R11', 'IP': 'R12'}.get(name, name) }"
-    )
-
-
-def emulate(uc, counter, bus: Bus, time_base: int, pc: int, address: int) -> int | None:
-    """Carry out the access at pc (to `address`, which the bus claims); the next PC, or
-    None when the instruction is not one this can emulate (the fault stands)."""
-    code = bytes(uc.mem_read(pc, 4))
-    insn = next(_DISASM.disasm(code, pc, 1), None)
+def emulate(machine, pc: int, address: int) -> int | None:
+    """Carry out the access at pc (to `address`, which the machine's bus claims); the next
+    PC, or None when the instruction is not one this can emulate (the fault stands)."""
+    uc, counter, bus, time_base = machine.uc, machine.counter, machine.bus, machine.time
+    insn = insn_at(machine, pc)
     if insn is None:
         return None
     mnem = insn.mnemonic.split(".")[0]
     nxt = pc + insn.size
-    if mnem in _SIZES:
-        size = _SIZES[mnem]
-        delta = bus.cycles_of(address) - STANDARD
+    if mnem in SINGLE:
+        size = access_size(mnem)
+        delta = bus.cycles_of(address) - STANDARD_ACCESS_CYCLES
         now = time_base + counter.cycles_after(nxt) + delta
-        rt = _reg(insn, insn.operands[0].reg)
+        rt = uc_reg(insn, insn.operands[0].reg)
         if mnem.startswith("ldr"):
             value = bus.read(address, size, now)
             if mnem in ("ldrsh", "ldrsb") and value >> (8 * size - 1):
@@ -52,8 +40,8 @@ def emulate(uc, counter, bus: Bus, time_base: int, pc: int, address: int) -> int
         counter.resume(nxt, delta)
         return nxt
     if mnem in ("ldm", "stm", "ldmia", "stmia"):  # 1 + N cycles, as to memory
-        base_reg = _reg(insn, insn.operands[0].reg)
-        regs = [_reg(insn, op.reg) for op in insn.operands[1:]]
+        base_reg = uc_reg(insn, insn.operands[0].reg)
+        regs = [uc_reg(insn, op.reg) for op in insn.operands[1:]]
         addr = uc.reg_read(base_reg)
         now = time_base + counter.cycles_after(nxt)
         for i, r in enumerate(regs):

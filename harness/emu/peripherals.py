@@ -69,12 +69,16 @@ class SysTick:
         period = self.rvr + 1
         return self.rvr - ((elapsed - self.v0 - 1) % period)
 
+    def _first_zero(self) -> tuple[int, int]:
+        """(when the counter first reaches 0 after its last re-basing, the period)."""
+        period = self.rvr + 1
+        return (self.t0 + self.v0 if self.v0 > 0 else self.t0 + period), period
+
     def zeros(self, after: int, upto: int) -> int:
         """How many times the counter reached 0 in (after, upto]."""
         if not self.enabled() or upto <= after:
             return 0
-        period = self.rvr + 1
-        first = self.t0 + self.v0 if self.v0 > 0 else self.t0 + period
+        first, period = self._first_zero()
 
         def upto_count(t):
             return 0 if t < first else (t - first) // period + 1
@@ -85,8 +89,7 @@ class SysTick:
         """The cycle at which the counter next reaches 0 (an interrupt when TICKINT is set)."""
         if not self.enabled() or not self.csr & 2:
             return None
-        period = self.rvr + 1
-        first = self.t0 + self.v0 if self.v0 > 0 else self.t0 + period
+        first, period = self._first_zero()
         if now < first:
             return first
         return first + ((now - first) // period + 1) * period
@@ -230,17 +233,16 @@ class Bus:
         self.values: dict[tuple[str, str], int] = {}
         self.stubs: dict[int, Stub] = {}
         self.models: dict[str, object] = {}
+        self.systick: SysTick | None = None
         for p in self.peripherals:
             if p.model == "systick":
                 self.models[p.name] = self.systick = SysTick(self, p)
             elif p.model == "nvic":
-                self.models[p.name] = self.nvic = Nvic()
+                self.models[p.name] = Nvic()
             elif p.model == "rp2040_sio":
                 self.models[p.name] = RP2040Sio()
             for r in p.registers:
                 self.values[(p.name, r.name)] = r.reset
-        if not hasattr(self, "systick"):
-            self.systick = None
 
     def find(self, addr: int) -> Peripheral | None:
         for p in self.peripherals:
@@ -302,7 +304,7 @@ class Bus:
         else:
             p, reg = self._register("read", addr)
             model = self.models.get(p.name)
-            word = model.read(reg, now) if model is not None and p.model != "scb" else self.plain_read(p, reg)
+            word = model.read(reg, now) if model is not None else self.plain_read(p, reg)
         shift = 8 * (addr & 3)
         return (word >> shift) & ((1 << (8 * size)) - 1)
 
@@ -323,7 +325,7 @@ class Bus:
                 raise PeripheralFault("SCB AIRCR: SYSRESETREQ (the firmware asked for a system reset)")
             return
         model = self.models.get(p.name)
-        if model is not None and p.model != "scb":
+        if model is not None:
             model.write(reg, value, now)
         else:
             self.plain_write(p, reg, value)
