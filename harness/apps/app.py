@@ -26,6 +26,7 @@ from mcubench.build.compile import BuildSpec, build
 from mcubench.chip.targets import load_target
 from mcubench.data import genre_dataset as gd
 from mcubench.data import sed_dataset as sd
+from mcubench.data.arrays import DTYPES
 from mcubench.dsp.config import get_config
 from mcubench.dsp.frontend import frames_of, logmel_float_db, logmel_frame, mfcc_float, mfcc_frame
 from mcubench.dsp.tables import write_header
@@ -92,7 +93,7 @@ def load_apps() -> dict[str, App]:
     return apps
 
 
-_DTYPES = {"int8": "<i1", "int16": "<i2", "int32": "<i4", "uint8": "<u1", "uint16": "<u2", "uint32": "<u4"}
+_DTYPES = {k: v for k, v in DTYPES.items() if k != "float32"}  # app buffers are integers
 APP_FIELDS = {
     "target": Field("str", required=True),
     "sources": Field("list[str]", required=True),

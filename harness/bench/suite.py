@@ -21,19 +21,10 @@ from mcubench.base.toml_files import parse_toml, read_text
 from mcubench.bench.budgets import BUDGET_KEYS, BUDGETS
 from mcubench.bench.references import REFERENCES
 from mcubench.chip.targets import target_names
+from mcubench.data.arrays import DTYPES
 from mcubench.data.signals import GENERATORS, parameters
 from mcubench.dsp.config import FFT_SIZES, load_configs
 from mcubench.nn.registry import MODELS
-
-DTYPES = {
-    "int8": "<i1",
-    "int16": "<i2",
-    "int32": "<i4",
-    "uint8": "<u1",
-    "uint16": "<u2",
-    "uint32": "<u4",
-    "float32": "<f4",
-}
 
 
 @dataclass(frozen=True)

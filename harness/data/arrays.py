@@ -18,6 +18,16 @@ from mcubench.base.files import read_input
 from mcubench.data.wav import read_wav
 
 MAX_ARRAY_BYTES = 1 << 30
+# The buffer types benchmark and app files name, as numpy dtype strings (little-endian).
+DTYPES = {
+    "int8": "<i1",
+    "int16": "<i2",
+    "int32": "<i4",
+    "uint8": "<u1",
+    "uint16": "<u2",
+    "uint32": "<u4",
+    "float32": "<f4",
+}
 
 
 def read_array(path: Path, dtype: str | None) -> np.ndarray:
