@@ -8,18 +8,15 @@ compiler, loaded with ctypes."""
 from __future__ import annotations
 
 import ctypes
-import hashlib
-import os
-import shutil
-import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
 from mcubench.base.errors import BuildError
-from mcubench.base.paths import FIRMWARE_DIR, cache_dir
+from mcubench.base.paths import FIRMWARE_DIR
 from mcubench.build import microfrontend
+from mcubench.build.host_library import host_compiler, shared_library
 
 SHIM = Path(__file__).resolve().parent / "_host" / "microfrontend_host.cc"
 CONFIG = FIRMWARE_DIR / "bench" / "tflm_frontend_config.h"  # shared with the firmware
@@ -30,30 +27,21 @@ def library() -> ctypes.CDLL:
     global _lib
     if _lib is not None:
         return _lib
-    cxx = next((c for c in (os.environ.get("CXX"), "c++", "g++", "clang++") if c and shutil.which(c)), None)
+    cxx = host_compiler("CXX", ("c++", "g++", "clang++"))
     if cxx is None:
         raise BuildError(
             "no host C++ compiler (c++, g++ or clang++) for the TFLite Micro front end's reference"
         )
     tree = microfrontend.root()
-    sources = [*microfrontend.sources(tree), SHIM]
-    h = hashlib.sha256(cxx.encode())
-    for s in (*sources, CONFIG):
-        h.update(s.read_bytes())
-    out = cache_dir() / "host" / f"microfrontend-{microfrontend.VERSION}-{h.hexdigest()[:16]}.so"
-    if not out.exists():
-        out.parent.mkdir(parents=True, exist_ok=True)
-        tmp = out.with_suffix(f".{os.getpid()}.tmp")
-        includes = [f"-I{d}" for d in (*microfrontend.include_dirs(tree), CONFIG.parent)]
-        proc = subprocess.run(
-            [cxx, "-O2", "-shared", "-fPIC", "-std=c++17", *includes, *map(str, sources), "-o", str(tmp)],
-            capture_output=True,
-            text=True,
-        )
-        if proc.returncode != 0:
-            tmp.unlink(missing_ok=True)
-            raise BuildError(f"host build of the TFLite Micro front end failed: {proc.stderr.strip()[:300]}")
-        os.replace(tmp, out)
+    includes = [f"-I{d}" for d in (*microfrontend.include_dirs(tree), CONFIG.parent)]
+    out = shared_library(
+        "host",
+        f"microfrontend-{microfrontend.VERSION}",
+        cxx,
+        [*microfrontend.sources(tree), SHIM],
+        ["-std=c++17", *includes],
+        depends=(CONFIG,),
+    )
     lib = ctypes.CDLL(str(out))
     lib.mcubench_mf_create.restype = ctypes.c_void_p
     lib.mcubench_mf_create.argtypes = [ctypes.c_int] * 5

@@ -9,26 +9,16 @@ the pure-Python twin in counter.py, which gives identical counts, only slower.
 from __future__ import annotations
 
 import ctypes
-import hashlib
 import os
-import platform
-import shutil
-import subprocess
 from pathlib import Path
 
-from mcubench.base.paths import cache_dir
+from mcubench.base.errors import BuildError
+from mcubench.build.host_library import host_compiler, shared_library
 
 SOURCE = Path(__file__).resolve().parent / "_native" / "cycle_hook.c"
 
 _lib: ctypes.CDLL | None = None
 _tried = False
-
-
-def _compiler() -> str | None:
-    for cc in (os.environ.get("CC"), "cc", "gcc", "clang"):
-        if cc and shutil.which(cc):
-            return cc
-    return None
 
 
 def load() -> ctypes.CDLL | None:
@@ -39,21 +29,14 @@ def load() -> ctypes.CDLL | None:
     _tried = True
     if os.environ.get("MCUBENCH_COUNTER", "").lower() == "python":
         return None
-    cc = _compiler()
+    cc = host_compiler("CC", ("cc", "gcc", "clang"))
     if cc is None:
         return None
-    digest = hashlib.sha256(SOURCE.read_bytes() + platform.machine().encode() + cc.encode()).hexdigest()[:16]
-    out = cache_dir() / "native" / f"cycle_hook-{digest}.so"
-    if not out.exists():
-        out.parent.mkdir(parents=True, exist_ok=True)
-        tmp = out.with_suffix(f".{os.getpid()}.tmp")
-        proc = subprocess.run(
-            [cc, "-O2", "-shared", "-fPIC", "-o", str(tmp), str(SOURCE)], capture_output=True, text=True
-        )
-        if proc.returncode != 0:
-            return None
-        os.replace(tmp, out)
-    lib = ctypes.CDLL(str(out))
+    try:
+        path = shared_library("native", "cycle_hook", cc, [SOURCE], [])
+    except BuildError:
+        return None
+    lib = ctypes.CDLL(str(path))
     lib.mcubench_ctx_size.restype = ctypes.c_uint32
     _lib = lib
     return lib
