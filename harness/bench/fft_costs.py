@@ -12,6 +12,7 @@ much, not a crash.
 
 from __future__ import annotations
 
+import functools
 import math
 from pathlib import Path
 
@@ -113,6 +114,7 @@ def _spectrum_and_exact(variant: str, n: int, out: np.ndarray, x: np.ndarray):
     return (out[:n] + 1j * out[n:])[: n // 2 + 1], None
 
 
+@functools.cache
 def kiss_mem(n: int) -> int:
     """The bytes kiss_fftr_alloc asks for at size n (the same on every M0+ target): from a
     build with room to spare, on the RP2040."""
