@@ -113,7 +113,7 @@ def _buffer(data, src: Source, table: str, fields: dict, file_key: str) -> Buffe
     return Buffer(data["symbol"], DTYPES[data.get("dtype", "int16")], path)
 
 
-def _sources(paths, src: Source, key: str) -> tuple[Path, ...]:
+def _sources(paths, src: Source) -> tuple[Path, ...]:
     """Paths relative to the file that names them ("mcubench:..." for mcubench's own
     firmware). A missing source is the build's error, so the other benchmarks still run."""
     return tuple(resolve(p, src.path.parent) for p in paths)
@@ -171,7 +171,7 @@ def load_benchmark(path: Path) -> Benchmark:
         for key in ("sources", "targets"):
             if key not in bench:
                 raise ConfigError(f"{src.where(None, 'benchmark')}: [benchmark] needs {key!r}")
-        sources, targets = _sources(bench["sources"], src, "sources"), tuple(bench["targets"])
+        sources, targets = _sources(bench["sources"], src), tuple(bench["targets"])
     stream = dict(check_table(bench.get("stream", {}), _STREAM, src, "benchmark.stream"))
     if "wav" in stream:
         stream["wav"] = resolve(stream["wav"], path.parent)
@@ -201,7 +201,7 @@ def load_benchmark(path: Path) -> Benchmark:
         frames=bench.get("frames"),
         frame_period_s=_frame_period(bench, src),
         tables=tables,
-        include_dirs=_sources(bench.get("include", ()), src, "include"),
+        include_dirs=_sources(bench.get("include", ()), src),
         sample_rate=bench.get("sample_rate"),
         component_ram_symbols=tuple(bench.get("component_ram_symbols", ())),
         warmup_calls=bench.get("warmup_calls", 0),
