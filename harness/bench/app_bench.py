@@ -8,6 +8,8 @@ parent as artifacts."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from mcubench.apps import stream
 from mcubench.apps.app import App, demo_audio, get_app, reference, segment_accuracy
 from mcubench.base.errors import ConfigError
@@ -45,10 +47,16 @@ def audio_for(bench: Benchmark, app: App):
     return audio, labels, seg, [wav]
 
 
-def measure_app(bench: Benchmark, target_name: str) -> Measured:
+def bench_app(bench: Benchmark) -> App:
+    """The benchmark's app, with the front end, model and -O level the benchmark sets."""
     app = get_app(bench.app)
+    return replace(app, **bench.app_overrides) if bench.app_overrides else app
+
+
+def measure_app(bench: Benchmark, target_name: str) -> Measured:
+    app = bench_app(bench)
     audio, labels, seg, artifacts = audio_for(bench, app)
-    doc, run, ref = stream_document(app, audio, target_name)
+    doc, run, ref = stream_document(app, audio, target_name, bench.clock_hz)
     if app.seed:  # the picture shows features and class probabilities
         artifacts.append(
             StreamPicture(

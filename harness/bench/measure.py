@@ -119,6 +119,8 @@ def measure_kernel(bench: Benchmark, target_name: str) -> Entry:
     """Everything about one kernel benchmark on one target, as a results entry."""
     entry = Entry(bench.name, target_name)
     target = load_target(target_name)
+    if bench.clock_hz:
+        target = target.with_clock(bench.clock_hz)
     image, machine = load(bench, target)
     x = bench_input(bench, image)
     out, calls = feed(machine, bench, image, x)

@@ -48,7 +48,7 @@ def worker_count(jobs: int | None, work: int) -> int:
     return max(1, min(jobs or os.cpu_count() or 1, work))
 
 
-def _worker_init(parent_deadline: float | None, parent_project: Project) -> None:
+def worker_init(parent_deadline: float | None, parent_project: Project) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides what Ctrl-C stops
     if sys.platform.startswith("linux"):
         try:
@@ -59,7 +59,7 @@ def _worker_init(parent_deadline: float | None, parent_project: Project) -> None
     project.use(parent_project)  # the parent's project, however the worker was started
 
 
-def _stop(pool: ProcessPoolExecutor) -> None:
+def stop(pool: ProcessPoolExecutor) -> None:
     """Cancel what has not started and end the workers now."""
     processes = list(getattr(pool, "_processes", {}).values())
     pool.shutdown(wait=False, cancel_futures=True)
@@ -71,7 +71,7 @@ def _stop(pool: ProcessPoolExecutor) -> None:
 
 
 @contextmanager
-def _signals_held():
+def signals_held():
     """Stop signals (Ctrl-C, the --timeout alarm, SIGTERM) are recorded, never raised,
     while a pool runs: an exception raised inside the executor's locks (a submit, a wait)
     can leave one held and hang the process at exit. The caller looks at the list; the
@@ -91,12 +91,17 @@ def _signals_held():
             signal.raise_signal(s)
 
 
-def _run_pool(fn, work: list, n: int, done: Callable, lost: list) -> None:
-    pool = ProcessPoolExecutor(
-        n, initializer=_worker_init, initargs=(deadline.get_deadline(), project.current())
+def local_executor(n: int) -> ProcessPoolExecutor:
+    """n worker processes that ignore Ctrl-C, die with the parent and use its project."""
+    return ProcessPoolExecutor(
+        n, initializer=worker_init, initargs=(deadline.get_deadline(), project.current())
     )
+
+
+def _run_pool(fn, work: list, n: int, done: Callable, lost: list) -> None:
+    pool = local_executor(n)
     pending = {}
-    with _signals_held() as held:
+    with signals_held() as held:
         try:
             for job in work:
                 try:
@@ -114,13 +119,13 @@ def _run_pool(fn, work: list, n: int, done: Callable, lost: list) -> None:
                         continue
                     done(result)
         except BaseException:
-            _stop(pool)
+            stop(pool)
             raise
         if held:  # stopped: end the workers; the held signal is raised as the block ends
-            _stop(pool)
+            stop(pool)
             return
     if lost:  # a broken pool: its other workers may wait on a queue lock the dead one held
-        _stop(pool)
+        stop(pool)
     else:
         pool.shutdown(wait=True)
 

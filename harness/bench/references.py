@@ -118,6 +118,14 @@ def genre_model(image, x: np.ndarray, bench) -> Expected:
     return _model_expected(get_model(gl.NAME), int(bench.generator.get("per_class", 8)))
 
 
+def model_accuracies(name: str, per_class: int) -> dict:
+    """A model's accuracies on `per_class` test clips a class: float, int8 (what the
+    firmware computes when it is bit-exact), and the clip count."""
+    expected = _model_expected(get_model(name), per_class)
+    scores = expected.float_metrics(expected.exact)["extra"]
+    return {k: scores[k] for k in ("accuracy_float", "accuracy_int8", "test_clips")}
+
+
 def _model_expected(model, per_class: int) -> Expected:
     frames, _, labels = model.test_stream(per_class)
     return _stream_expected(model.int8_stream(), frames, labels, model.float_accuracy(per_class))

@@ -23,8 +23,11 @@ from mcubench.bench.references import REFERENCES
 from mcubench.chip.targets import target_names
 from mcubench.data.arrays import DTYPES
 from mcubench.data.signals import GENERATORS, parameters
-from mcubench.dsp.config import FFT_SIZES, load_configs
-from mcubench.nn.registry import MODELS
+from mcubench.dsp.config import FFT_SIZES, get_config, load_configs, variant_name
+from mcubench.nn.registry import get_model
+from mcubench.nn.sed_variant import is_variant_name
+from mcubench.nn.sed_variant import make as make_variant
+from mcubench.nn.sed_variant import parse as parse_variant
 
 
 @dataclass(frozen=True)
@@ -60,6 +63,8 @@ class Benchmark:
     sed_model: str | None = None  # a model of harness/nn/sed_models.py: its generated tables
     app: str | None = None  # a streaming application (firmware/apps/apps.toml), run by harness/apps/stream.py
     stream: dict = field(default_factory=dict)  # its audio: {wav = Path} or {per_class, seconds} (demo)
+    app_overrides: dict = field(default_factory=dict)  # a seed app's frontend, model, opt for this run
+    clock_hz: int | None = None  # run at this clock instead of the target's (its flash wait states too)
 
     @property
     def frontend(self) -> str | None:
@@ -98,7 +103,11 @@ BENCHMARK_FIELDS = {
     "sed_model": Field("str"),
     "app": Field("str"),
     "stream": Field("table"),
+    "frontend": Field("any"),
+    "model": Field("any"),
+    "clock_hz": Field("int", check=positive),
 }
+APP_KEYS = ("frontend", "model")  # a seed app's, replaced for this benchmark
 TOP_FIELDS = {"benchmark": Field("table", required=True), "budgets": Field("table")}
 
 
@@ -159,9 +168,67 @@ def _budgets(data: dict, targets, src: Source) -> dict:
     return data
 
 
-def load_benchmark(path: Path) -> Benchmark:
+def _model(name, src: Source, key: str, table: str = "benchmark") -> None:
+    if name is not None:
+        try:
+            get_model(name)
+        except ConfigError as exc:
+            raise ConfigError(f"{src.where(key, table)}: {exc}") from None
+
+
+def _frontend_name(value, src: Source) -> str:
+    """`frontend = "py32_1k"` or a variant: `{ base = "py32_1k", n_mels = 24, hop = 256 }`."""
+    try:
+        if isinstance(value, str):
+            get_config(value)
+            return value
+        if isinstance(value, dict) and isinstance(value.get("base"), str):
+            return variant_name(value["base"], **{k: v for k, v in value.items() if k != "base"})
+    except ConfigError as exc:
+        raise ConfigError(f"{src.where('frontend', 'benchmark')}: {exc}") from None
+    raise ConfigError(
+        f"{src.where('frontend', 'benchmark')}: a configuration name or {{ base = ..., key = value }}"
+    )
+
+
+def _model_name(value, frontend: str, src: Source) -> str:
+    """`model = "gru"` (or any registry name) or `{ family = "gru", width = 24 }`: a
+    sound-event model trained on the app's front end."""
+    try:
+        if isinstance(value, str):
+            return get_model(value).name
+        if isinstance(value, dict) and set(value) <= {"family", "width"} and "family" in value:
+            return make_variant(value["family"], value.get("width"), frontend).name
+    except ConfigError as exc:
+        raise ConfigError(f"{src.where('model', 'benchmark')}: {exc}") from None
+    raise ConfigError(f"{src.where('model', 'benchmark')}: a model name or {{ family = ..., width = N }}")
+
+
+def _app_overrides(bench: dict, app: str | None, src: Source) -> dict:
+    given = [k for k in APP_KEYS if k in bench]
+    if not given:
+        return {}
+    if app is None or not get_app(app).seed:
+        raise ConfigError(f"{src.where(given[0], 'benchmark')}: {given[0]} goes with a seed app (app = ...)")
+    base = get_app(app)
+    frontend = _frontend_name(bench["frontend"], src) if "frontend" in bench else base.frontend
+    out = {"frontend": frontend}
+    if "model" in bench or frontend != base.frontend:
+        model = bench.get("model", base.model)
+        if isinstance(model, str) and is_variant_name(model) and "@" not in model:
+            model = {"family": parse_variant(model).family, "width": parse_variant(model).width}
+        out["model"] = _model_name(model, frontend, src)
+    if "opt" in bench:
+        out["opt"] = bench["opt"]
+    return out
+
+
+def load_benchmark(path: Path, data: dict | None = None) -> Benchmark:
+    """A benchmark file, or `data` standing for its contents (a sweep's point: the base
+    file with some keys changed; errors still name the file)."""
     src = Source(path, read_text(path))
-    data = parse_toml(path, "\n".join(src.lines))
+    if data is None:
+        data = parse_toml(path, "\n".join(src.lines))
     check_table(data, TOP_FIELDS, src, None)
     bench = check_table(data["benchmark"], BENCHMARK_FIELDS, src, "benchmark")
     app = _known("app", bench.get("app"), list_apps(), src, "app")
@@ -185,7 +252,7 @@ def load_benchmark(path: Path) -> Benchmark:
         _known("generator", gen["kind"], list(GENERATORS), src, "kind", "benchmark.generator")
         params = {p: Field("any") for p in parameters(gen["kind"])}
         check_table(gen, {"kind": Field("str"), **params}, src, "benchmark.generator")
-    _known("sed_model", bench.get("sed_model"), list(MODELS), src, "sed_model")
+    _model(bench.get("sed_model"), src, "sed_model")
     ref = _known("reference", bench.get("reference"), list(REFERENCES), src, "reference")
     tables = _known(
         "tables", bench.get("tables"), list(load_configs()) + [f"fft{n}" for n in FFT_SIZES], src, "tables"
@@ -209,6 +276,8 @@ def load_benchmark(path: Path) -> Benchmark:
         microfrontend=bench.get("microfrontend", False),
         sed_model=bench.get("sed_model"),
         app=app,
+        app_overrides=_app_overrides(bench, app, src),
+        clock_hz=bench.get("clock_hz"),
         stream=stream,
         input=_buffer(bench.get("input"), src, "benchmark.input", _INPUT, "file"),
         output=_buffer(bench.get("output"), src, "benchmark.output", _OUTPUT, "expected"),

@@ -15,7 +15,7 @@ import sys
 from mcubench import __version__
 from mcubench.base.errors import McubenchError
 from mcubench.bench.pool import Interrupted
-from mcubench.cli import fft_tables, gate, init, model, perf, run, single, stream
+from mcubench.cli import fft_tables, gate, init, model, perf, run, single, stream, sweep
 from mcubench.emu import deadline
 
 
@@ -248,6 +248,21 @@ def _add_stream(sub):
     p.add_argument("--json", action="store_true", help=JSON_HELP)
 
 
+def _add_sweep(sub):
+    p = sub.add_parser(
+        "sweep", help="design-space sweep: every point of a sweep file, ranked, Pareto front, winner"
+    )
+    p.add_argument("sweep", help="the sweep file (.toml)")
+    p.add_argument("--jobs", type=JOBS, default=None, help="local worker processes (default: one per core)")
+    p.add_argument(
+        "--cluster", default=None, metavar="tcp://HOST:8786", help="run the points on a Dask scheduler"
+    )
+    p.add_argument(
+        "--json", default=None, metavar="PATH", help="results file (default: <results>/sweep_<name>.json)"
+    )
+    p.add_argument("--fresh", action="store_true", help="ignore the cached points and run every one again")
+
+
 COMMANDS = {
     "init": (_add_init, init.run_init),
     "targets": (_add_targets, single.run_targets),
@@ -262,6 +277,7 @@ COMMANDS = {
     "report": (_add_report, gate.run_report),
     "fft-tables": (_add_fft_tables, fft_tables.run_fft_tables),
     "stream": (_add_stream, stream.run_stream_command),
+    "sweep": (_add_sweep, sweep.run_sweep_command),
 }
 
 

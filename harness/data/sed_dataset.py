@@ -6,7 +6,9 @@ benchmarks/data/sed_speech_16000.wav). Every clip has pink or white background n
 and, but for "background", one event at an SNR drawn from 0-20 dB. Clips are long
 enough to warm up the front end; the features are the log-mel of the last `frames`
 hops (py32_1k: 32 mel at 16 kHz, hop 128). The split is fixed by seeds: training and
-test clips come from different random streams.
+test clips come from different random streams. Every function takes the front end
+(`config`, default py32_1k) so a sweep can train for another shape: the audio is the
+same for all (clips are 4,608 samples, 288 ms), the patch is the last 256 ms.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from functools import lru_cache
 
 import numpy as np
 
+from mcubench.base.errors import ConfigError
 from mcubench.base.paths import DATA_DIR
 from mcubench.data.wav import read_pcm16
 from mcubench.dsp.config import get_config
@@ -22,7 +25,9 @@ from mcubench.dsp.frontend import frames_of, logmel, logmel_float_db
 
 CLASSES = ("background", "impulsive", "tonal", "speech")
 CONFIG = "py32_1k"
-FRAMES = 32  # the patch the models see: 32 hops = 256 ms
+CLIP_SAMPLES = 4608  # 288 ms at 16 kHz
+PATCH_SAMPLES = 4096  # the patch the models see: 256 ms (32 hops of py32_1k)
+FRAMES = 32
 WARMUP_FRAMES = 4
 TRAIN_SEED, TEST_SEED = 1, 2
 
@@ -118,30 +123,39 @@ def balanced_clips(make, n_classes: int, n_per_class: int, seed: int, n: int, sr
     return np.stack([make(rng, int(lab), n, sr) for lab in labels]), labels
 
 
+def frames(config: str = CONFIG) -> int:
+    """Hops in the models' patch (256 ms) with this front end."""
+    return PATCH_SAMPLES // get_config(config).hop
+
+
+def _check(config: str):
+    cfg = get_config(config)
+    if cfg.sample_rate != 16000:
+        raise ConfigError(f"front end {config}: the sound-event data is 16 kHz, not {cfg.sample_rate}")
+    return cfg
+
+
 def clips(n_per_class: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
     """(audio [N, samples] int16, labels [N]) in a fixed order for a seed."""
-    cfg = get_config(CONFIG)
-    return balanced_clips(
-        make_clip, len(CLASSES), n_per_class, seed, cfg.hop * (FRAMES + WARMUP_FRAMES), cfg.sample_rate
-    )
+    return balanced_clips(make_clip, len(CLASSES), n_per_class, seed, CLIP_SAMPLES, 16000)
 
 
-def features(audio: np.ndarray) -> np.ndarray:
-    """Float log-mel (dB) of the last FRAMES hops of each clip: [N, FRAMES, n_mels]."""
-    cfg = get_config(CONFIG)
-    return np.stack([logmel_float_db(cfg, frames_of(cfg, a))[-FRAMES:] for a in audio])
+def features(audio: np.ndarray, config: str = CONFIG) -> np.ndarray:
+    """Float log-mel (dB) of the last `frames(config)` hops of each clip: [N, frames, n_mels]."""
+    cfg, n = _check(config), frames(config)
+    return np.stack([logmel_float_db(cfg, frames_of(cfg, a))[-n:] for a in audio])
 
 
-def features_all(audio: np.ndarray) -> np.ndarray:
+def features_all(audio: np.ndarray, config: str = CONFIG) -> np.ndarray:
     """Float log-mel (dB) of every hop of each clip: [N, hops, n_mels]."""
-    cfg = get_config(CONFIG)
+    cfg = _check(config)
     return np.stack([logmel_float_db(cfg, frames_of(cfg, a)) for a in audio])
 
 
 @lru_cache(maxsize=4)
-def test_stream(per_class: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def test_stream(per_class: int, config: str = CONFIG) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """The test clips as the firmware sees them: (Q7.8 log-mel frames [N, hops, M] from
-    the bit-exact front-end model, float log-mel of the last FRAMES hops, labels)."""
-    cfg = get_config(CONFIG)
+    the bit-exact front-end model, float log-mel of the last frames(config) hops, labels)."""
+    cfg = _check(config)
     audio, labels = clips(per_class, TEST_SEED)
-    return np.stack([logmel(cfg, a) for a in audio]), features(audio), labels
+    return np.stack([logmel(cfg, a) for a in audio]), features(audio, config), labels

@@ -79,7 +79,7 @@ class FrontendConfig:
     n_mfcc: int = 0
 
     def __post_init__(self):
-        where = f"{CONFIG_FILE}: [{self.name}]"
+        where = f"front end {self.name}" if VARIANT_SEP in self.name else f"{CONFIG_FILE}: [{self.name}]"
         if self.n_fft not in FFT_SIZES:
             raise ConfigError(f"{where}: n_fft must be one of {FFT_SIZES}")
         if not 0 < self.hop <= self.win_length <= self.n_fft:
@@ -209,8 +209,56 @@ def fft_config(n_fft: int) -> FrontendConfig:
     )
 
 
+VARIANT_KEYS = ("sample_rate", "win_length", "n_fft", "hop", "n_mels", "fmin", "fmax")
+VARIANT_SEP = "~"
+
+
+def variant_name(base: str, **overrides) -> str:
+    """The name of a configuration derived from `base` with some fields changed, e.g.
+    py32_1k~hop=256,n_mels=24 (keys sorted; a value equal to the base's is dropped, so
+    one configuration has one name). get_config() reads it back, in any process."""
+    cfg = get_config(base)
+    for key in overrides:
+        if key not in VARIANT_KEYS:
+            raise ConfigError(f"front end {base}: unknown key {key!r}; valid: {', '.join(VARIANT_KEYS)}")
+    changed = {k: v for k, v in sorted(overrides.items()) if v != getattr(cfg, k)}
+    if not changed:
+        return base
+    name = base + VARIANT_SEP + ",".join(f"{k}={_number(v)}" for k, v in changed.items())
+    get_config(name)  # checks the combination (hop <= window <= n_fft, bands with bins)
+    return name
+
+
+def _number(v) -> str:
+    return str(int(v)) if float(v).is_integer() else repr(float(v))
+
+
+def _variant(name: str, configs: dict) -> FrontendConfig:
+    base, _, spec = name.partition(VARIANT_SEP)
+    if base not in configs:
+        raise ConfigError(f"unknown front-end configuration {base!r}; valid: {', '.join(configs)}")
+    fields = {k: getattr(configs[base], k) for k in configs[base].__dataclass_fields__}
+    for item in spec.split(","):
+        key, eq, value = item.partition("=")
+        if key not in VARIANT_KEYS or not eq:
+            raise ConfigError(
+                f"front end {name}: {item!r} is not key=value with a key of {', '.join(VARIANT_KEYS)}"
+            )
+        try:
+            fields[key] = type(fields[key])(float(value)) if key in ("fmin", "fmax") else int(value)
+        except ValueError:
+            raise ConfigError(f"front end {name}: {key} = {value!r} is not a number") from None
+    fields["name"] = name
+    cfg = FrontendConfig(**fields)
+    _ = cfg.mel_sparse  # a band without a bin is an error now, not at build time
+    return cfg
+
+
 def get_config(name: str) -> FrontendConfig:
+    """A configuration of frontends.toml, or a variant of one (see variant_name)."""
     configs = load_configs()
+    if VARIANT_SEP in name:
+        return _variant(name, configs)
     if name not in configs:
         raise ConfigError(f"unknown front-end configuration {name!r}; valid: {', '.join(configs)}")
     return configs[name]

@@ -17,7 +17,7 @@ from pathlib import Path
 from mcubench.base.errors import ConfigError
 from mcubench.data import genre_dataset as gd
 from mcubench.data import sed_dataset as sd
-from mcubench.nn import genre_lstm, sed_gru, sed_quant, sed_tcn
+from mcubench.nn import genre_lstm, sed_variant
 from mcubench.nn import sed_models as sm
 
 
@@ -32,36 +32,16 @@ class Model:
     float_accuracy: Callable[[int], float]  # per_class -> float model's accuracy
 
 
-def _sequential(name: str) -> Model:
-    def float_accuracy(per_class: int) -> float:
-        _, feats, labels = sd.test_stream(per_class)
-        return sm.float_accuracy(name, sm.load(name), feats, labels)
-
+def _sound_event(name: str) -> Model:
+    v = sed_variant.parse(name)
     return Model(
-        name,
+        v.name,
         sd.CLASSES,
-        lambda: sed_quant.Stream(sed_quant.calibrated(name)),
-        None,
-        partial(sed_quant.write_header, name),
-        sd.test_stream,
-        float_accuracy,
-    )
-
-
-def _recurrent_sed(mod, accuracy) -> Model:
-    def float_accuracy(per_class: int) -> float:
-        labels = sd.test_stream(per_class)[2]
-        return accuracy(sm.load(mod.NAME), sd.features_all(sd.clips(per_class, sd.TEST_SEED)[0]), labels)
-
-    float_stream = getattr(mod, "FloatStream", None)
-    return Model(
-        mod.NAME,
-        sd.CLASSES,
-        lambda: mod.Stream(mod.calibrated()),
-        float_stream and (lambda: float_stream(sm.load(mod.NAME))),
-        mod.write_header,
-        sd.test_stream,
-        float_accuracy,
+        lambda: sed_variant.int8_stream(v),
+        (lambda: sed_variant.float_stream(v)) if v.family == "gru" else None,
+        partial(sed_variant.write_header, v),
+        partial(sd.test_stream, config=v.frontend),
+        partial(sed_variant.float_accuracy, v),
     )
 
 
@@ -82,17 +62,19 @@ def _genre() -> Model:
 
 
 MODELS: dict[str, Model] = {
-    **{name: _sequential(name) for name in sm.architectures()},
-    "gru": _recurrent_sed(sed_gru, sed_gru.float_stream_accuracy),
-    "tcn": _recurrent_sed(sed_tcn, sed_tcn.float_accuracy),
+    **{name: _sound_event(name) for name in sed_variant.FAMILIES},
     "genre_lstm": _genre(),
 }
 
 
 def get_model(name: str) -> Model:
-    if name not in MODELS:
-        raise ConfigError(f"unknown model {name!r}; valid: {', '.join(MODELS)}")
-    return MODELS[name]
+    """A model by name; a sound-event variant (`gru/24@py32_1k~n_mels=24`, see
+    nn/sed_variant.py) is made on first use."""
+    if name in MODELS:
+        return MODELS[name]
+    if sed_variant.is_variant_name(name):
+        return _sound_event(name)
+    raise ConfigError(f"unknown model {name!r}; valid: {', '.join(MODELS)}, or family/width@frontend")
 
 
 def header_dir(name: str) -> Path:

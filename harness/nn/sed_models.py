@@ -37,28 +37,34 @@ def dct2(x: np.ndarray) -> np.ndarray:
     return np.einsum("kt,ntm,cm->nkc", dt, x, dm).reshape(len(x), -1)
 
 
-def architectures(frames: int = ds.FRAMES) -> dict:
+WIDTHS = {"dct_mlp": 20, "frame_mlp": 16}  # the hidden layer of the head
+FRAME_WIDTH = 8  # frame_mlp's per-frame layer (the ring's width)
+
+
+def architectures(frames: int = ds.FRAMES, widths: dict | None = None) -> dict:
+    w = {**WIDTHS, **(widths or {})}
     return {
-        "dct_mlp": [("dense", 20), ("relu",), ("dense", 4)],
+        "dct_mlp": [("dense", w["dct_mlp"]), ("relu",), ("dense", 4)],
         "frame_mlp": [
-            ("dense", 8),
+            ("dense", FRAME_WIDTH),
             ("relu",),
-            ("reshape", (-1, frames * 8)),
-            ("dense", 16),
+            ("reshape", (-1, frames * FRAME_WIDTH)),
+            ("dense", w["frame_mlp"]),
             ("relu",),
             ("dense", 4),
         ],
     }
 
 
-def data(n_per_class: int, seed: int):
+def data(n_per_class: int, seed: int, config: str = ds.CONFIG):
     audio, labels = ds.clips(n_per_class, seed)
-    return ds.features(audio), labels
+    return ds.features(audio, config), labels
 
 
-def fit(name: str, x: np.ndarray, y: np.ndarray, seed: int = 0) -> dict:
-    """Train one model; returns its weights with the standardisation folded in."""
-    ops = architectures()[name]
+def fit(name: str, x: np.ndarray, y: np.ndarray, seed: int = 0, width: int | None = None) -> dict:
+    """Train one model (x: [N, frames, mels]); returns its weights with the
+    standardisation folded in."""
+    ops = architectures(x.shape[1], {name: width or WIDTHS[name]})[name]
     net = Net(ops)
     if name == "dct_mlp":
         f = dct2(x)
@@ -81,7 +87,10 @@ def fit(name: str, x: np.ndarray, y: np.ndarray, seed: int = 0) -> dict:
 
 
 def net_of(name: str, params: dict) -> Net:
-    net = Net(architectures()[name])
+    """The float net of trained weights (its width and patch length read off them)."""
+    head = params["W3"] if name == "frame_mlp" else params["W0"]
+    frames = head.shape[1] // FRAME_WIDTH if name == "frame_mlp" else ds.FRAMES
+    net = Net(architectures(frames, {name: head.shape[0]})[name])
     for key, value in params.items():
         if key[0] in "Wb" and key[1:].isdigit():
             net.params.setdefault(int(key[1:]), {})["W" if key[0] == "W" else "b"] = value

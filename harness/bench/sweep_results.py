@@ -1,0 +1,108 @@
+"""A sweep's records as one results document: ranked by the objective, the Pareto front
+(objective up, CPU load down, RAM down) among the points that fit the chip, and the
+winner as a ready benchmark file.
+
+Ranking: points that fit the chip (RAM, flash, real time) and pass the base's budgets
+first, by the objective, then fewer cycles, less RAM, the point's place in the grid;
+then the points that do not fit; then errors. Everything in the document is a figure of
+the runs (no times, no host names but an error's), so two runs of a sweep, on the local
+pool or on a cluster, write the same document.
+"""
+
+from __future__ import annotations
+
+import copy
+
+from mcubench.base.toml_files import dump_toml
+from mcubench.bench.sweep_file import Point, Sweep
+from mcubench.results.document import header
+
+SWEEP_SCHEMA = "sweep-1"
+
+
+def _score(sweep: Sweep, r: dict) -> float | None:
+    v = r.get("figures", {}).get(sweep.objective)
+    if v is None or isinstance(v, bool):
+        return None if v is None else float(v)
+    return float(v) if sweep.maximise else -float(v)
+
+
+def _rank_key(sweep: Sweep, r: dict):
+    f = r.get("figures", {})
+    tier = 2 if r["status"] == "error" else (0 if r["fits"] and r["status"] == "pass" else 1)
+    score = _score(sweep, r)
+    return (
+        tier,
+        -(score if score is not None else float("-inf")),
+        f.get("cpu_load_pct") or 0,
+        f.get("ram_peak_bytes") or 0,
+        r["index"],
+    )
+
+
+def ranked(sweep: Sweep, records: list) -> list:
+    return sorted(records, key=lambda r: _rank_key(sweep, r))
+
+
+def pareto(sweep: Sweep, records: list) -> list:
+    """Indexes of the fitting points no other fitting point beats on every axis."""
+    ok = [r for r in records if r["fits"] and r["status"] == "pass" and _score(sweep, r) is not None]
+
+    def axes(r):
+        f = r["figures"]
+        return (-_score(sweep, r), f.get("cpu_load_pct") or 0, f.get("ram_peak_bytes") or 0)
+
+    front = []
+    for r in ok:
+        a = axes(r)
+        if not any(all(x <= y for x, y in zip(axes(o), a)) and axes(o) != a for o in ok):
+            front.append(r["index"])
+    return sorted(front)
+
+
+def document(sweep: Sweep, records: list, complete: bool) -> dict:
+    rows = ranked(sweep, records)
+    winner = next((r for r in rows if r["fits"] and r["status"] == "pass"), None)
+    return {
+        **header(),
+        "kind": "sweep",
+        "sweep_schema": SWEEP_SCHEMA,
+        "name": sweep.name,
+        "base": sweep.base.name,
+        "target": sweep.target,
+        "objective": {"figure": sweep.objective, "goal": "max" if sweep.maximise else "min"},
+        "sample": sweep.sample,
+        "axes": sweep.axes,
+        "points_total": len(sweep.points),
+        "points_done": len(records),
+        "complete": complete,
+        "points": [_sorted({k: v for k, v in r.items() if k != "key"}) for r in rows],
+        "pareto": pareto(sweep, records),
+        "winner": None if winner is None else winner["index"],
+    }
+
+
+def _sorted(value):
+    """Tables with their keys in order (a cached record and a fresh one alike)."""
+    if isinstance(value, dict):
+        return {k: _sorted(value[k]) for k in sorted(value)}
+    return value
+
+
+def winner_toml(sweep: Sweep, record: dict) -> str:
+    """The winning point as a benchmark file (the base with the point's keys set)."""
+    point = next(p for p in sweep.points if p.index == record["index"])
+    data = copy.deepcopy(point.data)
+    bench = data.setdefault("benchmark", {})
+    bench["name"] = f"{sweep.name}_winner"
+    bench["description"] = f"winner of sweep {sweep.name}: {Point(point.index, point.values, {}).label}"
+    figs = record["figures"]
+    comment = (
+        f"The winner of sweep {sweep.name} ({sweep.path.name}), written by `mcubench sweep`.\n"
+        f"Point: {Point(point.index, point.values, {}).label}\n"
+        f"{sweep.objective} {figs.get(sweep.objective)}, cycles/hop {figs.get('cycles_per_frame')}, "
+        f"CPU load {figs.get('cpu_load_pct')} %, RAM {figs.get('ram_peak_bytes')} B, "
+        f"flash {figs.get('flash_bytes')} B.\n"
+        f"Paths are relative to {sweep.base.parent}."
+    )
+    return dump_toml(data, comment)

@@ -1,0 +1,123 @@
+"""`mcubench sweep SWEEP.toml`: run every point of a design-space sweep on the local
+process pool or a Dask cluster (--cluster tcp://HOST:8786), then write the ranked
+results (JSON), the Pareto picture (PNG) and the winner as a benchmark file (TOML)."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from mcubench.base.errors import ConfigError
+from mcubench.base.files import write_atomic, write_json
+from mcubench.base.project import current
+from mcubench.bench import pool
+from mcubench.bench.sweep_file import load_sweep
+from mcubench.bench.sweep_results import document, ranked, winner_toml
+from mcubench.bench.sweep_run import run_sweep
+from mcubench.report.sweep_chart import sweep_chart
+
+COLUMNS = (
+    ("cycles_per_frame", "cycles/hop"),
+    ("cpu_load_pct", "CPU %"),
+    ("ram_peak_bytes", "RAM B"),
+    ("flash_bytes", "flash B"),
+    ("accuracy_float", "acc float"),
+    ("accuracy_int8", "acc int8"),
+    ("bit_exact", "exact"),
+)
+
+
+def cluster_executor(address: str):
+    """A concurrent.futures executor on a running Dask scheduler."""
+    try:
+        from distributed import Client
+    except ImportError:
+        raise ConfigError("--cluster needs Dask distributed: pip install 'mcubench[cluster]'") from None
+    try:
+        client = Client(address, timeout="10s")
+    except (OSError, TimeoutError) as exc:
+        raise ConfigError(
+            f"--cluster {address}: no Dask scheduler answers ({type(exc).__name__}: {exc})"
+        ) from None
+    workers = len(client.scheduler_info().get("workers", {}))
+    print(f"cluster {address}: {workers} worker(s)", file=sys.stderr)
+    return _ClosingExecutor(client)
+
+
+class _ClosingExecutor:
+    """The client's executor, closing the client when it is shut down."""
+
+    def __init__(self, client):
+        self.client, self.executor = client, client.get_executor()
+
+    def submit(self, fn, *args):
+        return self.executor.submit(fn, *args)
+
+    def shutdown(self, wait: bool = True) -> None:
+        self.executor.shutdown(wait=wait)
+        self.client.close()
+
+
+def table(doc: dict) -> str:
+    axes = list(doc["axes"])
+    head = ["#", *axes, *(label for _, label in COLUMNS), "fits", "status"]
+    lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+    for r in doc["points"]:
+        f = r["figures"]
+        cells = [str(r["index"]), *(str(r["point"][a]) for a in axes)]
+        cells += [
+            ""
+            if f.get(k) is None
+            else f"{f[k]:,}"
+            if isinstance(f[k], int) and not isinstance(f[k], bool)
+            else str(f[k])
+            for k, _ in COLUMNS
+        ]
+        status = r["status"] if r["status"] != "error" else f"error: {r['error']}"
+        cells += ["yes" if r["fits"] else "no", status]
+        mark = " **winner**" if r["index"] == doc["winner"] else ""
+        lines.append("| " + " | ".join(cells) + mark + " |")
+    return "\n".join(lines)
+
+
+def run_sweep_command(args) -> int:
+    sweep = load_sweep(Path(args.sweep))
+    executor = (
+        cluster_executor(args.cluster)
+        if args.cluster
+        else pool.local_executor(pool.worker_count(args.jobs, len(sweep.points)))
+    )
+
+    def progress(record, done, total):
+        label = ", ".join(f"{k}={v}" for k, v in record["point"].items())
+        state = record["status"] if record["status"] != "error" else "error: " + record["error"]
+        print(f"[{done}/{total}] {label}: {state}", file=sys.stderr, flush=True)
+
+    outcome = run_sweep(sweep, executor, fresh=args.fresh, on_done=progress)
+    complete = len(outcome.records) == len(sweep.points)
+    doc = document(sweep, outcome.records, complete)
+    out = (
+        Path(args.json)
+        if args.json
+        else current().require("sweep (without --json)").results_dir / f"sweep_{sweep.name}.json"
+    )
+    write_json(out, doc)
+    written = [out, sweep_chart(doc, out.with_suffix(".png"))]
+    winner = next((r for r in ranked(sweep, outcome.records) if r["index"] == doc["winner"]), None)
+    if winner is not None:
+        toml = out.with_name(out.stem + "_winner.toml")
+        write_atomic(toml, winner_toml(sweep, winner))
+        written.append(toml)
+    print(table(doc))
+    ran = max(outcome.ran, 1)
+    print(
+        f"{len(outcome.records)} of {len(sweep.points)} points ({outcome.cached} cached, {outcome.ran} run) "
+        f"in {outcome.wall_seconds:.1f} s; {outcome.point_seconds:.1f} s inside the points "
+        f"({1000 * outcome.point_seconds / ran:.0f} ms a point)",
+        file=sys.stderr,
+    )
+    print("wrote " + ", ".join(str(p) for p in written), file=sys.stderr)
+    if outcome.interrupted:
+        print("mcubench: interrupted; the finished points are kept (run again to resume)", file=sys.stderr)
+        return 130
+    return 2 if any(r["status"] == "error" for r in outcome.records) else 0

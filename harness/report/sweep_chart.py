@@ -1,0 +1,72 @@
+"""The picture of a sweep: the objective against CPU load (with the real-time line at
+100 %) and against RAM (with the chip's SRAM), every point that ran, the Pareto front
+joined and the winner ringed; points that do not fit the chip are hollow."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from mcubench.chip.targets import load_target
+from mcubench.report.charts import _plt
+
+
+def sweep_chart(doc: dict, path: Path) -> Path:
+    plt = _plt()
+    target = load_target(doc["target"])
+    figure = doc["objective"]["figure"]
+    rows = [r for r in doc["points"] if r["status"] != "error" and r["figures"].get(figure) is not None]
+    front = set(doc["pareto"])
+    fig, axes = plt.subplots(1, 2, figsize=(12, 5), sharey=True)
+    panels = (
+        ("cpu_load_pct", "worst hop's CPU load (%)", 100.0, "real time (100 %)"),
+        (
+            "ram_peak_bytes",
+            "RAM: static + worst-case stack (bytes)",
+            target.sram.size,
+            f"SRAM {target.sram.size:,} B",
+        ),
+    )
+    for ax, (key, label, limit, limit_label) in zip(axes, panels):
+        for fits in (True, False):
+            sel = [r for r in rows if r["fits"] == fits and r["figures"].get(key) is not None]
+            ax.scatter(
+                [r["figures"][key] for r in sel],
+                [r["figures"][figure] for r in sel],
+                s=28,
+                facecolors="tab:blue" if fits else "none",
+                edgecolors="tab:blue" if fits else "tab:gray",
+                label="fits" if fits else "does not fit",
+            )
+        best = sorted((r for r in rows if r["index"] in front), key=lambda r: r["figures"][key])
+        if best:
+            ax.step(
+                [r["figures"][key] for r in best],
+                [r["figures"][figure] for r in best],
+                where="post",
+                color="tab:green",
+                linewidth=1,
+                label="Pareto front",
+            )
+        win = next((r for r in rows if r["index"] == doc["winner"]), None)
+        if win is not None and win["figures"].get(key) is not None:
+            ax.scatter(
+                [win["figures"][key]],
+                [win["figures"][figure]],
+                s=160,
+                facecolors="none",
+                edgecolors="red",
+                label="winner",
+            )
+        ax.axvline(limit, color="red", linewidth=1.2, linestyle="--", label=limit_label)
+        ax.set_xlabel(label)
+        ax.grid(alpha=0.3)
+        ax.legend(fontsize=8, loc="lower right")
+    axes[0].set_ylabel(figure)
+    fig.suptitle(
+        f"sweep {doc['name']} on {doc['target']}: {doc['points_done']} of {doc['points_total']} points"
+    )
+    fig.tight_layout()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+    return path
