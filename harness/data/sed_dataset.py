@@ -125,7 +125,7 @@ def balanced_clips(make, n_classes: int, n_per_class: int, seed: int, n: int, sr
 
 def frames(config: str = CONFIG) -> int:
     """Hops in the models' patch (256 ms) with this front end."""
-    return PATCH_SAMPLES // get_config(config).hop
+    return PATCH_SAMPLES // _check(config).hop
 
 
 def _check(config: str):

@@ -1,0 +1,254 @@
+"""Design-space sweeps: the sweep file, points as benchmarks, the same results on the local
+pool and on a Dask cluster on loopback, resuming after Ctrl-C, and model variants."""
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from mcubench.base.errors import ConfigError
+from mcubench.bench.sweep_file import load_sweep
+from mcubench.bench.sweep_run import Job, evaluate, point_key
+from mcubench.dsp.config import get_config, variant_name
+from mcubench.nn import sed_variant as sv
+
+ROOT = Path(__file__).resolve().parents[1]
+BIN = Path(sys.executable).parent
+FIR = ROOT / "benchmarks" / "fir_q15.toml"
+
+
+def write_sweep(folder: Path, axes: str, extra: str = "", base: Path = FIR) -> Path:
+    path = folder / "s.toml"
+    name = "t_" + "".join(c if c.isalnum() else "_" for c in folder.name)  # its own point cache
+    path.write_text(f'[sweep]\nname = "{name}"\nbase = "{base}"\n{extra}\n[axes]\n{axes}\n')
+    return path
+
+
+def mcubench(*args, cwd=ROOT, **kw):
+    return subprocess.run([str(BIN / "mcubench"), *args], cwd=cwd, capture_output=True, text=True, **kw)
+
+
+def test_points_are_the_grid_of_the_axes_checked_as_benchmarks(tmp_path):
+    path = write_sweep(tmp_path, 'opt = ["-Os", "-O2"]\nframes = [1, 2, 3]')
+    sweep = load_sweep(path)
+    assert [p.values for p in sweep.points][:3] == [
+        {"opt": "-Os", "frames": 1},
+        {"opt": "-Os", "frames": 2},
+        {"opt": "-Os", "frames": 3},
+    ]
+    assert len(sweep.points) == 6 and sweep.target == "py32f003"
+    assert sweep.benchmark(sweep.points[4]).opt == "-O2" and sweep.benchmark(sweep.points[4]).frames == 2
+    keys = {point_key(sweep, p) for p in sweep.points}
+    assert len(keys) == 6 and point_key(sweep, sweep.points[0]) == point_key(
+        load_sweep(path), sweep.points[0]
+    )
+    sample = load_sweep(
+        write_sweep(
+            tmp_path,
+            'opt = ["-Os", "-O2"]\nframes = [1, 2, 3]',
+            'sample = { kind = "random", n = 4, seed = 3 }',
+        )
+    )
+    again = load_sweep(tmp_path / "s.toml")
+    assert len(sample.points) == 4 and [p.index for p in sample.points] == [p.index for p in again.points]
+
+
+@pytest.mark.parametrize(
+    "axes, extra, message",
+    [
+        ('opt = ["-Os", "-O9"]', "", "opt"),
+        ("opt = []", "", "non-empty list"),
+        ('bogus = ["x"]', "", "unknown key 'bogus'"),
+        ('"model.width" = [8]', "", "model goes with a seed app"),
+        ('opt = ["-Os"]', 'objective = { figure = "x", goal = "up" }', "goal"),
+        ('opt = ["-Os"]', 'sample = { kind = "random" }', "needs n"),
+    ],
+)
+def test_a_bad_sweep_is_one_line_naming_the_file(tmp_path, axes, extra, message):
+    path = write_sweep(tmp_path, axes, extra)
+    with pytest.raises(ConfigError) as exc:
+        load_sweep(path)
+    assert str(path) in str(exc.value) and message in str(exc.value) and "\n" not in str(exc.value)
+    r = mcubench("sweep", str(path), "--json", str(tmp_path / "out.json"))
+    assert r.returncode == 2 and r.stderr.count("\n") == 1 and "Traceback" not in r.stderr
+
+
+def test_front_end_and_model_variants_have_one_name_and_check_their_values():
+    name = variant_name("py32_1k", n_mels=24, hop=128)
+    assert name == "py32_1k~n_mels=24" and get_config(name).n_mels == 24 and get_config(name).hop == 128
+    assert variant_name("py32_1k", n_mels=32) == "py32_1k"
+    with pytest.raises(ConfigError, match="hop <= win_length"):
+        variant_name("py32_1k", hop=512)
+    with pytest.raises(ConfigError, match="unknown key"):
+        variant_name("py32_1k", mels=3)
+    v = sv.make("gru", 8, name)
+    assert v.name == "gru/8@py32_1k~n_mels=24" and sv.parse(v.name) == v
+    assert sv.parse("gru").committed and sv.make("gru", 16).name == "gru"
+    with pytest.raises(ConfigError, match="width 0"):
+        sv.make("tcn", 0)
+    with pytest.raises(ConfigError, match="16 kHz"):
+        sv.make("gru", 8, "genre22k")
+
+
+def test_a_variant_trains_quantises_and_streams_bit_exact_on_the_chip(mcu):
+    """A model nobody committed: a 6-channel TCN on 24 mel bands, trained on demand,
+    run by the same firmware, bit for bit with its int8 twin."""
+    from mcubench.data import sed_dataset as ds
+
+    fe = variant_name("py32_1k", n_mels=24)
+    v = sv.make("tcn", 6, fe)
+    q8 = ds.test_stream(2, fe)[0]
+    assert q8.shape[2] == 24
+    fw = mcu.build(
+        [
+            "firmware/bench/sed_model_bench.c",
+            "firmware/nn/sed_model.c",
+            "firmware/nn/nn_int8.c",
+            "firmware/nn/nn_dot_int8.S",
+        ],
+        "py32f003",
+        include=[str(sv.write_header(v)), "firmware/nn"],
+        opt="-O2",
+        entry=True,
+    )
+    fw.call("bench_init")
+    stream = sv.int8_stream(v)
+    for frame in q8[:2].reshape(-1, 24):
+        fw.write("bench_input", frame)
+        fw.call("bench_run")
+        stream.push(frame)
+        assert np.array_equal(fw.read("bench_output", "<i1"), stream.classify())
+    assert 0.25 < sv.float_accuracy(v, 10) <= 1.0
+
+
+def test_a_worker_without_the_toolchain_reports_it_as_the_point_error(tmp_path, monkeypatch):
+    from mcubench.base.project import current
+
+    sweep = load_sweep(write_sweep(tmp_path, 'opt = ["-O1"]'))
+    p = sweep.points[0]
+    monkeypatch.setenv("MCUBENCH_CROSS_PREFIX", str(tmp_path / "nowhere" / "arm-none-eabi-"))
+    job = Job("k", p.index, p.values, sweep.base, p.data, sweep.target, 5, current())
+    record = evaluate(job)
+    assert record["status"] == "error" and "arm-none-eabi-gcc" in record["error"] and record["host"]
+    assert "\n" not in record["error"] and not record["fits"]
+
+
+def _points(doc: dict) -> list:
+    return doc["points"]
+
+
+def _wait_for(path: Path, timeout: float = 60) -> None:
+    end = time.monotonic() + timeout
+    while not path.exists():
+        if time.monotonic() > end:
+            raise AssertionError(f"{path} did not appear")
+        time.sleep(0.1)
+
+
+def test_a_dask_cluster_on_loopback_gives_the_local_pool_s_results(tmp_path):
+    pytest.importorskip("distributed")
+    path = write_sweep(tmp_path, 'opt = ["-Os", "-O2"]\nframes = [1, 2]')
+    local = mcubench("sweep", str(path), "--jobs", "2", "--json", str(tmp_path / "local.json"))
+    assert local.returncode == 0, local.stderr
+    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    sched_file = tmp_path / "scheduler.json"
+    procs = [
+        subprocess.Popen(
+            [
+                str(BIN / "dask"),
+                "scheduler",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                "0",
+                "--no-dashboard",
+                "--scheduler-file",
+                str(sched_file),
+            ],
+            cwd=tmp_path,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+    ]
+    try:
+        _wait_for(sched_file)
+        address = json.loads(sched_file.read_text())["address"]
+        assert address.startswith("tcp://127.0.0.1:")
+        for _ in range(2):
+            procs.append(
+                subprocess.Popen(
+                    [
+                        str(BIN / "dask"),
+                        "worker",
+                        address,
+                        "--host",
+                        "127.0.0.1",
+                        "--nthreads",
+                        "1",
+                        "--no-dashboard",
+                        "--no-nanny",
+                    ],
+                    cwd=tmp_path,
+                    env=env,
+                    stdout=subprocess.DEVNULL,
+                    stderr=subprocess.DEVNULL,
+                )
+            )
+        from distributed import Client
+
+        with Client(address, timeout="30s") as client:
+            client.wait_for_workers(2, timeout=60)
+        cluster = mcubench(
+            "sweep", str(path), "--cluster", address, "--fresh", "--json", str(tmp_path / "cluster.json")
+        )
+        assert cluster.returncode == 0, cluster.stderr
+        assert "2 worker(s)" in cluster.stderr and "4 run" in cluster.stderr
+    finally:
+        for p in procs:
+            p.terminate()
+        for p in procs:
+            try:
+                p.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                p.kill()
+                p.wait()
+    assert all(p.poll() is not None for p in procs)
+    a, b = (json.loads((tmp_path / f).read_text()) for f in ("local.json", "cluster.json"))
+    assert _points(a) == _points(b) and a["winner"] == b["winner"] and a["pareto"] == b["pareto"]
+    assert len(_points(a)) == 4 and all(
+        r["status"] in ("pass", "fail") and r["figures"]["bit_exact"] for r in _points(a)
+    )
+    cycles = {(r["point"]["opt"], r["point"]["frames"]): r["figures"]["cycles_per_frame"] for r in _points(a)}
+    assert cycles[("-Os", 1)] == cycles[("-Os", 2)] and cycles[("-Os", 1)] != cycles[("-O2", 1)]
+
+
+def test_ctrl_c_keeps_the_finished_points_and_the_next_run_resumes(tmp_path):
+    path = write_sweep(tmp_path, 'opt = ["-Os", "-O1", "-O2", "-O3"]\nframes = [1, 2, 3]')
+    out = tmp_path / "r.json"
+    proc = subprocess.Popen(
+        [str(BIN / "mcubench"), "sweep", str(path), "--jobs", "1", "--fresh", "--json", str(out)],
+        cwd=ROOT,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    first = proc.stderr.readline()  # "[1/12] ...": one point finished
+    assert first.startswith("[1/12]"), first
+    proc.send_signal(signal.SIGINT)
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130, err
+    partial = json.loads(out.read_text())
+    assert not partial["complete"] and 1 <= partial["points_done"] < 12
+    resumed = mcubench("sweep", str(path), "--jobs", "2", "--json", str(out))
+    assert resumed.returncode == 0, resumed.stderr
+    assert f"({partial['points_done']} cached, {12 - partial['points_done']} run)" in resumed.stderr
+    whole = json.loads(out.read_text())
+    assert whole["complete"] and whole["points_done"] == 12
+    done_first = {r["index"]: r for r in partial["points"]}
+    assert all(r == done_first[r["index"]] for r in whole["points"] if r["index"] in done_first)
