@@ -1,6 +1,7 @@
 """The picture of a sweep: the objective against CPU load (with the real-time line at
-100 %) and against RAM (with the chip's SRAM), every point that ran, the Pareto front
-joined and the winner ringed; points that do not fit the chip are hollow."""
+100 %) and against RAM (with the chip's SRAM), every point that ran, the winner ringed
+in red; points that do not fit the chip are hollow. The three-way Pareto front (objective, CPU
+load, RAM) is ringed in green; the step line is each panel's own two-way front."""
 
 from __future__ import annotations
 
@@ -37,7 +38,22 @@ def sweep_chart(doc: dict, path: Path) -> Path:
                 edgecolors="tab:blue" if fits else "tab:gray",
                 label="fits" if fits else "does not fit",
             )
-        best = sorted((r for r in rows if r["index"] in front), key=lambda r: r["figures"][key])
+        best, top = [], float("-inf")  # this panel's own front: better than everything to its left
+        for r in sorted(
+            (r for r in rows if r["fits"]), key=lambda r: (r["figures"][key], -r["figures"][figure])
+        ):
+            if r["figures"][figure] > top:
+                best.append(r)
+                top = r["figures"][figure]
+        on_front = [r for r in rows if r["index"] in front and r["figures"].get(key) is not None]
+        ax.scatter(
+            [r["figures"][key] for r in on_front],
+            [r["figures"][figure] for r in on_front],
+            s=60,
+            facecolors="none",
+            edgecolors="tab:green",
+            label="Pareto front (objective, CPU, RAM)",
+        )
         if best:
             ax.step(
                 [r["figures"][key] for r in best],
@@ -45,7 +61,7 @@ def sweep_chart(doc: dict, path: Path) -> Path:
                 where="post",
                 color="tab:green",
                 linewidth=1,
-                label="Pareto front",
+                label="best so far along this axis",
             )
         win = next((r for r in rows if r["index"] == doc["winner"]), None)
         if win is not None and win["figures"].get(key) is not None:
