@@ -24,6 +24,7 @@ LOCAL_IMPORTS_ALLOWED = {
     "torch",
     "librosa",
     "scipy.signal",
+    "distributed",  # the optional cluster extra (mcubench sweep --cluster)
     "pymicro_features",  # a test dependency (the reference of one benchmark), not a runtime one
 }
 

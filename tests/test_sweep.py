@@ -3,18 +3,22 @@ pool and on a Dask cluster on loopback, resuming after Ctrl-C, and model variant
 
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
 import time
+import uuid
 from pathlib import Path
 
 import numpy as np
 import pytest
 
 from mcubench.base.errors import ConfigError
+from mcubench.base.project import current
 from mcubench.bench.sweep_file import load_sweep
 from mcubench.bench.sweep_run import Job, evaluate, point_key
+from mcubench.build.toolchain import gcc_version
 from mcubench.dsp.config import get_config, variant_name
 from mcubench.nn import sed_variant as sv
 
@@ -23,9 +27,18 @@ BIN = Path(sys.executable).parent
 FIR = ROOT / "benchmarks" / "fir_q15.toml"
 
 
+@pytest.fixture(autouse=True)
+def _own_point_cache():
+    """Each test's sweeps get a name of their own (so a point cache of their own), removed after."""
+    global NAME
+    NAME = f"test_{uuid.uuid4().hex[:12]}"
+    yield
+    shutil.rmtree(current().build_dir / "sweeps" / NAME, ignore_errors=True)
+
+
 def write_sweep(folder: Path, axes: str, extra: str = "", base: Path = FIR) -> Path:
     path = folder / "s.toml"
-    name = "t_" + "".join(c if c.isalnum() else "_" for c in folder.name)  # its own point cache
+    name = NAME
     path.write_text(f'[sweep]\nname = "{name}"\nbase = "{base}"\n{extra}\n[axes]\n{axes}\n')
     return path
 
@@ -128,13 +141,14 @@ def test_a_variant_trains_quantises_and_streams_bit_exact_on_the_chip(mcu):
 
 
 def test_a_worker_without_the_toolchain_reports_it_as_the_point_error(tmp_path, monkeypatch):
-    from mcubench.base.project import current
-
     sweep = load_sweep(write_sweep(tmp_path, 'opt = ["-O1"]'))
     p = sweep.points[0]
     monkeypatch.setenv("MCUBENCH_CROSS_PREFIX", str(tmp_path / "nowhere" / "arm-none-eabi-"))
-    job = Job("k", p.index, p.values, sweep.base, p.data, sweep.target, 5, current())
-    record = evaluate(job)
+    gcc_version.cache_clear()  # as in a fresh worker process, which asks the toolchain first
+    try:
+        record = evaluate(Job("k", p.index, p.values, sweep.base, p.data, sweep.target, 5, current()))
+    finally:
+        gcc_version.cache_clear()
     assert record["status"] == "error" and "arm-none-eabi-gcc" in record["error"] and record["host"]
     assert "\n" not in record["error"] and not record["fits"]
 
@@ -151,6 +165,25 @@ def _wait_for(path: Path, timeout: float = 60) -> None:
         time.sleep(0.1)
 
 
+def _stop(procs, address) -> None:
+    """The scheduler tells its workers to close (a worker told by SIGTERM alone keeps trying
+    to reach a scheduler that has gone); whatever is still running after that is killed."""
+    if address is not None:
+        from distributed import Client
+
+        try:
+            with Client(address, timeout="10s") as client:
+                client.shutdown()
+        except OSError:
+            pass
+    for p in procs:
+        try:
+            p.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            p.kill()
+            p.wait()
+
+
 def test_a_dask_cluster_on_loopback_gives_the_local_pool_s_results(tmp_path):
     pytest.importorskip("distributed")
     path = write_sweep(tmp_path, 'opt = ["-Os", "-O2"]\nframes = [1, 2]')
@@ -158,6 +191,7 @@ def test_a_dask_cluster_on_loopback_gives_the_local_pool_s_results(tmp_path):
     assert local.returncode == 0, local.stderr
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
     sched_file = tmp_path / "scheduler.json"
+    address = None
     procs = [
         subprocess.Popen(
             [
@@ -211,14 +245,7 @@ def test_a_dask_cluster_on_loopback_gives_the_local_pool_s_results(tmp_path):
         assert cluster.returncode == 0, cluster.stderr
         assert "2 worker(s)" in cluster.stderr and "4 run" in cluster.stderr
     finally:
-        for p in procs:
-            p.terminate()
-        for p in procs:
-            try:
-                p.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                p.kill()
-                p.wait()
+        _stop(procs, address if sched_file.exists() else None)
     assert all(p.poll() is not None for p in procs)
     a, b = (json.loads((tmp_path / f).read_text()) for f in ("local.json", "cluster.json"))
     assert _points(a) == _points(b) and a["winner"] == b["winner"] and a["pareto"] == b["pareto"]
@@ -230,7 +257,7 @@ def test_a_dask_cluster_on_loopback_gives_the_local_pool_s_results(tmp_path):
 
 
 def test_ctrl_c_keeps_the_finished_points_and_the_next_run_resumes(tmp_path):
-    path = write_sweep(tmp_path, 'opt = ["-Os", "-O1", "-O2", "-O3"]\nframes = [1, 2, 3]')
+    path = write_sweep(tmp_path, 'opt = ["-Os", "-O1", "-O2", "-O3"]\nframes = [100, 200, 300]')
     out = tmp_path / "r.json"
     proc = subprocess.Popen(
         [str(BIN / "mcubench"), "sweep", str(path), "--jobs", "1", "--fresh", "--json", str(out)],
@@ -252,3 +279,21 @@ def test_ctrl_c_keeps_the_finished_points_and_the_next_run_resumes(tmp_path):
     assert whole["complete"] and whole["points_done"] == 12
     done_first = {r["index"]: r for r in partial["points"]}
     assert all(r == done_first[r["index"]] for r in whole["points"] if r["index"] in done_first)
+
+
+def test_a_sweep_killed_outright_resumes_from_the_points_it_finished(tmp_path):
+    """SIGKILL: no clean-up at all, but every finished point was already on disk."""
+    path = write_sweep(tmp_path, 'opt = ["-Os", "-O1", "-O2"]\nframes = [100, 200]')
+    proc = subprocess.Popen(
+        [str(BIN / "mcubench"), "sweep", str(path), "--jobs", "1", "--json", str(tmp_path / "k.json")],
+        cwd=ROOT,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    assert proc.stderr.readline().startswith("[1/6]")
+    proc.kill()
+    proc.communicate(timeout=60)
+    resumed = mcubench("sweep", str(path), "--jobs", "1", "--json", str(tmp_path / "k.json"))
+    assert resumed.returncode == 0, resumed.stderr
+    cached = int(resumed.stderr.split("points (")[1].split(" cached")[0])
+    assert 1 <= cached < 6 and json.loads((tmp_path / "k.json").read_text())["complete"]

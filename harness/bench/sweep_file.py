@@ -17,7 +17,8 @@ their grid, and the figure to maximise.
     "model.width" = [8, 16]
     opt = ["-Os", "-O2"]
 
-Keys are [benchmark] keys; "budgets.<target>.<key>" reaches the budgets. Every point is
+Keys are [benchmark] keys; "budgets.<target>.<key>" reaches the budgets; the axis "target"
+runs points on different chips. Every point is
 checked as a benchmark file would be when the sweep is loaded, so a typo in an axis is
 one line naming the sweep file before anything runs.
 """
@@ -63,6 +64,7 @@ class Point:
     index: int
     values: dict  # axis key -> value
     data: dict  # the base file's tables with the point's keys set
+    target: str = ""
 
     @property
     def label(self) -> str:
@@ -174,14 +176,18 @@ def load_sweep(path: Path) -> Sweep:
     for i in chosen:
         values = dict(zip(axes, grid[i]))
         point_data = copy.deepcopy(common)
+        point_target = values.get("target", target)
         for key, value in values.items():
-            _set(point_data, key, value, src.where(key, "axes"))
-        point = Point(i, values, point_data)
+            if key == "target":
+                point_data.setdefault("benchmark", {})["targets"] = [value]
+            else:
+                _set(point_data, key, value, src.where(key, "axes"))
+        point = Point(i, values, point_data, point_target)
         try:
             bench = sweep.benchmark(point)
         except ConfigError as exc:
             raise ConfigError(f"{src.where(None, 'axes')}: point {point.label}: {exc}") from None
-        if target not in bench.targets:
-            raise ConfigError(f"{src.where('target', 'sweep')}: {target!r} is not a target of {base}")
+        if point_target not in bench.targets:
+            raise ConfigError(f"{src.where('target', 'sweep')}: {point_target!r} is not a target of {base}")
         sweep.points.append(point)
     return sweep

@@ -76,7 +76,7 @@ def point_key(sweep: Sweep, point: Point) -> str:
         sources += list(get_app(bench.app).sources)
     what = {
         "data": point.data,
-        "target": sweep.target,
+        "target": point.target,
         "accuracy_per_class": sweep.accuracy_per_class,
         "version": __version__,
         "sources": _digest_files(sorted(set(sources))),
@@ -99,7 +99,7 @@ def _fits(entry, target, extra: dict) -> bool:
 def evaluate(job: Job) -> dict:
     """One point, in whatever process runs it. Never raises: an error is a record."""
     project.use(job.project)
-    record = {"index": job.index, "key": job.key, "point": job.values}
+    record = {"index": job.index, "key": job.key, "point": job.values, "target": job.target}
     start = time.perf_counter()
     try:
         bench = load_benchmark(job.base, job.data)
@@ -163,7 +163,7 @@ def run_sweep(sweep: Sweep, executor: Executor, fresh: bool = False, on_done=Non
         key = point_key(sweep, point)
         cached = None if fresh else _read_cached(folder / f"{key}.json")
         if cached is not None:
-            cached.update(index=point.index, point=point.values)
+            cached.update(index=point.index, point=point.values, target=point.target)
             records.append(cached)
             continue
         jobs.append(
@@ -173,7 +173,7 @@ def run_sweep(sweep: Sweep, executor: Executor, fresh: bool = False, on_done=Non
                 point.values,
                 sweep.base,
                 point.data,
-                sweep.target,
+                point.target,
                 sweep.accuracy_per_class,
                 project.current(),
             )

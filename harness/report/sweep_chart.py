@@ -13,7 +13,8 @@ from mcubench.report.charts import _plt
 
 def sweep_chart(doc: dict, path: Path) -> Path:
     plt = _plt()
-    target = load_target(doc["target"])
+    targets = sorted({r.get("target", doc["target"]) for r in doc["points"]} or {doc["target"]})
+    srams = {t: load_target(t).sram.size for t in targets}
     figure = doc["objective"]["figure"]
     rows = [r for r in doc["points"] if r["status"] != "error" and r["figures"].get(figure) is not None]
     front = set(doc["pareto"])
@@ -23,8 +24,8 @@ def sweep_chart(doc: dict, path: Path) -> Path:
         (
             "ram_peak_bytes",
             "RAM: static + worst-case stack (bytes)",
-            target.sram.size,
-            f"SRAM {target.sram.size:,} B",
+            srams,
+            "SRAM",
         ),
     )
     for ax, (key, label, limit, limit_label) in zip(axes, panels):
@@ -73,7 +74,9 @@ def sweep_chart(doc: dict, path: Path) -> Path:
                 edgecolors="red",
                 label="winner",
             )
-        ax.axvline(limit, color="red", linewidth=1.2, linestyle="--", label=limit_label)
+        for t, x in limit.items() if isinstance(limit, dict) else [(None, limit)]:
+            name = limit_label if t is None else f"{t} {limit_label} {x:,} B"
+            ax.axvline(x, color="red", linewidth=1.2, linestyle="--", label=name)
         ax.set_xlabel(label)
         ax.grid(alpha=0.3)
         ax.legend(fontsize=8, loc="lower right")
