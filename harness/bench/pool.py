@@ -98,26 +98,36 @@ def local_executor(n: int) -> ProcessPoolExecutor:
     )
 
 
+def submit_and_wait(executor, fn, work: list, held: list, pending: dict, refused=None):
+    """Submit fn(job) for every job (a job the executor refuses goes to refused(job)), then
+    yield (job, future) as each finishes, until none is pending or a stop signal is held
+    (what is still running stays in `pending`). Any concurrent.futures executor: the local
+    pool, or a Dask client's."""
+    for job in work:
+        try:
+            pending[executor.submit(fn, job)] = job
+        except BrokenProcessPool:  # a worker died before everything was handed out
+            if refused is None:
+                raise
+            refused(job)
+    while pending and not held:
+        finished, _ = wait(pending, timeout=POLL_S, return_when=FIRST_COMPLETED)
+        for fut in finished:
+            yield pending.pop(fut), fut
+
+
 def _run_pool(fn, work: list, n: int, done: Callable, lost: list) -> None:
     pool = local_executor(n)
-    pending = {}
+    pending: dict = {}
     with signals_held() as held:
         try:
-            for job in work:
+            for job, fut in submit_and_wait(pool, fn, work, held, pending, lost.append):
                 try:
-                    pending[pool.submit(fn, job)] = job
-                except BrokenProcessPool:  # a worker died before everything was handed out
+                    result = fut.result()
+                except BrokenProcessPool:
                     lost.append(job)
-            while pending and not held:
-                finished, _ = wait(pending, timeout=POLL_S, return_when=FIRST_COMPLETED)
-                for fut in finished:
-                    job = pending.pop(fut)
-                    try:
-                        result = fut.result()
-                    except BrokenProcessPool:
-                        lost.append(job)
-                        continue
-                    done(result)
+                    continue
+                done(result)
         except BaseException:
             stop(pool)
             raise

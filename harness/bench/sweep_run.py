@@ -17,7 +17,7 @@ import hashlib
 import json
 import socket
 import time
-from concurrent.futures import FIRST_COMPLETED, Executor, wait
+from concurrent.futures import Executor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from pathlib import Path
@@ -37,7 +37,6 @@ from mcubench.bench.sweep_file import Point, Sweep
 from mcubench.chip.targets import load_target
 from mcubench.emu import deadline
 
-POLL_S = 0.25
 FIGURES = (
     "cycles_per_frame",
     "cpu_load_pct",
@@ -204,25 +203,22 @@ def _error(job: Job, message: str) -> dict:
 def _run(sweep, executor, jobs, pending, outcome, folder, on_done) -> None:
     with pool.signals_held() as held:
         try:
-            for job in jobs:
-                pending[executor.submit(evaluate, job)] = job
-            while pending and not held:
-                finished, _ = wait(pending, timeout=POLL_S, return_when=FIRST_COMPLETED)
-                for fut in finished:
-                    job = pending.pop(fut)
-                    try:
-                        record = fut.result()
-                    except BrokenProcessPool:
-                        record = _error(job, "the worker process died (killed by a signal or out of memory)")
-                    except Exception as exc:  # a cluster's own failure (a lost worker, ...)
-                        record = _error(job, f"{type(exc).__name__}: {exc}")
-                    outcome.point_seconds += record.pop("seconds", 0.0)
-                    if record["status"] != "error":
-                        write_atomic(folder / f"{job.key}.json", json.dumps(record, sort_keys=True))
-                    outcome.records.append(record)
-                    outcome.ran += 1
-                    if on_done is not None:
-                        on_done(record, len(outcome.records), len(sweep.points))
+            died = "the worker process died (killed by a signal or out of memory)"
+            refused = lambda job: outcome.records.append(_error(job, died))  # noqa: E731
+            for job, fut in pool.submit_and_wait(executor, evaluate, jobs, held, pending, refused):
+                try:
+                    record = fut.result()
+                except BrokenProcessPool:
+                    record = _error(job, died)
+                except Exception as exc:  # a cluster's own failure (a lost worker, ...)
+                    record = _error(job, f"{type(exc).__name__}: {exc}")
+                outcome.point_seconds += record.pop("seconds", 0.0)
+                if record["status"] != "error":
+                    write_atomic(folder / f"{job.key}.json", json.dumps(record, sort_keys=True))
+                outcome.records.append(record)
+                outcome.ran += 1
+                if on_done is not None:
+                    on_done(record, len(outcome.records), len(sweep.points))
         finally:
             outcome.interrupted = bool(held) or bool(pending)
             for fut in pending:
