@@ -297,3 +297,15 @@ def test_a_sweep_killed_outright_resumes_from_the_points_it_finished(tmp_path):
     assert resumed.returncode == 0, resumed.stderr
     cached = int(resumed.stderr.split("points (")[1].split(" cached")[0])
     assert 1 <= cached < 6 and json.loads((tmp_path / "k.json").read_text())["complete"]
+
+
+def test_a_clock_axis_changes_the_load_not_the_cycles_and_refuses_a_clock_the_chip_cannot_run(tmp_path):
+    sweep = load_sweep(write_sweep(tmp_path, "clock_hz = [8_000_000, 24_000_000, 48_000_000]"))
+    slow, fast, over = (
+        evaluate(Job(str(p.index), p.index, p.values, sweep.base, p.data, p.target, 5, current()))
+        for p in sweep.points
+    )
+    assert slow["figures"]["cycles_per_frame"] == fast["figures"]["cycles_per_frame"]
+    assert slow["figures"]["clock_hz"] == 8_000_000
+    assert slow["figures"]["cpu_load_pct"] == pytest.approx(3 * fast["figures"]["cpu_load_pct"], rel=1e-3)
+    assert over["status"] == "error" and "py32f003 cannot run at 48000000 Hz" in over["error"]
