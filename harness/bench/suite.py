@@ -195,6 +195,11 @@ def _model_name(value, frontend: str, src: Source) -> str:
     """`model = "gru"` (or any registry name) or `{ family = "gru", width = 24 }`: a
     sound-event model trained on the app's front end."""
     try:
+        if (
+            isinstance(value, str) and is_variant_name(value) and "@" not in value
+        ):  # gru, tcn/12: for this front end
+            v = parse_variant(value)
+            return make_variant(v.family, v.width, frontend).name
         if isinstance(value, str):
             return get_model(value).name
         if isinstance(value, dict) and set(value) <= {"family", "width"} and "family" in value:
@@ -208,16 +213,13 @@ def _app_overrides(bench: dict, app: str | None, src: Source) -> dict:
     given = [k for k in APP_KEYS if k in bench]
     if not given:
         return {}
-    if app is None or not get_app(app).seed:
+    base = get_app(app) if app is not None else None
+    if base is None or not base.seed:
         raise ConfigError(f"{src.where(given[0], 'benchmark')}: {given[0]} goes with a seed app (app = ...)")
-    base = get_app(app)
     frontend = _frontend_name(bench["frontend"], src) if "frontend" in bench else base.frontend
     out = {"frontend": frontend}
     if "model" in bench or frontend != base.frontend:
-        model = bench.get("model", base.model)
-        if isinstance(model, str) and is_variant_name(model) and "@" not in model:
-            model = {"family": parse_variant(model).family, "width": parse_variant(model).width}
-        out["model"] = _model_name(model, frontend, src)
+        out["model"] = _model_name(bench.get("model", base.model), frontend, src)
     if "opt" in bench:
         out["opt"] = bench["opt"]
     return out

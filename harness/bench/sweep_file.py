@@ -65,6 +65,7 @@ class Point:
     values: dict  # axis key -> value
     data: dict  # the base file's tables with the point's keys set
     target: str = ""
+    bench: Benchmark | None = None  # what `data` loads as (checked when the sweep is loaded)
 
     @property
     def label(self) -> str:
@@ -86,7 +87,7 @@ class Sweep:
     sample: dict = field(default_factory=dict)
 
     def benchmark(self, point: Point) -> Benchmark:
-        return load_benchmark(self.base, point.data)
+        return point.bench if point.bench is not None else load_benchmark(self.base, point.data)
 
 
 def _show(v) -> str:
@@ -182,12 +183,12 @@ def load_sweep(path: Path) -> Sweep:
                 point_data.setdefault("benchmark", {})["targets"] = [value]
             else:
                 _set(point_data, key, value, src.where(key, "axes"))
-        point = Point(i, values, point_data, point_target)
+        label = Point(i, values, point_data).label
         try:
-            bench = sweep.benchmark(point)
+            bench = load_benchmark(base, point_data)
         except ConfigError as exc:
-            raise ConfigError(f"{src.where(None, 'axes')}: point {point.label}: {exc}") from None
+            raise ConfigError(f"{src.where(None, 'axes')}: point {label}: {exc}") from None
         if point_target not in bench.targets:
             raise ConfigError(f"{src.where('target', 'sweep')}: {point_target!r} is not a target of {base}")
-        sweep.points.append(point)
+        sweep.points.append(Point(i, values, point_data, point_target, bench))
     return sweep

@@ -14,16 +14,17 @@ from __future__ import annotations
 import copy
 
 from mcubench.base.toml_files import dump_toml
-from mcubench.bench.sweep_file import Point, Sweep
+from mcubench.bench.sweep_file import Sweep
 from mcubench.results.document import header
 
 SWEEP_SCHEMA = "sweep-1"
 
 
 def _score(sweep: Sweep, r: dict) -> float | None:
+    """The objective, larger is better (a figure to minimise is negated)."""
     v = r.get("figures", {}).get(sweep.objective)
-    if v is None or isinstance(v, bool):
-        return None if v is None else float(v)
+    if v is None:
+        return None
     return float(v) if sweep.maximise else -float(v)
 
 
@@ -46,18 +47,20 @@ def ranked(sweep: Sweep, records: list) -> list:
 
 def pareto(sweep: Sweep, records: list) -> list:
     """Indexes of the fitting points no other fitting point beats on every axis."""
-    ok = [r for r in records if r["fits"] and r["status"] == "pass" and _score(sweep, r) is not None]
-
-    def axes(r):
-        f = r["figures"]
-        return (-_score(sweep, r), f.get("cpu_load_pct") or 0, f.get("ram_peak_bytes") or 0)
-
-    front = []
-    for r in ok:
-        a = axes(r)
-        if not any(all(x <= y for x, y in zip(axes(o), a)) and axes(o) != a for o in ok):
-            front.append(r["index"])
-    return sorted(front)
+    axes = {  # smaller is better on each
+        r["index"]: (
+            -_score(sweep, r),
+            r["figures"].get("cpu_load_pct") or 0,
+            r["figures"].get("ram_peak_bytes") or 0,
+        )
+        for r in records
+        if r["fits"] and r["status"] == "pass" and _score(sweep, r) is not None
+    }
+    return sorted(
+        i
+        for i, a in axes.items()
+        if not any(b != a and all(x <= y for x, y in zip(b, a)) for b in axes.values())
+    )
 
 
 def document(sweep: Sweep, records: list, complete: bool) -> dict:
@@ -95,11 +98,11 @@ def winner_toml(sweep: Sweep, record: dict) -> str:
     data = copy.deepcopy(point.data)
     bench = data.setdefault("benchmark", {})
     bench["name"] = f"{sweep.name}_winner"
-    bench["description"] = f"winner of sweep {sweep.name}: {Point(point.index, point.values, {}).label}"
+    bench["description"] = f"winner of sweep {sweep.name}: {point.label}"
     figs = record["figures"]
     comment = (
         f"The winner of sweep {sweep.name} ({sweep.path.name}), written by `mcubench sweep`.\n"
-        f"Point: {Point(point.index, point.values, {}).label}\n"
+        f"Point: {point.label}\n"
         f"{sweep.objective} {figs.get(sweep.objective)}, cycles/hop {figs.get('cycles_per_frame')}, "
         f"CPU load {figs.get('cpu_load_pct')} %, RAM {figs.get('ram_peak_bytes')} B, "
         f"flash {figs.get('flash_bytes')} B.\n"

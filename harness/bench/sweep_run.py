@@ -69,7 +69,7 @@ def _digest_files(paths) -> list:
 
 def point_key(sweep: Sweep, point: Point) -> str:
     """The content hash a point's record is cached under."""
-    bench = sweep.benchmark(point)
+    bench = point.bench
     sources = list(bench.sources)
     if bench.app:
         sources += list(get_app(bench.app).sources)
@@ -95,10 +95,15 @@ def _fits(entry, target, extra: dict) -> bool:
     )
 
 
+def _head(job: Job) -> dict:
+    """What every record of a point starts with, whatever became of it."""
+    return {"index": job.index, "key": job.key, "point": job.values, "target": job.target}
+
+
 def evaluate(job: Job) -> dict:
     """One point, in whatever process runs it. Never raises: an error is a record."""
     project.use(job.project)
-    record = {"index": job.index, "key": job.key, "point": job.values, "target": job.target}
+    record = _head(job)
     start = time.perf_counter()
     try:
         bench = load_benchmark(job.base, job.data)
@@ -109,8 +114,7 @@ def evaluate(job: Job) -> dict:
         for key in ("accuracy_float", "accuracy_int8", "accuracy_firmware", "segment_accuracy"):
             if key in extra:
                 figures[key] = extra[key]
-        model = bench_app(bench).model if bench.app else bench.sed_model
-        if bench.app and model:
+        if bench.app and (model := bench_app(bench).model):
             figures.update(model_accuracies(model, job.accuracy_per_class))
         record.update(
             status=entry.status,
@@ -189,15 +193,7 @@ def run_sweep(sweep: Sweep, executor: Executor, fresh: bool = False, on_done=Non
 
 
 def _error(job: Job, message: str) -> dict:
-    return {
-        "index": job.index,
-        "key": job.key,
-        "point": job.values,
-        "status": "error",
-        "error": message,
-        "fits": False,
-        "figures": {},
-    }
+    return {**_head(job), "status": "error", "error": message, "fits": False, "figures": {}}
 
 
 def _run(sweep, executor, jobs, pending, outcome, folder, on_done) -> None:

@@ -12,7 +12,7 @@ from mcubench.base.files import write_atomic, write_json
 from mcubench.base.project import current
 from mcubench.bench import pool
 from mcubench.bench.sweep_file import load_sweep
-from mcubench.bench.sweep_results import document, ranked, winner_toml
+from mcubench.bench.sweep_results import document, winner_toml
 from mcubench.bench.sweep_run import run_sweep
 from mcubench.report.sweep_chart import sweep_chart
 
@@ -58,6 +58,12 @@ class _ClosingExecutor:
         self.client.close()
 
 
+def _cell(v) -> str:
+    if v is None:
+        return ""
+    return f"{v:,}" if isinstance(v, int) and not isinstance(v, bool) else str(v)
+
+
 def table(doc: dict) -> str:
     axes = list(doc["axes"])
     head = ["#", *axes, *(label for _, label in COLUMNS), "fits", "status"]
@@ -65,14 +71,7 @@ def table(doc: dict) -> str:
     for r in doc["points"]:
         f = r["figures"]
         cells = [str(r["index"]), *(str(r["point"][a]) for a in axes)]
-        cells += [
-            ""
-            if f.get(k) is None
-            else f"{f[k]:,}"
-            if isinstance(f[k], int) and not isinstance(f[k], bool)
-            else str(f[k])
-            for k, _ in COLUMNS
-        ]
+        cells += [_cell(f.get(k)) for k, _ in COLUMNS]
         status = r["status"] if r["status"] != "error" else f"error: {r['error']}"
         cells += ["yes" if r["fits"] else "no", status]
         mark = " **winner**" if r["index"] == doc["winner"] else ""
@@ -103,7 +102,7 @@ def run_sweep_command(args) -> int:
     )
     write_json(out, doc)
     written = [out, sweep_chart(doc, out.with_suffix(".png"))]
-    winner = next((r for r in ranked(sweep, outcome.records) if r["index"] == doc["winner"]), None)
+    winner = next((r for r in outcome.records if r["index"] == doc["winner"]), None)
     if winner is not None:
         toml = out.with_name(out.stem + "_winner.toml")
         write_atomic(toml, winner_toml(sweep, winner))

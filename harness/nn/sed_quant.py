@@ -21,7 +21,7 @@ from mcubench.nn import int8 as nm
 from mcubench.nn import rnn
 from mcubench.nn import sed_models as sm
 
-RING_WIDTH = 8
+RING_WIDTH = sm.FRAME_WIDTH  # frame_mlp's per-frame outputs (dct_mlp's 8 mel-DCT coefficients too)
 
 
 @dataclass

@@ -79,7 +79,6 @@ def make(family: str, width: int | None = None, frontend: str = ds.CONFIG) -> Va
     if not 1 <= width <= MAX_WIDTH:
         raise ConfigError(f"model {family}: width {width} must be 1..{MAX_WIDTH}")
     ds.frames(frontend)  # a front end the data can use (16 kHz), or its error now
-    get_config(frontend)
     return Variant(family, width, frontend)
 
 
