@@ -5,13 +5,12 @@ documents to the results reader, and the gate's former holes one by one."""
 import copy
 import json
 import math
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from run_cli import mcubench
 
 from mcubench.base.errors import ConfigError, McubenchError
 from mcubench.bench.suite import load_benchmark
@@ -180,12 +179,6 @@ def test_unreadable_results_files_are_one_line_errors(tmp_path, content, pattern
     path.write_bytes(content)
     with pytest.raises(ConfigError, match=pattern):
         load_results(path)
-
-
-def mcubench(*args):
-    return subprocess.run(
-        [sys.executable, "-m", "mcubench.cli", *map(str, args)], cwd=ROOT, capture_output=True, text=True
-    )
 
 
 @pytest.mark.parametrize(

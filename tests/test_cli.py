@@ -1,10 +1,10 @@
 """The `mcubench` command as a user runs it: keys, exit codes, one-line errors."""
 
 import json
-import subprocess
 import sys
 
 import pytest
+import run_cli
 
 from mcubench.base.paths import FIRMWARE_DIR
 from mcubench.build.compile import BuildSpec, build
@@ -14,9 +14,7 @@ ROOT = FIRMWARE_DIR.parent
 
 
 def mcubench(*args, cwd=ROOT):
-    proc = subprocess.run(
-        [sys.executable, "-m", "mcubench.cli", *map(str, args)], cwd=cwd, capture_output=True, text=True
-    )
+    proc = run_cli.mcubench(*args, cwd=cwd)
     return proc.returncode, proc.stdout, proc.stderr
 
 

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import json
 import subprocess
-import sys
 from pathlib import Path
 
 import numpy as np
 import pytest
+from run_cli import COMMAND, mcubench
 
 from mcubench.cli.main import parser
 
@@ -126,17 +126,6 @@ output = {{ symbol = "bench_output", dtype = "int16"{output_extra} }}
 max_cycles = 2_000
 bit_exact = true
 """
-
-
-def mcubench(*args, cwd, env=None):
-    return subprocess.run(
-        [sys.executable, "-m", "mcubench.cli", *map(str, args)],
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=300,
-    )
 
 
 def git(*args, cwd):
@@ -301,7 +290,7 @@ def test_every_option_has_help_and_there_is_a_version():
     for name, command in sub.choices.items():
         for action in command._actions:
             assert action.help, f"mcubench {name} {action.option_strings or action.dest}: no help text"
-    proc = subprocess.run([sys.executable, "-m", "mcubench.cli", "--version"], capture_output=True, text=True)
+    proc = subprocess.run([*COMMAND, "--version"], capture_output=True, text=True)
     assert proc.returncode == 0 and proc.stdout.startswith("mcubench 0.")
 
 
@@ -430,9 +419,7 @@ def test_the_action_calls_only_options_that_exist():
 
 
 def test_a_closed_pipe_ends_quietly():
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "mcubench.cli", "targets"], stdout=subprocess.PIPE, stderr=subprocess.PIPE
-    )
+    proc = subprocess.Popen([*COMMAND, "targets"], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     proc.stdout.close()  # `mcubench targets | head -0`: the reader is gone before the first line
     err = proc.stderr.read()
     proc.stderr.close()

@@ -6,10 +6,10 @@ import os
 import resource
 import signal
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+from run_cli import COMMAND
 
 from mcubench.bench.pool import Interrupted, fan_out
 from mcubench.data.wav import WavError, read_wav
@@ -95,7 +95,7 @@ def _run(folder: Path):
 
 def mcubench(*args, **kw):
     return subprocess.Popen(
-        [sys.executable, "-m", "mcubench.cli", *map(str, args)],
+        [*COMMAND, *map(str, args)],
         cwd=ROOT,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,

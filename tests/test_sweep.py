@@ -13,6 +13,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from run_cli import COMMAND, mcubench
 
 from mcubench.base.errors import ConfigError
 from mcubench.base.project import current
@@ -41,10 +42,6 @@ def write_sweep(folder: Path, axes: str, extra: str = "", base: Path = FIR) -> P
     name = NAME
     path.write_text(f'[sweep]\nname = "{name}"\nbase = "{base}"\n{extra}\n[axes]\n{axes}\n')
     return path
-
-
-def mcubench(*args, cwd=ROOT, **kw):
-    return subprocess.run([str(BIN / "mcubench"), *args], cwd=cwd, capture_output=True, text=True, **kw)
 
 
 def test_points_are_the_grid_of_the_axes_checked_as_benchmarks(tmp_path):
@@ -260,7 +257,7 @@ def test_ctrl_c_keeps_the_finished_points_and_the_next_run_resumes(tmp_path):
     path = write_sweep(tmp_path, 'opt = ["-Os", "-O1", "-O2", "-O3"]\nframes = [100, 200, 300]')
     out = tmp_path / "r.json"
     proc = subprocess.Popen(
-        [str(BIN / "mcubench"), "sweep", str(path), "--jobs", "1", "--fresh", "--json", str(out)],
+        [*COMMAND, "sweep", str(path), "--jobs", "1", "--fresh", "--json", str(out)],
         cwd=ROOT,
         stderr=subprocess.PIPE,
         text=True,
@@ -285,7 +282,7 @@ def test_a_sweep_killed_outright_resumes_from_the_points_it_finished(tmp_path):
     """SIGKILL: no clean-up at all, but every finished point was already on disk."""
     path = write_sweep(tmp_path, 'opt = ["-Os", "-O1", "-O2"]\nframes = [100, 200]')
     proc = subprocess.Popen(
-        [str(BIN / "mcubench"), "sweep", str(path), "--jobs", "1", "--json", str(tmp_path / "k.json")],
+        [*COMMAND, "sweep", str(path), "--jobs", "1", "--json", str(tmp_path / "k.json")],
         cwd=ROOT,
         stderr=subprocess.PIPE,
         text=True,

@@ -12,6 +12,7 @@ import sys
 import tempfile
 
 import pytest
+from run_cli import COMMAND
 from tflite_micro.python.tflite_micro import runtime
 
 from mcubench.build.sdist import source_tree
@@ -56,7 +57,7 @@ def test_the_planned_arena_equals_tflite_micros(models, name):
 
 
 def test_the_model_command_says_whether_it_fits(models, tmp_path):
-    cli = [sys.executable, "-m", "mcubench.cli", "model", str(models["alexa"])]
+    cli = [*COMMAND, "model", str(models["alexa"])]
     small = subprocess.run([*cli, "--target", "py32f003"], capture_output=True, text=True)
     assert (
         small.returncode == 1 and "6,672 B of 4,096 B SRAM" in small.stdout and "does not fit" in small.stdout
@@ -66,7 +67,7 @@ def test_the_model_command_says_whether_it_fits(models, tmp_path):
     bad = tmp_path / "x.tflite"
     bad.write_bytes(b"\0" * 64)
     proc = subprocess.run(
-        [sys.executable, "-m", "mcubench.cli", "model", str(bad), "--target", "rp2040"],
+        [*COMMAND, "model", str(bad), "--target", "rp2040"],
         capture_output=True,
         text=True,
     )

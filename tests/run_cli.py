@@ -1,0 +1,15 @@
+"""The mcubench command line run as a user runs it: a subprocess of this interpreter
+(`python -m mcubench.cli`), output captured as text, bounded in time."""
+
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+COMMAND = [sys.executable, "-m", "mcubench.cli"]
+
+
+def mcubench(*args, cwd=ROOT, env=None, timeout=300) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [*COMMAND, *map(str, args)], cwd=cwd, capture_output=True, text=True, env=env, timeout=timeout
+    )
