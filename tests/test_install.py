@@ -10,6 +10,7 @@ the package index instead (the closing figures of the install were measured that
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -125,6 +126,17 @@ def test_a_new_user_project_runs_checks_and_gates_from_the_wheel(installed):
     check = _sh(installed, "mcubench", "check")
     assert "mcubench check: passed" in check.stdout
     _sh(installed, "python", "-m", "pytest", "-q", "-p", "no:cacheprovider", "tests")
+    (project / "sweep.toml").write_text(
+        '[sweep]\nname = "gain"\nbase = "benchmarks/gain_q15.toml"\n'
+        'objective = { figure = "cycles_per_frame", goal = "min" }\n[axes]\nopt = ["-Os", "-O2"]\n'
+    )
+    sweep = _sh(installed, "mcubench", "sweep", "sweep.toml")
+    assert "2 of 2 points (0 cached, 2 run)" in sweep.stderr
+    doc = json.loads((project / "results" / "sweep_gain.json").read_text())
+    assert doc["complete"] and {r["point"]["opt"] for r in doc["points"]} == {"-Os", "-O2"}
+    assert all(r["status"] == "pass" and r["figures"]["bit_exact"] for r in doc["points"])
+    assert (project / "results" / "sweep_gain_winner.toml").is_file()
+    assert list((project / ".mcubench" / "build" / "sweeps" / "gain").glob("*.json"))
 
     kernel = project / "src" / "gain_q15.c"
     kernel.write_text(
