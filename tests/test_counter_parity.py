@@ -51,3 +51,31 @@ def test_stack_peak_fault_and_sio_counts_match(asm_machine):
         figures[kind] = (ok, err)
     assert figures["native"] == figures["python"]
     assert figures["native"][0].stack_peak_bytes == 12 + 16 + 8
+
+
+def test_xip_cache_conflicts_count_alike(asm_machine):
+    """Three flash lines 8 KiB apart share one set of the RP2040's 2-way XIP cache: read
+    in the order A B A C they miss, hit a line that was not the most recent, and evict,
+    every round, while the loop's own fetch lines stay resident. The native hook skips a
+    block's fetch lines while no set's order has changed; this is where that is tested."""
+    funcs = {
+        "thrash": "push {r4, r5, lr}\nldr r0, =table\nldr r4, =8192\nadds r5, r4, r4\nmovs r3, #20\n"
+        "1: ldr r1, [r0]\nldr r2, [r0, r4]\nldr r1, [r0]\nldr r2, [r0, r5]\n"
+        "subs r3, #1\nbne 1b\npop {r4, r5, pc}\n.ltorg",
+        "calm": "ldr r0, =table\nmovs r3, #20\n1: ldr r1, [r0]\nsubs r3, #1\nbne 1b\nbx lr\n.ltorg",
+        # reads the two lines 8 and 16 KiB past calm's first one: calm's code is evicted
+        "evict": "ldr r0, =calm\nsubs r0, #1\nldr r1, =8192\nldrb r2, [r0, r1]\nadds r1, r1, r1\n"
+        "ldrb r2, [r0, r1]\nbx lr\n.ltorg",
+    }
+    data = "\n.section .rodata\n.balign 8\ntable: .space 16392\n"
+    figures = {}
+    for kind in ("native", "python"):
+        m = asm_machine(funcs, target="rp2040", counter=kind, data=data)
+        calls = ("calm", "thrash", "thrash", "calm", "evict", "calm", "calm")
+        figures[kind] = [m.call(name) for name in calls]
+    assert figures["native"] == figures["python"]
+    _, _, thrash, warm, _, evicted, again = figures["native"]
+    # LRU: A, read twice a round, stays; B and C evict each other (2 misses a round)
+    assert thrash.cache_misses == 2 * 20
+    assert warm.cache_misses == 0 and again == warm
+    assert evicted.cache_misses == 1 and evicted.cycles > warm.cycles

@@ -95,6 +95,9 @@ class _Ctx(ctypes.Structure):
         ("call_site", ctypes.c_uint32 * SHADOW),
         ("cpsr_regid", ctypes.c_int32),
         ("pc_regid", ctypes.c_int32),
+        ("blocks", ctypes.c_void_p),
+        ("sp_known", ctypes.c_uint32),
+        ("cache_epoch", ctypes.c_uint64),
     ]
 
 
@@ -161,6 +164,9 @@ class NativeCounter:
             ctx.cache_base, ctx.cache_end, ctx.cache_sets, ctx.cache_ways = base, end, sets, ways
             ctx.cache_line_shift, ctx.cache_miss_cycles = line.bit_length() - 1, miss
             ctx.cache_tags, ctx.cache_stamps = self._tags.ctypes.data, self._stamps.ctypes.data
+        ctx.cache_epoch = 1  # a block summary's 0 never matches
+        self._blocks = np.zeros(lib.mcubench_blocks_bytes(), dtype=np.uint8)
+        ctx.blocks = self._blocks.ctypes.data
         self._hooks = []
         block_fn = ctypes.cast(lib.mcubench_block_hook, ctypes.c_void_p)
         mem_fn = ctypes.cast(lib.mcubench_mem_hook, ctypes.c_void_p)
@@ -190,6 +196,7 @@ class NativeCounter:
         c.prev_flow = FLOW_NONE
         c.depth = c.stop_reason = c.stop_pc = c.stop_value = 0
         c.cycle_limit = cycle_limit
+        c.sp_known = 0
 
     def cycles_after(self, pc: int) -> int:
         """The cycle count once the instructions before `pc` in the current block have run
@@ -206,6 +213,7 @@ class NativeCounter:
         c.cycles += extra - cycles - _fetch_ws(self._cfg.ws, pc, c.prev_end)
         c.insns -= n
         c.prev_flow = FLOW_NONE
+        c.sp_known = 0
 
     def add(self, cycles: int) -> None:
         """Charge cycles outside any block (exception entry and return); the next block
@@ -213,6 +221,7 @@ class NativeCounter:
         c = self._ctx
         c.cycles += cycles
         c.prev_flow = FLOW_NONE
+        c.sp_known = 0
 
     def set_limit(self, cycle_limit: int) -> None:
         self._ctx.cycle_limit = cycle_limit
@@ -223,10 +232,12 @@ class NativeCounter:
 
     def clear_stop(self) -> None:
         self._ctx.stop_reason = STOP_NONE
+        self._ctx.sp_known = 0
 
     def check_sp(self, uc, pc: int, low: int) -> None:
         """The SP check of a block entry, for an SP written mid-block (Machine's hook)."""
         c = self._ctx
+        c.sp_known = 0
         if low < c.min_sp:
             c.min_sp, c.min_sp_pc = max(low, 0), pc
         if low < c.stack_limit and not c.stop_reason:

@@ -43,6 +43,7 @@ from mcubench.emu.counter import HOOK_READ, HOOK_READ_WRITE, STOP_CYCLE_LIMIT, C
 from mcubench.emu.cycle_table import EXCEPTION_ENTRY_CYCLES, EXCEPTION_EXIT_CYCLES, STANDARD_ACCESS_CYCLES
 from mcubench.emu.elf_image import ElfImage
 from mcubench.emu.peripherals import EXC_SYSTICK, Bus, PeripheralFault
+from mcubench.emu.stack_paint import StackPaint
 
 # Return address handed to every call: unmapped on every target, below the 0xF0000000
 # range an M-profile core treats as EXC_RETURN. Emulation stops when PC reaches it.
@@ -55,7 +56,6 @@ DEFAULT_CYCLE_LIMIT_PYTHON = 25_000_000
 # container's memory limit refuses (the process then exits 1 from inside C). Firmware
 # for these chips translates to a few MiB at most.
 TCG_BUFFER_BYTES = 32 << 20
-STACK_PAINT = 0xA5
 NOP = b"\x00\xbf"
 
 
@@ -142,6 +142,7 @@ class Machine:
                 f"{image.path}: no room for a stack: static RAM ends at "
                 f"0x{self.stack_limit:08x}, stack top 0x{self.stack_top:08x}"
             )
+        self._paint = StackPaint(self.uc, self.stack_limit, self.stack_top)
         self.bad_access: tuple[int, int] | None = None
         self.uc.hook_add(UC_HOOK_MEM_INVALID, self._on_invalid)
         self.bus = Bus(target.peripherals)  # unmapped: an access traps and is emulated (mmio.py)
@@ -353,8 +354,7 @@ class Machine:
             raise McubenchError("at most four integer arguments (r0-r3)")
         addr = self.image.symbol(function, "func").addr if isinstance(function, str) else function
         uc = self.uc
-        paint_len = self.stack_top - self.stack_limit
-        uc.mem_write(self.stack_limit, bytes([STACK_PAINT]) * paint_len)
+        self._paint.paint()
         for reg, value in zip((UC_ARM_REG_R0, UC_ARM_REG_R1, UC_ARM_REG_R2, UC_ARM_REG_R3), args):
             uc.reg_write(reg, value & 0xFFFFFFFF)
         uc.reg_write(UC_ARM_REG_SP, self.stack_top)
@@ -384,10 +384,7 @@ class Machine:
             )
         if state.stop_reason or error is not None or pc != RETURN_ADDR:
             raise faults.translate(self, state, error, pc)
-        painted = np.frombuffer(self.read(self.stack_limit, paint_len), dtype=np.uint8)
-        touched = np.flatnonzero(painted != STACK_PAINT)
-        lowest = self.stack_limit + int(touched[0]) if touched.size else self.stack_top
-        low = min(state.min_sp, lowest & ~3)
+        low = min(state.min_sp, self._paint.lowest_touched() & ~3)
         return CallResult(
             state.cycles,
             state.instructions,

@@ -38,5 +38,6 @@ def load() -> ctypes.CDLL | None:
         return None
     lib = ctypes.CDLL(str(path))
     lib.mcubench_ctx_size.restype = ctypes.c_uint32
+    lib.mcubench_blocks_bytes.restype = ctypes.c_uint32
     _lib = lib
     return lib

@@ -31,6 +31,18 @@ enum { STOP_NONE, STOP_NOT_CODE, STOP_NOT_V6M, STOP_TRAP, STOP_OUTSIDE_CODE,
        STOP_STACK_OVERFLOW, STOP_CYCLE_LIMIT };
 
 #define MAX_RANGES 8
+#define BLOCK_SLOTS 4096 /* direct-mapped by start address */
+
+/* The static half of one block, summed once from its records and reused every time
+ * the block runs again (same start and size: the records are fixed per image). */
+typedef struct {
+    uint32_t addr, size;
+    int32_t cycles, n, min_off;
+    uint32_t flow, cond, target, last_pc;
+    uint8_t err, sp_changes, pad[2];
+    uint32_t err_pc;
+    uint64_t cache_epoch; /* c->cache_epoch when its fetch lines were last made MRU */
+} block_t;
 #define SHADOW 64
 
 typedef struct {
@@ -60,9 +72,13 @@ typedef struct {
     uint32_t call_site[SHADOW];
     /* configuration added later, kept at the end */
     int32_t cpsr_regid, pc_regid;
+    block_t *blocks; /* BLOCK_SLOTS summaries, zeroed by the harness */
+    uint32_t sp_known; /* 0: read SP at the next block even if it pushes nothing */
+    uint64_t cache_epoch; /* bumped whenever any set's LRU order changes (from 1) */
 } ctx_t;
 
 uint32_t mcubench_ctx_size(void) { return (uint32_t)sizeof(ctx_t); }
+uint32_t mcubench_blocks_bytes(void) { return (uint32_t)(BLOCK_SLOTS * sizeof(block_t)); }
 
 static void stop(void *uc, ctx_t *c, uint32_t reason, uint32_t pc, uint32_t value)
 {
@@ -72,16 +88,26 @@ static void stop(void *uc, ctx_t *c, uint32_t reason, uint32_t pc, uint32_t valu
     c->emu_stop(uc);
 }
 
+/* One access to the cache: 0 on a hit, the miss cost on a miss (LRU replacement). The
+ * epoch moves on whenever the order within a set changes (a miss, or a hit on a way
+ * that was not the most recent): while it stands still, every line last made most
+ * recent is still resident and most recent, which lets a block skip its fetch lines. */
 static uint32_t cache_access(ctx_t *c, uint32_t addr)
 {
     uint32_t line = addr >> c->cache_line_shift;
     uint32_t set = line & (c->cache_sets - 1);
     uint32_t *tags = c->cache_tags + set * c->cache_ways;
     uint32_t *stamps = c->cache_stamps + set * c->cache_ways;
-    uint32_t victim = 0;
+    uint32_t victim = 0, newest = 0;
     c->stamp++;
     for (uint32_t w = 0; w < c->cache_ways; w++) {
+        if (stamps[w] > newest)
+            newest = stamps[w];
+    }
+    for (uint32_t w = 0; w < c->cache_ways; w++) {
         if (tags[w] == line + 1) {
+            if (stamps[w] != newest)
+                c->cache_epoch++;
             stamps[w] = c->stamp;
             return 0;
         }
@@ -91,6 +117,7 @@ static uint32_t cache_access(ctx_t *c, uint32_t addr)
     tags[victim] = line + 1;
     stamps[victim] = c->stamp;
     c->cache_misses++;
+    c->cache_epoch++;
     return c->cache_miss_cycles;
 }
 
@@ -130,6 +157,55 @@ static const range_t *find_range(const ctx_t *c, uint32_t addr)
     return 0;
 }
 
+/* Sum the records of [addr, addr+size) into b; 0 when the block is not all code. */
+static int summarise(const ctx_t *c, block_t *b, uint32_t addr, uint32_t size)
+{
+    const range_t *r = find_range(c, addr);
+    uint32_t i = r ? (addr - r->base) >> 1 : 0;
+    uint32_t end = i + (size >> 1);
+    if (!r || end > r->count)
+        return 0;
+    int32_t cycles = 0, n = 0, off = 0, min_off = 0;
+    int dynamic = 0;
+    const rec_t *last = &r->recs[i];
+    uint32_t last_pc = addr;
+    b->err = 0;
+    while (i < end) {
+        const rec_t *rec = &r->recs[i];
+        if (rec->err) {
+            b->err = rec->err;
+            b->err_pc = r->base + 2 * i;
+            break;
+        }
+        cycles += rec->cycles;
+        n++;
+        if (rec->sp_dynamic)
+            dynamic = 1;
+        if (!dynamic) {
+            off += rec->sp_delta;
+            if (off < min_off)
+                min_off = off;
+        }
+        last = rec;
+        last_pc = r->base + 2 * i;
+        i += rec->size >> 1;
+    }
+    b->addr = addr;
+    b->size = size;
+    b->cache_epoch = 0;
+    b->cycles = cycles;
+    b->n = n;
+    b->min_off = min_off;
+    /* 0: SP not lowered (a rise cannot make a new low); 1: lowered by known amounts;
+     * 2: written from a register (Machine's code hook checks it; read again next block) */
+    b->sp_changes = dynamic ? 2 : min_off < 0 ? 1 : 0;
+    b->flow = last->flow;
+    b->cond = last->extra & 0xF;
+    b->target = last->target;
+    b->last_pc = last_pc;
+    return 1;
+}
+
 void mcubench_block_hook(void *uc, uint64_t address, uint32_t size, void *user)
 {
     ctx_t *c = (ctx_t *)user;
@@ -161,63 +237,52 @@ void mcubench_block_hook(void *uc, uint64_t address, uint32_t size, void *user)
         break;
     }
 
-    const range_t *r = find_range(c, addr);
-    uint32_t i = r ? (addr - r->base) >> 1 : 0;
-    uint32_t end = i + (size >> 1);
-    if (!r || end > r->count) {
-        stop(uc, c, STOP_OUTSIDE_CODE, addr, 0);
-        return;
-    }
-    int64_t cycles = 0, n = 0;
-    int32_t off = 0, min_off = 0;
-    int dynamic = 0;
-    const rec_t *last = &r->recs[i];
-    uint32_t last_pc = addr;
-    while (i < end) {
-        const rec_t *rec = &r->recs[i];
-        if (rec->err) {
-            stop(uc, c, rec->err, r->base + 2 * i, 0);
+    block_t *b = &c->blocks[(addr >> 1) & (BLOCK_SLOTS - 1)];
+    if (b->addr != addr || b->size != size || !b->size) {
+        if (!summarise(c, b, addr, size)) {
+            stop(uc, c, STOP_OUTSIDE_CODE, addr, 0);
             return;
         }
-        cycles += rec->cycles;
-        n++;
-        if (rec->sp_dynamic)
-            dynamic = 1;
-        if (!dynamic) {
-            off += rec->sp_delta;
-            if (off < min_off)
-                min_off = off;
-        }
-        last = rec;
-        last_pc = r->base + 2 * i;
-        i += rec->size >> 1;
     }
-    c->cycles += cycles;
-    c->insns += n;
+    if (b->err) {
+        stop(uc, c, b->err, b->err_pc, 0);
+        return;
+    }
+    c->cycles += b->cycles;
+    c->insns += b->n;
 
     if (c->ws_cycles && addr >= c->ws_base && addr < c->ws_end)
         c->cycles += (int64_t)c->ws_cycles * (((addr + size + 3) >> 2) - (addr >> 2));
-    if (c->cache_sets && addr >= c->cache_base && addr < c->cache_end) {
+    if (c->cache_sets && addr >= c->cache_base && addr < c->cache_end && b->cache_epoch != c->cache_epoch) {
         uint32_t first = addr >> c->cache_line_shift, lastl = (addr + size - 1) >> c->cache_line_shift;
         for (uint32_t line = first; line <= lastl; line++)
             c->cycles += cache_access(c, line << c->cache_line_shift);
+        /* its lines are in distinct sets (a block is far shorter than a way), each now
+         * the most recent of its set */
+        b->cache_epoch = c->cache_epoch;
     }
 
-    uint32_t sp = 0;
-    c->reg_read(uc, c->sp_regid, &sp);
-    int64_t low = (int64_t)sp + min_off;
-    if (low < (int64_t)c->min_sp) {
-        c->min_sp = low < 0 ? 0 : (uint32_t)low;
-        c->min_sp_pc = addr;
-    }
-    c->prev_flow = last->flow;
-    c->prev_cond = last->extra & 0xF;
-    c->prev_target = last->target;
+    c->prev_flow = b->flow;
+    c->prev_cond = b->cond;
+    c->prev_target = b->target;
     c->prev_end = addr + size;
-    c->prev_last_pc = last_pc;
-    if (low < (int64_t)c->stack_limit) {
-        stop(uc, c, STOP_STACK_OVERFLOW, addr, (uint32_t)((int64_t)c->stack_limit - low));
-        return;
+    c->prev_last_pc = b->last_pc;
+    /* A block that lowers SP by nothing cannot set a new low unless SP was written
+     * outside the blocks' records (a call's set-up, an exception, a dynamic write):
+     * the harness clears sp_known then. */
+    if (b->sp_changes || !c->sp_known) {
+        uint32_t sp = 0;
+        c->reg_read(uc, c->sp_regid, &sp);
+        c->sp_known = !b->sp_changes || b->sp_changes == 1;
+        int64_t low = (int64_t)sp + b->min_off;
+        if (low < (int64_t)c->min_sp) {
+            c->min_sp = low < 0 ? 0 : (uint32_t)low;
+            c->min_sp_pc = addr;
+        }
+        if (low < (int64_t)c->stack_limit) {
+            stop(uc, c, STOP_STACK_OVERFLOW, addr, (uint32_t)((int64_t)c->stack_limit - low));
+            return;
+        }
     }
     if (c->cycles > c->cycle_limit)
         stop(uc, c, STOP_CYCLE_LIMIT, addr, 0);
