@@ -20,6 +20,7 @@ from mcubench.build import cmsis
 from mcubench.build import host_microfrontend as hm
 from mcubench.data.arrays import read_array
 from mcubench.dsp import frontend as fm
+from mcubench.dsp import tflm_float as tf
 from mcubench.dsp.config import fft_config, get_config
 from mcubench.nn import genre_lstm as gl
 from mcubench.nn.registry import get_model
@@ -165,7 +166,9 @@ def tflm_frontend(image, x: np.ndarray, bench) -> Expected:
     zeros while its window is still filling. microWakeWord's shape (the default) is held
     against the pymicro-features wheel, which scales features by 5/128 to float32,
     exactly; other shapes (the benchmark's TFLM_* defines) against the same pinned
-    sources built for the host."""
+    sources built for the host. With noise reduction and PCAN off, the output is also
+    scored against the front end's float design (dsp/tflm_float.py) as our own front
+    end is against its own."""
     d = dict(kv.split("=", 1) for kv in bench.defines if "=" in kv)
     shape = hm.Shape(
         window_ms=int(d.get("TFLM_WINDOW_MS", 30)),
@@ -173,15 +176,33 @@ def tflm_frontend(image, x: np.ndarray, bench) -> Expected:
         noise_reduction=d.get("TFLM_NOISE_REDUCTION", "1") != "0",
         pcan=d.get("TFLM_PCAN", "1") != "0",
     )
+    metrics = None
+    if not shape.noise_reduction and not shape.pcan:
+        fshape = tf.TflmShape(shape.sample_rate, shape.window_ms, shape.step_ms, shape.channels)
+        first, frames = tf.frames_of(fshape, x)
+
+        def metrics(out):
+            fw = out.reshape(-1, shape.channels)[first : first + len(frames)]
+            acc = tf.accuracy(fshape, fw, frames)
+            return {
+                "snr_db": acc["snr_db"],
+                "max_abs_err": acc["max_abs_err_db"],
+                "extra": {
+                    "mean_abs_err_db": round(acc["mean_abs_err_db"], 4),
+                    "max_abs_err_db": round(acc["max_abs_err_db"], 4),
+                    "bands_scored": acc["bands"],
+                },
+            }
+
     if shape != hm.Shape():
-        return Expected(hm.features(shape, x).ravel().astype(np.int64))
+        return Expected(hm.features(shape, x).ravel().astype(np.int64), metrics)
     from pymicro_features import MicroFrontend
 
     fe, hop, out = MicroFrontend(), shape.hop, []
     for k in range(len(x) // hop):
         got = fe.process_samples(np.asarray(x[k * hop : (k + 1) * hop], dtype="<i2").tobytes()).features
         out.append(np.round(np.asarray(got) * 128 / 5).astype(np.int64) if got else np.zeros(40, np.int64))
-    return Expected(np.concatenate(out))
+    return Expected(np.concatenate(out), metrics)
 
 
 REFERENCES = {

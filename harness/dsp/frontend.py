@@ -198,15 +198,20 @@ def logmel(cfg: FrontendConfig, audio: np.ndarray) -> np.ndarray:
 
 
 def accuracy(cfg: FrontendConfig, fw_q8: np.ndarray, frames: np.ndarray, top_db: float = 60.0) -> dict:
-    """Firmware log-mel (Q7.8) against the float reference on the same frames:
-    mel-energy SNR (dB) over everything, and mean/max abs log-mel error (dB) over the
-    bands within top_db of their frame's peak (and above the floor)."""
-    ref_db = logmel_float_db(cfg, frames)
+    """Firmware log-mel (Q7.8) against the float reference on the same frames (see score_db)."""
     fw_db = np.asarray(fw_q8, dtype=np.float64) / 256.0
+    return score_db(logmel_float_db(cfg, frames), fw_db, LOG_FLOOR_DB, top_db)
+
+
+def score_db(ref_db: np.ndarray, fw_db: np.ndarray, floor_db: float, top_db: float = 60.0) -> dict:
+    """Band energies in dB [frames, bands], a fixed-point front end's against its float
+    design: energy SNR (dB) over everything, and mean/max abs error (dB) over the bands
+    within top_db of their frame's peak and above the floor. One scoring for every front
+    end, so that figures of different designs compare."""
     e_ref, e_fw = 10.0 ** (ref_db / 10), 10.0 ** (fw_db / 10)
     noise = float(np.sum((e_fw - e_ref) ** 2))
     snr = float("inf") if noise == 0 else 10 * np.log10(float(np.sum(e_ref**2)) / noise)
-    mask = (ref_db >= ref_db.max(axis=1, keepdims=True) - top_db) & (ref_db > LOG_FLOOR_DB + 1)
+    mask = (ref_db >= ref_db.max(axis=1, keepdims=True) - top_db) & (ref_db > floor_db + 1)
     err = np.abs(fw_db - ref_db)[mask]
     return {
         "snr_db": snr,

@@ -23,13 +23,21 @@ void *mcubench_mf_create(int sample_rate, int window_ms, int step_ms, int noise_
     return s;
 }
 
+/* Feeds all n samples (as the firmware benchmark does) and keeps the last output. */
 int mcubench_mf_process(void *handle, const int16_t *samples, int n, uint16_t *out)
 {
-    size_t read = 0;
-    struct FrontendOutput o = FrontendProcessSamples((struct FrontendState *)handle, samples, n, &read);
-    if (o.size)
-        memcpy(out, o.values, o.size * sizeof(uint16_t));
-    return (int)o.size;
+    int produced = 0;
+    while (n > 0) {
+        size_t read = 0;
+        struct FrontendOutput o = FrontendProcessSamples((struct FrontendState *)handle, samples, n, &read);
+        samples += read;
+        n -= (int)read;
+        if (o.size) {
+            memcpy(out, o.values, o.size * sizeof(uint16_t));
+            produced = (int)o.size;
+        }
+    }
+    return produced;
 }
 
 void mcubench_mf_free(void *handle)
