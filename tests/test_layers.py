@@ -19,6 +19,7 @@ LINT_IMPORTS = Path(sys.executable).parent / "lint-imports"
 # scipy.signal costs 0.75 s at start-up and only resampling uses it.
 LOCAL_IMPORTS_ALLOWED = {
     "matplotlib",
+    "tflite_micro",  # the oracle of `model --run`: an optional extra
     "cmsisdsp",
     "emlearn",
     "torch",

@@ -85,6 +85,14 @@ def _add_model(sub):
     p = sub.add_parser("model", help="will a .tflite model fit a chip: weights, planned arena, state, MACs")
     p.add_argument("model", help="the .tflite file")
     p.add_argument("--target", required=True, help=TARGET_HELP)
+    p.add_argument(
+        "--run",
+        action="store_true",
+        help="generate C, build and run it on the chip: cycles per operator, flash, RAM, and "
+        "every operator's output against TFLite Micro's host interpreter (pip install 'mcubench[tflm]')",
+    )
+    p.add_argument("--input", metavar="X.npy", help="with --run: the int8 input (default: seeded random)")
+    p.add_argument("--seed", type=int, default=0, help="with --run: seed of the random input (default 0)")
     p.add_argument("--json", action="store_true", help=JSON_HELP)
 
 

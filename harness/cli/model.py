@@ -1,17 +1,32 @@
-"""`mcubench model FILE.tflite --target T`: will this model fit the chip? Its operators
-with their MACs and weights, the weights against flash, and the planned activation arena
-plus the streaming state against SRAM. (Generating and running the model's firmware is
-not done yet: code size and cycles are not part of this answer.)"""
+"""`mcubench model FILE.tflite --target T [--run]`: will this model fit the chip?
+
+Without --run, the static answer: operators with their MACs and weights, the weights
+against flash, the planned activation arena plus streaming state against SRAM (code,
+stack and runtime not counted). With --run, the measured one: C generated for the
+model, built for the chip and run operator by operator, each operator's cycles and
+output held to TFLite Micro's host interpreter, and flash (weights + code), arena,
+static RAM and peak stack from the ELF and the run. Exit 1 when it does not fit or an
+operator's output differs from TFLite Micro's.
+"""
 
 from __future__ import annotations
 
+from pathlib import Path
+
+from mcubench.base.errors import ConfigError
+from mcubench.bench.model_run import run
 from mcubench.chip.targets import load_target
 from mcubench.cli.output import print_json
+from mcubench.data.arrays import read_array
 from mcubench.nn.tflite_model import load_model
 
 
 def run_model(args) -> int:
     target = load_target(args.target)
+    if args.run:
+        return _run(args, target)
+    if args.input:
+        raise ConfigError("--input needs --run")
     m = load_model(args.model)
     ram = m.arena_bytes + m.state_bytes
     fits = m.weight_bytes <= target.flash.size and ram <= target.sram.size
@@ -50,5 +65,79 @@ def run_model(args) -> int:
     )
     print(f"         {ram:>9,} B of {target.sram.size:,} B SRAM")
     verdict = "fits" if fits else "does not fit"
-    print(f"{verdict} {target.name} (weights, arena and state only: code, stack and runtime not counted yet)")
+    print(f"{verdict} {target.name} (weights, arena and state only: --run measures code and stack too)")
     return 0 if fits else 1
+
+
+def _run(args, target) -> int:
+    x = read_array(Path(args.input), "int8") if args.input else None
+    r = run(args.model, target, x, seed=args.seed)
+    ram = r.ram_static_bytes + r.stack_peak_bytes
+    fits_flash, fits_ram = r.flash_bytes <= target.flash.size, ram <= target.sram.size
+    doc = {
+        "model": str(args.model),
+        "target": r.target,
+        "ops": [
+            {
+                "index": o.index,
+                "op": o.name,
+                "cycles": o.cycles,
+                "macs": o.macs,
+                "cycles_per_mac": round(o.cycles / o.macs, 2) if o.macs else None,
+                "bit_exact": o.bit_exact,
+                "first_difference": o.first_diff,
+            }
+            for o in r.ops
+        ],
+        "cycles": r.cycles,
+        "clock_hz": target.clock_hz,
+        "ms_at_clock": round(r.cycles / target.clock_hz * 1e3, 3),
+        "bit_exact": r.bit_exact,
+        "flash_bytes": r.flash_bytes,
+        "weight_bytes": r.weight_bytes,
+        "code_bytes": r.code_bytes,
+        "arena_bytes": r.arena_bytes,
+        "ram_static_bytes": r.ram_static_bytes,
+        "stack_peak_bytes": r.stack_peak_bytes,
+        "ram_peak_bytes": ram,
+        "flash_capacity": target.flash.size,
+        "sram_capacity": target.sram.size,
+        "fits": fits_flash and fits_ram,
+    }
+    ok = doc["fits"] and r.bit_exact
+    if args.json:
+        print_json(doc)
+        return 0 if ok else 1
+    print(
+        f"{Path(args.model).name} on {r.target}: {len(r.ops)} operators, run and checked against TFLite Micro"
+    )
+    print(f"  {'op':>3} {'operator':22} {'cycles':>11} {'MACs':>9} {'cyc/MAC':>8}  TFLM")
+    for o in doc["ops"]:
+        cpm = f"{o['cycles_per_mac']:8.1f}" if o["cycles_per_mac"] else f"{'-':>8}"
+        d = o["first_difference"]
+        check = (
+            "equal"
+            if o["bit_exact"]
+            else f"differs at element {d['element']} ({d['got']} vs {d['tflm']}, {d['count']} in all)"
+        )
+        print(f"  {o['index']:3} {o['op']:22} {o['cycles']:>11,} {o['macs']:>9,} {cpm}  {check}")
+    print(
+        f"cycles   {r.cycles:>11,} per inference ({doc['ms_at_clock']} ms at {target.clock_hz / 1e6:g} MHz)"
+    )
+    weights = f"{r.weight_bytes:,} weights, {r.code_bytes:,} code"
+    print(f"flash    {r.flash_bytes:>11,} B of {target.flash.size:,} ({weights})")
+    parts = f"{r.arena_bytes:,} arena in {r.ram_static_bytes:,} static, {r.stack_peak_bytes:,} stack"
+    print(f"RAM      {ram:>11,} B of {target.sram.size:,} ({parts})")
+    if doc["fits"]:
+        spare = f"{target.flash.size - r.flash_bytes:,} B flash and {target.sram.size - ram:,} B RAM"
+        print(f"fits {r.target}: {spare} to spare")
+    else:
+        over = [f"flash by {r.flash_bytes - target.flash.size:,} B"] if not fits_flash else []
+        over += [f"RAM by {ram - target.sram.size:,} B"] if not fits_ram else []
+        print(f"does not fit {r.target}: over {' and '.join(over)}")
+    if not r.bit_exact:
+        first = next(o for o in r.ops if not o.bit_exact)
+        print(
+            f"NOT bit-exact: operator {first.index} ({first.name}) is the first to differ from TFLite Micro"
+        )
+    return 0 if ok else 1

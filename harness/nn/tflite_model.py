@@ -15,6 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import flatbuffers
 import numpy as np
 import tflite
 
@@ -98,6 +99,15 @@ def _macs(op: Op, tensors: list[Tensor]) -> int:
     return 0
 
 
+def _builtin_code(code) -> int:
+    """max(builtin_code, deprecated_builtin_code), as TFLite reads it. The `tflite`
+    package's BuiltinCode() returns the deprecated field for codes below 127, which is 0
+    (ADD) in files whose writer filled only builtin_code (valid, and what newer writers do)."""
+    o = code._tab.Offset(10)
+    raw = code._tab.Get(flatbuffers.number_types.Int32Flags, o + code._tab.Pos) if o else 0
+    return max(raw, code.DeprecatedBuiltinCode())
+
+
 def load_model(path) -> ModelInfo:
     path = Path(path)
     buf = read_input(path, MAX_MODEL_BYTES, ModelError, "a .tflite model")
@@ -128,8 +138,7 @@ def load_model(path) -> ModelInfo:
         ops = []
         for i in range(sg.OperatorsLength()):
             o = sg.Operators(i)
-            code = model.OperatorCodes(o.OpcodeIndex())
-            name = _OP_NAMES.get(max(code.BuiltinCode(), code.DeprecatedBuiltinCode()), "CUSTOM")
+            name = _OP_NAMES.get(_builtin_code(model.OperatorCodes(o.OpcodeIndex())), "CUSTOM")
             ins = [int(v) for v in o.InputsAsNumpy()] if o.InputsLength() else []
             outs = [int(v) for v in o.OutputsAsNumpy()] if o.OutputsLength() else []
             ops.append(Op(i, name, ins, outs))

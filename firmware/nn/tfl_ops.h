@@ -1,0 +1,44 @@
+/*
+ * The operators of imported .tflite models (harness/nn/tflite_codegen.py generates one
+ * const parameter block per operator and calls these), in TFLite Micro's int8 reference
+ * semantics: NHWC activations, symmetric int8 weights per channel or per tensor, int32
+ * bias, MultiplyByQuantizedMultiplier, fused activation by clamping. The input zero
+ * point is folded into the bias by the generator (bias' = bias - x_zp sum(w)); a tap
+ * that falls in the padding would then count x_zp * w, which TFLite does not, so the
+ * kernels add it back there (x_zp * w of that tap). Every output equals TFLite Micro's
+ * host interpreter bit for bit (tests/test_tflite_run.py).
+ */
+#ifndef TFL_OPS_H
+#define TFL_OPS_H
+
+#include <stdint.h>
+
+#include "nn_int8.h"
+
+typedef struct {
+    const int8_t *x;
+    int8_t *y;
+    const int8_t *w;      /* conv [oc][kh][kw][ic]; depthwise [kh][kw][oc] */
+    const int32_t *bias;  /* folded */
+    const nn_requant_t *rq;
+    nn_output_t out;
+    int32_t in_zp;
+    uint16_t in_h, in_w, in_c, out_h, out_w, out_c;
+    uint16_t k_h, k_w, stride_h, stride_w, dil_h, dil_w, pad_h, pad_w, depth_mult;
+} tfl_conv_t;
+
+typedef struct {
+    const int8_t *x;
+    int8_t *y;
+    const int8_t *w; /* [out][in] */
+    const int32_t *bias;
+    const nn_requant_t *rq;
+    nn_output_t out;
+    uint16_t batches, n_in, n_out;
+} tfl_fc_t;
+
+void tfl_conv2d(const tfl_conv_t *p);
+void tfl_depthwise_conv2d(const tfl_conv_t *p);
+void tfl_fully_connected(const tfl_fc_t *p);
+
+#endif
