@@ -1,6 +1,8 @@
 /* Operators of imported .tflite models: see tfl_ops.h. */
 #include "tfl_ops.h"
 
+#include <string.h>
+
 static inline int8_t finish(int32_t acc, const nn_requant_t *rq, const nn_output_t *out)
 {
     int32_t v = nn_requantize(acc, rq->multiplier, rq->shift) + out->out_zp;
@@ -79,4 +81,30 @@ void tfl_fully_connected(const tfl_fc_t *p)
     for (uint32_t b = 0; b < p->batches; b++)
         nn_fully_connected(p->x + b * p->n_in, p->n_in, p->w, p->bias, p->n_out, p->rq, &p->out,
                            p->y + b * p->n_out);
+}
+
+void tfl_table(const void *x, void *y, uint32_t n, const uint8_t *table)
+{
+    const int8_t *in = x;
+    uint8_t *out = y;
+    for (uint32_t i = 0; i < n; i++)
+        out[i] = table[in[i] + 128];
+}
+
+void tfl_concat(const void *x, void *y, uint32_t outer, uint32_t inner, uint32_t out_inner)
+{
+    const uint8_t *in = x;
+    uint8_t *out = y;
+    for (uint32_t o = 0; o < outer; o++)
+        memcpy(out + o * out_inner, in + o * inner, inner);
+}
+
+void tfl_copy_runs(const void *x, void *y, const uint32_t *runs, uint32_t n_runs)
+{
+    const uint8_t *in = x;
+    uint8_t *out = y;
+    for (uint32_t k = 0; k < n_runs; k++) {
+        memcpy(out, in + runs[2 * k], runs[2 * k + 1]);
+        out += runs[2 * k + 1];
+    }
 }

@@ -41,4 +41,16 @@ void tfl_conv2d(const tfl_conv_t *p);
 void tfl_depthwise_conv2d(const tfl_conv_t *p);
 void tfl_fully_connected(const tfl_fc_t *p);
 
+/* y[i] = table[x[i] + 128]: LOGISTIC and QUANTIZE, whose int8 input has 256 values
+   (the generator evaluates TFLite Micro's arithmetic for each). */
+void tfl_table(const void *x, void *y, uint32_t n, const uint8_t *table);
+
+/* One input of a CONCATENATION: outer blocks of `inner` bytes, into blocks of
+   `out_inner` bytes of y (y already offset to this input's place on the axis). */
+void tfl_concat(const void *x, void *y, uint32_t outer, uint32_t inner, uint32_t out_inner);
+
+/* STRIDED_SLICE as copies: runs[2k] = source offset, runs[2k + 1] = length; the output
+   is the runs in order. */
+void tfl_copy_runs(const void *x, void *y, const uint32_t *runs, uint32_t n_runs);
+
 #endif

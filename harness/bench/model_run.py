@@ -20,7 +20,9 @@ import numpy as np
 from mcubench.base.errors import ConfigError
 from mcubench.base.paths import FIRMWARE_DIR
 from mcubench.base.project import current
+from mcubench.build import host_microfrontend as hm
 from mcubench.build.compile import BuildSpec, build
+from mcubench.data.wav import read_pcm16
 from mcubench.emu.elf_image import ElfImage
 from mcubench.emu.machine import Machine
 from mcubench.emu.sizes import sizes
@@ -34,20 +36,23 @@ KERNELS = (NN / "tfl_ops.c", NN / "nn_int8.c", NN / "nn_dot_int8.S")
 class OpResult:
     index: int
     name: str
-    cycles: int
+    cycles: int  # per step (mean over the steps, rounded)
     macs: int
     bit_exact: bool
-    first_diff: dict | None = None
+    first_diff: dict | None = None  # step, element, got, tflm, count (in that step)
 
 
 @dataclass
 class ModelRun:
     target: str
+    steps: int = 1
     ops: list[OpResult] = field(default_factory=list)
+    worst_step_cycles: int = 0
     flash_bytes: int = 0
     code_bytes: int = 0
     weight_bytes: int = 0
     arena_bytes: int = 0
+    state_bytes: int = 0
     ram_static_bytes: int = 0
     stack_peak_bytes: int = 0
 
@@ -84,41 +89,96 @@ def firmware(gen: Generated, target) -> Path:
     return build(spec, target).elf
 
 
-def run(path, target, x: np.ndarray | None = None, seed: int = 0) -> ModelRun:
+def _compare(m, arena: int, op, interp, step: int) -> dict | None:
+    """The first element of the operator's outputs that differs from TFLite Micro's."""
+    for out in op.outputs:
+        dtype = np.uint8 if out.dtype == "uint8" else np.int8
+        got = np.frombuffer(m.read(arena + out.offset, out.bytes), dtype=dtype)
+        want = np.asarray(interp.GetTensor(out.tensor, 0)["tensor_data"]).astype(dtype).ravel()
+        diff = np.flatnonzero(got != want)
+        if diff.size:
+            i = int(diff[0])
+            return {
+                "step": step,
+                "tensor": out.tensor,
+                "element": i,
+                "got": int(got[i]),
+                "tflm": int(want[i]),
+                "count": int(diff.size),
+            }
+    return None
+
+
+def wav_features(wav: Path, shape: tuple, scale: float, zero_point: int) -> np.ndarray:
+    """Steps of int8 input from a 16 kHz WAV for a model fed microWakeWord's features
+    (input [1, frames, 40]): the TFLite Micro front end in microWakeWord's configuration
+    (the pinned sources built for the host, equal to the pymicro-features wheel), its
+    uint16 output scaled by 5/128 as the wheel does, quantised with the model's input
+    scale and zero point, `frames` feature frames a step."""
+    if len(shape) != 3 or shape[0] != 1 or shape[2] != hm.Shape().channels:
+        raise ConfigError(
+            f"{wav}: a WAV input needs a model whose input is [1, frames, {hm.Shape().channels}] "
+            f"(microWakeWord's features), not {list(shape)}"
+        )
+    rate, samples = read_pcm16(wav)
+    if rate != hm.Shape().sample_rate:
+        raise ConfigError(f"{wav}: {rate} Hz; the wake-word front end takes {hm.Shape().sample_rate} Hz")
+    feats = hm.features(hm.Shape(), samples)
+    feats = feats[np.flatnonzero(feats.any(axis=1))[0] :] if feats.any() else feats
+    q = np.round(feats.astype(np.float64) * (5 / 128) / scale) + zero_point
+    q = np.clip(q, -128, 127).astype(np.int8)
+    frames = shape[1]
+    steps = len(q) // frames
+    if steps == 0:
+        raise ConfigError(f"{wav}: too short for one step of {frames} feature frames")
+    return q[: steps * frames].reshape(steps, *shape)
+
+
+def run(path, target, x: np.ndarray | None = None, seed: int = 0, steps: int = 1) -> ModelRun:
+    """Run the model `steps` times (a streaming model carries its state from step to
+    step, on the chip and in the interpreter alike), every operator checked every step.
+    x: [steps, *input shape] int8 (or one step's input), else seeded random inputs."""
     runtime = _oracle()
     gen = generate(path)
     info = gen.info
     shape = info.tensors[gen.input].shape
     if x is None:
-        x = np.random.default_rng(seed).integers(-128, 128, size=shape, dtype=np.int8)
-    x = np.asarray(x, dtype=np.int8).reshape(shape)
+        x = np.random.default_rng(seed).integers(-128, 128, size=(steps, *shape), dtype=np.int8)
+    x = np.asarray(x, dtype=np.int8).reshape(-1, *shape)
+    steps = len(x)
     image = ElfImage.load(firmware(gen, target))
     m = Machine(image, target)
     arena = image.symbol("arena", "object").addr
-    m.write(arena + gen.input_offset, x.tobytes())
+    m.call("bench_init")
+    m.write(arena + gen.input_offset, x[0].tobytes())
     m.call("bench_run")  # once whole, unmeasured: a warm XIP cache, as in a loop on the chip
-    m.write(arena + gen.input_offset, x.tobytes())  # the arena reused the input's space
+    m.call("bench_init")  # and the state back to where CALL_ONCE leaves it
 
     interp = runtime.Interpreter.from_bytes(
         Path(path).read_bytes(), intrepreter_config=runtime.InterpreterConfig.kPreserveAllTensors
     )
-    interp.set_input(x, 0)
-    interp.invoke()
-
     size = sizes(image, target)
-    out = ModelRun(target.name, weight_bytes=info.weight_bytes, arena_bytes=info.arena_bytes)
+    out = ModelRun(target.name, steps, weight_bytes=info.weight_bytes, arena_bytes=info.arena_bytes)
+    out.state_bytes = info.state_bytes
     out.flash_bytes = size.flash_bytes
     out.code_bytes = size.text_bytes
     out.ram_static_bytes = size.ram_static_bytes
-    for op in gen.ops:
-        result = m.call("model_run_op", op.index)
-        out.stack_peak_bytes = max(out.stack_peak_bytes, result.stack_peak_bytes)
-        got = np.frombuffer(m.read(arena + op.out_offset, op.out_bytes), dtype=np.int8)
-        want = np.asarray(interp.GetTensor(op.output, 0)["tensor_data"]).astype(np.int8).ravel()
-        diff = np.flatnonzero(got != want)
-        first = None
-        if diff.size:
-            i = int(diff[0])
-            first = {"element": i, "got": int(got[i]), "tflm": int(want[i]), "count": int(diff.size)}
-        out.ops.append(OpResult(op.index, op.name, result.cycles, op.macs, first is None, first))
+    totals = [0] * len(gen.ops)
+    first: list[dict | None] = [None] * len(gen.ops)
+    for step in range(steps):
+        m.write(arena + gen.input_offset, x[step].tobytes())
+        interp.set_input(x[step], 0)
+        interp.invoke()
+        step_cycles = 0
+        for k, op in enumerate(gen.ops):
+            result = m.call("model_run_op", op.index)
+            totals[k] += result.cycles
+            step_cycles += result.cycles
+            out.stack_peak_bytes = max(out.stack_peak_bytes, result.stack_peak_bytes)
+            if first[k] is None:
+                first[k] = _compare(m, arena, op, interp, step)
+        out.worst_step_cycles = max(out.worst_step_cycles, step_cycles)
+    for k, op in enumerate(gen.ops):
+        cycles = (totals[k] + steps // 2) // steps
+        out.ops.append(OpResult(op.index, op.name, cycles, op.macs, first[k] is None, first[k]))
     return out

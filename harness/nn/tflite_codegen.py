@@ -15,6 +15,16 @@ to its host interpreter bit for bit:
   - padding: TFLite's ComputePaddingHeightWidth (SAME pads floor(total / 2) before);
   - the input zero point folded into the bias: bias' = bias - x_zp sum(w) per output
     channel (the kernels give a padded tap's x_zp * w back).
+  - LOGISTIC and QUANTIZE (int8 -> int8/uint8): a 256-entry table per operator,
+    TFLite Micro's arithmetic for each input value (nn/tflite_tables.py);
+  - CONCATENATION (same quantisation in and out, as TFLite Micro requires for int8),
+    STRIDED_SLICE (constant begin/end/strides, begin/end/shrink masks) and SPLIT_V
+    (constant sizes and axis), all copied as runs of bytes;
+    RESHAPE/SQUEEZE/EXPAND_DIMS (a copy when the planner placed the output apart);
+  - streaming state: VAR_HANDLE names a variable, READ_VARIABLE / ASSIGN_VARIABLE copy
+    it to and from its own buffer outside the arena, CALL_ONCE's init subgraph becomes
+    model_init() (its constant assignments), run once before the first step as TFLite
+    Micro runs it on the first invoke.
 An operator the generator does not know is a one-line error naming it and its index.
 """
 
@@ -27,11 +37,29 @@ import numpy as np
 import tflite
 
 from mcubench.base.c_arrays import c_array
-from mcubench.nn.tflite_model import ModelError, ModelInfo, load_model
+from mcubench.nn.tflite_model import ModelError, ModelInfo, load_model, op_name
+from mcubench.nn.tflite_tables import logistic_table, requantize_table
 
-SUPPORTED = ("CONV_2D", "DEPTHWISE_CONV_2D", "FULLY_CONNECTED", "RESHAPE", "SQUEEZE", "EXPAND_DIMS")
+SUPPORTED = (
+    "CONV_2D",
+    "DEPTHWISE_CONV_2D",
+    "FULLY_CONNECTED",
+    "LOGISTIC",
+    "QUANTIZE",
+    "CONCATENATION",
+    "STRIDED_SLICE",
+    "SPLIT_V",
+    "RESHAPE",
+    "SQUEEZE",
+    "EXPAND_DIMS",
+    "VAR_HANDLE",
+    "READ_VARIABLE",
+    "ASSIGN_VARIABLE",
+    "CALL_ONCE",
+)
 _ALIAS_OPS = ("RESHAPE", "SQUEEZE", "EXPAND_DIMS")
-_NP = {tflite.TensorType.INT8: np.int8, tflite.TensorType.INT32: np.int32}
+_NO_OUTPUT = ("VAR_HANDLE", "ASSIGN_VARIABLE", "CALL_ONCE")
+_NP = {tflite.TensorType.INT8: np.int8, tflite.TensorType.INT32: np.int32, tflite.TensorType.UINT8: np.uint8}
 
 
 @dataclass
@@ -42,16 +70,23 @@ class Quant:
 
 
 @dataclass
+class Output:
+    tensor: int
+    offset: int  # in the arena
+    bytes: int
+    dtype: str
+
+
+@dataclass
 class OpCode:
-    """What the firmware runs for one operator, and where its output lands."""
+    """What the firmware runs for one operator, and where its outputs land (none for
+    e.g. ASSIGN_VARIABLE, several for SPLIT_V)."""
 
     index: int
     name: str
     c_call: str
-    output: int  # tensor index
-    out_offset: int
-    out_bytes: int
-    macs: int
+    outputs: list[Output]
+    macs: int = 0
 
 
 @dataclass
@@ -133,11 +168,14 @@ class _Reader:
             zps = np.asarray(q.ZeroPointAsNumpy(), dtype=np.int64)
         return Quant(scales, zps, int(q.QuantizedDimension()))
 
-    def options(self, k: int, cls):
-        table = self.sg.Operators(k).BuiltinOptions()
+    def options(self, k: int, cls, subgraph=None):
+        table = (subgraph or self.sg).Operators(k).BuiltinOptions()
         opt = cls()
         opt.Init(table.Bytes, table.Pos)
         return opt
+
+    def op_name(self, sg, k: int) -> str:
+        return op_name(self.model, sg.Operators(k))
 
 
 def _multipliers(x: Quant, w: Quant, y: Quant, n: int, float_product: bool) -> list[tuple[int, int]]:
@@ -152,36 +190,227 @@ def _multipliers(x: Quant, w: Quant, y: Quant, n: int, float_product: bool) -> l
     return out
 
 
-def generate(path) -> Generated:
-    info = load_model(path)
-    if info.subgraphs != 1:
-        raise ModelError(f"{path}: {info.subgraphs} subgraphs; the generator runs single-subgraph models")
-    for op in info.ops:
-        if op.name not in SUPPORTED:
-            raise ModelError(
-                f"{path}: operator {op.index} ({op.name}) is not supported by the code generator "
-                f"(supported: {', '.join(SUPPORTED)})"
+def _strided_runs(shape, begin, end, strides, masks) -> list[tuple[int, int]]:
+    """STRIDED_SLICE as (source offset, length) runs, output in order. StartForAxis /
+    StopForAxis of TFLite's strided_slice_logic.h (masks: begin, end, shrink)."""
+    begin_mask, end_mask, shrink_mask = masks
+    lo_int, hi_int = -(1 << 31), (1 << 31) - 1
+    axes = []
+    for a, size in enumerate(shape):
+        st = strides[a]
+        if st == 0:
+            raise ModelError("STRIDED_SLICE with a zero stride")
+        start = begin[a]
+        if begin_mask & (1 << a):
+            start = lo_int if st > 0 else hi_int
+        start += size if start < 0 else 0
+        start = min(max(start, 0), size) if st > 0 else min(max(start, -1), size - 1)
+        if shrink_mask & (1 << a):
+            stop = start + 1
+        else:
+            stop = end[a]
+            if end_mask & (1 << a):
+                stop = hi_int if st > 0 else lo_int
+            stop += size if stop < 0 else 0
+            stop = min(max(stop, 0), size) if st > 0 else min(max(stop, -1), size - 1)
+        axes.append(list(range(start, stop, st)))
+    pitch = [int(np.prod(shape[a + 1 :])) for a in range(len(shape))]
+    runs: list[tuple[int, int]] = []
+    inner = axes[-1]
+    contiguous = len(inner) > 0 and all(b - a == 1 for a, b in zip(inner, inner[1:]))
+    for idx in np.ndindex(*[len(ax) for ax in axes[:-1]]):
+        base = sum(axes[a][i] * pitch[a] for a, i in enumerate(idx))
+        if contiguous:
+            runs.append((base + inner[0], len(inner)))
+        else:
+            runs += [(base + v, 1) for v in inner]
+    merged: list[tuple[int, int]] = []
+    for off, n in runs:  # runs that follow each other become one
+        if merged and merged[-1][0] + merged[-1][1] == off:
+            merged[-1] = (merged[-1][0], merged[-1][1] + n)
+        else:
+            merged.append((off, n))
+    return merged
+
+
+class _Gen:
+    def __init__(self, path):
+        self.info = load_model(path)
+        self.path = path
+        self.r = _Reader(path)
+        self.gen = Generated("", self.info)
+        self.consts: list[str] = []
+        self.blocks: list[str] = []
+        self.state: dict[bytes, tuple[str, int]] = {}  # shared name -> (C buffer, bytes)
+        self.handles: dict[int, bytes] = {}  # resource tensor -> shared name
+        self.init: list[str] = []
+
+    def arena(self, i: int) -> str:
+        return f"(arena + {self.info.offsets[i]})"
+
+    def emit(self, op, call: str, outputs=(), macs: int = 0) -> None:
+        if isinstance(outputs, int):
+            outputs = (outputs,)
+        outs = [
+            Output(i, self.info.offsets[i], self.info.tensors[i].bytes, self.info.tensors[i].dtype)
+            for i in outputs
+        ]
+        self.gen.ops.append(OpCode(op.index, op.name, call, outs, macs))
+
+    def variable(self, name: bytes, nbytes: int) -> str:
+        if name not in self.state:
+            self.state[name] = (f"state{len(self.state)}", nbytes)
+        buf, size = self.state[name]
+        if size != nbytes:
+            raise ModelError(f"{self.path}: variable {name.decode()} used with {size} and {nbytes} bytes")
+        return buf
+
+    # ----- operators --------------------------------------------------------------
+    def op_alias(self, op):
+        xi, yi = op.inputs[0], op.outputs[0]
+        n, src, dst = self.info.tensors[yi].bytes, self.info.offsets[xi], self.info.offsets[yi]
+        self.emit(op, f"memmove(arena + {dst}, arena + {src}, {n})" if src != dst else "(void)0", yi)
+
+    def op_var_handle(self, op):
+        opt = self.r.options(op.index, tflite.VarHandleOptions)
+        self.handles[op.outputs[0]] = (opt.Container() or b"") + b"/" + (opt.SharedName() or b"")
+        self.emit(op, "(void)0")
+
+    def op_call_once(self, op):
+        opt = self.r.options(op.index, tflite.CallOnceOptions)
+        sub = self.r.model.Subgraphs(opt.InitSubgraphIndex())
+        handles: dict[int, bytes] = {}
+        for k in range(sub.OperatorsLength()):
+            o, name = sub.Operators(k), self.r.op_name(sub, k)
+            if name == "VAR_HANDLE":
+                v = self.r.options(k, tflite.VarHandleOptions, sub)
+                handles[int(o.Outputs(0))] = (v.Container() or b"") + b"/" + (v.SharedName() or b"")
+            elif name == "ASSIGN_VARIABLE":
+                t = sub.Tensors(int(o.Inputs(1)))
+                raw = self.r.model.Buffers(t.Buffer()).DataAsNumpy()
+                if isinstance(raw, int) or t.Type() != tflite.TensorType.INT8:
+                    raise ModelError(
+                        f"{self.path}: CALL_ONCE assigns a variable from a non-constant or non-int8 tensor"
+                    )
+                data = np.frombuffer(raw.tobytes(), dtype=np.int8)
+                buf = self.variable(handles[int(o.Inputs(0))], data.size)
+                if data.any():
+                    self.consts.append(c_array("int8_t", f"{buf}_init", data))
+                    self.init.append(f"    memcpy({buf}, {buf}_init, {data.size});")
+                else:
+                    self.init.append(f"    memset({buf}, 0, {data.size});")
+            else:
+                raise ModelError(
+                    f"{self.path}: CALL_ONCE init subgraph has {name}; only variable assignments run"
+                )
+        self.emit(op, "(void)0")
+
+    def op_read_variable(self, op):
+        yi = op.outputs[0]
+        buf = self.variable(self.handles[op.inputs[0]], self.info.tensors[yi].bytes)
+        self.emit(op, f"memcpy({self.arena(yi)}, {buf}, {self.info.tensors[yi].bytes})", yi)
+
+    def op_assign_variable(self, op):
+        xi = op.inputs[1]
+        buf = self.variable(self.handles[op.inputs[0]], self.info.tensors[xi].bytes)
+        self.emit(op, f"memcpy({buf}, {self.arena(xi)}, {self.info.tensors[xi].bytes})")
+
+    def op_concatenation(self, op):
+        opt = self.r.options(op.index, tflite.ConcatenationOptions)
+        if opt.FusedActivationFunction() != tflite.ActivationFunctionType.NONE:
+            raise ModelError(f"{self.path}: operator {op.index} (CONCATENATION) with a fused activation")
+        yi = op.outputs[0]
+        yq = self.r.quant(yi)
+        shape = self.info.tensors[yi].shape
+        axis = opt.Axis() % len(shape)
+        outer = int(np.prod(shape[:axis]))
+        out_inner = int(np.prod(shape[axis:]))
+        calls, offset = [], 0
+        for xi in op.inputs:
+            xq = self.r.quant(xi)
+            if float(xq.scales[0]) != float(yq.scales[0]) or int(xq.zero_points[0]) != int(yq.zero_points[0]):
+                raise ModelError(
+                    f"{self.path}: operator {op.index} (CONCATENATION) rescales its inputs "
+                    "(TFLite Micro's int8 kernel does not either)"
+                )
+            inner = int(np.prod(self.info.tensors[xi].shape[axis:]))
+            calls.append(
+                f"tfl_concat({self.arena(xi)}, {self.arena(yi)} + {offset}, {outer}, {inner}, {out_inner})"
             )
-    for i in info.inputs:
-        if info.tensors[i].dtype != "int8":
-            raise ModelError(f"{path}: input tensor {i} is {info.tensors[i].dtype}; int8 inputs only")
-    r = _Reader(path)
-    gen = Generated("", info)
-    consts, blocks = [], []
+            offset += inner
+        self.emit(op, "; ".join(calls), yi)
 
-    def arena(i: int) -> str:
-        return f"(arena + {info.offsets[i]})"
+    def op_strided_slice(self, op):
+        opt = self.r.options(op.index, tflite.StridedSliceOptions)
+        if opt.EllipsisMask() or opt.NewAxisMask() or (hasattr(opt, "Offset") and opt.Offset()):
+            raise ModelError(
+                f"{self.path}: operator {op.index} (STRIDED_SLICE) with ellipsis, new-axis or offset"
+            )
+        xi, yi = op.inputs[0], op.outputs[0]
+        begin, end, strides = (self.r.data(i).astype(int).tolist() for i in op.inputs[1:4])
+        masks = (opt.BeginMask(), opt.EndMask(), opt.ShrinkAxisMask())
+        runs = _strided_runs(self.info.tensors[xi].shape, begin, end, strides, masks)
+        if sum(n for _, n in runs) != self.info.tensors[yi].bytes:
+            raise ModelError(
+                f"{self.path}: operator {op.index} (STRIDED_SLICE): slice and output shape disagree"
+            )
+        name = self.runs(op, f"op{op.index}_runs", runs)
+        self.emit(op, f"tfl_copy_runs({self.arena(xi)}, {self.arena(yi)}, {name}, {len(runs)})", yi)
 
-    for op in info.ops:
-        k, xi, yi = op.index, op.inputs[0], op.outputs[0]
-        yq = r.quant(yi) if op.name not in _ALIAS_OPS else None
-        if op.name in _ALIAS_OPS:
-            n = info.tensors[yi].bytes
-            src, dst = info.offsets[xi], info.offsets[yi]
-            call = f"memmove(arena + {dst}, arena + {src}, {n})" if src != dst else "(void)0"
-            gen.ops.append(OpCode(k, op.name, call, yi, dst, n, 0))
-            continue
-        xq, wq = r.quant(xi), r.quant(op.inputs[1])
+    def runs(self, op, name: str, runs: list[tuple[int, int]]) -> str:
+        self.consts.append(c_array("uint32_t", name, [v for run in runs for v in run]))
+        return name
+
+    def op_split_v(self, op):
+        xi = op.inputs[0]
+        shape = self.info.tensors[xi].shape
+        sizes = self.r.data(op.inputs[1]).astype(int).tolist()
+        axis = int(self.r.data(op.inputs[2]).ravel()[0]) % len(shape)
+        if sizes.count(-1) == 1:
+            sizes[sizes.index(-1)] = shape[axis] - (sum(sizes) + 1)
+        if sum(sizes) != shape[axis] or len(sizes) != len(op.outputs):
+            raise ModelError(f"{self.path}: operator {op.index} (SPLIT_V): splits {sizes} of {shape[axis]}")
+        outer = int(np.prod(shape[:axis]))
+        pitch = int(np.prod(shape[axis + 1 :]))
+        calls, start = [], 0
+        for j, (yi, n) in enumerate(zip(op.outputs, sizes)):
+            runs = [(o * shape[axis] * pitch + start * pitch, n * pitch) for o in range(outer)]
+            name = self.runs(op, f"op{op.index}_runs{j}", runs)
+            calls.append(f"tfl_copy_runs({self.arena(xi)}, {self.arena(yi)}, {name}, {len(runs)})")
+            start += n
+        self.emit(op, "; ".join(calls), op.outputs)
+
+    def op_table(self, op):
+        xi, yi = op.inputs[0], op.outputs[0]
+        xq, yq = self.r.quant(xi), self.r.quant(yi)
+        if self.info.tensors[xi].dtype != "int8":
+            raise ModelError(
+                f"{self.path}: operator {op.index} ({op.name}) on {self.info.tensors[xi].dtype} input"
+            )
+        if op.name == "LOGISTIC":
+            if int(yq.zero_points[0]) != -128 or float(yq.scales[0]) != 1 / 256:
+                raise ModelError(
+                    f"{self.path}: operator {op.index} (LOGISTIC) output not scale 1/256, zero point -128"
+                )
+            table = logistic_table(float(xq.scales[0]), int(xq.zero_points[0])).view(np.uint8)
+        else:  # QUANTIZE int8 -> int8 / uint8
+            out = self.info.tensors[yi].dtype
+            if out not in ("int8", "uint8"):
+                raise ModelError(f"{self.path}: operator {op.index} (QUANTIZE) to {out}")
+            m, sh = tflite_multiplier(float(xq.scales[0]) / float(yq.scales[0]))
+            unsigned = out == "uint8"
+            table = requantize_table(m, sh, int(xq.zero_points[0]), int(yq.zero_points[0]), unsigned).view(
+                np.uint8
+            )
+        name = f"op{op.index}_table"
+        self.consts.append(c_array("uint8_t", name, table))
+        n = self.info.tensors[xi].bytes
+        self.emit(op, f"tfl_table({self.arena(xi)}, {self.arena(yi)}, {n}, {name})", yi)
+
+    def op_weighted(self, op):
+        r, info, k = self.r, self.info, op.index
+        xi, yi = op.inputs[0], op.outputs[0]
+        xq, wq, yq = r.quant(xi), r.quant(op.inputs[1]), r.quant(yi)
         w = r.data(op.inputs[1]).astype(np.int64)
         has_bias = len(op.inputs) > 2 and op.inputs[2] >= 0
         xzp, yzp = int(xq.zero_points[0]), int(yq.zero_points[0])
@@ -189,8 +418,7 @@ def generate(path) -> Generated:
             opt = r.options(k, tflite.FullyConnectedOptions)
             n_out, n_in = w.shape
             wsum = w.sum(axis=1)
-            per_channel = len(wq.scales) > 1
-            rq = _multipliers(xq, wq, yq, n_out, float_product=not per_channel)
+            rq = _multipliers(xq, wq, yq, n_out, float_product=len(wq.scales) == 1)
         elif op.name == "CONV_2D":
             opt = r.options(k, tflite.Conv2DOptions)
             n_out = w.shape[0]
@@ -207,21 +435,21 @@ def generate(path) -> Generated:
         wname, bname, rname = f"op{k}_w", f"op{k}_bias", f"op{k}_rq"
         # weights keep TFLite's layouts (tfl_ops.h): FC [out][in], conv [oc][kh][kw][ic],
         # depthwise [kh][kw][oc]
-        consts.append(c_array("int8_t", wname, w, aligned=True))
-        consts.append(c_array("int32_t", bname, folded))
-        consts.append(
+        self.consts.append(c_array("int8_t", wname, w, aligned=True))
+        self.consts.append(c_array("int32_t", bname, folded))
+        self.consts.append(
             f"static const nn_requant_t {rname}[{n_out}] = {{"
             + ", ".join(f"{{{m}, {s}}}" for m, s in rq)
             + "};"
         )
         out = f"{{{yzp}, {lo}, {hi}}}"
         ys = info.tensors[yi].shape
+        head = (
+            f"(const int8_t *){self.arena(xi)}, (int8_t *){self.arena(yi)}, {wname}, {bname}, {rname}, {out}"
+        )
         if op.name == "FULLY_CONNECTED":
             batches = int(np.prod(ys)) // n_out
-            blocks.append(
-                f"static const tfl_fc_t op{k} = {{(const int8_t *){arena(xi)}, (int8_t *){arena(yi)}, "
-                f"{wname}, {bname}, {rname}, {out}, {batches}, {n_in}, {n_out}}};"
-            )
+            self.blocks.append(f"static const tfl_fc_t op{k} = {{{head}, {batches}, {n_in}, {n_out}}};")
             call = f"tfl_fully_connected(&op{k})"
         else:
             _, ih, iw, ic = info.tensors[xi].shape
@@ -232,29 +460,50 @@ def generate(path) -> Generated:
             ph = _same_or_valid(opt.Padding(), ih, kh, sh, dh, oh)
             pw = _same_or_valid(opt.Padding(), iw, kw, sw, dw, ow)
             mult = opt.DepthMultiplier() if op.name == "DEPTHWISE_CONV_2D" else 1
-            blocks.append(
-                f"static const tfl_conv_t op{k} = {{(const int8_t *){arena(xi)}, (int8_t *){arena(yi)}, "
-                f"{wname}, {bname}, {rname}, {out}, {xzp}, {ih}, {iw}, {ic}, {oh}, {ow}, {oc}, "
+            self.blocks.append(
+                f"static const tfl_conv_t op{k} = {{{head}, {xzp}, {ih}, {iw}, {ic}, {oh}, {ow}, {oc}, "
                 f"{kh}, {kw}, {sh}, {sw}, {dh}, {dw}, {ph}, {pw}, {mult}}};"
             )
-            fn = "tfl_conv2d" if op.name == "CONV_2D" else "tfl_depthwise_conv2d"
-            call = f"{fn}(&op{k})"
-        gen.ops.append(OpCode(k, op.name, call, yi, info.offsets[yi], info.tensors[yi].bytes, op.macs))
-    gen.input = info.inputs[0]
-    gen.input_offset = info.offsets[gen.input]
-    gen.input_bytes = info.tensors[gen.input].bytes
-    cases = "\n".join(f"    case {o.index}: {o.c_call}; break;" for o in gen.ops)
-    gen.source = f"""/* Generated by mcubench from {info.path.name}: do not edit. */
+            call = f"{'tfl_conv2d' if op.name == 'CONV_2D' else 'tfl_depthwise_conv2d'}(&op{k})"
+        self.emit(op, call, yi, op.macs)
+
+    HANDLERS = {
+        "CONV_2D": op_weighted,
+        "DEPTHWISE_CONV_2D": op_weighted,
+        "FULLY_CONNECTED": op_weighted,
+        "LOGISTIC": op_table,
+        "QUANTIZE": op_table,
+        "CONCATENATION": op_concatenation,
+        "STRIDED_SLICE": op_strided_slice,
+        "SPLIT_V": op_split_v,
+        "RESHAPE": op_alias,
+        "SQUEEZE": op_alias,
+        "EXPAND_DIMS": op_alias,
+        "VAR_HANDLE": op_var_handle,
+        "READ_VARIABLE": op_read_variable,
+        "ASSIGN_VARIABLE": op_assign_variable,
+        "CALL_ONCE": op_call_once,
+    }
+
+    def source(self) -> str:
+        info, gen = self.info, self.gen
+        cases = "\n".join(f"    case {o.index}: {o.c_call}; break;" for o in gen.ops)
+        state = "\n".join(
+            f"static int8_t {buf}[{n}] __attribute__((aligned(4)));" for buf, n in self.state.values()
+        )
+        init = "\n".join(self.init) or "    /* no streaming state */"
+        return f"""/* Generated by mcubench from {info.path.name}: do not edit. */
 #include <string.h>
 
 #include "mcubench.h"
 #include "tfl_ops.h"
 
 uint8_t arena[{max(info.arena_bytes, 16)}] MCUBENCH_BUFFER __attribute__((aligned(16)));
+{state}
 
-{chr(10).join(consts)}
+{chr(10).join(self.consts)}
 
-{chr(10).join(blocks)}
+{chr(10).join(self.blocks)}
 
 /* Runs operator k (the harness calls it operator by operator to time each and check
    its output before the arena reuses the space). */
@@ -267,7 +516,11 @@ MCUBENCH_NOINLINE int32_t model_run_op(uint32_t k)
     return 0;
 }}
 
-void bench_init(void) {{}}
+/* The streaming state as CALL_ONCE's init subgraph leaves it. */
+void bench_init(void)
+{{
+{init}
+}}
 
 int32_t bench_run(void)
 {{
@@ -276,4 +529,27 @@ int32_t bench_run(void)
     return 0;
 }}
 """
+
+
+def generate(path) -> Generated:
+    g = _Gen(path)
+    info = g.info
+    for op in info.ops:
+        if op.name not in SUPPORTED:
+            raise ModelError(
+                f"{path}: operator {op.index} ({op.name}) is not supported by the code generator "
+                f"(supported: {', '.join(SUPPORTED)})"
+            )
+    if info.subgraphs > 1 and "CALL_ONCE" not in {o.name for o in info.ops}:
+        raise ModelError(f"{path}: {info.subgraphs} subgraphs; only a CALL_ONCE init subgraph is supported")
+    for i in info.inputs:
+        if info.tensors[i].dtype != "int8":
+            raise ModelError(f"{path}: input tensor {i} is {info.tensors[i].dtype}; int8 inputs only")
+    for op in info.ops:
+        _Gen.HANDLERS[op.name](g, op)
+    gen = g.gen
+    gen.input = info.inputs[0]
+    gen.input_offset = info.offsets[gen.input]
+    gen.input_bytes = info.tensors[gen.input].bytes
+    gen.source = g.source()
     return gen

@@ -108,6 +108,11 @@ def _builtin_code(code) -> int:
     return max(raw, code.DeprecatedBuiltinCode())
 
 
+def op_name(model, op) -> str:
+    """The builtin operator's name (CUSTOM for a custom one)."""
+    return _OP_NAMES.get(_builtin_code(model.OperatorCodes(op.OpcodeIndex())), "CUSTOM")
+
+
 def load_model(path) -> ModelInfo:
     path = Path(path)
     buf = read_input(path, MAX_MODEL_BYTES, ModelError, "a .tflite model")
@@ -138,7 +143,7 @@ def load_model(path) -> ModelInfo:
         ops = []
         for i in range(sg.OperatorsLength()):
             o = sg.Operators(i)
-            name = _OP_NAMES.get(_builtin_code(model.OperatorCodes(o.OpcodeIndex())), "CUSTOM")
+            name = op_name(model, o)
             ins = [int(v) for v in o.InputsAsNumpy()] if o.InputsLength() else []
             outs = [int(v) for v in o.OutputsAsNumpy()] if o.OutputsLength() else []
             ops.append(Op(i, name, ins, outs))

@@ -1,0 +1,164 @@
+"""256-entry tables for TFLite's int8 elementwise operators: an int8 input has 256
+values, so LOGISTIC and QUANTIZE are a table lookup on the chip, and the table is
+TFLite Micro's own arithmetic evaluated here for each value.
+
+LOGISTIC (int8) is reference_integer_ops::Logistic: the input minus its zero point,
+rescaled into a Q4.27 fixed-point value by a multiplier from frexp(scale x 2^27)
+(rounded half away from zero, no further normalisation), outside +-radius the output
+saturates, inside gemmlowp's fixed-point logistic (exp on negative values by a Taylor
+polynomial around -1/8 and a barrel shifter of exp(-2^k) constants, then 1 / (1 + x) by
+three Newton-Raphson steps) and a rounding shift by 23 to the output's fixed scale
+(1/256, zero point -128). The port below follows gemmlowp's fixedpoint.h operation for
+operation on int32 values (wrapping adds, SaturatingRoundingDoublingHighMul,
+RoundingDivideByPOT, saturating left shifts); a test holds every entry to the
+tflite-micro interpreter.
+
+QUANTIZE (int8 -> int8 or uint8) is reference_ops::Requantize with
+QuantizeMultiplier(input scale / output scale).
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+INT32_MIN, INT32_MAX = -(1 << 31), (1 << 31) - 1
+
+
+def _wrap(x: int) -> int:
+    return ((x + (1 << 31)) & 0xFFFFFFFF) - (1 << 31)
+
+
+def srdhm(a: int, b: int) -> int:
+    """SaturatingRoundingDoublingHighMul (int32)."""
+    if a == b == INT32_MIN:
+        return INT32_MAX
+    ab = a * b
+    nudge = (1 << 30) if ab >= 0 else 1 - (1 << 30)
+    return _wrap(_div_trunc(ab + nudge, 1 << 31))
+
+
+def _div_trunc(a: int, b: int) -> int:
+    """C's integer division (towards zero), b > 0."""
+    return a // b if a >= 0 else -((-a) // b)
+
+
+def rdbpot(x: int, exponent: int) -> int:
+    """RoundingDivideByPOT."""
+    mask = (1 << exponent) - 1
+    remainder = x & mask
+    threshold = (mask >> 1) + (1 if x < 0 else 0)
+    return (x >> exponent) + (1 if remainder > threshold else 0)
+
+
+def _sat_shift_left(x: int, exponent: int) -> int:
+    """SaturatingRoundingMultiplyByPOT with a positive exponent."""
+    threshold = (1 << (31 - exponent)) - 1
+    if x > threshold:
+        return INT32_MAX
+    if x < -threshold:
+        return INT32_MIN
+    return _wrap(x << exponent)
+
+
+def _rescale(raw: int, bits_from: int, bits_to: int) -> int:
+    e = bits_from - bits_to
+    if e > 0:
+        return _sat_shift_left(raw, e)
+    if e < 0:
+        return rdbpot(raw, -e)
+    return raw
+
+
+def multiply_by_quantized_multiplier(x: int, multiplier: int, shift: int) -> int:
+    left, right = max(shift, 0), max(-shift, 0)
+    return rdbpot(srdhm(_wrap(x * (1 << left)), multiplier), right)
+
+
+def _exp_on_interval(a: int) -> int:
+    """exp(a) for a in [-1/4, 0), Q0.31 in and out."""
+    constant_term, one_third = 1895147668, 715827883
+    x = _wrap(a + (1 << 28))
+    x2 = srdhm(x, x)
+    x3 = srdhm(x2, x)
+    x4 = srdhm(x2, x2)
+    x4_over_4 = rdbpot(x4, 2)
+    poly = rdbpot(_wrap(srdhm(_wrap(x4_over_4 + x3), one_third) + x2), 1)
+    return _wrap(constant_term + srdhm(constant_term, _wrap(x + poly)))
+
+
+_EXP_BARREL = ((-2, 1672461947), (-1, 1302514674), (0, 790015084), (1, 290630308), (2, 39332535),
+               (3, 720401), (4, 242))  # fmt: skip
+
+
+def _exp_on_negative_values(a: int, integer_bits: int) -> int:
+    """exp(a) for a <= 0 given in Q(integer_bits).(31 - integer_bits); result Q0.31."""
+    frac_bits = 31 - integer_bits
+    one_quarter = 1 << (frac_bits - 2)
+    mask = one_quarter - 1
+    a_mod = _wrap((a & mask) - one_quarter)
+    result = _exp_on_interval(_rescale(a_mod, integer_bits, 0))
+    remainder = _wrap(a_mod - a)
+    for exponent, multiplier in _EXP_BARREL:
+        if integer_bits > exponent:
+            shift = frac_bits + exponent
+            if remainder & (1 << shift):
+                result = srdhm(result, multiplier)
+    if integer_bits > 5:
+        clamp = -(1 << (36 - integer_bits))
+        if a < clamp:
+            result = 0
+    return INT32_MAX if a == 0 else result
+
+
+def _one_over_one_plus_x(a: int) -> int:
+    """1 / (1 + a) for a in (0, 1), Q0.31 in and out (Newton-Raphson in Q2.29)."""
+    s = a + INT32_MAX  # RoundingHalfSum(a, One): (sum + sign) / 2 in C
+    half_denominator = _wrap(_div_trunc(s + (1 if s >= 0 else -1), 2))
+    c48_17, cneg32_17, f2_one = 1515870810, -1010580540, 1 << 29
+    x = _wrap(c48_17 + srdhm(half_denominator, cneg32_17))
+    for _ in range(3):
+        hdx = srdhm(half_denominator, x)
+        one_minus = _wrap(f2_one - hdx)
+        x = _wrap(x + _rescale(srdhm(x, one_minus), 4, 2))
+    return _rescale(x, 1, 0)  # ExactMulByPot<-1> reinterprets Q2 as Q1, then Rescale<0>
+
+
+def logistic_q4(a: int) -> int:
+    """gemmlowp::logistic of a Q4.27 raw value, Q0.31 raw result."""
+    if a == 0:
+        return 1 << 30
+    positive = a > 0
+    r = _one_over_one_plus_x(_exp_on_negative_values(_wrap(-a) if positive else a, 4))
+    return r if positive else _wrap(INT32_MAX - r)
+
+
+def logistic_table(input_scale: float, input_zp: int) -> np.ndarray:
+    """Output (int8, scale 1/256, zero point -128) for each input -128..127."""
+    q, left_shift = math.frexp(float(np.float32(input_scale)) * float(1 << 27))
+    multiplier = int(math.floor(q * (1 << 31) + 0.5))
+    radius = math.floor(15.0 * (1 << 27) / (1 << left_shift))
+    out = np.empty(256, dtype=np.int8)
+    for i, v in enumerate(range(-128, 128)):
+        x = v - input_zp
+        if x <= -radius:
+            out[i] = -128
+        elif x >= radius:
+            out[i] = 127
+        else:
+            q4 = multiply_by_quantized_multiplier(x, multiplier, left_shift)
+            y = rdbpot(logistic_q4(q4), 23) - 128
+            out[i] = min(max(y, -128), 127)
+    return out
+
+
+def requantize_table(
+    multiplier: int, shift: int, input_zp: int, output_zp: int, unsigned: bool
+) -> np.ndarray:
+    lo, hi = (0, 255) if unsigned else (-128, 127)
+    vals = [
+        min(max(multiply_by_quantized_multiplier(v - input_zp, multiplier, shift) + output_zp, lo), hi)
+        for v in range(-128, 128)
+    ]
+    return np.asarray(vals, dtype=np.uint8 if unsigned else np.int8)
