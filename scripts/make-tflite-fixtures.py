@@ -192,21 +192,21 @@ def conv() -> None:
     b.save(OUT / "conv.tflite", [x], [y])
 
 
-def logistic() -> None:
-    """FULLY_CONNECTED -> LOGISTIC: an operator the generator does not have yet (the tests
+def unsupported() -> None:
+    """FULLY_CONNECTED -> TANH: an operator the generator does not have yet (the tests
     check the one-line error that names it)."""
     b = Builder(3)
     x = b.act((1, 16), 0.05, 0, "input")
     h = b.act((1, 4), 0.1, 0, "logits")
-    y = b.act((1, 4), 1 / 256, -128, "probability")
+    y = b.act((1, 4), 1 / 128, 0, "tanh")
     b.fully_connected(x, 4, NONE, h)
-    b.op(fb.BuiltinOperator.LOGISTIC, [h], [y], fb.BuiltinOptions.NONE, None)
+    b.op(fb.BuiltinOperator.TANH, [h], [y], fb.BuiltinOptions.NONE, None)
     b.outputs.remove(y)  # its scale is fixed by the operator, not calibrated
-    b.save(OUT / "logistic.tflite", [x], [y])
+    b.save(OUT / "unsupported.tflite", [x], [y])
 
 
 if __name__ == "__main__":
     OUT.mkdir(parents=True, exist_ok=True)
     dense()
     conv()
-    logistic()
+    unsupported()

@@ -26,7 +26,7 @@ from mcubench.data.wav import read_pcm16
 from mcubench.emu.elf_image import ElfImage
 from mcubench.emu.machine import Machine
 from mcubench.emu.sizes import sizes
-from mcubench.nn.tflite_codegen import Generated, generate
+from mcubench.nn.tflite_codegen import Generated, Reader, generate
 
 NN = FIRMWARE_DIR / "nn"
 KERNELS = (NN / "tfl_ops.c", NN / "nn_int8.c", NN / "nn_dot_int8.S")
@@ -132,6 +132,12 @@ def wav_features(wav: Path, shape: tuple, scale: float, zero_point: int) -> np.n
     if steps == 0:
         raise ConfigError(f"{wav}: too short for one step of {frames} feature frames")
     return q[: steps * frames].reshape(steps, *shape)
+
+
+def load_quantization(path, tensor: int) -> tuple[float, int]:
+    """(scale, zero point) of one tensor of the model."""
+    q = Reader(path).quant(tensor)
+    return float(q.scales[0]), int(q.zero_points[0])
 
 
 def run(path, target, x: np.ndarray | None = None, seed: int = 0, steps: int = 1) -> ModelRun:

@@ -91,7 +91,16 @@ def _add_model(sub):
         help="generate C, build and run it on the chip: cycles per operator, flash, RAM, and "
         "every operator's output against TFLite Micro's host interpreter (pip install 'mcubench[tflm]')",
     )
-    p.add_argument("--input", metavar="X.npy", help="with --run: the int8 input (default: seeded random)")
+    p.add_argument(
+        "--input",
+        metavar="X.npy|X.wav",
+        help="with --run: int8 input, one step or several back to back (.npy), or 16 kHz audio turned "
+        "into microWakeWord's features for a model with a [1, frames, 40] input (.wav); "
+        "default: seeded random",
+    )
+    p.add_argument(
+        "--steps", type=int, help="with --run: invocations (a streaming model keeps its state between them)"
+    )
     p.add_argument("--seed", type=int, default=0, help="with --run: seed of the random input (default 0)")
     p.add_argument("--json", action="store_true", help=JSON_HELP)
 

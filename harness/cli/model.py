@@ -13,8 +13,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
+
 from mcubench.base.errors import ConfigError
-from mcubench.bench.model_run import run
+from mcubench.bench.model_run import load_quantization, run, wav_features
+from mcubench.build.compile import DoesNotFit
 from mcubench.chip.targets import load_target
 from mcubench.cli.output import print_json
 from mcubench.data.arrays import read_array
@@ -69,9 +72,45 @@ def run_model(args) -> int:
     return 0 if fits else 1
 
 
+def _inputs(args, info):
+    """[steps, *input shape] int8, or None for seeded random steps."""
+    shape = info.tensors[info.inputs[0]].shape
+    n = int(np.prod(shape))
+    if args.steps is not None and args.steps < 1:
+        raise ConfigError(f"--steps {args.steps}: at least 1")
+    if not args.input:
+        return None
+    path = Path(args.input)
+    if path.suffix.lower() == ".wav":
+        q = load_quantization(args.model, info.inputs[0])
+        x = wav_features(path, shape, *q)
+    else:
+        flat = read_array(path, "int8")
+        if flat.size % n:
+            raise ConfigError(f"{path}: {flat.size} values are not whole steps of {n} ({list(shape)})")
+        x = flat.reshape(-1, *shape)
+    return x[: args.steps] if args.steps else x
+
+
 def _run(args, target) -> int:
-    x = read_array(Path(args.input), "int8") if args.input else None
-    r = run(args.model, target, x, seed=args.seed)
+    info = load_model(args.model)
+    x = _inputs(args, info)
+    try:
+        r = run(args.model, target, x, seed=args.seed, steps=args.steps or 1)
+    except DoesNotFit as exc:  # the linker says by how much: that is the answer
+        if args.json:
+            print_json(
+                {
+                    "model": str(args.model),
+                    "target": target.name,
+                    "fits": False,
+                    "over": {exc.region: exc.over_bytes},
+                }
+            )
+        else:
+            over = f"{exc.over_bytes:,} B over {exc.region}"
+            print(f"does not fit {target.name}: the firmware is {over} (at link time)")
+        return 1
     ram = r.ram_static_bytes + r.stack_peak_bytes
     fits_flash, fits_ram = r.flash_bytes <= target.flash.size, ram <= target.sram.size
     doc = {
@@ -89,7 +128,9 @@ def _run(args, target) -> int:
             }
             for o in r.ops
         ],
+        "steps": r.steps,
         "cycles": r.cycles,
+        "worst_step_cycles": r.worst_step_cycles,
         "clock_hz": target.clock_hz,
         "ms_at_clock": round(r.cycles / target.clock_hz * 1e3, 3),
         "bit_exact": r.bit_exact,
@@ -97,6 +138,7 @@ def _run(args, target) -> int:
         "weight_bytes": r.weight_bytes,
         "code_bytes": r.code_bytes,
         "arena_bytes": r.arena_bytes,
+        "state_bytes": r.state_bytes,
         "ram_static_bytes": r.ram_static_bytes,
         "stack_peak_bytes": r.stack_peak_bytes,
         "ram_peak_bytes": ram,
@@ -108,26 +150,24 @@ def _run(args, target) -> int:
     if args.json:
         print_json(doc)
         return 0 if ok else 1
+    steps = f", {r.steps} steps" if r.steps > 1 else ""
     print(
-        f"{Path(args.model).name} on {r.target}: {len(r.ops)} operators, run and checked against TFLite Micro"
+        f"{Path(args.model).name} on {r.target}: {len(r.ops)} operators{steps}, checked against TFLite Micro"
     )
     print(f"  {'op':>3} {'operator':22} {'cycles':>11} {'MACs':>9} {'cyc/MAC':>8}  TFLM")
     for o in doc["ops"]:
         cpm = f"{o['cycles_per_mac']:8.1f}" if o["cycles_per_mac"] else f"{'-':>8}"
-        d = o["first_difference"]
-        check = (
-            "equal"
-            if o["bit_exact"]
-            else f"differs at element {d['element']} ({d['got']} vs {d['tflm']}, {d['count']} in all)"
-        )
+        check = "equal" if o["bit_exact"] else _difference(o["first_difference"])
         print(f"  {o['index']:3} {o['op']:22} {o['cycles']:>11,} {o['macs']:>9,} {cpm}  {check}")
-    print(
-        f"cycles   {r.cycles:>11,} per inference ({doc['ms_at_clock']} ms at {target.clock_hz / 1e6:g} MHz)"
-    )
+    per = "per step (mean)" if r.steps > 1 else "per inference"
+    mhz = f"{doc['ms_at_clock']} ms at {target.clock_hz / 1e6:g} MHz"
+    print(f"cycles   {r.cycles:>11,} {per} ({mhz})")
+    if r.steps > 1:
+        print(f"         {r.worst_step_cycles:>11,} in the slowest step")
     weights = f"{r.weight_bytes:,} weights, {r.code_bytes:,} code"
     print(f"flash    {r.flash_bytes:>11,} B of {target.flash.size:,} ({weights})")
-    parts = f"{r.arena_bytes:,} arena in {r.ram_static_bytes:,} static, {r.stack_peak_bytes:,} stack"
-    print(f"RAM      {ram:>11,} B of {target.sram.size:,} ({parts})")
+    parts = f"{r.arena_bytes:,} arena + {r.state_bytes:,} state in {r.ram_static_bytes:,} static"
+    print(f"RAM      {ram:>11,} B of {target.sram.size:,} ({parts}, {r.stack_peak_bytes:,} stack)")
     if doc["fits"]:
         spare = f"{target.flash.size - r.flash_bytes:,} B flash and {target.sram.size - ram:,} B RAM"
         print(f"fits {r.target}: {spare} to spare")
@@ -141,3 +181,8 @@ def _run(args, target) -> int:
             f"NOT bit-exact: operator {first.index} ({first.name}) is the first to differ from TFLite Micro"
         )
     return 0 if ok else 1
+
+
+def _difference(d: dict) -> str:
+    where = f"step {d['step']}, " if d["step"] else ""
+    return f"differs: {where}element {d['element']} ({d['got']} vs {d['tflm']}, {d['count']} in all)"

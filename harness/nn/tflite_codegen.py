@@ -137,7 +137,7 @@ def _same_or_valid(padding: int, size: int, k: int, stride: int, dil: int, out: 
     return total // 2 if padding == tflite.Padding.SAME else 0
 
 
-class _Reader:
+class Reader:
     """The parts of the flatbuffer the generator needs, by tensor and operator index."""
 
     def __init__(self, path):
@@ -237,7 +237,7 @@ class _Gen:
     def __init__(self, path):
         self.info = load_model(path)
         self.path = path
-        self.r = _Reader(path)
+        self.r = Reader(path)
         self.gen = Generated("", self.info)
         self.consts: list[str] = []
         self.blocks: list[str] = []
