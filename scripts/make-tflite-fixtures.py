@@ -104,6 +104,22 @@ class Builder:
             opt,
         )
 
+    def depthwise_hw(self, x, mult, kernel, stride, padding, act, y):
+        kh, kw = kernel
+        cout = x.shape[3] * mult
+        w = self.weights((1, kh, kw, cout), 3, f"{y.name}/w")
+        b = self.bias(x, w, cout, f"{y.name}/b")
+        opt = fb.DepthwiseConv2DOptionsT()
+        opt.padding, opt.strideW, opt.strideH, opt.fusedActivationFunction = padding, 1, stride, act
+        opt.depthMultiplier, opt.dilationWFactor, opt.dilationHFactor = mult, 1, 1
+        self.op(
+            fb.BuiltinOperator.DEPTHWISE_CONV_2D,
+            [x, w, b],
+            [y],
+            fb.BuiltinOptions.DepthwiseConv2DOptions,
+            opt,
+        )
+
     def fully_connected(self, x, n, act, y, per_channel=False):
         w = self.weights((n, x.shape[-1]), 0 if per_channel else None, f"{y.name}/w")
         b = self.bias(x, w, n, f"{y.name}/b")
@@ -192,6 +208,19 @@ def conv() -> None:
     b.save(OUT / "conv.tflite", [x], [y])
 
 
+def depthwise() -> None:
+    """DEPTHWISE_CONV_2D near borders: 3x3 with dilation 2 and SAME padding (taps fall in
+    the padding on every side), then a 5x1 kernel along time with SAME padding and stride
+    2 (a streaming model's shape), ReLU6."""
+    b = Builder(4)
+    x = b.act((1, 9, 7, 4), 0.04, -6, "input")
+    d1 = b.act((1, 9, 7, 4), 0.05, -128, "dw1")
+    y = b.act((1, 5, 7, 8), 0.06, 2, "dw2")
+    b.depthwise(x, 1, 3, 1, SAME, 2, RELU6, d1)
+    b.depthwise_hw(d1, 2, (5, 1), 2, SAME, NONE, y)
+    b.save(OUT / "depthwise.tflite", [x], [y])
+
+
 def unsupported() -> None:
     """FULLY_CONNECTED -> TANH: an operator the generator does not have yet (the tests
     check the one-line error that names it)."""
@@ -209,4 +238,5 @@ if __name__ == "__main__":
     OUT.mkdir(parents=True, exist_ok=True)
     dense()
     conv()
+    depthwise()
     unsupported()

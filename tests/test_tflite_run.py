@@ -27,10 +27,11 @@ SPEECH = DATA_DIR / "sed_speech_16000.wav"
 
 
 @pytest.mark.parametrize("target", ["py32f003", "rp2040"])
-@pytest.mark.parametrize("name", ["dense", "conv"])
+@pytest.mark.parametrize("name", ["dense", "conv", "depthwise"])
 def test_every_operator_equals_tflite_micro_on_the_chip(name, target):
-    """Per-tensor and per-channel weights, SAME/VALID padding, stride 2, dilation 2, a
-    depth multiplier of 2, ReLU/ReLU6, a reshape: all bit-exact, on two inputs."""
+    """Per-tensor and per-channel weights, SAME/VALID padding (taps in the padding on
+    every side), strides, dilation 2, a depth multiplier of 2, a kernel along one axis,
+    ReLU/ReLU6, a reshape: all bit-exact, on two inputs."""
     path = FIXTURES / f"{name}.tflite"
     for seed in (0, 1):
         r = model_run.run(path, load_target(target), seed=seed)
@@ -42,7 +43,7 @@ def test_every_operator_equals_tflite_micro_on_the_chip(name, target):
 def test_the_outputs_compared_are_not_degenerate():
     """The comparison means something only if the outputs use the int8 range: the
     fixtures' scales are calibrated so that no layer's output is mostly clipped."""
-    for name in ("dense", "conv"):
+    for name in ("dense", "conv", "depthwise"):
         buf = (FIXTURES / f"{name}.tflite").read_bytes()
         interp = runtime.Interpreter.from_bytes(
             buf, intrepreter_config=runtime.InterpreterConfig.kPreserveAllTensors

@@ -33,6 +33,9 @@ int32_t nn_requantize(int32_t x, int32_t multiplier, int32_t shift);
    word-aligned). */
 int32_t nn_dot_int8(const int8_t *x, const int8_t *w, uint32_t n, int32_t acc);
 
+/* acc + sum x[i x_step] w[i w_step] over n > 0 int8 pairs (strided; in assembly). */
+int32_t nn_sdot_int8(const int8_t *x, int32_t x_step, const int8_t *w, int32_t w_step, uint32_t n, int32_t acc);
+
 /* int16 -> int8: y = clamp(zp + requant(x, multiplier, shift)), e.g. Q7.8 log-mel. */
 void nn_quantize_int16(const int16_t *x, uint32_t n, int32_t multiplier, int32_t shift, int32_t zp, int8_t *y);
 

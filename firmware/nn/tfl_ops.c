@@ -13,65 +13,146 @@ static inline int8_t finish(int32_t acc, const nn_requant_t *rq, const nn_output
     return (int8_t)v;
 }
 
+/* The taps of one output position that fall inside the input: a rectangle
+   [ky0, ky1) x [kx0, kx1) of the kernel, since validity is decided per axis. */
+static inline void valid_range(int32_t origin, uint32_t k, uint32_t dil, uint32_t size, uint32_t *k0,
+                               uint32_t *k1)
+{
+    uint32_t a = 0, b = k;
+    while (a < b && origin + (int32_t)(a * dil) < 0)
+        a++;
+    while (b > a && origin + (int32_t)((b - 1) * dil) >= (int32_t)size)
+        b--;
+    *k0 = a;
+    *k1 = b;
+}
+
+/* x_zp * w summed over the taps outside [ky0, ky1) x [kx0, kx1): what the folded bias
+   took away for padding, which TFLite does not count. w steps `tap` bytes a tap. */
+static int32_t padded_sum(const int8_t *w, uint32_t kh, uint32_t kw, uint32_t ky0, uint32_t ky1, uint32_t kx0,
+                          uint32_t kx1, uint32_t tap, uint32_t len)
+{
+    int32_t s = 0;
+    for (uint32_t ky = 0; ky < kh; ky++)
+        for (uint32_t kx = 0; kx < kw; kx++)
+            if (ky < ky0 || ky >= ky1 || kx < kx0 || kx >= kx1)
+                for (uint32_t c = 0; c < len; c++)
+                    s += w[(ky * kw + kx) * tap + c * (len > 1)];
+    return s;
+}
+
 void tfl_conv2d(const tfl_conv_t *p)
 {
-    const uint32_t cin = p->in_c, tap = cin, row = (uint32_t)p->k_w * cin, filt = (uint32_t)p->k_h * row;
-    int8_t *y = p->y;
-    for (uint32_t oy = 0; oy < p->out_h; oy++) {
-        const int32_t iy0 = (int32_t)(oy * p->stride_h) - p->pad_h;
-        for (uint32_t ox = 0; ox < p->out_w; ox++) {
-            const int32_t ix0 = (int32_t)(ox * p->stride_w) - p->pad_w;
-            const int8_t *w = p->w;
-            for (uint32_t oc = 0; oc < p->out_c; oc++, w += filt) {
-                int32_t acc = p->bias[oc];
-                for (uint32_t ky = 0; ky < p->k_h; ky++) {
-                    const int32_t iy = iy0 + (int32_t)(ky * p->dil_h);
-                    for (uint32_t kx = 0; kx < p->k_w; kx++) {
-                        const int32_t ix = ix0 + (int32_t)(kx * p->dil_w);
-                        const int8_t *wt = w + ky * row + kx * tap;
-                        if (iy >= 0 && iy < p->in_h && ix >= 0 && ix < p->in_w) {
-                            acc = nn_dot_int8(p->x + ((uint32_t)iy * p->in_w + (uint32_t)ix) * cin, wt, cin, acc);
-                        } else { /* padding: the folded bias took x_zp * w away; give it back */
-                            int32_t s = 0;
-                            for (uint32_t c = 0; c < cin; c++)
-                                s += wt[c];
-                            acc += p->in_zp * s;
+    const tfl_conv_t q = *p; /* locals: int8 stores below may alias anything */
+    const uint32_t cin = q.in_c, row = (uint32_t)q.k_w * cin, filt = (uint32_t)q.k_h * row;
+    const uint32_t in_row = (uint32_t)q.in_w * cin;
+    int8_t *y = q.y;
+    for (uint32_t oy = 0; oy < q.out_h; oy++) {
+        const int32_t iy0 = (int32_t)(oy * q.stride_h) - q.pad_h;
+        uint32_t ky0, ky1;
+        valid_range(iy0, q.k_h, q.dil_h, q.in_h, &ky0, &ky1);
+        for (uint32_t ox = 0; ox < q.out_w; ox++) {
+            const int32_t ix0 = (int32_t)(ox * q.stride_w) - q.pad_w;
+            uint32_t kx0, kx1;
+            valid_range(ix0, q.k_w, q.dil_w, q.in_w, &kx0, &kx1);
+            const int padded = ky0 > 0 || ky1 < q.k_h || kx0 > 0 || kx1 < q.k_w;
+            /* a row of valid taps is one run of input and weights when the taps are
+               adjacent (dilation 1); whole rows join when a row spans the input's width */
+            const uint32_t nx = kx1 - kx0;
+            const uint32_t run = (q.dil_w == 1 ? nx : 1) * cin;
+            const int rows_join = q.dil_w == 1 && q.dil_h == 1 && nx == q.k_w && nx == q.in_w;
+            const int8_t *xs = q.x + (uint32_t)(iy0 + (int32_t)(ky0 * q.dil_h)) * in_row +
+                               (uint32_t)(ix0 + (int32_t)(kx0 * q.dil_w)) * cin;
+            const int8_t *w = q.w;
+            for (uint32_t oc = 0; oc < q.out_c; oc++, w += filt) {
+                int32_t acc = q.bias[oc];
+                if (padded)
+                    acc += q.in_zp * padded_sum(w, q.k_h, q.k_w, ky0, ky1, kx0, kx1, cin, cin);
+                const int8_t *wr = w + ky0 * row + kx0 * cin;
+                if (rows_join) {
+                    acc = nn_dot_int8(xs, wr, (ky1 - ky0) * run, acc);
+                } else {
+                    for (uint32_t ky = ky0; ky < ky1; ky++) {
+                        const int8_t *xr = xs + (ky - ky0) * q.dil_h * in_row, *wk = wr + (ky - ky0) * row;
+                        if (q.dil_w == 1) {
+                            acc = nn_dot_int8(xr, wk, run, acc);
+                        } else {
+                            for (uint32_t kx = 0; kx < nx; kx++)
+                                acc = nn_dot_int8(xr + kx * q.dil_w * cin, wk + kx * cin, cin, acc);
                         }
                     }
                 }
-                *y++ = finish(acc, &p->rq[oc], &p->out);
+                *y++ = finish(acc, &q.rq[oc], &q.out);
             }
         }
     }
 }
 
+/* Every output channel of one output position whose valid taps are one strided run
+   (a kernel along one axis, or a single row or column of it in range): per channel one
+   strided dot product and the requantisation, nothing else. */
+static void dw_run(const int8_t *xs, const int8_t *w, const int32_t *bias, const nn_requant_t *rq,
+                   const nn_output_t *out, int8_t *y, uint32_t cin, uint32_t mult, int32_t x_step,
+                   int32_t w_step, uint32_t n)
+{
+    uint32_t oc = 0;
+    for (uint32_t ic = 0; ic < cin; ic++)
+        for (uint32_t m = 0; m < mult; m++, oc++)
+            y[oc] = finish(nn_sdot_int8(xs + ic, x_step, w + oc, w_step, n, bias[oc]), &rq[oc], out);
+}
+
+/* One output position near a border: each channel's bias gets the padded taps' x_zp * w
+   back, then a strided dot product per kernel row in range. Apart from the common path
+   so that its stack frame stays small. */
+__attribute__((noinline)) static void dw_padded(const tfl_conv_t *q, const int8_t *xs, const int8_t *ws, int8_t *y,
+                                                uint32_t ky0, uint32_t ky1, uint32_t kx0, uint32_t kx1)
+{
+    const uint32_t cout = q->out_c, mult = q->depth_mult, w_row = (uint32_t)q->k_w * cout;
+    const int32_t xdy = (int32_t)(q->dil_h * (uint32_t)q->in_w * q->in_c), xdx = (int32_t)(q->dil_w * q->in_c);
+    for (uint32_t oc = 0; oc < cout; oc++) {
+        int32_t acc = q->bias[oc] + q->in_zp * padded_sum(q->w + oc, q->k_h, q->k_w, ky0, ky1, kx0, kx1, cout, 1);
+        for (uint32_t ky = ky0; ky < ky1 && kx1 > kx0; ky++)
+            acc = nn_sdot_int8(xs + (int32_t)(ky - ky0) * xdy + oc / mult, xdx, ws + (ky - ky0) * w_row + oc,
+                               (int32_t)cout, kx1 - kx0, acc);
+        y[oc] = finish(acc, &q->rq[oc], &q->out);
+    }
+}
+
 void tfl_depthwise_conv2d(const tfl_conv_t *p)
 {
-    const uint32_t cin = p->in_c, cout = p->out_c, mult = p->depth_mult;
-    int8_t *y = p->y;
-    for (uint32_t oy = 0; oy < p->out_h; oy++) {
-        const int32_t iy0 = (int32_t)(oy * p->stride_h) - p->pad_h;
-        for (uint32_t ox = 0; ox < p->out_w; ox++) {
-            const int32_t ix0 = (int32_t)(ox * p->stride_w) - p->pad_w;
-            for (uint32_t ic = 0; ic < cin; ic++) {
-                for (uint32_t m = 0; m < mult; m++) {
-                    const uint32_t oc = ic * mult + m;
-                    int32_t acc = p->bias[oc];
-                    for (uint32_t ky = 0; ky < p->k_h; ky++) {
-                        const int32_t iy = iy0 + (int32_t)(ky * p->dil_h);
-                        for (uint32_t kx = 0; kx < p->k_w; kx++) {
-                            const int32_t ix = ix0 + (int32_t)(kx * p->dil_w);
-                            const int32_t wv = p->w[(ky * p->k_w + kx) * cout + oc];
-                            if (iy >= 0 && iy < p->in_h && ix >= 0 && ix < p->in_w)
-                                acc += p->x[((uint32_t)iy * p->in_w + (uint32_t)ix) * cin + ic] * wv;
-                            else
-                                acc += p->in_zp * wv;
-                        }
-                    }
-                    y[oc] = finish(acc, &p->rq[oc], &p->out);
-                }
+    const tfl_conv_t q = *p;
+    const uint32_t cin = q.in_c, cout = q.out_c, mult = q.depth_mult;
+    const uint32_t in_row = (uint32_t)q.in_w * cin, w_row = (uint32_t)q.k_w * cout;
+    int8_t *y = q.y;
+    for (uint32_t oy = 0; oy < q.out_h; oy++) {
+        const int32_t iy0 = (int32_t)(oy * q.stride_h) - q.pad_h;
+        uint32_t ky0, ky1;
+        valid_range(iy0, q.k_h, q.dil_h, q.in_h, &ky0, &ky1);
+        for (uint32_t ox = 0; ox < q.out_w; ox++, y += cout) {
+            const int32_t ix0 = (int32_t)(ox * q.stride_w) - q.pad_w;
+            uint32_t kx0, kx1;
+            valid_range(ix0, q.k_w, q.dil_w, q.in_w, &kx0, &kx1);
+            const uint32_t ny = ky1 - ky0, nx = kx1 - kx0;
+            const int8_t *xs = q.x + (uint32_t)(iy0 + (int32_t)(ky0 * q.dil_h)) * in_row +
+                               (uint32_t)(ix0 + (int32_t)(kx0 * q.dil_w)) * cin;
+            const int8_t *ws = q.w + ky0 * w_row + kx0 * cout;
+            const int32_t xdy = (int32_t)(q.dil_h * in_row), xdx = (int32_t)(q.dil_w * cin);
+            if (ky0 > 0 || ky1 < q.k_h || kx0 > 0 || kx1 < q.k_w) { /* near a border */
+                dw_padded(&q, xs, ws, y, ky0, ky1, kx0, kx1);
+                continue;
             }
-            y += cout;
+            const int32_t *bias = q.bias;
+            if (nx == 1)
+                dw_run(xs, ws, bias, q.rq, &q.out, y, cin, mult, xdy, (int32_t)w_row, ny);
+            else if (ny == 1)
+                dw_run(xs, ws, bias, q.rq, &q.out, y, cin, mult, xdx, (int32_t)cout, nx);
+            else
+                for (uint32_t oc = 0; oc < cout; oc++) {
+                    int32_t acc = bias[oc];
+                    for (uint32_t ky = 0; ky < ny; ky++)
+                        acc = nn_sdot_int8(xs + ky * xdy + oc / mult, xdx, ws + ky * w_row + oc, (int32_t)cout, nx, acc);
+                    y[oc] = finish(acc, &q.rq[oc], &q.out);
+                }
         }
     }
 }

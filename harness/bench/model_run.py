@@ -140,12 +140,14 @@ def load_quantization(path, tensor: int) -> tuple[float, int]:
     return float(q.scales[0]), int(q.zero_points[0])
 
 
-def run(path, target, x: np.ndarray | None = None, seed: int = 0, steps: int = 1) -> ModelRun:
+def run(
+    path, target, x: np.ndarray | None = None, seed: int = 0, steps: int = 1, weights_in_sram: bool = False
+) -> ModelRun:
     """Run the model `steps` times (a streaming model carries its state from step to
     step, on the chip and in the interpreter alike), every operator checked every step.
     x: [steps, *input shape] int8 (or one step's input), else seeded random inputs."""
     runtime = _oracle()
-    gen = generate(path)
+    gen = generate(path, weights_in_sram)
     info = gen.info
     shape = info.tensors[gen.input].shape
     if x is None:

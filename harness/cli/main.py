@@ -102,6 +102,12 @@ def _add_model(sub):
         "--steps", type=int, help="with --run: invocations (a streaming model keeps its state between them)"
     )
     p.add_argument("--seed", type=int, default=0, help="with --run: seed of the random input (default 0)")
+    p.add_argument(
+        "--weights-in-sram",
+        action="store_true",
+        help="with --run: weights as initialised data in SRAM, not const in flash (an RP2040's XIP "
+        "cache holds 16 KiB)",
+    )
     p.add_argument("--json", action="store_true", help=JSON_HELP)
 
 

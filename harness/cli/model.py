@@ -96,7 +96,9 @@ def _run(args, target) -> int:
     info = load_model(args.model)
     x = _inputs(args, info)
     try:
-        r = run(args.model, target, x, seed=args.seed, steps=args.steps or 1)
+        r = run(
+            args.model, target, x, seed=args.seed, steps=args.steps or 1, weights_in_sram=args.weights_in_sram
+        )
     except DoesNotFit as exc:  # the linker says by how much: that is the answer
         if args.json:
             print_json(
@@ -116,6 +118,7 @@ def _run(args, target) -> int:
     doc = {
         "model": str(args.model),
         "target": r.target,
+        "weights_in": "sram" if args.weights_in_sram else "flash",
         "ops": [
             {
                 "index": o.index,

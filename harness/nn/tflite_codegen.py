@@ -234,7 +234,8 @@ def _strided_runs(shape, begin, end, strides, masks) -> list[tuple[int, int]]:
 
 
 class _Gen:
-    def __init__(self, path):
+    def __init__(self, path, weights_in_sram: bool = False):
+        self.in_flash = not weights_in_sram
         self.info = load_model(path)
         self.path = path
         self.r = Reader(path)
@@ -435,10 +436,10 @@ class _Gen:
         wname, bname, rname = f"op{k}_w", f"op{k}_bias", f"op{k}_rq"
         # weights keep TFLite's layouts (tfl_ops.h): FC [out][in], conv [oc][kh][kw][ic],
         # depthwise [kh][kw][oc]
-        self.consts.append(c_array("int8_t", wname, w, aligned=True))
-        self.consts.append(c_array("int32_t", bname, folded))
+        self.consts.append(c_array("int8_t", wname, w, aligned=True, const=self.in_flash))
+        self.consts.append(c_array("int32_t", bname, folded, const=self.in_flash))
         self.consts.append(
-            f"static const nn_requant_t {rname}[{n_out}] = {{"
+            f"static {'const ' if self.in_flash else ''}nn_requant_t {rname}[{n_out}] = {{"
             + ", ".join(f"{{{m}, {s}}}" for m, s in rq)
             + "};"
         )
@@ -531,8 +532,12 @@ int32_t bench_run(void)
 """
 
 
-def generate(path) -> Generated:
-    g = _Gen(path)
+def generate(path, weights_in_sram: bool = False) -> Generated:
+    """C for the model. weights_in_sram: weights, biases and multipliers as initialised
+    data (copied to SRAM at start-up, flash keeps their image) instead of const in
+    flash: on an RP2040, whose 16 KiB XIP cache cannot hold a 26 KB model, every step
+    would otherwise fetch most weights from the flash again (40 cycles per 8-byte line)."""
+    g = _Gen(path, weights_in_sram)
     info = g.info
     for op in info.ops:
         if op.name not in SUPPORTED:
