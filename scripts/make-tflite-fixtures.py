@@ -89,29 +89,16 @@ class Builder:
         opt.dilationWFactor = opt.dilationHFactor = dilation
         self.op(fb.BuiltinOperator.CONV_2D, [x, w, b], [y], fb.BuiltinOptions.Conv2DOptions, opt)
 
-    def depthwise(self, x, mult, k, stride, padding, dilation, act, y):
-        cout = x.shape[3] * mult
-        w = self.weights((1, k, k, cout), 3, f"{y.name}/w")
-        b = self.bias(x, w, cout, f"{y.name}/b")
-        opt = fb.DepthwiseConv2DOptionsT()
-        opt.padding, opt.strideW, opt.strideH, opt.fusedActivationFunction = padding, stride, stride, act
-        opt.depthMultiplier, opt.dilationWFactor, opt.dilationHFactor = mult, dilation, dilation
-        self.op(
-            fb.BuiltinOperator.DEPTHWISE_CONV_2D,
-            [x, w, b],
-            [y],
-            fb.BuiltinOptions.DepthwiseConv2DOptions,
-            opt,
-        )
-
-    def depthwise_hw(self, x, mult, kernel, stride, padding, act, y):
-        kh, kw = kernel
+    def depthwise(self, x, mult, kernel, stride, padding, dilation, act, y):
+        """kernel: k (k x k) or (kh, kw); stride: s or (sh, sw)."""
+        kh, kw = kernel if isinstance(kernel, tuple) else (kernel, kernel)
+        sh, sw = stride if isinstance(stride, tuple) else (stride, stride)
         cout = x.shape[3] * mult
         w = self.weights((1, kh, kw, cout), 3, f"{y.name}/w")
         b = self.bias(x, w, cout, f"{y.name}/b")
         opt = fb.DepthwiseConv2DOptionsT()
-        opt.padding, opt.strideW, opt.strideH, opt.fusedActivationFunction = padding, 1, stride, act
-        opt.depthMultiplier, opt.dilationWFactor, opt.dilationHFactor = mult, 1, 1
+        opt.padding, opt.strideW, opt.strideH, opt.fusedActivationFunction = padding, sw, sh, act
+        opt.depthMultiplier, opt.dilationWFactor, opt.dilationHFactor = mult, dilation, dilation
         self.op(
             fb.BuiltinOperator.DEPTHWISE_CONV_2D,
             [x, w, b],
@@ -217,7 +204,7 @@ def depthwise() -> None:
     d1 = b.act((1, 9, 7, 4), 0.05, -128, "dw1")
     y = b.act((1, 5, 7, 8), 0.06, 2, "dw2")
     b.depthwise(x, 1, 3, 1, SAME, 2, RELU6, d1)
-    b.depthwise_hw(d1, 2, (5, 1), 2, SAME, NONE, y)
+    b.depthwise(d1, 2, (5, 1), (2, 1), SAME, 1, NONE, y)
     b.save(OUT / "depthwise.tflite", [x], [y])
 
 

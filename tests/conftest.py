@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from mcubench.build.sdist import source_tree
 from mcubench.pytest_plugin import Mcu, thumb_functions
 
 
@@ -48,3 +49,16 @@ def c_elf():
         return mcu.build_elf(source, target, opt=opt, cflags=rest)
 
     return make
+
+
+WAKE_WORDS = ("alexa", "hey_jarvis", "hey_mycroft", "okay_nabu")
+
+
+@pytest.fixture(scope="session")
+def wake_word_models():
+    """The four int8 wake-word models of the pymicro-wakeword 2.5.0 source distribution
+    (fetched from PyPI into the cache, or PYMICRO_WAKEWORD_ROOT): name -> .tflite path."""
+    tree = source_tree(
+        "pymicro-wakeword", "2.5.0", "pymicro_wakeword/models/alexa.tflite", "PYMICRO_WAKEWORD_ROOT"
+    )
+    return {name: tree / "pymicro_wakeword" / "models" / f"{name}.tflite" for name in WAKE_WORDS}

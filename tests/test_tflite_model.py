@@ -15,18 +15,14 @@ import pytest
 from run_cli import COMMAND
 from tflite_micro.python.tflite_micro import runtime
 
-from mcubench.build.sdist import source_tree
 from mcubench.nn.tflite_model import load_model
 
 MODELS = ("alexa", "hey_jarvis", "hey_mycroft", "okay_nabu")
 
 
 @pytest.fixture(scope="module")
-def models():
-    tree = source_tree(
-        "pymicro-wakeword", "2.5.0", "pymicro_wakeword/models/alexa.tflite", "PYMICRO_WAKEWORD_ROOT"
-    )
-    return {name: tree / "pymicro_wakeword" / "models" / f"{name}.tflite" for name in MODELS}
+def models(wake_word_models):
+    return wake_word_models
 
 
 def tflm_arena_head(path) -> int:

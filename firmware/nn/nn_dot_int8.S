@@ -240,6 +240,16 @@ nn_requantize:
  * Registers: r0 x, r1 x_step, r2 w, r3 w_step, r4 acc, r5 zero, r6-r7 temporaries,
  * r8 the end of x.
  */
+/* acc (r4) += x[0] w[0]; x (r0) += x_step (r1), w (r2) += w_step (r3); r5 = 0 */
+.macro SDOT_STEP
+    ldrsb r6, [r0, r5]
+    ldrsb r7, [r2, r5]
+    muls  r6, r7
+    adds  r4, r4, r6
+    adds  r0, r0, r1
+    adds  r2, r2, r3
+.endm
+
     .section .text.nn_sdot_int8, "ax", %progbits
     .global nn_sdot_int8
     .type nn_sdot_int8, %function
@@ -253,12 +263,7 @@ nn_sdot_int8:
     movs  r5, #0
     lsrs  r7, r6, #1
     bcc   1f                  /* n even */
-    ldrsb r6, [r0, r5]        /* n odd: one MAC first */
-    ldrsb r7, [r2, r5]
-    muls  r6, r7
-    adds  r4, r4, r6
-    adds  r0, r0, r1
-    adds  r2, r2, r3
+    SDOT_STEP                 /* n odd: one MAC first */
     ldr   r6, [sp, #24]
     lsrs  r7, r6, #1
     beq   3f                  /* n was 1 */
@@ -268,18 +273,8 @@ nn_sdot_int8:
     adds  r7, r0, r7          /* end of x */
     mov   r8, r7
 2:
-    ldrsb r6, [r0, r5]
-    ldrsb r7, [r2, r5]
-    muls  r6, r7
-    adds  r4, r4, r6
-    adds  r0, r0, r1
-    adds  r2, r2, r3
-    ldrsb r6, [r0, r5]
-    ldrsb r7, [r2, r5]
-    muls  r6, r7
-    adds  r4, r4, r6
-    adds  r0, r0, r1
-    adds  r2, r2, r3
+    SDOT_STEP
+    SDOT_STEP
     cmp   r0, r8
     bne   2b
 3:

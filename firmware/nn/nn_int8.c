@@ -7,16 +7,6 @@
 
 /* nn_requantize (TFLite's MultiplyByQuantizedMultiplier) is in nn_dot_int8.S. */
 
-static inline int8_t finish(int32_t acc, const nn_requant_t *rq, const nn_output_t *out)
-{
-    int32_t v = nn_requantize(acc, rq->multiplier, rq->shift) + out->out_zp;
-    if (v < out->act_min)
-        v = out->act_min;
-    if (v > out->act_max)
-        v = out->act_max;
-    return (int8_t)v;
-}
-
 void nn_quantize_int16(const int16_t *x, uint32_t n, int32_t multiplier, int32_t shift, int32_t zp, int8_t *y)
 {
     for (uint32_t i = 0; i < n; i++) {
@@ -54,7 +44,7 @@ void nn_fully_connected(const int8_t *x, uint32_t n_in, const int8_t *w, const i
                         uint32_t n_out, const nn_requant_t *rq, const nn_output_t *out, int8_t *y)
 {
     for (uint32_t o = 0; o < n_out; o++, w += n_in)
-        y[o] = finish(nn_dot_int8(x, w, n_in, bias[o]), &rq[o], out);
+        y[o] = nn_finish(nn_dot_int8(x, w, n_in, bias[o]), &rq[o], out);
 }
 
 void nn_conv1d(const int8_t *x, uint32_t t_in, uint32_t c_in, const int8_t *w, const int32_t *bias,
@@ -71,7 +61,7 @@ void nn_conv1d(const int8_t *x, uint32_t t_in, uint32_t c_in, const int8_t *w, c
                 if (back <= t)
                     acc = nn_dot_int8(x + (t - back) * c_in, wo + k * c_in, c_in, acc);
             }
-            *y++ = finish(acc, &rq[o], out);
+            *y++ = nn_finish(acc, &rq[o], out);
         }
     }
 }
@@ -88,7 +78,7 @@ void nn_conv1d_depthwise(const int8_t *x, uint32_t t_in, uint32_t ch, const int8
                 if (back <= t)
                     acc += x[(t - back) * ch + c] * w[k * ch + c];
             }
-            *y++ = finish(acc, &rq[c], out);
+            *y++ = nn_finish(acc, &rq[c], out);
         }
     }
 }
@@ -103,7 +93,7 @@ void nn_time_project(const int8_t *x, uint32_t t_in, uint32_t ch, const int8_t *
                 int32_t acc[4] = {bias[k], bias[k], bias[k], bias[k]};
                 nn_tproj4_int8(x + c, d, t_in, ch, acc);
                 for (uint32_t j = 0; j < 4; j++)
-                    y[c + j] = finish(acc[j], &rq[k], out);
+                    y[c + j] = nn_finish(acc[j], &rq[k], out);
             }
         }
         for (; c < ch; c++) {
@@ -111,7 +101,7 @@ void nn_time_project(const int8_t *x, uint32_t t_in, uint32_t ch, const int8_t *
             const int8_t *xc = x + c;
             for (uint32_t t = 0; t < t_in; t++, xc += ch)
                 acc += *xc * d[t];
-            y[c] = finish(acc, &rq[k], out);
+            y[c] = nn_finish(acc, &rq[k], out);
         }
         y += ch;
     }

@@ -29,6 +29,17 @@ typedef struct {
 /* TFLite's MultiplyByQuantizedMultiplier. */
 int32_t nn_requantize(int32_t x, int32_t multiplier, int32_t shift);
 
+/* An output: clamp(zp + requant(acc)) to the fused activation's range. */
+static inline int8_t nn_finish(int32_t acc, const nn_requant_t *rq, const nn_output_t *out)
+{
+    int32_t v = nn_requantize(acc, rq->multiplier, rq->shift) + out->out_zp;
+    if (v < out->act_min)
+        v = out->act_min;
+    if (v > out->act_max)
+        v = out->act_max;
+    return (int8_t)v;
+}
+
 /* acc + sum x[i] w[i] over n int8 pairs (four at a time in assembly when both are
    word-aligned). */
 int32_t nn_dot_int8(const int8_t *x, const int8_t *w, uint32_t n, int32_t acc);

@@ -3,16 +3,6 @@
 
 #include <string.h>
 
-static inline int8_t finish(int32_t acc, const nn_requant_t *rq, const nn_output_t *out)
-{
-    int32_t v = nn_requantize(acc, rq->multiplier, rq->shift) + out->out_zp;
-    if (v < out->act_min)
-        v = out->act_min;
-    if (v > out->act_max)
-        v = out->act_max;
-    return (int8_t)v;
-}
-
 /* The taps of one output position that fall inside the input: a rectangle
    [ky0, ky1) x [kx0, kx1) of the kernel, since validity is decided per axis. */
 static inline void valid_range(int32_t origin, uint32_t k, uint32_t dil, uint32_t size, uint32_t *k0,
@@ -82,7 +72,7 @@ void tfl_conv2d(const tfl_conv_t *p)
                         }
                     }
                 }
-                *y++ = finish(acc, &q.rq[oc], &q.out);
+                *y++ = nn_finish(acc, &q.rq[oc], &q.out);
             }
         }
     }
@@ -98,7 +88,7 @@ static void dw_run(const int8_t *xs, const int8_t *w, const int32_t *bias, const
     uint32_t oc = 0;
     for (uint32_t ic = 0; ic < cin; ic++)
         for (uint32_t m = 0; m < mult; m++, oc++)
-            y[oc] = finish(nn_sdot_int8(xs + ic, x_step, w + oc, w_step, n, bias[oc]), &rq[oc], out);
+            y[oc] = nn_finish(nn_sdot_int8(xs + ic, x_step, w + oc, w_step, n, bias[oc]), &rq[oc], out);
 }
 
 /* One output position near a border: each channel's bias gets the padded taps' x_zp * w
@@ -114,7 +104,7 @@ __attribute__((noinline)) static void dw_padded(const tfl_conv_t *q, const int8_
         for (uint32_t ky = ky0; ky < ky1 && kx1 > kx0; ky++)
             acc = nn_sdot_int8(xs + (int32_t)(ky - ky0) * xdy + oc / mult, xdx, ws + (ky - ky0) * w_row + oc,
                                (int32_t)cout, kx1 - kx0, acc);
-        y[oc] = finish(acc, &q->rq[oc], &q->out);
+        y[oc] = nn_finish(acc, &q->rq[oc], &q->out);
     }
 }
 
@@ -151,7 +141,7 @@ void tfl_depthwise_conv2d(const tfl_conv_t *p)
                     int32_t acc = bias[oc];
                     for (uint32_t ky = 0; ky < ny; ky++)
                         acc = nn_sdot_int8(xs + ky * xdy + oc / mult, xdx, ws + ky * w_row + oc, (int32_t)cout, nx, acc);
-                    y[oc] = finish(acc, &q.rq[oc], &q.out);
+                    y[oc] = nn_finish(acc, &q.rq[oc], &q.out);
                 }
         }
     }

@@ -55,6 +55,19 @@ def rfft_q15(image, x: np.ndarray, bench) -> Expected:
     return Expected(exact, metrics)
 
 
+def _band_metrics(acc: dict) -> dict:
+    """A front end's score (dsp/frontend.score_db) as result metrics."""
+    return {
+        "snr_db": acc["snr_db"],
+        "max_abs_err": acc["max_abs_err_db"],
+        "extra": {
+            "mean_abs_err_db": round(acc["mean_abs_err_db"], 4),
+            "max_abs_err_db": round(acc["max_abs_err_db"], 4),
+            "bands_scored": acc["bands"],
+        },
+    }
+
+
 def frontend(image, x: np.ndarray, bench) -> Expected:
     """Log-mel (and MFCC) per hop, bit-exact model + float log-mel accuracy."""
     cfg = get_config(bench.frontend)
@@ -67,16 +80,7 @@ def frontend(image, x: np.ndarray, bench) -> Expected:
 
     def metrics(out):
         fw = out.reshape(len(frames), -1)[:, : cfg.n_mels]
-        acc = fm.accuracy(cfg, fw, frames)
-        return {
-            "snr_db": acc["snr_db"],
-            "max_abs_err": acc["max_abs_err_db"],
-            "extra": {
-                "mean_abs_err_db": round(acc["mean_abs_err_db"], 4),
-                "max_abs_err_db": round(acc["max_abs_err_db"], 4),
-                "bands_scored": acc["bands"],
-            },
-        }
+        return _band_metrics(fm.accuracy(cfg, fw, frames))
 
     return Expected(exact, metrics)
 
@@ -183,16 +187,7 @@ def tflm_frontend(image, x: np.ndarray, bench) -> Expected:
 
         def metrics(out):
             fw = out.reshape(-1, shape.channels)[first : first + len(frames)]
-            acc = tf.accuracy(fshape, fw, frames)
-            return {
-                "snr_db": acc["snr_db"],
-                "max_abs_err": acc["max_abs_err_db"],
-                "extra": {
-                    "mean_abs_err_db": round(acc["mean_abs_err_db"], 4),
-                    "max_abs_err_db": round(acc["max_abs_err_db"], 4),
-                    "bands_scored": acc["bands"],
-                },
-            }
+            return _band_metrics(tf.accuracy(fshape, fw, frames))
 
     if shape != hm.Shape():
         return Expected(hm.features(shape, x).ravel().astype(np.int64), metrics)

@@ -16,11 +16,12 @@ INT32_MIN, INT32_MAX = -(1 << 31), (1 << 31) - 1
 
 
 def quantize_multiplier(real: float) -> tuple[int, int]:
-    """real = multiplier * 2^(shift - 31), multiplier in [2^30, 2^31) (TFLite's rule)."""
+    """TFLite's QuantizeMultiplier: real = multiplier * 2^(shift - 31), multiplier in
+    [2^30, 2^31), the mantissa rounded half away from zero (TfLiteRound), not to even."""
     if real == 0:
         return 0, 0
     mantissa, shift = math.frexp(real)
-    q = round(mantissa * (1 << 31))
+    q = int(math.floor(abs(mantissa) * (1 << 31) + 0.5)) * (1 if mantissa > 0 else -1)
     if q == 1 << 31:
         q //= 2
         shift += 1

@@ -37,6 +37,7 @@ import numpy as np
 import tflite
 
 from mcubench.base.c_arrays import c_array
+from mcubench.nn.int8 import quantize_multiplier as tflite_multiplier
 from mcubench.nn.tflite_model import ModelError, ModelInfo, load_model, op_name
 from mcubench.nn.tflite_tables import logistic_table, requantize_table
 
@@ -97,21 +98,6 @@ class Generated:
     input: int = 0
     input_offset: int = 0
     input_bytes: int = 0
-
-
-def tflite_multiplier(real: float) -> tuple[int, int]:
-    """TFLite's QuantizeMultiplier: real = m 2^(shift - 31), m in [2^30, 2^31), q rounded
-    half away from zero (TfLiteRound)."""
-    if real == 0:
-        return 0, 0
-    q, shift = math.frexp(real)
-    fixed = int(math.floor(abs(q) * (1 << 31) + 0.5)) * (1 if q > 0 else -1)
-    if fixed == 1 << 31:
-        fixed //= 2
-        shift += 1
-    if shift < -31:
-        return 0, 0
-    return fixed, shift
 
 
 def _activation_range(act: int, scale: float, zp: int) -> tuple[int, int]:
