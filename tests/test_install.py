@@ -138,6 +138,14 @@ def test_a_new_user_project_runs_checks_and_gates_from_the_wheel(installed):
     assert (project / "results" / "sweep_gain_winner.toml").is_file()
     assert list((project / ".mcubench" / "build" / "sweeps" / "gain").glob("*.json"))
 
+    # the user's own .tflite: generated, built and run on the chip, checked against TFLite Micro
+    shutil.copy(ROOT / "tests" / "fixtures" / "tflite" / "conv.tflite", project / "kws.tflite")
+    model = json.loads(
+        _sh(installed, "mcubench", "model", "kws.tflite", "--target", "py32f003", "--run", "--json").stdout
+    )
+    assert model["bit_exact"] and model["fits"] and len(model["ops"]) == 5
+    assert list((project / ".mcubench" / "build" / "gen" / "models").glob("kws-*.c"))
+
     kernel = project / "src" / "gain_q15.c"
     kernel.write_text(
         kernel.read_text().replace(
