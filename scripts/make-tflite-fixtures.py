@@ -209,14 +209,14 @@ def depthwise() -> None:
 
 
 def unsupported() -> None:
-    """FULLY_CONNECTED -> TANH: an operator the generator does not have yet (the tests
-    check the one-line error that names it)."""
+    """FULLY_CONNECTED -> ABS: an operator the generator does not have (the tests check
+    the one-line error that names it)."""
     b = Builder(3)
     x = b.act((1, 16), 0.05, 0, "input")
     h = b.act((1, 4), 0.1, 0, "logits")
-    y = b.act((1, 4), 1 / 128, 0, "tanh")
+    y = b.act((1, 4), 0.1, 0, "abs")
     b.fully_connected(x, 4, NONE, h)
-    b.op(fb.BuiltinOperator.TANH, [h], [y], fb.BuiltinOptions.NONE, None)
+    b.op(fb.BuiltinOperator.ABS, [h], [y], fb.BuiltinOptions.NONE, None)
     b.outputs.remove(y)  # its scale is fixed by the operator, not calibrated
     b.save(OUT / "unsupported.tflite", [x], [y])
 

@@ -15,7 +15,7 @@ to its host interpreter bit for bit:
   - padding: TFLite's ComputePaddingHeightWidth (SAME pads floor(total / 2) before);
   - the input zero point folded into the bias: bias' = bias - x_zp sum(w) per output
     channel (the kernels give a padded tap's x_zp * w back).
-  - LOGISTIC and QUANTIZE (int8 -> int8/uint8): a 256-entry table per operator,
+  - LOGISTIC, TANH and QUANTIZE (int8 -> int8/uint8): a 256-entry table per operator,
     TFLite Micro's arithmetic for each input value (nn/tflite_tables.py);
   - CONCATENATION (same quantisation in and out, as TFLite Micro requires for int8),
     STRIDED_SLICE (constant begin/end/strides, begin/end/shrink masks) and SPLIT_V
@@ -46,6 +46,7 @@ SUPPORTED = (
     "DEPTHWISE_CONV_2D",
     "FULLY_CONNECTED",
     "LOGISTIC",
+    "TANH",
     "QUANTIZE",
     "CONCATENATION",
     "STRIDED_SLICE",
@@ -459,6 +460,7 @@ class _Gen:
         "DEPTHWISE_CONV_2D": op_weighted,
         "FULLY_CONNECTED": op_weighted,
         "LOGISTIC": op_table,
+        "TANH": op_table,
         "QUANTIZE": op_table,
         "CONCATENATION": op_concatenation,
         "STRIDED_SLICE": op_strided_slice,

@@ -1,5 +1,5 @@
 """256-entry tables for TFLite's int8 elementwise operators: an int8 input has 256
-values, so LOGISTIC and QUANTIZE are a table lookup on the chip, and the table is
+values, so LOGISTIC, TANH and QUANTIZE are a table lookup on the chip, and the table is
 TFLite Micro's own arithmetic evaluated here for each value.
 
 LOGISTIC (int8) is reference_integer_ops::Logistic: the input minus its zero point,
@@ -12,6 +12,10 @@ three Newton-Raphson steps) and a rounding shift by 23 to the output's fixed sca
 operation on int32 values (wrapping adds, SaturatingRoundingDoublingHighMul,
 RoundingDivideByPOT, saturating left shifts); a test holds every entry to the
 tflite-micro interpreter.
+
+TANH (int8) is reference_integer_ops::Tanh: the same input rescaling, gemmlowp's tanh
+((1 - e) / (1 + e) of e = exp(-2|x|), the same pieces), a rounding shift by 24 to the
+output's scale 1/128, zero point 0.
 
 QUANTIZE (int8 -> int8 or uint8) is reference_ops::Requantize with
 QuantizeMultiplier(input scale / output scale).
@@ -112,8 +116,10 @@ def _exp_on_negative_values(a: int, integer_bits: int) -> int:
     return INT32_MAX if a == 0 else result
 
 
-def _one_over_one_plus_x(a: int) -> int:
-    """1 / (1 + a) for a in (0, 1), Q0.31 in and out (Newton-Raphson in Q2.29)."""
+def _newton_reciprocal(a: int) -> int:
+    """x ~ 1 / ((1 + a) / 2) in Q2.29 for a in (0, 1) Q0.31: three Newton-Raphson steps
+    from 48/17 - 32/17 d (gemmlowp's division in one_over_one_plus_x_for_x_in_0_1 and
+    one_minus_x_over_one_plus_x_for_x_in_0_1)."""
     s = a + INT32_MAX  # RoundingHalfSum(a, One): (sum + sign) / 2 in C
     half_denominator = _wrap(_div_trunc(s + (1 if s >= 0 else -1), 2))
     c48_17, cneg32_17, f2_one = 1515870810, -1010580540, 1 << 29
@@ -122,7 +128,17 @@ def _one_over_one_plus_x(a: int) -> int:
         hdx = srdhm(half_denominator, x)
         one_minus = _wrap(f2_one - hdx)
         x = _wrap(x + _rescale(srdhm(x, one_minus), 4, 2))
-    return _rescale(x, 1, 0)  # ExactMulByPot<-1> reinterprets Q2 as Q1, then Rescale<0>
+    return x
+
+
+def _one_over_one_plus_x(a: int) -> int:
+    """1 / (1 + a) for a in (0, 1), Q0.31 in and out."""
+    return _rescale(_newton_reciprocal(a), 1, 0)  # ExactMulByPot<-1>: Q2 read as Q1, then Rescale<0>
+
+
+def _one_minus_x_over_one_plus_x(a: int) -> int:
+    """(1 - a) / (1 + a) for a in (0, 1), Q0.31 in and out."""
+    return _rescale(_wrap(_newton_reciprocal(a) - (1 << 29)), 2, 0)
 
 
 def logistic_q4(a: int) -> int:
@@ -134,11 +150,45 @@ def logistic_q4(a: int) -> int:
     return r if positive else _wrap(INT32_MAX - r)
 
 
-def logistic_table(input_scale: float, input_zp: int) -> np.ndarray:
-    """Output (int8, scale 1/256, zero point -128) for each input -128..127."""
+def tanh_q4(a: int) -> int:
+    """gemmlowp::tanh of a Q4.27 raw value, Q0.31 raw result."""
+    if a == 0:
+        return 0
+    negative = a < 0
+    n = a if negative else _wrap(-a)
+    # ExactMulByPot<1>: the same raw read as Q5.26, i.e. 2n
+    t = _one_minus_x_over_one_plus_x(_exp_on_negative_values(n, 5))
+    return _wrap(-t) if negative else t
+
+
+def _input_q4(input_scale: float) -> tuple[int, int, int]:
+    """(multiplier, left shift, radius) taking int8 input into Q4.27 (TFLite Micro's
+    LOGISTIC and TANH Prepare: frexp of scale x 2^27, CalculateInputRadius(4, shift))."""
     q, left_shift = math.frexp(float(np.float32(input_scale)) * float(1 << 27))
     multiplier = int(math.floor(q * (1 << 31) + 0.5))
     radius = math.floor(15.0 * (1 << 27) / (1 << left_shift))
+    return multiplier, left_shift, radius
+
+
+def tanh_table(input_scale: float, input_zp: int) -> np.ndarray:
+    """TANH: output (int8, scale 1/128, zero point 0) for each input -128..127."""
+    multiplier, left_shift, radius = _input_q4(input_scale)
+    out = np.empty(256, dtype=np.int8)
+    for i, v in enumerate(range(-128, 128)):
+        x = v - input_zp
+        if x <= -radius:
+            out[i] = -128
+        elif x >= radius:
+            out[i] = 127
+        else:
+            y = rdbpot(tanh_q4(multiply_by_quantized_multiplier(x, multiplier, left_shift)), 24)
+            out[i] = min(max(y, -128), 127)
+    return out
+
+
+def logistic_table(input_scale: float, input_zp: int) -> np.ndarray:
+    """LOGISTIC: output (int8, scale 1/256, zero point -128) for each input -128..127."""
+    multiplier, left_shift, radius = _input_q4(input_scale)
     out = np.empty(256, dtype=np.int8)
     for i, v in enumerate(range(-128, 128)):
         x = v - input_zp
