@@ -116,6 +116,12 @@ class Builder:
             fb.BuiltinOperator.FULLY_CONNECTED, [x, w, b], [y], fb.BuiltinOptions.FullyConnectedOptions, opt
         )
 
+    def pool(self, code, x, kernel, stride, padding, act, y):
+        opt = fb.Pool2DOptionsT()
+        opt.filterHeight, opt.filterWidth = kernel
+        opt.padding, opt.strideW, opt.strideH, opt.fusedActivationFunction = padding, stride, stride, act
+        self.op(code, [x], [y], fb.BuiltinOptions.Pool2DOptions, opt)
+
     def reshape(self, x, shape, y):
         opt = fb.ReshapeOptionsT()
         opt.newShape = list(shape)
@@ -208,6 +214,29 @@ def depthwise() -> None:
     b.save(OUT / "depthwise.tflite", [x], [y])
 
 
+def pooling() -> None:
+    """PAD -> MAX_POOL_2D (SAME, stride 2, ReLU) -> AVERAGE_POOL_2D (3x3 VALID with a
+    window that does not divide the input, SAME stride 2) -> FULLY_CONNECTED."""
+    b = Builder(5)
+    x = b.act((1, 7, 9, 5), 0.05, -9, "input")
+    p = b.act((1, 9, 10, 5), 0.05, -9, "pad")
+    m = b.act((1, 5, 5, 5), 0.05, -9, "max")
+    a = b.act((1, 3, 3, 5), 0.05, -9, "avg")
+    f = b.act((1, 45), 0.05, -9, "flat")
+    y = b.act((1, 3), 0.1, 0, "logits")
+    paddings = b.sg.add_tensor(
+        shape=(4, 2), dtype=I32, data=np.array([[0, 0], [1, 1], [0, 1], [0, 0]], np.int32)
+    )
+    b.op(fb.BuiltinOperator.PAD, [x, paddings], [p], fb.BuiltinOptions.PadOptions, fb.PadOptionsT())
+    b.pool(fb.BuiltinOperator.MAX_POOL_2D, p, (3, 3), 2, SAME, RELU, m)
+    b.pool(fb.BuiltinOperator.AVERAGE_POOL_2D, m, (3, 2), 2, SAME, NONE, a)
+    b.reshape(a, (1, 45), f)
+    b.fully_connected(f, 3, NONE, y)
+    for t in (p, m, a):  # pooling and padding keep their input's quantisation
+        b.aliases.append((x, t))
+    b.save(OUT / "pooling.tflite", [x], [y])
+
+
 def unsupported() -> None:
     """FULLY_CONNECTED -> ABS: an operator the generator does not have (the tests check
     the one-line error that names it)."""
@@ -226,4 +255,5 @@ if __name__ == "__main__":
     dense()
     conv()
     depthwise()
+    pooling()
     unsupported()

@@ -26,7 +26,7 @@ SPEECH = DATA_DIR / "sed_speech_16000.wav"
 
 
 @pytest.mark.parametrize("target", ["py32f003", "rp2040"])
-@pytest.mark.parametrize("name", ["dense", "conv", "depthwise"])
+@pytest.mark.parametrize("name", ["dense", "conv", "depthwise", "pooling"])
 def test_every_operator_equals_tflite_micro_on_the_chip(name, target):
     """Per-tensor and per-channel weights, SAME/VALID padding (taps in the padding on
     every side), strides, dilation 2, a depth multiplier of 2, a kernel along one axis,
@@ -42,7 +42,7 @@ def test_every_operator_equals_tflite_micro_on_the_chip(name, target):
 def test_the_outputs_compared_are_not_degenerate():
     """The comparison means something only if the outputs use the int8 range: the
     fixtures' scales are calibrated so that no layer's output is mostly clipped."""
-    for name in ("dense", "conv", "depthwise"):
+    for name in ("dense", "conv", "depthwise", "pooling"):
         buf = (FIXTURES / f"{name}.tflite").read_bytes()
         interp = runtime.Interpreter.from_bytes(
             buf, intrepreter_config=runtime.InterpreterConfig.kPreserveAllTensors

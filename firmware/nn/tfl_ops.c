@@ -179,3 +179,54 @@ void tfl_copy_runs(const void *x, void *y, const uint32_t *runs, uint32_t n_runs
         out += runs[2 * k + 1];
     }
 }
+
+static void pool(const tfl_conv_t *p, int is_max)
+{
+    const tfl_conv_t q = *p;
+    const uint32_t c = q.in_c, in_row = (uint32_t)q.in_w * c;
+    int8_t *y = q.y;
+    for (uint32_t oy = 0; oy < q.out_h; oy++) {
+        const int32_t iy0 = (int32_t)(oy * q.stride_h) - q.pad_h;
+        uint32_t ky0, ky1;
+        valid_range(iy0, q.k_h, 1, q.in_h, &ky0, &ky1);
+        for (uint32_t ox = 0; ox < q.out_w; ox++) {
+            const int32_t ix0 = (int32_t)(ox * q.stride_w) - q.pad_w;
+            uint32_t kx0, kx1;
+            valid_range(ix0, q.k_w, 1, q.in_w, &kx0, &kx1);
+            const int32_t count = (int32_t)((ky1 - ky0) * (kx1 - kx0));
+            const int8_t *xs = q.x + (uint32_t)(iy0 + (int32_t)ky0) * in_row + (uint32_t)(ix0 + (int32_t)kx0) * c;
+            for (uint32_t ch = 0; ch < c; ch++) {
+                int32_t acc = is_max ? -128 : 0;
+                for (uint32_t ky = 0; ky < ky1 - ky0; ky++) {
+                    const int8_t *xp = xs + ky * in_row + ch;
+                    for (uint32_t kx = 0; kx < kx1 - kx0; kx++, xp += c) {
+                        if (is_max)
+                            acc = *xp > acc ? *xp : acc;
+                        else
+                            acc += *xp;
+                    }
+                }
+                if (!is_max && count)
+                    acc = acc > 0 ? (acc + count / 2) / count : (acc - count / 2) / count;
+                if (acc < q.out.act_min)
+                    acc = q.out.act_min;
+                if (acc > q.out.act_max)
+                    acc = q.out.act_max;
+                *y++ = (int8_t)acc;
+            }
+        }
+    }
+}
+
+void tfl_max_pool(const tfl_conv_t *p) { pool(p, 1); }
+
+void tfl_avg_pool(const tfl_conv_t *p) { pool(p, 0); }
+
+void tfl_place_runs(const void *x, void *y, uint32_t n, int32_t fill, const uint32_t *runs, uint32_t n_runs)
+{
+    const uint8_t *in = x;
+    uint8_t *out = y;
+    memset(out, fill & 0xFF, n);
+    for (uint32_t k = 0; k < n_runs; k++)
+        memcpy(out + runs[3 * k + 1], in + runs[3 * k], runs[3 * k + 2]);
+}

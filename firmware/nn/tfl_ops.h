@@ -41,6 +41,16 @@ void tfl_conv2d(const tfl_conv_t *p);
 void tfl_depthwise_conv2d(const tfl_conv_t *p);
 void tfl_fully_connected(const tfl_fc_t *p);
 
+/* MAX_POOL_2D / AVERAGE_POOL_2D over the window clamped to the input (the parameter
+   block of a convolution without weights; in and out share one quantisation). The
+   average rounds half away from zero over the taps inside, as TFLite does. */
+void tfl_max_pool(const tfl_conv_t *p);
+void tfl_avg_pool(const tfl_conv_t *p);
+
+/* PAD: y (n bytes) filled with `fill`, then runs[3k] = source offset, runs[3k + 1] =
+   destination offset, runs[3k + 2] = length copied from x. */
+void tfl_place_runs(const void *x, void *y, uint32_t n, int32_t fill, const uint32_t *runs, uint32_t n_runs);
+
 /* y[i] = table[x[i] + 128]: LOGISTIC and QUANTIZE, whose int8 input has 256 values
    (the generator evaluates TFLite Micro's arithmetic for each). */
 void tfl_table(const void *x, void *y, uint32_t n, const uint8_t *table);

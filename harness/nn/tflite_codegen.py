@@ -18,8 +18,11 @@ to its host interpreter bit for bit:
   - LOGISTIC, TANH and QUANTIZE (int8 -> int8/uint8): a 256-entry table per operator,
     TFLite Micro's arithmetic for each input value (nn/tflite_tables.py);
   - CONCATENATION (same quantisation in and out, as TFLite Micro requires for int8),
-    STRIDED_SLICE (constant begin/end/strides, begin/end/shrink masks) and SPLIT_V
-    (constant sizes and axis), all copied as runs of bytes;
+    STRIDED_SLICE (constant begin/end/strides, begin/end/shrink masks), SPLIT_V
+    (constant sizes and axis) and PAD/PADV2 (filled with the output's zero point or
+    PADV2's constant), all copied as runs of bytes;
+  - MAX_POOL_2D and AVERAGE_POOL_2D over the window clamped to the input, the average
+    rounded half away from zero over the taps inside (in and out share a quantisation);
     RESHAPE/SQUEEZE/EXPAND_DIMS (a copy when the planner placed the output apart);
   - streaming state: VAR_HANDLE names a variable, READ_VARIABLE / ASSIGN_VARIABLE copy
     it to and from its own buffer outside the arena, CALL_ONCE's init subgraph becomes
@@ -51,6 +54,10 @@ SUPPORTED = (
     "CONCATENATION",
     "STRIDED_SLICE",
     "SPLIT_V",
+    "MAX_POOL_2D",
+    "AVERAGE_POOL_2D",
+    "PAD",
+    "PADV2",
     "RESHAPE",
     "SQUEEZE",
     "EXPAND_DIMS",
@@ -140,7 +147,7 @@ class Reader:
         raw = self.model.Buffers(t.Buffer()).DataAsNumpy()
         dtype = _NP.get(t.Type())
         if dtype is None or isinstance(raw, int):
-            name = t.Name().decode()
+            name = (t.Name() or b"").decode()
             raise ModelError(f"tensor {i} ({name}): constant data of type {t.Type()} not supported")
         shape = tuple(int(d) for d in t.ShapeAsNumpy())
         return np.frombuffer(raw.tobytes(), dtype=dtype).reshape(shape)
@@ -148,7 +155,8 @@ class Reader:
     def quant(self, i: int) -> Quant:
         q = self.tensor(i).Quantization()
         if q is None or q.ScaleLength() == 0:
-            raise ModelError(f"tensor {i} ({self.tensor(i).Name().decode()}) is not quantised")
+            name = (self.tensor(i).Name() or b"").decode()
+            raise ModelError(f"tensor {i} ({name}) is not quantised")
         scales = np.asarray(q.ScaleAsNumpy(), dtype=np.float32)
         zps = np.zeros(1, np.int64)
         if q.ZeroPointLength():
@@ -368,6 +376,54 @@ class _Gen:
             start += n
         self.emit(op, "; ".join(calls), op.outputs)
 
+    def op_pool(self, op):
+        opt = self.r.options(op.index, tflite.Pool2DOptions)
+        xi, yi = op.inputs[0], op.outputs[0]
+        xq, yq = self.r.quant(xi), self.r.quant(yi)
+        if abs(float(xq.scales[0]) - float(yq.scales[0])) > 1e-6 or int(xq.zero_points[0]) != int(
+            yq.zero_points[0]
+        ):
+            raise ModelError(
+                f"{self.path}: operator {op.index} ({op.name}) rescales (TFLite Micro's does not)"
+            )
+        _, ih, iw, c = self.info.tensors[xi].shape
+        _, oh, ow, _ = self.info.tensors[yi].shape
+        kh, kw, sh, sw = opt.FilterHeight(), opt.FilterWidth(), opt.StrideH(), opt.StrideW()
+        ph = _same_or_valid(opt.Padding(), ih, kh, sh, 1, oh)
+        pw = _same_or_valid(opt.Padding(), iw, kw, sw, 1, ow)
+        lo, hi = _activation_range(opt.FusedActivationFunction(), float(yq.scales[0]), int(yq.zero_points[0]))
+        self.blocks.append(
+            f"static const tfl_conv_t op{op.index} = {{(const int8_t *){self.arena(xi)}, (int8_t *){self.arena(yi)}, "
+            f"0, 0, 0, {{0, {lo}, {hi}}}, 0, {ih}, {iw}, {c}, {oh}, {ow}, {c}, {kh}, {kw}, {sh}, {sw}, 1, 1, "
+            f"{ph}, {pw}, 1}};"
+        )
+        fn = "tfl_max_pool" if op.name == "MAX_POOL_2D" else "tfl_avg_pool"
+        self.emit(op, f"{fn}(&op{op.index})", yi)
+
+    def op_pad(self, op):
+        xi, yi = op.inputs[0], op.outputs[0]
+        shape, out_shape = self.info.tensors[xi].shape, self.info.tensors[yi].shape
+        pads = self.r.data(op.inputs[1]).astype(int).reshape(-1, 2)
+        if len(op.inputs) > 2 and op.inputs[2] >= 0:
+            fill = int(self.r.data(op.inputs[2]).ravel()[0])  # PADV2's constant
+        else:
+            fill = int(self.r.quant(yi).zero_points[0])
+        if any(p < 0 for p in pads.ravel()) or len(pads) != len(shape):
+            raise ModelError(f"{self.path}: operator {op.index} ({op.name}) with paddings {pads.tolist()}")
+        pitch_in = [int(np.prod(shape[a + 1 :])) for a in range(len(shape))]
+        pitch_out = [int(np.prod(out_shape[a + 1 :])) for a in range(len(shape))]
+        runs = []
+        for idx in np.ndindex(*shape[:-1]):
+            src = sum(i * pitch_in[a] for a, i in enumerate(idx))
+            dst = sum((i + pads[a][0]) * pitch_out[a] for a, i in enumerate(idx)) + pads[-1][0]
+            runs.append((src, dst, shape[-1]))
+        name = f"op{op.index}_runs"
+        self.consts.append(c_array("uint32_t", name, [v for run in runs for v in run]))
+        n = self.info.tensors[yi].bytes
+        self.emit(
+            op, f"tfl_place_runs({self.arena(xi)}, {self.arena(yi)}, {n}, {fill}, {name}, {len(runs)})", yi
+        )
+
     def op_table(self, op):
         xi, yi = op.inputs[0], op.outputs[0]
         xq, yq = self.r.quant(xi), self.r.quant(yi)
@@ -465,6 +521,10 @@ class _Gen:
         "CONCATENATION": op_concatenation,
         "STRIDED_SLICE": op_strided_slice,
         "SPLIT_V": op_split_v,
+        "MAX_POOL_2D": op_pool,
+        "AVERAGE_POOL_2D": op_pool,
+        "PAD": op_pad,
+        "PADV2": op_pad,
         "RESHAPE": op_alias,
         "SQUEEZE": op_alias,
         "EXPAND_DIMS": op_alias,

@@ -132,7 +132,7 @@ def load_model(path) -> ModelInfo:
             tensors.append(
                 Tensor(
                     i,
-                    t.Name().decode(errors="replace"),
+                    (t.Name() or b"").decode(errors="replace"),
                     shape,
                     _TYPE_NAMES.get(t.Type(), "?"),
                     data or size,
