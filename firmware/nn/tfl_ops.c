@@ -230,3 +230,73 @@ void tfl_place_runs(const void *x, void *y, uint32_t n, int32_t fill, const uint
     for (uint32_t k = 0; k < n_runs; k++)
         memcpy(out + runs[3 * k + 1], in + runs[3 * k], runs[3 * k + 2]);
 }
+
+/* gemmlowp's fixed-point primitives on int32 (SaturatingRoundingDoublingHighMul,
+   RoundingDivideByPOT, a saturating left shift), for SOFTMAX's reciprocal. */
+static int32_t srdhm(int32_t a, int32_t b)
+{
+    if (a == b && a == INT32_MIN)
+        return INT32_MAX;
+    int64_t ab = (int64_t)a * b;
+    int64_t nudge = ab >= 0 ? (1 << 30) : (1 - (1 << 30));
+    return (int32_t)((ab + nudge) / (1ll << 31));
+}
+
+static int32_t rdbpot(int32_t x, int e)
+{
+    int32_t mask = (int32_t)((1ll << e) - 1), rem = x & mask, thr = (mask >> 1) + (x < 0);
+    return (x >> e) + (rem > thr);
+}
+
+static int32_t sat_shl(int32_t x, int e)
+{
+    int32_t threshold = (int32_t)((1u << (31 - e)) - 1);
+    if (x > threshold)
+        return INT32_MAX;
+    if (x < -threshold)
+        return INT32_MIN;
+    return (int32_t)((uint32_t)x << e);
+}
+
+static int32_t wrap_add(int32_t a, int32_t b) { return (int32_t)((uint32_t)a + (uint32_t)b); }
+
+/* gemmlowp's one_over_one_plus_x_for_x_in_0_1: three Newton-Raphson steps in Q2.29. */
+static int32_t one_over_one_plus_x(int32_t a)
+{
+    int64_t s = (int64_t)a + INT32_MAX;
+    int32_t half = (int32_t)((s + (s >= 0 ? 1 : -1)) / 2);
+    int32_t x = wrap_add(1515870810, srdhm(half, -1010580540));
+    for (int i = 0; i < 3; i++) {
+        int32_t one_minus = wrap_add(1 << 29, -srdhm(half, x));
+        x = wrap_add(x, sat_shl(srdhm(x, one_minus), 2));
+    }
+    return sat_shl(x, 1);
+}
+
+void tfl_softmax(const int8_t *x, int8_t *y, uint32_t rows, uint32_t depth, const int32_t *e, uint32_t dmax)
+{
+    for (uint32_t r = 0; r < rows; r++, x += depth, y += depth) {
+        int32_t max = -128;
+        for (uint32_t c = 0; c < depth; c++)
+            max = x[c] > max ? x[c] : max;
+        int32_t sum = 0;
+        for (uint32_t c = 0; c < depth; c++) {
+            uint32_t d = (uint32_t)(max - x[c]);
+            if (d <= dmax)
+                sum = wrap_add(sum, rdbpot(e[d], 12));
+        }
+        /* TFLite's GetReciprocal(sum, 12 integer bits) */
+        int headroom = __builtin_clz((uint32_t)sum);
+        int exponent = (12 - headroom) + 31 - 8;
+        int32_t scale = one_over_one_plus_x((int32_t)(((uint32_t)sum << headroom) - (1u << 31)));
+        for (uint32_t c = 0; c < depth; c++) {
+            uint32_t d = (uint32_t)(max - x[c]);
+            int32_t v = -128;
+            if (d <= dmax) {
+                v = rdbpot(srdhm(scale, e[d]), exponent) - 128;
+                v = v > 127 ? 127 : v < -128 ? -128 : v;
+            }
+            y[c] = (int8_t)v;
+        }
+    }
+}

@@ -51,6 +51,12 @@ void tfl_avg_pool(const tfl_conv_t *p);
    destination offset, runs[3k + 2] = length copied from x. */
 void tfl_place_runs(const void *x, void *y, uint32_t n, int32_t fill, const uint32_t *runs, uint32_t n_runs);
 
+/* SOFTMAX over the last axis (rows of `depth`), int8 in, int8 out (scale 1/256, zero
+   point -128): e[d] = exp(-beta scale d) in Q0.31 for d = row max - x <= dmax (made by
+   the generator with TFLite Micro's arithmetic); the sum in Q12.19, TFLite's
+   GetReciprocal, each output e[d] times it, rounded down to 8 bits. */
+void tfl_softmax(const int8_t *x, int8_t *y, uint32_t rows, uint32_t depth, const int32_t *e, uint32_t dmax);
+
 /* y[i] = table[x[i] + 128]: LOGISTIC and QUANTIZE, whose int8 input has 256 values
    (the generator evaluates TFLite Micro's arithmetic for each). */
 void tfl_table(const void *x, void *y, uint32_t n, const uint8_t *table);

@@ -162,8 +162,13 @@ def run(
     m.call("bench_run")  # once whole, unmeasured: a warm XIP cache, as in a loop on the chip
     m.call("bench_init")  # and the state back to where CALL_ONCE leaves it
 
+    buf = Path(path).read_bytes()
+    # its default arena (10x the file) is too small for small models with large
+    # activations, and an arena it cannot fill crashes the process: give it room
     interp = runtime.Interpreter.from_bytes(
-        Path(path).read_bytes(), intrepreter_config=runtime.InterpreterConfig.kPreserveAllTensors
+        buf,
+        arena_size=max(10 * len(buf), 4 * info.arena_bytes + (256 << 10)),
+        intrepreter_config=runtime.InterpreterConfig.kPreserveAllTensors,
     )
     size = sizes(image, target)
     out = ModelRun(target.name, steps, weight_bytes=info.weight_bytes, arena_bytes=info.arena_bytes)

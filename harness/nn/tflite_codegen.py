@@ -21,6 +21,8 @@ to its host interpreter bit for bit:
     STRIDED_SLICE (constant begin/end/strides, begin/end/shrink masks), SPLIT_V
     (constant sizes and axis) and PAD/PADV2 (filled with the output's zero point or
     PADV2's constant), all copied as runs of bytes;
+  - SOFTMAX (int8 -> int8): exp of each difference from the row's maximum from a table of
+    TFLite Micro's values (nn/tflite_tables.py), its reciprocal and rounding on the chip;
   - MAX_POOL_2D and AVERAGE_POOL_2D over the window clamped to the input, the average
     rounded half away from zero over the taps inside (in and out share a quantisation);
     RESHAPE/SQUEEZE/EXPAND_DIMS (a copy when the planner placed the output apart);
@@ -42,7 +44,7 @@ import tflite
 from mcubench.base.c_arrays import c_array
 from mcubench.nn.int8 import quantize_multiplier as tflite_multiplier
 from mcubench.nn.tflite_model import ModelError, ModelInfo, load_model, op_name
-from mcubench.nn.tflite_tables import logistic_table, requantize_table
+from mcubench.nn.tflite_tables import logistic_table, requantize_table, softmax_exp_table, tanh_table
 
 SUPPORTED = (
     "CONV_2D",
@@ -54,6 +56,7 @@ SUPPORTED = (
     "CONCATENATION",
     "STRIDED_SLICE",
     "SPLIT_V",
+    "SOFTMAX",
     "MAX_POOL_2D",
     "AVERAGE_POOL_2D",
     "PAD",
@@ -393,8 +396,9 @@ class _Gen:
         pw = _same_or_valid(opt.Padding(), iw, kw, sw, 1, ow)
         lo, hi = _activation_range(opt.FusedActivationFunction(), float(yq.scales[0]), int(yq.zero_points[0]))
         self.blocks.append(
-            f"static const tfl_conv_t op{op.index} = {{(const int8_t *){self.arena(xi)}, (int8_t *){self.arena(yi)}, "
-            f"0, 0, 0, {{0, {lo}, {hi}}}, 0, {ih}, {iw}, {c}, {oh}, {ow}, {c}, {kh}, {kw}, {sh}, {sw}, 1, 1, "
+            f"static const tfl_conv_t op{op.index} = {{(const int8_t *){self.arena(xi)}, "
+            f"(int8_t *){self.arena(yi)}, 0, 0, 0, {{0, {lo}, {hi}}}, 0, {ih}, {iw}, {c}, {oh}, {ow}, {c}, "
+            f"{kh}, {kw}, {sh}, {sw}, 1, 1, "
             f"{ph}, {pw}, 1}};"
         )
         fn = "tfl_max_pool" if op.name == "MAX_POOL_2D" else "tfl_avg_pool"
@@ -424,6 +428,28 @@ class _Gen:
             op, f"tfl_place_runs({self.arena(xi)}, {self.arena(yi)}, {n}, {fill}, {name}, {len(runs)})", yi
         )
 
+    def op_softmax(self, op):
+        opt = self.r.options(op.index, tflite.SoftmaxOptions)
+        xi, yi = op.inputs[0], op.outputs[0]
+        xq, yq = self.r.quant(xi), self.r.quant(yi)
+        if (
+            self.info.tensors[yi].dtype != "int8"
+            or int(yq.zero_points[0]) != -128
+            or float(yq.scales[0]) != 1 / 256
+        ):
+            raise ModelError(
+                f"{self.path}: operator {op.index} (SOFTMAX) output not int8, scale 1/256, zero point -128"
+            )
+        table, dmax = softmax_exp_table(float(xq.scales[0]), float(opt.Beta()))
+        name = f"op{op.index}_exp"
+        self.consts.append(c_array("int32_t", name, table))
+        shape = self.info.tensors[xi].shape
+        depth = shape[-1]
+        rows = int(np.prod(shape)) // depth
+        io = f"(const int8_t *){self.arena(xi)}, (int8_t *){self.arena(yi)}"
+        call = f"tfl_softmax({io}, {rows}, {depth}, {name}, {dmax})"
+        self.emit(op, call, yi)
+
     def op_table(self, op):
         xi, yi = op.inputs[0], op.outputs[0]
         xq, yq = self.r.quant(xi), self.r.quant(yi)
@@ -431,12 +457,15 @@ class _Gen:
             raise ModelError(
                 f"{self.path}: operator {op.index} ({op.name}) on {self.info.tensors[xi].dtype} input"
             )
-        if op.name == "LOGISTIC":
-            if int(yq.zero_points[0]) != -128 or float(yq.scales[0]) != 1 / 256:
+        if op.name in ("LOGISTIC", "TANH"):
+            scale, zp = (1 / 256, -128) if op.name == "LOGISTIC" else (1 / 128, 0)
+            if int(yq.zero_points[0]) != zp or float(yq.scales[0]) != scale:
                 raise ModelError(
-                    f"{self.path}: operator {op.index} (LOGISTIC) output not scale 1/256, zero point -128"
+                    f"{self.path}: operator {op.index} ({op.name}) output not scale 1/{round(1 / scale)}, "
+                    f"zero point {zp}"
                 )
-            table = logistic_table(float(xq.scales[0]), int(xq.zero_points[0])).view(np.uint8)
+            fn = logistic_table if op.name == "LOGISTIC" else tanh_table
+            table = fn(float(xq.scales[0]), int(xq.zero_points[0])).view(np.uint8)
         else:  # QUANTIZE int8 -> int8 / uint8
             out = self.info.tensors[yi].dtype
             if out not in ("int8", "uint8"):
@@ -521,6 +550,7 @@ class _Gen:
         "CONCATENATION": op_concatenation,
         "STRIDED_SLICE": op_strided_slice,
         "SPLIT_V": op_split_v,
+        "SOFTMAX": op_softmax,
         "MAX_POOL_2D": op_pool,
         "AVERAGE_POOL_2D": op_pool,
         "PAD": op_pad,

@@ -212,3 +212,34 @@ def requantize_table(
         for v in range(-128, 128)
     ]
     return np.asarray(vals, dtype=np.uint8 if unsigned else np.int8)
+
+
+def softmax_exp_table(input_scale: float, beta: float) -> tuple[np.ndarray, int]:
+    """SOFTMAX (int8 -> int8): exp(beta x scale x (x - row max)) in Q0.31 for each
+    difference d = 0..255 that TFLite Micro does not skip (d <= dmax = -diff_min), and
+    dmax. Its Prepare: PreprocessSoftmaxScaling (beta x scale x 2^26, capped at 2^31 - 1,
+    QuantizeMultiplier), diff_min = -CalculateInputRadius(5, shift); its kernel takes
+    gemmlowp's exp_on_negative_values of the Q5.26 difference, which depends on d
+    alone. The chip sums the entries (rescaled to Q12.19), takes TFLite's
+    GetReciprocal and scales each entry by it (tfl_softmax)."""
+    real = min(float(beta) * float(np.float32(input_scale)) * float(1 << 26), float((1 << 31) - 1))
+    multiplier, left_shift = _quantize_multiplier(real)
+    radius = math.floor(31.0 * (1 << 26) / (1 << left_shift))
+    dmax = min(255, radius)
+    table = np.array(
+        [
+            _exp_on_negative_values(multiply_by_quantized_multiplier(-d, multiplier, left_shift), 5)
+            for d in range(dmax + 1)
+        ],
+        dtype=np.int64,
+    )
+    return table.astype(np.int32), dmax
+
+
+def _quantize_multiplier(real: float) -> tuple[int, int]:
+    q, shift = math.frexp(real)
+    fixed = int(math.floor(q * (1 << 31) + 0.5))
+    if fixed == 1 << 31:
+        fixed //= 2
+        shift += 1
+    return fixed, shift
