@@ -191,6 +191,41 @@ def test_elementwise_and_softmax_operators_equal_tflite_micro_on_the_chip(name, 
     assert r.ops[0].name == name.split()[0] and r.bit_exact, r.ops[0].first_diff
 
 
+def _arith_model(code, qa, qb, qy, act) -> bytes:
+    """y = x (op) QUANTIZE(x): two int8 tensors of one shape with other quantisations."""
+    sg = me.Subgraph()
+    i8 = fb.TensorType.INT8
+    x = sg.add_tensor(shape=(2, 24), dtype=i8, quantization=me.Quantization(*qa), name="x")
+    b = sg.add_tensor(shape=(2, 24), dtype=i8, quantization=me.Quantization(*qb), name="b")
+    y = sg.add_tensor(shape=(2, 24), dtype=i8, quantization=me.Quantization(*qy), name="y")
+    sg.add_operator(opcode=fb.BuiltinOperator.QUANTIZE, inputs=[x], outputs=[b])
+    op = sg.add_operator(opcode=code, inputs=[x, b], outputs=[y])
+    add = code == fb.BuiltinOperator.ADD
+    opt = fb.AddOptionsT() if add else fb.MulOptionsT()
+    opt.fusedActivationFunction = act
+    op._fb.builtinOptionsType = fb.BuiltinOptions.AddOptions if add else fb.BuiltinOptions.MulOptions
+    op._fb.builtinOptions = opt
+    sg.inputs, sg.outputs = [x], [y]
+    return bytes(me.Model(subgraphs=[sg]).build())
+
+
+@pytest.mark.parametrize("code", [fb.BuiltinOperator.ADD, fb.BuiltinOperator.MUL])
+@pytest.mark.parametrize(
+    "qa,qb,qy,act",
+    [
+        ((0.05, -3), (0.031, 10), (0.07, 5), fb.ActivationFunctionType.NONE),
+        ((0.02, 0), (0.05, -20), (0.08, -128), fb.ActivationFunctionType.RELU),
+        ((0.1, 7), (0.013, 0), (0.3, -2), fb.ActivationFunctionType.RELU6),
+    ],
+)
+def test_add_and_mul_equal_tflite_micro_on_the_chip(code, qa, qb, qy, act, tmp_path):
+    """Two inputs with different scales and zero points, fused activations."""
+    path = tmp_path / "arith.tflite"
+    path.write_bytes(_arith_model(code, qa, qb, qy, act))
+    r = model_run.run(path, load_target("py32f003"), steps=12, seed=3)
+    assert [o.name for o in r.ops][1] in ("ADD", "MUL") and r.bit_exact, [o.first_diff for o in r.ops]
+
+
 @pytest.mark.parametrize(
     "begin,end,strides,masks",
     [

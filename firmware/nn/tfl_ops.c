@@ -300,3 +300,17 @@ void tfl_softmax(const int8_t *x, int8_t *y, uint32_t rows, uint32_t depth, cons
         }
     }
 }
+
+void tfl_add(const int8_t *a, const int8_t *b, int8_t *y, uint32_t n, const int32_t *t1, const int32_t *t2,
+             const nn_requant_t *rq, const nn_output_t *out)
+{
+    for (uint32_t i = 0; i < n; i++)
+        y[i] = nn_finish(wrap_add(t1[a[i] + 128], t2[b[i] + 128]), rq, out);
+}
+
+void tfl_mul(const int8_t *a, const int8_t *b, int8_t *y, uint32_t n, int32_t za, int32_t zb, const nn_requant_t *rq,
+             const nn_output_t *out)
+{
+    for (uint32_t i = 0; i < n; i++)
+        y[i] = nn_finish((a[i] - za) * (b[i] - zb), rq, out);
+}

@@ -57,6 +57,16 @@ void tfl_place_runs(const void *x, void *y, uint32_t n, int32_t fill, const uint
    GetReciprocal, each output e[d] times it, rounded down to 8 bits. */
 void tfl_softmax(const int8_t *x, int8_t *y, uint32_t rows, uint32_t depth, const int32_t *e, uint32_t dmax);
 
+/* ADD of two int8 tensors of one shape: y = clamp(zp + requant(t1[a] + t2[b])), the
+   tables holding each input's rescaled value (TFLite's (x - zp) << 20 times its
+   multiplier) for its 256 values. */
+void tfl_add(const int8_t *a, const int8_t *b, int8_t *y, uint32_t n, const int32_t *t1, const int32_t *t2,
+             const nn_requant_t *rq, const nn_output_t *out);
+
+/* MUL of two int8 tensors of one shape: y = clamp(zp + requant((a - za)(b - zb))). */
+void tfl_mul(const int8_t *a, const int8_t *b, int8_t *y, uint32_t n, int32_t za, int32_t zb, const nn_requant_t *rq,
+             const nn_output_t *out);
+
 /* y[i] = table[x[i] + 128]: LOGISTIC and QUANTIZE, whose int8 input has 256 values
    (the generator evaluates TFLite Micro's arithmetic for each). */
 void tfl_table(const void *x, void *y, uint32_t n, const uint8_t *table);

@@ -23,6 +23,8 @@ to its host interpreter bit for bit:
     PADV2's constant), all copied as runs of bytes;
   - SOFTMAX (int8 -> int8): exp of each difference from the row's maximum from a table of
     TFLite Micro's values (nn/tflite_tables.py), its reciprocal and rounding on the chip;
+  - ADD (tables of each input's rescaled value, TFLite's left shift of 20) and MUL of two
+    int8 tensors of one shape (no broadcasting);
   - MAX_POOL_2D and AVERAGE_POOL_2D over the window clamped to the input, the average
     rounded half away from zero over the taps inside (in and out share a quantisation);
     RESHAPE/SQUEEZE/EXPAND_DIMS (a copy when the planner placed the output apart);
@@ -44,7 +46,13 @@ import tflite
 from mcubench.base.c_arrays import c_array
 from mcubench.nn.int8 import quantize_multiplier as tflite_multiplier
 from mcubench.nn.tflite_model import ModelError, ModelInfo, load_model, op_name
-from mcubench.nn.tflite_tables import logistic_table, requantize_table, softmax_exp_table, tanh_table
+from mcubench.nn.tflite_tables import (
+    add_input_table,
+    logistic_table,
+    requantize_table,
+    softmax_exp_table,
+    tanh_table,
+)
 
 SUPPORTED = (
     "CONV_2D",
@@ -57,6 +65,8 @@ SUPPORTED = (
     "STRIDED_SLICE",
     "SPLIT_V",
     "SOFTMAX",
+    "ADD",
+    "MUL",
     "MAX_POOL_2D",
     "AVERAGE_POOL_2D",
     "PAD",
@@ -450,6 +460,39 @@ class _Gen:
         call = f"tfl_softmax({io}, {rows}, {depth}, {name}, {dmax})"
         self.emit(op, call, yi)
 
+    def op_arith(self, op):
+        """ADD / MUL of two int8 tensors of the same shape (no broadcasting yet)."""
+        ai, bi, yi = op.inputs[0], op.inputs[1], op.outputs[0]
+        if self.info.tensors[ai].shape != self.info.tensors[bi].shape:
+            raise ModelError(f"{self.path}: operator {op.index} ({op.name}) broadcasts (not supported yet)")
+        for i in (ai, bi, yi):
+            if self.info.tensors[i].dtype != "int8" or self.info.tensors[i].constant:
+                raise ModelError(
+                    f"{self.path}: operator {op.index} ({op.name}) on a constant or non-int8 tensor"
+                )
+        aq, bq, yq = self.r.quant(ai), self.r.quant(bi), self.r.quant(yi)
+        cls = tflite.AddOptions if op.name == "ADD" else tflite.MulOptions
+        opt = self.r.options(op.index, cls)
+        yzp = int(yq.zero_points[0])
+        lo, hi = _activation_range(opt.FusedActivationFunction(), float(yq.scales[0]), yzp)
+        k, n = op.index, self.info.tensors[yi].bytes
+        io = f"(const int8_t *){self.arena(ai)}, (const int8_t *){self.arena(bi)}, "
+        io += f"(int8_t *){self.arena(yi)}, {n}"
+        if op.name == "ADD":
+            twice = 2 * max(float(aq.scales[0]), float(bq.scales[0]))
+            for j, q in ((1, aq), (2, bq)):
+                table = add_input_table(float(q.scales[0]), int(q.zero_points[0]), twice)
+                self.consts.append(c_array("int32_t", f"op{k}_t{j}", table))
+            m, s = tflite_multiplier(twice / ((1 << 20) * float(yq.scales[0])))
+            args = f"op{k}_t1, op{k}_t2"
+        else:
+            m, s = tflite_multiplier(float(aq.scales[0]) * float(bq.scales[0]) / float(yq.scales[0]))
+            args = f"{int(aq.zero_points[0])}, {int(bq.zero_points[0])}"
+        self.consts.append(f"static const nn_requant_t op{k}_rq = {{{m}, {s}}};")
+        self.consts.append(f"static const nn_output_t op{k}_out = {{{yzp}, {lo}, {hi}}};")
+        fn = "tfl_add" if op.name == "ADD" else "tfl_mul"
+        self.emit(op, f"{fn}({io}, {args}, &op{k}_rq, &op{k}_out)", yi)
+
     def op_table(self, op):
         xi, yi = op.inputs[0], op.outputs[0]
         xq, yq = self.r.quant(xi), self.r.quant(yi)
@@ -551,6 +594,8 @@ class _Gen:
         "STRIDED_SLICE": op_strided_slice,
         "SPLIT_V": op_split_v,
         "SOFTMAX": op_softmax,
+        "ADD": op_arith,
+        "MUL": op_arith,
         "MAX_POOL_2D": op_pool,
         "AVERAGE_POOL_2D": op_pool,
         "PAD": op_pad,

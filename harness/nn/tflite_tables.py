@@ -243,3 +243,14 @@ def _quantize_multiplier(real: float) -> tuple[int, int]:
         fixed //= 2
         shift += 1
     return fixed, shift
+
+
+def add_input_table(scale: float, zp: int, twice_max_scale: float) -> np.ndarray:
+    """ADD (int8): one input's rescaled value for each of its 256 values:
+    MultiplyByQuantizedMultiplierSmallerThanOneExp(((x - zp) << 20), m, s) with
+    (m, s) = QuantizeMultiplier(scale / (2 max(scale1, scale2))), as TFLite Micro's
+    CalculateOpDataAdd and AddFunc do."""
+    m, s = _quantize_multiplier(float(scale) / twice_max_scale)
+    return np.array(
+        [multiply_by_quantized_multiplier(_wrap((v - zp) << 20), m, s) for v in range(-128, 128)], np.int32
+    )
