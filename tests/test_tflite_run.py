@@ -227,6 +227,36 @@ def test_add_and_mul_equal_tflite_micro_on_the_chip(code, qa, qb, qy, act, tmp_p
 
 
 @pytest.mark.parametrize(
+    "shape,axes,keep,qx,qy",
+    [
+        ((1, 5, 4, 8), [1, 2], True, (0.05, -3), (0.02, 7)),  # global average pooling
+        ((1, 3, 7, 5), [2], True, (0.1, 10), (0.03, -20)),
+        ((2, 6, 3), [1], False, (0.02, 0), (0.5, 1)),
+        ((1, 64, 1, 32), [1, 2], False, (0.03, -128), (0.01, -100)),  # a power-of-two count, rescaled
+    ],
+)
+def test_mean_equals_tflite_micro_on_the_chip(shape, axes, keep, qx, qy, tmp_path):
+    out = (
+        [1 if a in axes else d for a, d in enumerate(shape)]
+        if keep
+        else [d for a, d in enumerate(shape) if a not in axes]
+    )
+    sg = me.Subgraph()
+    x = sg.add_tensor(shape=shape, dtype=fb.TensorType.INT8, quantization=me.Quantization(*qx), name="x")
+    ax = sg.add_tensor(shape=(len(axes),), dtype=fb.TensorType.INT32, data=np.array(axes, np.int32))
+    y = sg.add_tensor(shape=tuple(out), dtype=fb.TensorType.INT8, quantization=me.Quantization(*qy), name="y")
+    op = sg.add_operator(opcode=fb.BuiltinOperator.MEAN, inputs=[x, ax], outputs=[y])
+    opt = fb.ReducerOptionsT()
+    opt.keepDims = keep
+    op._fb.builtinOptionsType, op._fb.builtinOptions = fb.BuiltinOptions.ReducerOptions, opt
+    sg.inputs, sg.outputs = [x], [y]
+    path = tmp_path / "mean.tflite"
+    path.write_bytes(bytes(me.Model(subgraphs=[sg]).build()))
+    r = model_run.run(path, load_target("py32f003"), steps=10, seed=4)
+    assert r.bit_exact, r.ops[0].first_diff
+
+
+@pytest.mark.parametrize(
     "begin,end,strides,masks",
     [
         ([0, 2, 0, 0], [1, 5, 1, 40], [1, 1, 1, 1], (0, 0, 0)),  # the wake-word models' state update

@@ -314,3 +314,17 @@ void tfl_mul(const int8_t *a, const int8_t *b, int8_t *y, uint32_t n, int32_t za
     for (uint32_t i = 0; i < n; i++)
         y[i] = nn_finish((a[i] - za) * (b[i] - zb), rq, out);
 }
+
+void tfl_mean(const int8_t *x, int8_t *y, uint32_t outer, uint32_t reduce, uint32_t inner, int32_t x_zp,
+              const nn_requant_t *rq, const nn_output_t *out)
+{
+    for (uint32_t o = 0; o < outer; o++, x += reduce * inner) {
+        for (uint32_t i = 0; i < inner; i++) {
+            int32_t sum = 0;
+            const int8_t *xp = x + i;
+            for (uint32_t r = 0; r < reduce; r++, xp += inner)
+                sum += *xp;
+            *y++ = nn_finish(sum - x_zp * (int32_t)reduce, rq, out);
+        }
+    }
+}

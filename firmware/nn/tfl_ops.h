@@ -67,6 +67,11 @@ void tfl_add(const int8_t *a, const int8_t *b, int8_t *y, uint32_t n, const int3
 void tfl_mul(const int8_t *a, const int8_t *b, int8_t *y, uint32_t n, int32_t za, int32_t zb, const nn_requant_t *rq,
              const nn_output_t *out);
 
+/* MEAN over contiguous axes, x viewed as [outer][reduce][inner]: y = clamp(zp +
+   requant(sum - x_zp reduce)), the 1/reduce folded into the multiplier as TFLite does. */
+void tfl_mean(const int8_t *x, int8_t *y, uint32_t outer, uint32_t reduce, uint32_t inner, int32_t x_zp,
+              const nn_requant_t *rq, const nn_output_t *out);
+
 /* y[i] = table[x[i] + 128]: LOGISTIC and QUANTIZE, whose int8 input has 256 values
    (the generator evaluates TFLite Micro's arithmetic for each). */
 void tfl_table(const void *x, void *y, uint32_t n, const uint8_t *table);

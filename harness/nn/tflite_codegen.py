@@ -25,6 +25,8 @@ to its host interpreter bit for bit:
     TFLite Micro's values (nn/tflite_tables.py), its reciprocal and rounding on the chip;
   - ADD (tables of each input's rescaled value, TFLite's left shift of 20) and MUL of two
     int8 tensors of one shape (no broadcasting);
+  - MEAN over adjacent axes: sum minus the zero point's share, the 1/count folded into
+    the multiplier with TFLite's integer division (QuantizedMeanOrSum);
   - MAX_POOL_2D and AVERAGE_POOL_2D over the window clamped to the input, the average
     rounded half away from zero over the taps inside (in and out share a quantisation);
     RESHAPE/SQUEEZE/EXPAND_DIMS (a copy when the planner placed the output apart);
@@ -67,6 +69,7 @@ SUPPORTED = (
     "SOFTMAX",
     "ADD",
     "MUL",
+    "MEAN",
     "MAX_POOL_2D",
     "AVERAGE_POOL_2D",
     "PAD",
@@ -493,6 +496,29 @@ class _Gen:
         fn = "tfl_add" if op.name == "ADD" else "tfl_mul"
         self.emit(op, f"{fn}({io}, {args}, &op{k}_rq, &op{k}_out)", yi)
 
+    def op_mean(self, op):
+        xi, yi = op.inputs[0], op.outputs[0]
+        shape = self.info.tensors[xi].shape
+        axes = sorted({int(a) % len(shape) for a in self.r.data(op.inputs[1]).ravel()})
+        if axes != list(range(axes[0], axes[-1] + 1)):
+            raise ModelError(
+                f"{self.path}: operator {op.index} (MEAN) over axes {axes} that are not adjacent"
+            )
+        outer = int(np.prod(shape[: axes[0]]))
+        reduce = int(np.prod(shape[axes[0] : axes[-1] + 1]))
+        inner = int(np.prod(shape[axes[-1] + 1 :]))
+        xq, yq = self.r.quant(xi), self.r.quant(yi)
+        m, s = tflite_multiplier(float(xq.scales[0]) / float(yq.scales[0]))
+        # QuantizedMeanOrSum: 1/reduce folded in, m' = (m << shift) / reduce, s' = s - shift
+        shift = min(reduce.bit_length() - 1, 32, 31 + s)
+        m, s = ((m << shift) // reduce if m >= 0 else -((-m << shift) // reduce)), s - shift  # C: truncating
+        k = op.index
+        self.consts.append(f"static const nn_requant_t op{k}_rq = {{{m}, {s}}};")
+        self.consts.append(f"static const nn_output_t op{k}_out = {{{int(yq.zero_points[0])}, -128, 127}};")
+        io = f"(const int8_t *){self.arena(xi)}, (int8_t *){self.arena(yi)}"
+        call = f"tfl_mean({io}, {outer}, {reduce}, {inner}, {int(xq.zero_points[0])}, &op{k}_rq, &op{k}_out)"
+        self.emit(op, call, yi)
+
     def op_table(self, op):
         xi, yi = op.inputs[0], op.outputs[0]
         xq, yq = self.r.quant(xi), self.r.quant(yi)
@@ -595,6 +621,7 @@ class _Gen:
         "SPLIT_V": op_split_v,
         "SOFTMAX": op_softmax,
         "ADD": op_arith,
+        "MEAN": op_mean,
         "MUL": op_arith,
         "MAX_POOL_2D": op_pool,
         "AVERAGE_POOL_2D": op_pool,
