@@ -5,6 +5,7 @@ The fixtures are written by scripts/make-tflite-fixtures.py (no TensorFlow)."""
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 import numpy as np
@@ -333,3 +334,30 @@ def test_the_model_command_streams_a_wav(wake_words):
         "model", str(FIXTURES / "dense.tflite"), "--target", "py32f003", "--run", "--input", str(SPEECH)
     )
     assert p.returncode == 2 and "[1, frames, 40]" in p.stderr
+
+
+def test_a_suite_benchmark_runs_a_users_tflite_against_its_budgets(tmp_path):
+    """`model = "kws.tflite"` in a benchmark file: the suite generates, builds and runs
+    it on each target, bit-exact against TFLite Micro, held to its budgets; a missing
+    model file is one line naming the benchmark file and key."""
+    suite = tmp_path / "benchmarks"
+    suite.mkdir()
+    shutil.copy(FIXTURES / "dense.tflite", suite / "kws.tflite")
+    np.save(suite / "x.npy", np.random.default_rng(3).integers(-128, 128, size=(4, 40), dtype=np.int8))
+    (suite / "kws.toml").write_text(
+        '[benchmark]\nname = "kws"\nmodel = "kws.tflite"\nmodel_input = "x.npy"\ntargets = ["py32f003"]\n'
+        "frames = 4\nhop = 160\nsample_rate = 16000\n\n[budgets.py32f003]\nbit_exact = true\n"
+        "max_ram_bytes = 4096\nmax_cycles_per_frame = 20000\n"
+    )
+    out = tmp_path / "out.json"
+    p = mcubench("run", "--suite", str(suite), "--json-file", str(out), "--markdown", str(tmp_path / "o.md"))
+    assert p.returncode == 0, p.stdout + p.stderr
+    e = json.loads(out.read_text())["results"][0]
+    assert e["status"] == "pass" and e["bit_exact"] and e["extra"]["steps"] == 4
+    assert e["cycles"] <= 4 * e["cycles_per_frame"] and 0 < e["cpu_load_pct"] < 100
+    (suite / "kws.toml").write_text((suite / "kws.toml").read_text().replace("20000", "2000"))
+    p = mcubench("run", "--suite", str(suite), "--json-file", str(out), "--markdown", str(tmp_path / "o.md"))
+    assert p.returncode == 1 and "max_cycles_per_frame" in json.dumps(json.loads(out.read_text()))
+    (suite / "kws.toml").write_text((suite / "kws.toml").read_text().replace('"kws.tflite"', '"kwz.tflite"'))
+    p = mcubench("run", "--suite", str(suite), "--json-file", str(out), "--markdown", str(tmp_path / "o.md"))
+    assert p.returncode == 2 and "kws.toml:3" in p.stderr and "no such .tflite file" in p.stderr

@@ -10,6 +10,7 @@ import numpy as np
 
 from mcubench.base.errors import ConfigError
 from mcubench.base.paths import FIRMWARE_DIR
+from mcubench.bench import model_run
 from mcubench.bench.app_bench import measure_app
 from mcubench.bench.budgets import judge
 from mcubench.bench.outcome import Measured
@@ -27,6 +28,7 @@ from mcubench.emu.elf_image import ElfImage
 from mcubench.emu.machine import Machine
 from mcubench.emu.sizes import sizes
 from mcubench.nn.registry import header_dir
+from mcubench.nn.tflite_model import load_model
 from mcubench.results.entry import Entry
 
 
@@ -170,9 +172,65 @@ def measure_kernel(bench: Benchmark, target_name: str) -> Entry:
     return entry
 
 
+def measure_tflite(bench: Benchmark, target_name: str) -> Entry:
+    """A user's .tflite model (`model = "x.tflite"`): generated, built and run on the chip
+    step by step (frames = steps), every operator held to TFLite Micro's interpreter."""
+    entry = Entry(bench.name, target_name)
+    target = load_target(target_name)
+    if bench.clock_hz:
+        target = target.with_clock(bench.clock_hz)
+    path = bench.tflite_model
+    x = None
+    if bench.model_input is not None:
+        info = load_model(path)
+        shape = info.tensors[info.inputs[0]].shape
+        if bench.model_input.suffix.lower() == ".wav":
+            x = model_run.wav_features(
+                bench.model_input, shape, *model_run.load_quantization(path, info.inputs[0])
+            )
+        else:
+            flat = read_array(bench.model_input, "int8")
+            if flat.size % int(np.prod(shape)):
+                raise ConfigError(f"{bench.model_input}: not whole steps of {list(shape)}")
+            x = flat.reshape(-1, *shape)
+        x = x[: bench.frames] if bench.frames else x
+    seed = int(bench.generator.get("seed", 0)) if bench.generator else 0
+    r = model_run.run(
+        path, target, x, seed=seed, steps=bench.frames or 1, weights_in_sram=bench.weights_in_sram
+    )
+    empty = empty_sizes(target, "-O2")
+    entry.cycles, entry.cycles_per_frame, entry.clock_hz = (
+        r.total_cycles,
+        r.worst_step_cycles,
+        target.clock_hz,
+    )
+    entry.flash_bytes, entry.flash_net_bytes = r.flash_bytes, r.flash_bytes - empty.flash_bytes
+    entry.ram_static_bytes, entry.stack_peak_bytes = r.ram_static_bytes, r.stack_peak_bytes
+    entry.ram_peak_bytes = r.ram_static_bytes + r.stack_peak_bytes
+    entry.bit_exact = r.bit_exact
+    if bench.frame_period_s:
+        entry.cpu_load_pct = round(100 * r.worst_step_cycles / (target.clock_hz * bench.frame_period_s), 3)
+    macs = sum(o.macs for o in r.ops)
+    entry.extra = {
+        "steps": r.steps,
+        "macs": macs,
+        "weight_bytes": r.weight_bytes,
+        "code_bytes": r.code_bytes,
+        "arena_bytes": r.arena_bytes,
+        "state_bytes": r.state_bytes,
+        "cycles_per_frame_mean": r.cycles,
+    }
+    first = next((o for o in r.ops if not o.bit_exact), None)
+    if first is not None:
+        entry.extra["first_difference"] = {"op": first.index, "name": first.name, **first.first_diff}
+    return entry
+
+
 def measure(bench: Benchmark, target_name: str) -> Measured:
     """One benchmark on one target, judged against its budgets."""
-    if bench.app:
+    if bench.tflite_model is not None:
+        measured = Measured(measure_tflite(bench, target_name))
+    elif bench.app:
         measured = measure_app(bench, target_name)
     else:
         measured = Measured(measure_kernel(bench, target_name))

@@ -48,6 +48,7 @@ class ModelRun:
     steps: int = 1
     ops: list[OpResult] = field(default_factory=list)
     worst_step_cycles: int = 0
+    total_cycles: int = 0  # over all the steps
     flash_bytes: int = 0
     code_bytes: int = 0
     weight_bytes: int = 0
@@ -191,6 +192,7 @@ def run(
             if first[k] is None:
                 first[k] = _compare(m, arena, op, interp, step)
         out.worst_step_cycles = max(out.worst_step_cycles, step_cycles)
+        out.total_cycles += step_cycles
     for k, op in enumerate(gen.ops):
         cycles = (totals[k] + steps // 2) // steps
         out.ops.append(OpResult(op.index, op.name, cycles, op.macs, first[k] is None, first[k]))

@@ -65,6 +65,9 @@ class Benchmark:
     stream: dict = field(default_factory=dict)  # its audio: {wav = Path} or {per_class, seconds} (demo)
     app_overrides: dict = field(default_factory=dict)  # a seed app's frontend, model, opt for this run
     clock_hz: int | None = None  # run at this clock instead of the target's (its flash wait states too)
+    tflite_model: Path | None = None  # `model = "x.tflite"`: a user's model, run by bench/model_run.py
+    model_input: Path | None = None  # its input: int8 .npy steps or a 16 kHz WAV (wake-word features)
+    weights_in_sram: bool = False
 
     @property
     def frontend(self) -> str | None:
@@ -106,6 +109,8 @@ BENCHMARK_FIELDS = {
     "frontend": Field("any"),
     "model": Field("any"),
     "clock_hz": Field("int", check=positive),
+    "model_input": Field("str"),
+    "weights_in_sram": Field("bool"),
 }
 APP_KEYS = ("frontend", "model")  # a seed app's, replaced for this benchmark
 TOP_FIELDS = {"benchmark": Field("table", required=True), "budgets": Field("table")}
@@ -225,6 +230,20 @@ def _app_overrides(bench: dict, app: str | None, src: Source) -> dict:
     return out
 
 
+def _tflite(bench: dict, app: str | None, path: Path, src: Source) -> Path | None:
+    """`model = "kws.tflite"` (no app): the user's model, relative to the benchmark file."""
+    value = bench.get("model")
+    if app is not None or not isinstance(value, str) or not value.lower().endswith(".tflite"):
+        if "model_input" in bench or "weights_in_sram" in bench:
+            key = "model_input" if "model_input" in bench else "weights_in_sram"
+            raise ConfigError(f'{src.where(key, "benchmark")}: {key} goes with model = "FILE.tflite"')
+        return None
+    model = resolve(value, path.parent)
+    if not model.is_file():
+        raise ConfigError(f"{src.where('model', 'benchmark')}: no such .tflite file: {model}")
+    return model
+
+
 def load_benchmark(path: Path, data: dict | None = None) -> Benchmark:
     """A benchmark file, or `data` standing for its contents (a sweep's point: the base
     file with some keys changed; errors still name the file)."""
@@ -234,7 +253,12 @@ def load_benchmark(path: Path, data: dict | None = None) -> Benchmark:
     check_table(data, TOP_FIELDS, src, None)
     bench = check_table(data["benchmark"], BENCHMARK_FIELDS, src, "benchmark")
     app = _known("app", bench.get("app"), list_apps(), src, "app")
-    if app is not None:  # an application brings its sources and its chip
+    tflite_model = _tflite(bench, app, path, src)
+    if tflite_model is not None:  # C generated from the model: no sources
+        if "targets" not in bench:
+            raise ConfigError(f"{src.where(None, 'benchmark')}: [benchmark] needs 'targets'")
+        sources, targets = (), tuple(bench["targets"])
+    elif app is not None:  # an application brings its sources and its chip
         sources, targets = (), tuple(bench.get("targets", (get_app(app).target,)))
     else:
         for key in ("sources", "targets"):
@@ -278,7 +302,12 @@ def load_benchmark(path: Path, data: dict | None = None) -> Benchmark:
         microfrontend=bench.get("microfrontend", False),
         sed_model=bench.get("sed_model"),
         app=app,
-        app_overrides=_app_overrides(bench, app, src),
+        app_overrides=_app_overrides(
+            {k: v for k, v in bench.items() if k != "model" or not tflite_model}, app, src
+        ),
+        tflite_model=tflite_model,
+        model_input=resolve(bench["model_input"], path.parent) if "model_input" in bench else None,
+        weights_in_sram=bench.get("weights_in_sram", False),
         clock_hz=bench.get("clock_hz"),
         stream=stream,
         input=_buffer(bench.get("input"), src, "benchmark.input", _INPUT, "file"),
