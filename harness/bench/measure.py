@@ -194,10 +194,7 @@ def measure_tflite(bench: Benchmark, target_name: str) -> Entry:
                 raise ConfigError(f"{bench.model_input}: not whole steps of {list(shape)}")
             x = flat.reshape(-1, *shape)
         x = x[: bench.frames] if bench.frames else x
-    seed = int(bench.generator.get("seed", 0)) if bench.generator else 0
-    r = model_run.run(
-        path, target, x, seed=seed, steps=bench.frames or 1, weights_in_sram=bench.weights_in_sram
-    )
+    r = model_run.run(path, target, x, steps=bench.frames or 1, weights_in_sram=bench.weights_in_sram)
     empty = empty_sizes(target, "-O2")
     entry.cycles, entry.cycles_per_frame, entry.clock_hz = (
         r.total_cycles,
