@@ -156,6 +156,7 @@ ONE_OP = {
     "LOGISTIC": (fb.BuiltinOperator.LOGISTIC, (0.05, -3), (1 / 256, -128), fb.TensorType.INT8, None),
     "TANH": (fb.BuiltinOperator.TANH, (0.03, 40), (1 / 128, 0), fb.TensorType.INT8, None),
     "QUANTIZE": (fb.BuiltinOperator.QUANTIZE, (0.02, -5), (0.02, 128), fb.TensorType.UINT8, None),
+    "DEQUANTIZE": (fb.BuiltinOperator.DEQUANTIZE, (0.0371, -11), (1.0, 0), fb.TensorType.FLOAT32, None),
     "SOFTMAX": (
         fb.BuiltinOperator.SOFTMAX,
         (0.05, -7),

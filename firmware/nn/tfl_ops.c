@@ -328,3 +328,9 @@ void tfl_mean(const int8_t *x, int8_t *y, uint32_t outer, uint32_t reduce, uint3
         }
     }
 }
+
+void tfl_table32(const int8_t *x, uint32_t *y, uint32_t n, const uint32_t *table)
+{
+    for (uint32_t i = 0; i < n; i++)
+        y[i] = table[x[i] + 128];
+}

@@ -72,6 +72,10 @@ void tfl_mul(const int8_t *a, const int8_t *b, int8_t *y, uint32_t n, int32_t za
 void tfl_mean(const int8_t *x, int8_t *y, uint32_t outer, uint32_t reduce, uint32_t inner, int32_t x_zp,
               const nn_requant_t *rq, const nn_output_t *out);
 
+/* y[i] = table[x[i] + 128] with 32-bit entries (DEQUANTIZE to float32: the bits of
+   float(double(scale) (x - zp)) for each int8 value). */
+void tfl_table32(const int8_t *x, uint32_t *y, uint32_t n, const uint32_t *table);
+
 /* y[i] = table[x[i] + 128]: LOGISTIC and QUANTIZE, whose int8 input has 256 values
    (the generator evaluates TFLite Micro's arithmetic for each). */
 void tfl_table(const void *x, void *y, uint32_t n, const uint8_t *table);

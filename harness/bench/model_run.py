@@ -93,9 +93,10 @@ def firmware(gen: Generated, target) -> Path:
 def _compare(m, arena: int, op, interp, step: int) -> dict | None:
     """The first element of the operator's outputs that differs from TFLite Micro's."""
     for out in op.outputs:
-        dtype = np.uint8 if out.dtype == "uint8" else np.int8
+        dtype = {"uint8": np.uint8, "float32": np.uint32, "int32": np.int32}.get(out.dtype, np.int8)
         got = np.frombuffer(m.read(arena + out.offset, out.bytes), dtype=dtype)
-        want = np.asarray(interp.GetTensor(out.tensor, 0)["tensor_data"]).astype(dtype).ravel()
+        data = np.ascontiguousarray(interp.GetTensor(out.tensor, 0)["tensor_data"])
+        want = (data.view(np.uint32) if out.dtype == "float32" else data.astype(dtype)).ravel()
         diff = np.flatnonzero(got != want)
         if diff.size:
             i = int(diff[0])

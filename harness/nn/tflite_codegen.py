@@ -25,6 +25,7 @@ to its host interpreter bit for bit:
     TFLite Micro's values (nn/tflite_tables.py), its reciprocal and rounding on the chip;
   - ADD (tables of each input's rescaled value, TFLite's left shift of 20) and MUL of two
     int8 tensors of one shape (no broadcasting);
+  - DEQUANTIZE (int8 -> float32): a table of the 256 floats TFLite computes;
   - MEAN over adjacent axes: sum minus the zero point's share, the 1/count folded into
     the multiplier with TFLite's integer division (QuantizedMeanOrSum);
   - MAX_POOL_2D and AVERAGE_POOL_2D over the window clamped to the input, the average
@@ -70,6 +71,7 @@ SUPPORTED = (
     "ADD",
     "MUL",
     "MEAN",
+    "DEQUANTIZE",
     "MAX_POOL_2D",
     "AVERAGE_POOL_2D",
     "PAD",
@@ -519,6 +521,23 @@ class _Gen:
         call = f"tfl_mean({io}, {outer}, {reduce}, {inner}, {int(xq.zero_points[0])}, &op{k}_rq, &op{k}_out)"
         self.emit(op, call, yi)
 
+    def op_dequantize(self, op):
+        """int8 -> float32, as TFLite's Dequantize: float(double(scale) * (x - zp))."""
+        xi, yi = op.inputs[0], op.outputs[0]
+        if self.info.tensors[xi].dtype != "int8" or self.info.tensors[yi].dtype != "float32":
+            raise ModelError(f"{self.path}: operator {op.index} (DEQUANTIZE) other than int8 to float32")
+        q = self.r.quant(xi)
+        v = np.arange(-128, 128, dtype=np.float64) - int(q.zero_points[0])
+        table = (np.float64(q.scales[0]) * v).astype(np.float32).view(np.uint32)
+        name = f"op{op.index}_table"
+        self.consts.append(c_array("uint32_t", name, table))
+        n = self.info.tensors[xi].bytes
+        self.emit(
+            op,
+            f"tfl_table32((const int8_t *){self.arena(xi)}, (uint32_t *){self.arena(yi)}, {n}, {name})",
+            yi,
+        )
+
     def op_table(self, op):
         xi, yi = op.inputs[0], op.outputs[0]
         xq, yq = self.r.quant(xi), self.r.quant(yi)
@@ -622,6 +641,7 @@ class _Gen:
         "SOFTMAX": op_softmax,
         "ADD": op_arith,
         "MEAN": op_mean,
+        "DEQUANTIZE": op_dequantize,
         "MUL": op_arith,
         "MAX_POOL_2D": op_pool,
         "AVERAGE_POOL_2D": op_pool,
