@@ -170,8 +170,9 @@ def _input_q4(input_scale: float) -> tuple[int, int, int]:
     return multiplier, left_shift, radius
 
 
-def tanh_table(input_scale: float, input_zp: int) -> np.ndarray:
-    """TANH: output (int8, scale 1/128, zero point 0) for each input -128..127."""
+def _q4_table(input_scale: float, input_zp: int, fn, shift: int, offset: int) -> np.ndarray:
+    """reference_integer_ops Logistic / Tanh for each int8 input: saturated outside the
+    radius, else fn of the Q4.27 input, rounded down by `shift` bits, plus `offset`."""
     multiplier, left_shift, radius = _input_q4(input_scale)
     out = np.empty(256, dtype=np.int8)
     for i, v in enumerate(range(-128, 128)):
@@ -181,26 +182,19 @@ def tanh_table(input_scale: float, input_zp: int) -> np.ndarray:
         elif x >= radius:
             out[i] = 127
         else:
-            y = rdbpot(tanh_q4(multiply_by_quantized_multiplier(x, multiplier, left_shift)), 24)
+            y = rdbpot(fn(multiply_by_quantized_multiplier(x, multiplier, left_shift)), shift) + offset
             out[i] = min(max(y, -128), 127)
     return out
+
+
+def tanh_table(input_scale: float, input_zp: int) -> np.ndarray:
+    """TANH: output (int8, scale 1/128, zero point 0) for each input -128..127."""
+    return _q4_table(input_scale, input_zp, tanh_q4, 24, 0)
 
 
 def logistic_table(input_scale: float, input_zp: int) -> np.ndarray:
     """LOGISTIC: output (int8, scale 1/256, zero point -128) for each input -128..127."""
-    multiplier, left_shift, radius = _input_q4(input_scale)
-    out = np.empty(256, dtype=np.int8)
-    for i, v in enumerate(range(-128, 128)):
-        x = v - input_zp
-        if x <= -radius:
-            out[i] = -128
-        elif x >= radius:
-            out[i] = 127
-        else:
-            q4 = multiply_by_quantized_multiplier(x, multiplier, left_shift)
-            y = rdbpot(logistic_q4(q4), 23) - 128
-            out[i] = min(max(y, -128), 127)
-    return out
+    return _q4_table(input_scale, input_zp, logistic_q4, 23, -128)
 
 
 def requantize_table(
