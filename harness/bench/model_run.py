@@ -27,6 +27,7 @@ from mcubench.emu.elf_image import ElfImage
 from mcubench.emu.machine import Machine
 from mcubench.emu.sizes import sizes
 from mcubench.nn.tflite_codegen import Generated, Reader, generate
+from mcubench.nn.tflite_model import ModelError
 
 NN = FIRMWARE_DIR / "nn"
 KERNELS = (NN / "tfl_ops.c", NN / "nn_int8.c", NN / "nn_dot_int8.S")
@@ -167,11 +168,14 @@ def run(
     buf = Path(path).read_bytes()
     # its default arena (10x the file) is too small for small models with large
     # activations, and an arena it cannot fill crashes the process: give it room
-    interp = runtime.Interpreter.from_bytes(
-        buf,
-        arena_size=max(10 * len(buf), 4 * info.arena_bytes + (256 << 10)),
-        intrepreter_config=runtime.InterpreterConfig.kPreserveAllTensors,
-    )
+    try:
+        interp = runtime.Interpreter.from_bytes(
+            buf,
+            arena_size=max(10 * len(buf), 4 * info.arena_bytes + (256 << 10)),
+            intrepreter_config=runtime.InterpreterConfig.kPreserveAllTensors,
+        )
+    except (RuntimeError, ValueError) as exc:
+        raise ModelError(f"{path}: TFLite Micro's interpreter refuses the model ({exc})") from None
     size = sizes(image, target)
     out = ModelRun(target.name, steps, weight_bytes=info.weight_bytes, arena_bytes=info.arena_bytes)
     out.state_bytes = info.state_bytes
@@ -182,8 +186,11 @@ def run(
     first: list[dict | None] = [None] * len(gen.ops)
     for step in range(steps):
         m.write(arena + gen.input_offset, x[step].tobytes())
-        interp.set_input(x[step], 0)
-        interp.invoke()
+        try:
+            interp.set_input(x[step], 0)
+            interp.invoke()
+        except (RuntimeError, ValueError) as exc:
+            raise ModelError(f"{path}: TFLite Micro's interpreter failed at step {step} ({exc})") from None
         step_cycles = 0
         for k, op in enumerate(gen.ops):
             result = m.call("model_run_op", op.index)
