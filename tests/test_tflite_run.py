@@ -362,3 +362,82 @@ def test_a_suite_benchmark_runs_a_users_tflite_against_its_budgets(tmp_path):
     (suite / "kws.toml").write_text((suite / "kws.toml").read_text().replace('"kws.tflite"', '"kwz.tflite"'))
     p = mcubench("run", "--suite", str(suite), "--json-file", str(out), "--markdown", str(tmp_path / "o.md"))
     assert p.returncode == 2 and "kws.toml:3" in p.stderr and "no such .tflite file" in p.stderr
+
+
+def _lstm_model(batches, cell_power, cell_clip, h_zp) -> bytes:
+    """x [batches, 5, 6] -> UNIDIRECTIONAL_SEQUENCE_LSTM (8 units, TFLite's integer
+    scheme: int8 weights per tensor, int32 biases, int8 hidden and int16 cell state
+    variables) -> [batches, 5, 8]."""
+    rng = np.random.default_rng(7)
+    i8, i16, i32 = fb.TensorType.INT8, fb.TensorType.INT16, fb.TensorType.INT32
+    n_in, units, x_scale, h_scale = 6, 8, 0.05, 1 / 128
+    sg = me.Subgraph()
+    x = sg.add_tensor(shape=(batches, 5, n_in), dtype=i8, quantization=me.Quantization(x_scale, 3))
+
+    def weights(shape):
+        s = float(rng.uniform(0.01, 0.03))
+        w = rng.integers(-127, 128, size=shape, dtype=np.int8)
+        return sg.add_tensor(shape=shape, dtype=i8, data=w, quantization=me.Quantization(s, 0)), s
+
+    w_in = [weights((units, n_in)) for _ in range(4)]
+    w_rec = [weights((units, units))[0] for _ in range(4)]
+    biases = [
+        sg.add_tensor(
+            shape=(units,),
+            dtype=i32,
+            data=rng.integers(-2000, 2000, size=units, dtype=np.int32),
+            quantization=me.Quantization(float(np.float32(x_scale) * np.float32(s)), 0),
+        )
+        for _, s in w_in
+    ]
+    h = sg.add_tensor(shape=(batches, units), dtype=i8, quantization=me.Quantization(h_scale, h_zp))
+    c = sg.add_tensor(shape=(batches, units), dtype=i16, quantization=me.Quantization(2.0**cell_power, 0))
+    h.is_variable = c.is_variable = True
+    y = sg.add_tensor(shape=(batches, 5, units), dtype=i8, quantization=me.Quantization(h_scale, h_zp))
+    none3, none2, none4 = [None] * 3, [None] * 2, [None] * 4
+    inputs = [x, *(w for w, _ in w_in), *w_rec, *none3, *biases, *none2, h, c, *none4]
+    op = sg.add_operator(opcode=fb.BuiltinOperator.UNIDIRECTIONAL_SEQUENCE_LSTM, inputs=inputs, outputs=[y])
+    opt = fb.UnidirectionalSequenceLSTMOptionsT()
+    opt.fusedActivationFunction, opt.cellClip, opt.timeMajor = (
+        fb.ActivationFunctionType.TANH,
+        cell_clip,
+        False,
+    )
+    op._fb.builtinOptionsType, op._fb.builtinOptions = (
+        fb.BuiltinOptions.UnidirectionalSequenceLSTMOptions,
+        opt,
+    )
+    sg.inputs, sg.outputs = [x], [y]
+    return bytes(me.Model(subgraphs=[sg]).build())
+
+
+@pytest.mark.parametrize(
+    "batches,cell_power,cell_clip,h_zp",
+    [
+        (1, -11, 0.0, -2),  # the tanh of the cell state in the table's power-of-two case
+        (2, -9, 0.0, 0),  # a larger multiplier: the table saturates, two batches
+        (1, -11, 1.5, 5),  # the cell state clipped
+        (1, -16, 0.5, -2),  # the tanh input shifted down, with rounding
+        (3, -13, 0.0, 1),
+    ],
+)
+def test_the_integer_lstm_equals_tflite_micro_on_the_chip(batches, cell_power, cell_clip, h_zp, tmp_path):
+    """UNIDIRECTIONAL_SEQUENCE_LSTM over 5 time steps a call and 6 calls (its hidden and
+    cell state variables carried from call to call), every output equal to TFLite
+    Micro's: gates through int16 at 2^-12, its interpolated sigmoid/tanh table,
+    the cell update and clip, the hidden state rescaled to int8."""
+    path = tmp_path / "lstm.tflite"
+    path.write_bytes(_lstm_model(batches, cell_power, cell_clip, h_zp))
+    r = model_run.run(path, load_target("py32f003"), steps=6, seed=1)
+    assert r.ops[0].name == "UNIDIRECTIONAL_SEQUENCE_LSTM" and r.bit_exact, r.ops[0].first_diff
+    assert r.state_bytes >= batches * 8 * 3  # hidden (int8) and cell (int16) state, apart from the arena
+
+
+def test_the_lstm_table_is_tflite_micros():
+    """The 256-entry table read from TFLite Micro is sigmoid(i / 24) in 0.16 to within
+    about one unit (the table TFLite ships, rounded its own way: up to 1.11 above the
+    exact value), rising from 0.5 to 1."""
+    t = tables.sigmoid_table_uint16().astype(float)
+    ideal = 65536 / (1 + np.exp(-np.arange(256) / 24))
+    assert t[0] == 32768 and t[-1] == 65535 and np.all(np.diff(t) >= 0)
+    assert np.max(np.abs(t - np.minimum(ideal, 65535))) < 1.2

@@ -334,3 +334,81 @@ void tfl_table32(const int8_t *x, uint32_t *y, uint32_t n, const uint32_t *table
     for (uint32_t i = 0; i < n; i++)
         y[i] = table[x[i] + 128];
 }
+
+static int16_t sat16(int32_t v) { return (int16_t)(v > 32767 ? 32767 : v < -32768 ? -32768 : v); }
+
+/* reference_integer_ops::Logistic (int16, Q3.12 in with multiplier 3 and no shift). */
+static int16_t sigmoid16(int32_t x, const uint16_t *table)
+{
+    int32_t v = x * 3;
+    uint32_t a = (uint32_t)(v < 0 ? -v : v), uh = a >> 9, r;
+    if (uh >= 255) {
+        r = 0x7FFFu << 10;
+    } else {
+        uint32_t ua = table[uh], ub = table[uh + 1];
+        r = (ua << 9) + (a & 0x1FF) * (ub - ua);
+    }
+    r = v >= 0 ? r + (1u << 9) : (1u << 25) - r + (1u << 9) - 1;
+    return (int16_t)(r >> 10);
+}
+
+/* reference_integer_ops::Tanh (int16) with TFLite's input multiplier and shift. */
+static int16_t tanh16(int32_t x, int32_t mult, int32_t shift, const uint16_t *table)
+{
+    int32_t round = shift > 0 ? 1 << (shift - 1) : 0;
+    int32_t v = (x * mult + round) >> shift;
+    uint32_t a = (uint32_t)(v < 0 ? -v : v), uh = a >> 8;
+    int32_t r;
+    if (uh >= 255) {
+        r = 0xFFFF << 8;
+    } else {
+        uint32_t ua = table[uh], ub = table[uh + 1];
+        r = (int32_t)((ua << 8) + (a & 0xFF) * (ub - ua));
+    }
+    r = v >= 0 ? r - (1 << 23) + (1 << 7) : -r + (1 << 23) + (1 << 7) - 1;
+    return (int16_t)(r >> 8);
+}
+
+/* One gate for all units: sat16(FC(x) + FC(h)) through its activation. */
+static void lstm_gate(const tfl_lstm_t *p, int g, const int8_t *x, const int8_t *h, int tanh_act, int16_t *out)
+{
+    for (uint32_t u = 0; u < p->units; u++) {
+        int32_t a = nn_dot_int8(x, p->w_in[g] + u * p->n_in, p->n_in, p->bias[g][u]);
+        a = nn_requantize(a, p->rq_in[g].multiplier, p->rq_in[g].shift);
+        int32_t r = nn_dot_int8(h, p->w_rec[g] + u * p->units, p->units, p->rec_fold[g][u]);
+        r = nn_requantize(r, p->rq_rec[g].multiplier, p->rq_rec[g].shift);
+        int32_t v = sat16(sat16(a) + sat16(r));
+        out[u] = tanh_act ? tanh16(v, 3, 0, p->sigmoid_table) : sigmoid16(v, p->sigmoid_table);
+    }
+}
+
+void tfl_lstm(const tfl_lstm_t *p, int16_t *scratch)
+{
+    const uint32_t n = p->units;
+    int16_t *f = scratch, *i_or_o = scratch + n, *g = scratch + 2 * n;
+    for (uint32_t b = 0; b < p->batches; b++) {
+        int8_t *h = p->h + b * n;
+        int16_t *cs = p->c + b * n;
+        for (uint32_t t = 0; t < p->steps; t++) {
+            const int8_t *x = p->x + (b * p->steps + t) * p->n_in;
+            lstm_gate(p, 1, x, h, 0, f);
+            lstm_gate(p, 0, x, h, 0, i_or_o);
+            lstm_gate(p, 2, x, h, p->cell_gate_tanh, g);
+            for (uint32_t u = 0; u < n; u++) { /* cell = f c + i g */
+                int32_t fc = nn_requantize(f[u] * cs[u], p->rq_forget_cell.multiplier, p->rq_forget_cell.shift);
+                int32_t ig = nn_requantize(i_or_o[u] * g[u], p->rq_input_cell.multiplier, p->rq_input_cell.shift);
+                int32_t c = sat16(sat16(fc) + sat16(ig));
+                if (p->cell_clip)
+                    c = c > p->cell_clip ? p->cell_clip : c < -p->cell_clip ? -p->cell_clip : c;
+                cs[u] = (int16_t)c;
+            }
+            lstm_gate(p, 3, x, h, 0, i_or_o);
+            for (uint32_t u = 0; u < n; u++) { /* h = tanh(cell) o */
+                int32_t th = tanh16(cs[u], p->tanh_mult, p->tanh_shift, p->sigmoid_table);
+                int32_t v = nn_requantize(th * i_or_o[u], p->rq_hidden.multiplier, p->rq_hidden.shift) + p->h_zp;
+                h[u] = (int8_t)(v > 127 ? 127 : v < -128 ? -128 : v);
+            }
+            memcpy(p->y + (b * p->steps + t) * n, h, n);
+        }
+    }
+}

@@ -72,6 +72,31 @@ void tfl_mul(const int8_t *a, const int8_t *b, int8_t *y, uint32_t n, int32_t za
 void tfl_mean(const int8_t *x, int8_t *y, uint32_t outer, uint32_t reduce, uint32_t inner, int32_t x_zp,
               const nn_requant_t *rq, const nn_output_t *out);
 
+/* UNIDIRECTIONAL_SEQUENCE_LSTM in TFLite Micro's integer scheme (int8 activations and
+   weights, int16 gates and cell state), batch-major, no peephole, projection or layer
+   norm. Gate g (0 input, 1 forget, 2 cell, 3 output): int16 at 2^-12 from the input FC
+   (bias folded with x_zp) plus the recurrent FC (h_zp folded into rec_fold), then
+   sigmoid or tanh by TFLite's interpolated 256-entry table to Q0.15; cell = sat16(f c +
+   i g) [clipped]; h = tanh(cell) o, rescaled to int8. scratch: 3 x units int16. */
+typedef struct {
+    const int8_t *x;
+    int8_t *y;
+    int8_t *h;  /* hidden state (variable) */
+    int16_t *c; /* cell state (variable) */
+    const int8_t *w_in[4], *w_rec[4];
+    const int32_t *bias[4], *rec_fold[4];
+    nn_requant_t rq_in[4], rq_rec[4];
+    nn_requant_t rq_forget_cell, rq_input_cell, rq_hidden;
+    const uint16_t *sigmoid_table; /* sigmoid(i / 24) in 0.16, i = 0..255 */
+    int32_t h_zp;
+    int32_t cell_clip;  /* 0: none */
+    int32_t tanh_mult, tanh_shift; /* the cell state into the tanh table's input */
+    int32_t cell_gate_tanh;       /* 1: tanh, 0: sigmoid */
+    uint16_t batches, steps, n_in, units;
+} tfl_lstm_t;
+
+void tfl_lstm(const tfl_lstm_t *p, int16_t *scratch);
+
 /* y[i] = table[x[i] + 128] with 32-bit entries (DEQUANTIZE to float32: the bits of
    float(double(scale) (x - zp)) for each int8 value). */
 void tfl_table32(const int8_t *x, uint32_t *y, uint32_t n, const uint32_t *table);

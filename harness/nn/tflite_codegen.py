@@ -53,6 +53,7 @@ from mcubench.nn.tflite_tables import (
     add_input_table,
     logistic_table,
     requantize_table,
+    sigmoid_table_uint16,
     softmax_exp_table,
     tanh_table,
 )
@@ -72,6 +73,7 @@ SUPPORTED = (
     "MUL",
     "MEAN",
     "DEQUANTIZE",
+    "UNIDIRECTIONAL_SEQUENCE_LSTM",
     "MAX_POOL_2D",
     "AVERAGE_POOL_2D",
     "PAD",
@@ -203,6 +205,10 @@ def _multipliers(x: Quant, w: Quant, y: Quant, n: int, float_product: bool) -> l
     return out
 
 
+def _wrap32(v: np.ndarray) -> np.ndarray:
+    return ((np.asarray(v, dtype=np.int64) + (1 << 31)) & 0xFFFFFFFF) - (1 << 31)
+
+
 def _strided_runs(shape, begin, end, strides, masks) -> list[tuple[int, int]]:
     """STRIDED_SLICE as (source offset, length) runs, output in order. StartForAxis /
     StopForAxis of TFLite's strided_slice_logic.h (masks: begin, end, shrink)."""
@@ -258,6 +264,7 @@ class _Gen:
         self.state: dict[bytes, tuple[str, int]] = {}  # shared name -> (C buffer, bytes)
         self.handles: dict[int, bytes] = {}  # resource tensor -> shared name
         self.init: list[str] = []
+        self.sigmoid_table = False
 
     def arena(self, i: int) -> str:
         return f"(arena + {self.info.offsets[i]})"
@@ -538,6 +545,97 @@ class _Gen:
             yi,
         )
 
+    def op_lstm(self, op):
+        """UNIDIRECTIONAL_SEQUENCE_LSTM in TFLite Micro's integer scheme
+        (lstm_eval_common.cc PrepareGateParametersInteger, lstm_eval.h LstmStep)."""
+        k, path = op.index, self.path
+        ins = list(op.inputs) + [-1] * (24 - len(op.inputs))
+        if any(ins[i] >= 0 for i in (9, 10, 11, 16, 17, 20, 21, 22, 23)):
+            raise ModelError(
+                f"{path}: operator {k} (LSTM) with peephole, projection or layer norm (not supported)"
+            )
+        if ins[1] < 0:
+            raise ModelError(f"{path}: operator {k} (LSTM) without an input gate (CIFG, not supported)")
+        opt = self.r.options(k, tflite.UnidirectionalSequenceLSTMOptions)
+        if opt.TimeMajor():
+            raise ModelError(f"{path}: operator {k} (LSTM) time-major (not supported)")
+        xi, hi, ci, yi = ins[0], ins[18], ins[19], op.outputs[0]
+        t = self.info.tensors
+        if t[xi].dtype != "int8" or t[hi].dtype != "int8" or t[ci].dtype != "int16":
+            raise ModelError(
+                f"{path}: operator {k} (LSTM): int8 input and hidden state, int16 cell state only"
+            )
+        xq, hq, cq = self.r.quant(xi), self.r.quant(hi), self.r.quant(ci)
+        batches, steps, n_in = t[xi].shape
+        gate_scale = 2.0**-12  # Q3.12 into the activations
+        w_in, w_rec, bias, fold, rq_in, rq_rec = [], [], [], [], [], []
+        xzp, hzp = int(xq.zero_points[0]), int(hq.zero_points[0])
+        for g in range(4):  # input, forget, cell, output
+            wi, wr = self.r.data(ins[1 + g]).astype(np.int64), self.r.data(ins[5 + g]).astype(np.int64)
+            wiq, wrq = self.r.quant(ins[1 + g]), self.r.quant(ins[5 + g])
+            if len(wiq.scales) > 1 or len(wrq.scales) > 1:
+                raise ModelError(f"{path}: operator {k} (LSTM) with per-channel weights (not supported)")
+            b = self.r.data(ins[12 + g]).astype(np.int64)
+            for arr, cty, name in (
+                (wi, "int8_t", f"op{k}_wi{g}"),
+                (wr, "int8_t", f"op{k}_wr{g}"),
+                (_wrap32(b - xzp * wi.sum(axis=1)), "int32_t", f"op{k}_b{g}"),
+                (_wrap32(-hzp * wr.sum(axis=1)), "int32_t", f"op{k}_f{g}"),
+            ):
+                self.consts.append(c_array(cty, name, arr, aligned=cty == "int8_t", const=self.in_flash))
+            w_in.append(f"op{k}_wi{g}")
+            w_rec.append(f"op{k}_wr{g}")
+            bias.append(f"op{k}_b{g}")
+            fold.append(f"op{k}_f{g}")
+            # CalculateOpDataFullyConnected, per tensor: float32 product over the double scale
+            rq_in.append(
+                tflite_multiplier(float(np.float32(xq.scales[0]) * np.float32(wiq.scales[0])) / gate_scale)
+            )
+            rq_rec.append(
+                tflite_multiplier(float(np.float32(hq.scales[0]) * np.float32(wrq.scales[0])) / gate_scale)
+            )
+        cs = float(cq.scales[0])
+        power = round(float(np.float32(math.log(cs)) * (np.float32(1.0) / np.float32(math.log(2.0)))))
+        q15 = 2.0**-15
+        rq_fc = tflite_multiplier(q15 * cs / cs)
+        rq_ic = tflite_multiplier(q15 * q15 / cs)
+        rq_h = tflite_multiplier(q15 * q15 / float(hq.scales[0]))
+        shift = 15 + power - 3
+        tanh_mult, tanh_shift = (3 << shift, 0) if shift >= 0 else (3, -shift)
+        clip = float(opt.CellClip())
+        qclip = int(min(max(clip / cs, -32768.0), 32767.0)) if clip > 0 else 0
+        tanh_gate = opt.FusedActivationFunction() == tflite.ActivationFunctionType.TANH
+        if not tanh_gate and opt.FusedActivationFunction() != tflite.ActivationFunctionType.SIGN_BIT:
+            if opt.FusedActivationFunction() != tflite.ActivationFunctionType.NONE:
+                raise ModelError(
+                    f"{path}: operator {k} (LSTM) with cell activation {opt.FusedActivationFunction()}"
+                )
+        units = t[yi].shape[-1]
+        if not self.sigmoid_table:
+            self.consts.append(c_array("uint16_t", "lstm_sigmoid", sigmoid_table_uint16()))
+            self.sigmoid_table = True
+        hbuf, cbuf = f"op{k}_h", f"op{k}_c"
+        self.blocks.append(f"static int8_t {hbuf}[{batches * units}] __attribute__((aligned(4)));")
+        self.blocks.append(f"static int16_t {cbuf}[{batches * units}];")
+        self.blocks.append(f"static int16_t op{k}_scratch[{3 * units}];")
+        self.init.append(f"    memset({hbuf}, {hzp & 0xFF}, {batches * units});  /* variables: zero point */")
+        self.init.append(f"    memset({cbuf}, 0, {2 * batches * units});")
+
+        def rq(m):
+            return f"{{{m[0]}, {m[1]}}}"
+
+        def group(items):
+            return "{" + ", ".join(items) + "}"
+
+        io = f"(const int8_t *){self.arena(xi)}, (int8_t *){self.arena(yi)}"
+        self.blocks.append(
+            f"static const tfl_lstm_t op{k} = {{{io}, {hbuf}, {cbuf}, {group(w_in)}, {group(w_rec)}, "
+            f"{group(bias)}, {group(fold)}, {group(rq(m) for m in rq_in)}, {group(rq(m) for m in rq_rec)}, "
+            f"{rq(rq_fc)}, {rq(rq_ic)}, {rq(rq_h)}, lstm_sigmoid, {hzp}, {qclip}, {tanh_mult}, {tanh_shift}, "
+            f"1, {batches}, {steps}, {n_in}, {units}}};"
+        )
+        self.emit(op, f"tfl_lstm(&op{k}, op{k}_scratch)", yi, op.macs)
+
     def op_table(self, op):
         xi, yi = op.inputs[0], op.outputs[0]
         xq, yq = self.r.quant(xi), self.r.quant(yi)
@@ -642,6 +740,7 @@ class _Gen:
         "ADD": op_arith,
         "MEAN": op_mean,
         "DEQUANTIZE": op_dequantize,
+        "UNIDIRECTIONAL_SEQUENCE_LSTM": op_lstm,
         "MUL": op_arith,
         "MAX_POOL_2D": op_pool,
         "AVERAGE_POOL_2D": op_pool,

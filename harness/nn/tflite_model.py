@@ -7,7 +7,8 @@ The arena plan: every non-constant tensor of the main subgraph lives from the op
 that first writes it to the last that reads it (model inputs from the start, outputs to
 the end); tensors are placed largest first at the lowest 16-byte-aligned offset that
 overlaps no tensor alive at the same time (TFLite Micro's greedy planner does the same).
-Resource variables (streaming state) are persistent and counted apart.
+Resource variables (streaming state) and variable tensors (an LSTM's hidden and cell
+state) are persistent and counted apart.
 """
 
 from __future__ import annotations
@@ -158,7 +159,8 @@ def load_model(path) -> ModelInfo:
         op.weight_bytes = sum(tensors[i].bytes for i in op.inputs if i >= 0 and tensors[i].constant)
     info.weight_bytes = sum(t.bytes for t in tensors if t.constant)
     state = {op.inputs[0]: tensors[op.inputs[1]].bytes for op in ops if op.name == "ASSIGN_VARIABLE"}
-    info.state_bytes = sum(_aligned(b) for b in state.values())
+    variables = sum(_aligned(t.bytes) for t in tensors if t.variable)
+    info.state_bytes = sum(_aligned(b) for b in state.values()) + variables
     _plan(info)
     return info
 
@@ -180,7 +182,10 @@ def _plan(info: ModelInfo) -> None:
     live = [
         i
         for i in first
-        if not info.tensors[i].constant and info.tensors[i].dtype != "resource" and info.tensors[i].bytes
+        if not info.tensors[i].constant
+        and not info.tensors[i].variable
+        and info.tensors[i].dtype != "resource"
+        and info.tensors[i].bytes
     ]
     placed: list[tuple[int, int, int, int]] = []  # offset, size, first, last
     for i in sorted(live, key=lambda i: (-info.tensors[i].bytes, i)):

@@ -27,6 +27,8 @@ import math
 
 import numpy as np
 
+from mcubench.base.errors import ConfigError
+
 INT32_MIN, INT32_MAX = -(1 << 31), (1 << 31) - 1
 
 
@@ -248,3 +250,45 @@ def add_input_table(scale: float, zp: int, twice_max_scale: float) -> np.ndarray
     return np.array(
         [multiply_by_quantized_multiplier(_wrap((v - zp) << 20), m, s) for v in range(-128, 128)], np.int32
     )
+
+
+_SIGMOID_TABLE: np.ndarray | None = None
+
+
+def sigmoid_table_uint16() -> np.ndarray:
+    """TFLite's 256-entry table behind its int16 sigmoid and tanh (common.h:
+    sigmoid(i / 24) in 0.16), read from TFLite Micro itself: no simple rounding of that
+    formula gives its values (some are rounded up, some down), so it is measured. An
+    int16 TANH whose input scale makes the table index step by one per 128 input units
+    (scale just above 1/6144: the lookup's input is then exactly 2x) outputs
+    table[k] - 32768 at x = 128 k; the last entry comes from one interpolated point.
+    Needs the tflite-micro wheel, which an LSTM's check needs anyway."""
+    global _SIGMOID_TABLE
+    if _SIGMOID_TABLE is not None:
+        return _SIGMOID_TABLE
+    try:
+        from tflite_micro.python.tflite_micro import runtime
+        from tflite_micro.tensorflow.lite.micro.compression import model_editor as me
+        from tflite_micro.tensorflow.lite.micro.python import schema_py_generated as fb
+    except ImportError:
+        raise ConfigError(
+            "an LSTM's int16 sigmoid/tanh table is read from TFLite Micro: pip install 'mcubench[tflm]'"
+        ) from None
+    n = 256
+    sg = me.Subgraph()
+    scale = float(np.nextafter(np.float32(1 / 6144), np.float32(1)))
+    x = sg.add_tensor(shape=(1, n), dtype=fb.TensorType.INT16, quantization=me.Quantization(scale, 0))
+    y = sg.add_tensor(shape=(1, n), dtype=fb.TensorType.INT16, quantization=me.Quantization(2**-15, 0))
+    sg.add_operator(opcode=fb.BuiltinOperator.TANH, inputs=[x], outputs=[y])
+    sg.inputs, sg.outputs = [x], [y]
+    interp = runtime.Interpreter.from_bytes(bytes(me.Model(subgraphs=[sg]).build()))
+    xs = np.zeros(n, np.int16)
+    xs[:255] = np.arange(255) * 128
+    xs[255] = 254 * 128 + 127  # index 254, fraction 254/256 towards entry 255
+    interp.set_input(xs.reshape(1, n), 0)
+    interp.invoke()
+    out = interp.get_output(0).ravel().astype(np.int64)
+    table = out[:255] + 32768
+    last_step = out[255] + 32768 - table[254]  # (254 (t255 - t254) + 128) >> 8
+    _SIGMOID_TABLE = np.append(table, table[254] + last_step).astype(np.uint16)
+    return _SIGMOID_TABLE
