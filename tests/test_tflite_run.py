@@ -441,3 +441,13 @@ def test_the_lstm_table_is_tflite_micros():
     ideal = 65536 / (1 + np.exp(-np.arange(256) / 24))
     assert t[0] == 32768 and t[-1] == 65535 and np.all(np.diff(t) >= 0)
     assert np.max(np.abs(t - np.minimum(ideal, 65535))) < 1.2
+
+
+def test_the_seed_genre_model_as_a_tflite_lstm_runs_bit_exact():
+    """benchmarks/models/genre_lstm.tflite (scripts/make-genre-tflite.py): LSTM, dense and
+    softmax, one hop a call, its state carried over 24 calls of real MFCC steps."""
+    path = DATA_DIR.parent / "models" / "genre_lstm.tflite"
+    x = np.load(DATA_DIR / "genre_lstm_tflite_input.npy")[:24]
+    r = model_run.run(path, load_target("py32f003"), x)
+    assert [o.name for o in r.ops] == ["UNIDIRECTIONAL_SEQUENCE_LSTM", "RESHAPE", "FULLY_CONNECTED", "SOFTMAX"]
+    assert r.bit_exact and r.steps == 24 and r.ops[0].macs == 4 * 32 * (18 + 32)

@@ -97,6 +97,9 @@ def _macs(op: Op, tensors: list[Tensor]) -> int:
         return out * kh * kw
     if op.name == "FULLY_CONNECTED":
         return out * shape(op.inputs[1])[-1]
+    if op.name == "UNIDIRECTIONAL_SEQUENCE_LSTM":  # 4 gates: input and recurrent weights per output
+        units, n_in = shape(op.inputs[1])
+        return out * 4 * (n_in + units)
     return 0
 
 
