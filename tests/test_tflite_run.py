@@ -449,5 +449,10 @@ def test_the_seed_genre_model_as_a_tflite_lstm_runs_bit_exact():
     path = DATA_DIR.parent / "models" / "genre_lstm.tflite"
     x = np.load(DATA_DIR / "genre_lstm_tflite_input.npy")[:24]
     r = model_run.run(path, load_target("py32f003"), x)
-    assert [o.name for o in r.ops] == ["UNIDIRECTIONAL_SEQUENCE_LSTM", "RESHAPE", "FULLY_CONNECTED", "SOFTMAX"]
+    assert [o.name for o in r.ops] == [
+        "UNIDIRECTIONAL_SEQUENCE_LSTM",
+        "RESHAPE",
+        "FULLY_CONNECTED",
+        "SOFTMAX",
+    ]
     assert r.bit_exact and r.steps == 24 and r.ops[0].macs == 4 * 32 * (18 + 32)
