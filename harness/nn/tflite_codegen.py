@@ -30,7 +30,8 @@ to its host interpreter bit for bit:
     the multiplier with TFLite's integer division (QuantizedMeanOrSum);
   - MAX_POOL_2D and AVERAGE_POOL_2D over the window clamped to the input, the average
     rounded half away from zero over the taps inside (in and out share a quantisation);
-    RESHAPE/SQUEEZE/EXPAND_DIMS (a copy when the planner placed the output apart);
+    RESHAPE/SQUEEZE/EXPAND_DIMS aliases (the planner gives the output its input's
+    buffer; a copy only if it could not);
   - streaming state: VAR_HANDLE names a variable, READ_VARIABLE / ASSIGN_VARIABLE copy
     it to and from its own buffer outside the arena, CALL_ONCE's init subgraph becomes
     model_init() (its constant assignments), run once before the first step as TFLite

@@ -168,8 +168,14 @@ def load_model(path) -> ModelInfo:
     return info
 
 
+ALIAS_OPS = ("RESHAPE", "SQUEEZE", "EXPAND_DIMS")
+
+
 def _plan(info: ModelInfo) -> None:
-    """Lifetimes in execution order, then greedy largest-first placement."""
+    """Lifetimes in execution order, then greedy largest-first placement. A reshape's
+    output is its input with another shape: the two share one buffer (no copy), alive
+    from the first's birth to the last's death, so the arena can only be smaller than
+    TFLite Micro's, which gives the output a place of its own and copies."""
     n = len(info.ops)
     first: dict[int, int] = {i: -1 for i in info.inputs}
     last: dict[int, int] = {i: n for i in info.outputs}
@@ -182,22 +188,40 @@ def _plan(info: ModelInfo) -> None:
                 last[i] = max(last.get(i, k), k)
         for i in op.outputs:
             last[i] = max(last.get(i, k), k)
-    live = [
-        i
-        for i in first
-        if not info.tensors[i].constant
-        and not info.tensors[i].variable
-        and info.tensors[i].dtype != "resource"
-        and info.tensors[i].bytes
-    ]
+
+    def planned(i: int) -> bool:
+        t = info.tensors[i]
+        return not t.constant and not t.variable and t.dtype != "resource" and t.bytes > 0
+
+    root = {i: i for i in first}
+
+    def find(i: int) -> int:
+        while root[i] != i:
+            i = root[i]
+        return i
+
+    for op in info.ops:
+        if op.name in ALIAS_OPS and op.outputs and op.inputs and op.inputs[0] >= 0:
+            a, b = op.inputs[0], op.outputs[0]
+            if planned(a) and planned(b) and info.tensors[a].bytes == info.tensors[b].bytes:
+                root[find(b)] = find(a)
+    groups: dict[int, list[int]] = {}
+    for i in first:
+        if planned(i):
+            groups.setdefault(find(i), []).append(i)
     placed: list[tuple[int, int, int, int]] = []  # offset, size, first, last
-    for i in sorted(live, key=lambda i: (-info.tensors[i].bytes, i)):
-        size, a, b = _aligned(info.tensors[i].bytes), first[i], last.get(i, first[i])
+    order = sorted(groups, key=lambda g: (-max(info.tensors[i].bytes for i in groups[g]), g))
+    for g in order:
+        members = groups[g]
+        size = _aligned(max(info.tensors[i].bytes for i in members))
+        a = min(first[i] for i in members)
+        b = max(last.get(i, first[i]) for i in members)
         offset = 0
         for o, s, _f, _l in sorted(p for p in placed if not (p[3] < a or b < p[2])):
             if offset + size <= o:
                 break
             offset = max(offset, o + s)
         placed.append((offset, size, a, b))
-        info.offsets[i] = offset
+        for i in members:
+            info.offsets[i] = offset
     info.arena_bytes = max((o + s for o, s, _, _ in placed), default=0)
