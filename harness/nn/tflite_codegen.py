@@ -1,6 +1,7 @@
 """C for a .tflite model: weights `const` in flash, one static activation arena at the
-offsets tflite_model.py plans (the same plan as TFLite Micro's), and one call per
-operator into firmware/nn/tfl_ops.c with a const parameter block.
+offsets tflite_model.py plans (TFLite Micro's plan, reshapes sharing their input's
+buffer), and one call per operator into firmware/nn/tfl_ops.c with a const parameter
+block.
 
 What is computed here follows TFLite Micro's kernels exactly, since every output is held
 to its host interpreter bit for bit:
@@ -32,9 +33,14 @@ to its host interpreter bit for bit:
     rounded half away from zero over the taps inside (in and out share a quantisation);
     RESHAPE/SQUEEZE/EXPAND_DIMS aliases (the planner gives the output its input's
     buffer; a copy only if it could not);
+  - UNIDIRECTIONAL_SEQUENCE_LSTM in TFLite Micro's integer scheme (op_lstm: the gate
+    FCs' multipliers as CalculateOpDataFullyConnected, the inter-gate Mul parameters as
+    CreateInterGateMulParams, the cell state's power of two as CheckedLog2); its hidden
+    and cell state live in their own buffers, reset to the zero point as TFLite Micro
+    resets variable tensors;
   - streaming state: VAR_HANDLE names a variable, READ_VARIABLE / ASSIGN_VARIABLE copy
     it to and from its own buffer outside the arena, CALL_ONCE's init subgraph becomes
-    model_init() (its constant assignments), run once before the first step as TFLite
+    bench_init() (its constant assignments), run once before the first step as TFLite
     Micro runs it on the first invoke.
 An operator the generator does not know is a one-line error naming it and its index.
 """
