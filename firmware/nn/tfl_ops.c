@@ -18,7 +18,8 @@ static inline void valid_range(int32_t origin, uint32_t k, uint32_t dil, uint32_
 }
 
 /* x_zp * w summed over the taps outside [ky0, ky1) x [kx0, kx1): what the folded bias
-   took away for padding, which TFLite does not count. w steps `tap` bytes a tap. */
+   took away for padding, which TFLite does not count. w steps `tap` bytes a tap and
+   holds `len` weights there (a conv's input channels; 1 for one depthwise channel). */
 static int32_t padded_sum(const int8_t *w, uint32_t kh, uint32_t kw, uint32_t ky0, uint32_t ky1, uint32_t kx0,
                           uint32_t kx1, uint32_t tap, uint32_t len)
 {
@@ -27,7 +28,7 @@ static int32_t padded_sum(const int8_t *w, uint32_t kh, uint32_t kw, uint32_t ky
         for (uint32_t kx = 0; kx < kw; kx++)
             if (ky < ky0 || ky >= ky1 || kx < kx0 || kx >= kx1)
                 for (uint32_t c = 0; c < len; c++)
-                    s += w[(ky * kw + kx) * tap + c * (len > 1)];
+                    s += w[(ky * kw + kx) * tap + c];
     return s;
 }
 
@@ -162,24 +163,6 @@ void tfl_table(const void *x, void *y, uint32_t n, const uint8_t *table)
         out[i] = table[in[i] + 128];
 }
 
-void tfl_concat(const void *x, void *y, uint32_t outer, uint32_t inner, uint32_t out_inner)
-{
-    const uint8_t *in = x;
-    uint8_t *out = y;
-    for (uint32_t o = 0; o < outer; o++)
-        memcpy(out + o * out_inner, in + o * inner, inner);
-}
-
-void tfl_copy_runs(const void *x, void *y, const uint32_t *runs, uint32_t n_runs)
-{
-    const uint8_t *in = x;
-    uint8_t *out = y;
-    for (uint32_t k = 0; k < n_runs; k++) {
-        memcpy(out, in + runs[2 * k], runs[2 * k + 1]);
-        out += runs[2 * k + 1];
-    }
-}
-
 static void pool(const tfl_conv_t *p, int is_max)
 {
     const tfl_conv_t q = *p;
@@ -222,25 +205,18 @@ void tfl_max_pool(const tfl_conv_t *p) { pool(p, 1); }
 
 void tfl_avg_pool(const tfl_conv_t *p) { pool(p, 0); }
 
-void tfl_place_runs(const void *x, void *y, uint32_t n, int32_t fill, const uint32_t *runs, uint32_t n_runs)
+void tfl_place_runs(const void *x, void *y, const uint32_t *runs, uint32_t n_runs)
 {
     const uint8_t *in = x;
     uint8_t *out = y;
-    memset(out, fill & 0xFF, n);
-    for (uint32_t k = 0; k < n_runs; k++)
-        memcpy(out + runs[3 * k + 1], in + runs[3 * k], runs[3 * k + 2]);
+    for (uint32_t k = 0; k < n_runs; k++, runs += 3)
+        memcpy(out + runs[1], in + runs[0], runs[2]);
 }
 
-/* gemmlowp's fixed-point primitives on int32 (SaturatingRoundingDoublingHighMul,
-   RoundingDivideByPOT, a saturating left shift), for SOFTMAX's reciprocal. */
-static int32_t srdhm(int32_t a, int32_t b)
-{
-    if (a == b && a == INT32_MIN)
-        return INT32_MAX;
-    int64_t ab = (int64_t)a * b;
-    int64_t nudge = ab >= 0 ? (1 << 30) : (1 - (1 << 30));
-    return (int32_t)((ab + nudge) / (1ll << 31));
-}
+/* gemmlowp's fixed-point primitives on int32, for SOFTMAX's reciprocal:
+   SaturatingRoundingDoublingHighMul is nn_requantize with no shift, then
+   RoundingDivideByPOT and a saturating left shift. */
+static int32_t srdhm(int32_t a, int32_t b) { return nn_requantize(a, b, 0); }
 
 static int32_t rdbpot(int32_t x, int e)
 {
@@ -393,7 +369,7 @@ void tfl_lstm(const tfl_lstm_t *p, int16_t *scratch)
             const int8_t *x = p->x + (b * p->steps + t) * p->n_in;
             lstm_gate(p, 1, x, h, 0, f);
             lstm_gate(p, 0, x, h, 0, i_or_o);
-            lstm_gate(p, 2, x, h, p->cell_gate_tanh, g);
+            lstm_gate(p, 2, x, h, 1, g); /* the cell gate: TANH, as the options require */
             for (uint32_t u = 0; u < n; u++) { /* cell = f c + i g */
                 int32_t fc = nn_requantize(f[u] * cs[u], p->rq_forget_cell.multiplier, p->rq_forget_cell.shift);
                 int32_t ig = nn_requantize(i_or_o[u] * g[u], p->rq_input_cell.multiplier, p->rq_input_cell.shift);

@@ -47,9 +47,10 @@ void tfl_fully_connected(const tfl_fc_t *p);
 void tfl_max_pool(const tfl_conv_t *p);
 void tfl_avg_pool(const tfl_conv_t *p);
 
-/* PAD: y (n bytes) filled with `fill`, then runs[3k] = source offset, runs[3k + 1] =
-   destination offset, runs[3k + 2] = length copied from x. */
-void tfl_place_runs(const void *x, void *y, uint32_t n, int32_t fill, const uint32_t *runs, uint32_t n_runs);
+/* Byte copies: runs[3k] = source offset, runs[3k + 1] = destination offset, runs[3k + 2]
+   = length. CONCATENATION, STRIDED_SLICE, SPLIT_V and PAD (after a memset of the fill)
+   are all this, with runs made by the generator. */
+void tfl_place_runs(const void *x, void *y, const uint32_t *runs, uint32_t n_runs);
 
 /* SOFTMAX over the last axis (rows of `depth`), int8 in, int8 out (scale 1/256, zero
    point -128): e[d] = exp(-beta scale d) in Q0.31 for d = row max - x <= dmax (made by
@@ -76,8 +77,9 @@ void tfl_mean(const int8_t *x, int8_t *y, uint32_t outer, uint32_t reduce, uint3
    weights, int16 gates and cell state), batch-major, no peephole, projection or layer
    norm. Gate g (0 input, 1 forget, 2 cell, 3 output): int16 at 2^-12 from the input FC
    (bias folded with x_zp) plus the recurrent FC (h_zp folded into rec_fold), then
-   sigmoid or tanh by TFLite's interpolated 256-entry table to Q0.15; cell = sat16(f c +
-   i g) [clipped]; h = tanh(cell) o, rescaled to int8. scratch: 3 x units int16. */
+   sigmoid (the cell gate: tanh) by TFLite's interpolated 256-entry table to Q0.15;
+   cell = sat16(f c + i g) [clipped]; h = tanh(cell) o, rescaled to int8. scratch: 3 x
+   units int16. */
 typedef struct {
     const int8_t *x;
     int8_t *y;
@@ -91,7 +93,6 @@ typedef struct {
     int32_t h_zp;
     int32_t cell_clip;  /* 0: none */
     int32_t tanh_mult, tanh_shift; /* the cell state into the tanh table's input */
-    int32_t cell_gate_tanh;       /* 1: tanh, 0: sigmoid */
     uint16_t batches, steps, n_in, units;
 } tfl_lstm_t;
 
@@ -101,16 +102,8 @@ void tfl_lstm(const tfl_lstm_t *p, int16_t *scratch);
    float(double(scale) (x - zp)) for each int8 value). */
 void tfl_table32(const int8_t *x, uint32_t *y, uint32_t n, const uint32_t *table);
 
-/* y[i] = table[x[i] + 128]: LOGISTIC and QUANTIZE, whose int8 input has 256 values
+/* y[i] = table[x[i] + 128]: LOGISTIC, TANH and QUANTIZE, whose int8 input has 256 values
    (the generator evaluates TFLite Micro's arithmetic for each). */
 void tfl_table(const void *x, void *y, uint32_t n, const uint8_t *table);
-
-/* One input of a CONCATENATION: outer blocks of `inner` bytes, into blocks of
-   `out_inner` bytes of y (y already offset to this input's place on the axis). */
-void tfl_concat(const void *x, void *y, uint32_t outer, uint32_t inner, uint32_t out_inner);
-
-/* STRIDED_SLICE as copies: runs[2k] = source offset, runs[2k + 1] = length; the output
-   is the runs in order. */
-void tfl_copy_runs(const void *x, void *y, const uint32_t *runs, uint32_t n_runs);
 
 #endif

@@ -94,7 +94,6 @@ SUPPORTED = (
     "CALL_ONCE",
 )
 _ALIAS_OPS = ("RESHAPE", "SQUEEZE", "EXPAND_DIMS")
-_NO_OUTPUT = ("VAR_HANDLE", "ASSIGN_VARIABLE", "CALL_ONCE")
 _NP = {tflite.TensorType.INT8: np.int8, tflite.TensorType.INT32: np.int32, tflite.TensorType.UINT8: np.uint8}
 
 
@@ -362,9 +361,8 @@ class _Gen:
                     "(TFLite Micro's int8 kernel does not either)"
                 )
             inner = int(np.prod(self.info.tensors[xi].shape[axis:]))
-            calls.append(
-                f"tfl_concat({self.arena(xi)}, {self.arena(yi)} + {offset}, {outer}, {inner}, {out_inner})"
-            )
+            runs = [(o * inner, o * out_inner + offset, inner) for o in range(outer)]
+            calls.append(self.place(f"op{op.index}_runs{len(calls)}", xi, yi, runs))
             offset += inner
         self.emit(op, "; ".join(calls), yi)
 
@@ -382,12 +380,17 @@ class _Gen:
             raise ModelError(
                 f"{self.path}: operator {op.index} (STRIDED_SLICE): slice and output shape disagree"
             )
-        name = self.runs(op, f"op{op.index}_runs", runs)
-        self.emit(op, f"tfl_copy_runs({self.arena(xi)}, {self.arena(yi)}, {name}, {len(runs)})", yi)
+        placed, dst = [], 0
+        for src, n in runs:  # the output is the runs in order
+            placed.append((src, dst, n))
+            dst += n
+        self.emit(op, self.place(f"op{op.index}_runs", xi, yi, placed), yi)
 
-    def runs(self, op, name: str, runs: list[tuple[int, int]]) -> str:
+    def place(self, name: str, xi: int, yi: int, runs: list[tuple[int, int, int]]) -> str:
+        """A tfl_place_runs call copying (source, destination, length) runs from tensor
+        xi to tensor yi, the runs a const table."""
         self.consts.append(c_array("uint32_t", name, [v for run in runs for v in run]))
-        return name
+        return f"tfl_place_runs({self.arena(xi)}, {self.arena(yi)}, {name}, {len(runs)})"
 
     def op_split_v(self, op):
         xi = op.inputs[0]
@@ -402,9 +405,8 @@ class _Gen:
         pitch = int(np.prod(shape[axis + 1 :]))
         calls, start = [], 0
         for j, (yi, n) in enumerate(zip(op.outputs, sizes)):
-            runs = [(o * shape[axis] * pitch + start * pitch, n * pitch) for o in range(outer)]
-            name = self.runs(op, f"op{op.index}_runs{j}", runs)
-            calls.append(f"tfl_copy_runs({self.arena(xi)}, {self.arena(yi)}, {name}, {len(runs)})")
+            runs = [(o * shape[axis] * pitch + start * pitch, o * n * pitch, n * pitch) for o in range(outer)]
+            calls.append(self.place(f"op{op.index}_runs{j}", xi, yi, runs))
             start += n
         self.emit(op, "; ".join(calls), op.outputs)
 
@@ -450,12 +452,9 @@ class _Gen:
             src = sum(i * pitch_in[a] for a, i in enumerate(idx))
             dst = sum((i + pads[a][0]) * pitch_out[a] for a, i in enumerate(idx)) + pads[-1][0]
             runs.append((src, dst, shape[-1]))
-        name = f"op{op.index}_runs"
-        self.consts.append(c_array("uint32_t", name, [v for run in runs for v in run]))
         n = self.info.tensors[yi].bytes
-        self.emit(
-            op, f"tfl_place_runs({self.arena(xi)}, {self.arena(yi)}, {n}, {fill}, {name}, {len(runs)})", yi
-        )
+        fill_call = f"memset({self.arena(yi)}, {fill & 0xFF}, {n})"
+        self.emit(op, f"{fill_call}; {self.place(f'op{op.index}_runs', xi, yi, runs)}", yi)
 
     def op_softmax(self, op):
         opt = self.r.options(op.index, tflite.SoftmaxOptions)
@@ -611,12 +610,8 @@ class _Gen:
         tanh_mult, tanh_shift = (3 << shift, 0) if shift >= 0 else (3, -shift)
         clip = float(opt.CellClip())
         qclip = int(min(max(clip / cs, -32768.0), 32767.0)) if clip > 0 else 0
-        tanh_gate = opt.FusedActivationFunction() == tflite.ActivationFunctionType.TANH
-        if not tanh_gate and opt.FusedActivationFunction() != tflite.ActivationFunctionType.SIGN_BIT:
-            if opt.FusedActivationFunction() != tflite.ActivationFunctionType.NONE:
-                raise ModelError(
-                    f"{path}: operator {k} (LSTM) with cell activation {opt.FusedActivationFunction()}"
-                )
+        if opt.FusedActivationFunction() != tflite.ActivationFunctionType.TANH:
+            raise ModelError(f"{path}: operator {k} (LSTM) with a cell activation other than TANH")
         units = t[yi].shape[-1]
         if not self.sigmoid_table:
             self.consts.append(c_array("uint16_t", "lstm_sigmoid", sigmoid_table_uint16()))
@@ -639,7 +634,7 @@ class _Gen:
             f"static const tfl_lstm_t op{k} = {{{io}, {hbuf}, {cbuf}, {group(w_in)}, {group(w_rec)}, "
             f"{group(bias)}, {group(fold)}, {group(rq(m) for m in rq_in)}, {group(rq(m) for m in rq_rec)}, "
             f"{rq(rq_fc)}, {rq(rq_ic)}, {rq(rq_h)}, lstm_sigmoid, {hzp}, {qclip}, {tanh_mult}, {tanh_shift}, "
-            f"1, {batches}, {steps}, {n_in}, {units}}};"
+            f"{batches}, {steps}, {n_in}, {units}}};"
         )
         self.emit(op, f"tfl_lstm(&op{k}, op{k}_scratch)", yi, op.macs)
 
@@ -696,7 +691,7 @@ class _Gen:
             wsum = w.reshape(-1, n_out).sum(axis=0)
             rq = _multipliers(xq, wq, yq, n_out, float_product=False)
         bias = r.data(op.inputs[2]).astype(np.int64) if has_bias else np.zeros(n_out, np.int64)
-        folded = ((bias - xzp * wsum + (1 << 31)) & 0xFFFFFFFF) - (1 << 31)
+        folded = _wrap32(bias - xzp * wsum)
         lo, hi = _activation_range(opt.FusedActivationFunction(), float(yq.scales[0]), yzp)
         wname, bname, rname = f"op{k}_w", f"op{k}_bias", f"op{k}_rq"
         # weights keep TFLite's layouts (tfl_ops.h): FC [out][in], conv [oc][kh][kw][ic],
