@@ -20,7 +20,7 @@ from mcubench.bench import model_run
 from mcubench.chip.targets import load_target
 from mcubench.nn import tflite_codegen
 from mcubench.nn import tflite_tables as tables
-from mcubench.nn.tflite_model import ModelError, load_model
+from mcubench.nn.tflite_model import ModelError
 
 FIXTURES = Path(__file__).parent / "fixtures" / "tflite"
 SPEECH = DATA_DIR / "sed_speech_16000.wav"
@@ -298,10 +298,7 @@ def test_the_wake_word_models_stream_bit_exact_over_200_steps_of_speech(wake_wor
     Micro's at every one of 200 steps of speech features from the TFLite Micro front
     end (6 s of audio, 3 frames a step)."""
     path = wake_words[name]
-    info = load_model(path)
-    x = model_run.wav_features(
-        SPEECH, info.tensors[0].shape, *model_run.load_quantization(path, info.inputs[0])
-    )
+    x = model_run.read_steps(path, SPEECH)
     assert len(x) >= 200 and len(np.unique(x)) > 50
     # weights in SRAM: the same arithmetic a third faster to emulate (no XIP misses)
     r = model_run.run(path, load_target("rp2040"), x[:200], weights_in_sram=True)

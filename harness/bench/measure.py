@@ -28,7 +28,6 @@ from mcubench.emu.elf_image import ElfImage
 from mcubench.emu.machine import Machine
 from mcubench.emu.sizes import sizes
 from mcubench.nn.registry import header_dir
-from mcubench.nn.tflite_model import load_model
 from mcubench.results.entry import Entry
 
 
@@ -180,20 +179,7 @@ def measure_tflite(bench: Benchmark, target_name: str) -> Entry:
     if bench.clock_hz:
         target = target.with_clock(bench.clock_hz)
     path = bench.tflite_model
-    x = None
-    if bench.model_input is not None:
-        info = load_model(path)
-        shape = info.tensors[info.inputs[0]].shape
-        if bench.model_input.suffix.lower() == ".wav":
-            x = model_run.wav_features(
-                bench.model_input, shape, *model_run.load_quantization(path, info.inputs[0])
-            )
-        else:
-            flat = read_array(bench.model_input, "int8")
-            if flat.size % int(np.prod(shape)):
-                raise ConfigError(f"{bench.model_input}: not whole steps of {list(shape)}")
-            x = flat.reshape(-1, *shape)
-        x = x[: bench.frames] if bench.frames else x
+    x = model_run.read_steps(path, bench.model_input, bench.frames) if bench.model_input else None
     r = model_run.run(path, target, x, steps=bench.frames or 1, weights_in_sram=bench.weights_in_sram)
     empty = empty_sizes(target, "-O2")
     entry.cycles, entry.cycles_per_frame, entry.clock_hz = (

@@ -18,16 +18,18 @@ from pathlib import Path
 import numpy as np
 
 from mcubench.base.errors import ConfigError
+from mcubench.base.files import write_if_changed
 from mcubench.base.paths import FIRMWARE_DIR
 from mcubench.base.project import current
 from mcubench.build import host_microfrontend as hm
 from mcubench.build.compile import BuildSpec, build
+from mcubench.data.arrays import read_array
 from mcubench.data.wav import read_pcm16
 from mcubench.emu.elf_image import ElfImage
 from mcubench.emu.machine import Machine
 from mcubench.emu.sizes import sizes
 from mcubench.nn.tflite_codegen import Generated, Reader, generate
-from mcubench.nn.tflite_model import ModelError
+from mcubench.nn.tflite_model import ModelError, load_model
 
 NN = FIRMWARE_DIR / "nn"
 KERNELS = (NN / "tfl_ops.c", NN / "nn_int8.c", NN / "nn_dot_int8.S")
@@ -81,12 +83,7 @@ def _oracle():
 def firmware(gen: Generated, target) -> Path:
     """Write the generated C into the project's build folder and build it for target."""
     digest = hashlib.sha256(gen.source.encode()).hexdigest()[:16]
-    src = current().gen_dir / "models" / f"{gen.info.path.stem}-{digest}.c"
-    if not src.exists():
-        src.parent.mkdir(parents=True, exist_ok=True)
-        tmp = src.with_suffix(".tmp")
-        tmp.write_text(gen.source)
-        tmp.replace(src)
+    src = write_if_changed(current().gen_dir / "models" / f"{gen.info.path.stem}-{digest}.c", gen.source)
     spec = BuildSpec(f"model_{gen.info.path.stem}", (src, *KERNELS), opt="-O2", include_dirs=(NN,))
     return build(spec, target).elf
 
@@ -137,10 +134,22 @@ def wav_features(wav: Path, shape: tuple, scale: float, zero_point: int) -> np.n
     return q[: steps * frames].reshape(steps, *shape)
 
 
-def load_quantization(path, tensor: int) -> tuple[float, int]:
-    """(scale, zero point) of one tensor of the model."""
-    q = Reader(path).quant(tensor)
-    return float(q.scales[0]), int(q.zero_points[0])
+def read_steps(model, data: Path, limit: int | None = None) -> np.ndarray:
+    """[steps, *input shape] int8 for the model from a file: int8 steps back to back
+    (.npy), or a 16 kHz WAV turned into microWakeWord's features (wav_features), at most
+    `limit` steps."""
+    info = load_model(model)
+    shape = info.tensors[info.inputs[0]].shape
+    if Path(data).suffix.lower() == ".wav":
+        q = Reader(model).quant(info.inputs[0])
+        x = wav_features(Path(data), shape, float(q.scales[0]), int(q.zero_points[0]))
+    else:
+        flat = read_array(Path(data), "int8")
+        n = int(np.prod(shape))
+        if flat.size % n:
+            raise ConfigError(f"{data}: {flat.size} values are not whole steps of {n} ({list(shape)})")
+        x = flat.reshape(-1, *shape)
+    return x[:limit] if limit else x
 
 
 def run(

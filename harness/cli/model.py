@@ -13,14 +13,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import numpy as np
-
 from mcubench.base.errors import ConfigError
-from mcubench.bench.model_run import load_quantization, run, wav_features
+from mcubench.bench.model_run import read_steps, run
 from mcubench.build.compile import DoesNotFit
 from mcubench.chip.targets import load_target
 from mcubench.cli.output import print_json
-from mcubench.data.arrays import read_array
 from mcubench.nn.tflite_model import load_model
 
 
@@ -72,29 +69,10 @@ def run_model(args) -> int:
     return 0 if fits else 1
 
 
-def _inputs(args, info):
-    """[steps, *input shape] int8, or None for seeded random steps."""
-    shape = info.tensors[info.inputs[0]].shape
-    n = int(np.prod(shape))
+def _run(args, target) -> int:
     if args.steps is not None and args.steps < 1:
         raise ConfigError(f"--steps {args.steps}: at least 1")
-    if not args.input:
-        return None
-    path = Path(args.input)
-    if path.suffix.lower() == ".wav":
-        q = load_quantization(args.model, info.inputs[0])
-        x = wav_features(path, shape, *q)
-    else:
-        flat = read_array(path, "int8")
-        if flat.size % n:
-            raise ConfigError(f"{path}: {flat.size} values are not whole steps of {n} ({list(shape)})")
-        x = flat.reshape(-1, *shape)
-    return x[: args.steps] if args.steps else x
-
-
-def _run(args, target) -> int:
-    info = load_model(args.model)
-    x = _inputs(args, info)
+    x = read_steps(args.model, args.input, args.steps) if args.input else None
     try:
         r = run(
             args.model, target, x, seed=args.seed, steps=args.steps or 1, weights_in_sram=args.weights_in_sram
