@@ -273,7 +273,7 @@ void mcubench_block_hook(void *uc, uint64_t address, uint32_t size, void *user)
     if (b->sp_changes || !c->sp_known) {
         uint32_t sp = 0;
         c->reg_read(uc, c->sp_regid, &sp);
-        c->sp_known = !b->sp_changes || b->sp_changes == 1;
+        c->sp_known = b->sp_changes != 2; /* after a register write to SP, read it again */
         int64_t low = (int64_t)sp + b->min_off;
         if (low < (int64_t)c->min_sp) {
             c->min_sp = low < 0 ? 0 : (uint32_t)low;
