@@ -361,7 +361,7 @@ def test_a_suite_benchmark_runs_a_users_tflite_against_its_budgets(tmp_path):
     assert p.returncode == 2 and "kws.toml:3" in p.stderr and "no such .tflite file" in p.stderr
 
 
-def _lstm_model(batches, cell_power, cell_clip, h_zp) -> bytes:
+def _lstm_model(batches, cell_power, cell_clip, h_zp, cell_act=fb.ActivationFunctionType.TANH) -> bytes:
     """x [batches, 5, 6] -> UNIDIRECTIONAL_SEQUENCE_LSTM (8 units, TFLite's integer
     scheme: int8 weights per tensor, int32 biases, int8 hidden and int16 cell state
     variables) -> [batches, 5, 8]."""
@@ -396,7 +396,7 @@ def _lstm_model(batches, cell_power, cell_clip, h_zp) -> bytes:
     op = sg.add_operator(opcode=fb.BuiltinOperator.UNIDIRECTIONAL_SEQUENCE_LSTM, inputs=inputs, outputs=[y])
     opt = fb.UnidirectionalSequenceLSTMOptionsT()
     opt.fusedActivationFunction, opt.cellClip, opt.timeMajor = (
-        fb.ActivationFunctionType.TANH,
+        cell_act,
         cell_clip,
         False,
     )
@@ -428,6 +428,15 @@ def test_the_integer_lstm_equals_tflite_micro_on_the_chip(batches, cell_power, c
     r = model_run.run(path, load_target("py32f003"), steps=6, seed=1)
     assert r.ops[0].name == "UNIDIRECTIONAL_SEQUENCE_LSTM" and r.bit_exact, r.ops[0].first_diff
     assert r.state_bytes >= batches * 8 * 3  # hidden (int8) and cell (int16) state, apart from the arena
+
+
+def test_an_lstm_whose_cell_activation_is_not_tanh_is_refused(tmp_path):
+    """The kernel applies tanh to the cell state; another activation (RELU here) would
+    run as tanh and answer wrongly, so it is one line naming the operator."""
+    path = tmp_path / "lstm.tflite"
+    path.write_bytes(_lstm_model(1, -11, 0.0, 0, cell_act=fb.ActivationFunctionType.RELU))
+    with pytest.raises(ModelError, match=r"operator 0 \(LSTM\) with a cell activation other than TANH"):
+        tflite_codegen.generate(path)
 
 
 def test_the_lstm_table_is_tflite_micros():
