@@ -5,15 +5,22 @@
  * by a split stage:  X[k] = Fe[k] + W_N^k Fo[k],  X[N/2-k] = conj(Fe[k] - W_N^k Fo[k]),
  * Fe = (Z[k] + conj Z[N/2-k]) / 2,  Fo = (Z[k] - conj Z[N/2-k]) / 2j.
  *
- * Scaling. The input is shifted so every component is below 2^13 (magnitude below
- * 11,585). A radix-2 stage that halves its outputs never raises the largest complex
- * magnitude; one that does not halve at most doubles it. So a stage may skip the
- * halving when every component it reads is inside [-8192, 8192), and every value stays
- * below 23,170 + a few LSB of rounding: no overflow, and no bit thrown away that could
- * have been kept. The test runs on the packed words the previous stage stored:
- * OR(word + 0x20002000) & 0xC000C000 is zero only when both halves are in range (a
- * carry out of the low half can only make it say "shift" a little early).
- * Every rounding here is mirrored exactly by harness/frontend_model.py.
+ * The complex FFT (decimation in time, bit-reversed input) runs as radix-4 passes, each
+ * two radix-2 stages of spans h and 2h: d0 = A + B, d1 = C - jD, d2 = A - B, d3 = C + jD
+ * with A, C = a0 +- W1 a1, B, D = W2 a2 +- W3 a3, W2 = W_4h^j, W1 = W2^2, W3 = W2^3
+ * (rfft_q15_bfly.S). When log2(N/2) is odd a twiddle-free radix-2 stage comes first;
+ * when even, the first radix-4 pass is twiddle-free.
+ *
+ * Scaling. The first pass scales the input so that its outputs cannot overflow:
+ * components below 2^13 before a radix-2 stage, 2^12 before a radix-4 one. A radix-4
+ * pass can at most quadruple the largest complex magnitude, so it shifts its outputs
+ * right by s = 0 when every component it reads is in [-4096, 4096), 1 when in
+ * [-8192, 8192), else 2: every stored magnitude stays below 23,170 + a few LSB, and no
+ * bit is thrown away that a pass could have kept. The split halves unless its inputs
+ * are in [-8192, 8192). Each pass works in Q2 (products truncated two bits below the
+ * output's LSB) and rounds once, at the shift.
+ * The range test runs on the packed words the previous pass stored (rfft_q15_bfly.S).
+ * Every rounding here is mirrored exactly by harness/dsp/frontend.py.
  */
 #include "rfft_q15.h"
 #include "fe_tables.h"
@@ -22,9 +29,9 @@
 #define RE(w) ((int32_t)(int16_t)(w))
 #define IM(w) ((int32_t)(w) >> 16)
 #define PACK(r, i) (((uint32_t)(r) & 0xFFFFu) | ((uint32_t)(i) << 16))
-#define RANGE_BIAS 0x20002000u
-#define RANGE_MASK 0xC000C000u
-#define SHIFT_OF(acc) (((acc) & RANGE_MASK) ? 1 : 0)
+/* range bits (OR of w ^ (w << 1)) -> shift: radix-2 (or split), radix-4 */
+#define SHIFT2(acc) (((acc) & 0xC000C000u) ? 1 : 0)
+#define SHIFT4(acc) (((acc) & 0xE000E000u) ? 1 + SHIFT2(acc) : 0)
 
 int rfft_msb32(uint32_t v)
 {
@@ -37,54 +44,10 @@ int rfft_msb32(uint32_t v)
     return p;
 }
 
-/* Stage 1 (span 1, twiddle 1) with the input normalisation folded in. */
-__attribute__((noinline)) static uint32_t stage1(uint32_t *z, int left, int right)
-{
-    uint32_t acc = 0;
-    int32_t r = (1 << right) >> 1;
-    for (uint32_t *p = z; p < z + FE_M; p += 2) {
-        uint32_t a = p[0], b = p[1];
-        int32_t xr = ((RE(a) + RE(b)) << left) + r, xi = ((IM(a) + IM(b)) << left) + r;
-        int32_t yr = ((RE(a) - RE(b)) << left) + r, yi = ((IM(a) - IM(b)) << left) + r;
-        uint32_t x = PACK(xr >> right, xi >> right), y = PACK(yr >> right, yi >> right);
-        p[0] = x;
-        p[1] = y;
-        acc |= (x + RANGE_BIAS) | (y + RANGE_BIAS);
-    }
-    return acc;
-}
-
-/* Butterfly runs, in assembly (rfft_q15_bfly.S): every butterfly at pa, pa + stride,
-   ... below end, with b at hoff bytes above a; W = wr - j ws, 1 or -j; s = 0 or 1. */
-typedef uint32_t bfly_fn(uint32_t *pa, uint32_t *end, uint32_t stride, uint32_t hoff, int32_t wr,
-                         int32_t ws, int s);
-bfly_fn rfft_bfly_w, rfft_bfly_one, rfft_bfly_mj;
-/* One group of a late stage, twiddles walked from the table (j and j + h/2 per read). */
-typedef uint32_t walk_fn(uint32_t *p, uint32_t *end, uint32_t hoff, const int16_t *sinp,
-                         const int16_t *cosp, uint32_t step_bytes);
-walk_fn rfft_walk_s0, rfft_walk_s1;
-
-/* A stage of half-span h >= 2. Butterfly j of each group uses W_N^(j * step); j and
-   j + h/2 share one table read, since W_N^(k + N/4) = -j W_N^k. */
-__attribute__((noinline)) static uint32_t stage(uint32_t *z, uint32_t h, uint32_t step, int s)
-{
-    uint32_t q = h / 2, stride = 8 * h, hoff = 4 * h;
-    uint32_t *end = z + FE_M;
-    uint32_t acc = rfft_bfly_one(z, end, stride, hoff, 0, 0, s) | rfft_bfly_mj(z + q, end, stride, hoff, 0, 0, s);
-    if (FE_M >= h * h) { /* groups (M / 2h) >= h / 2: one run per twiddle */
-        const int16_t *sin_k = fe_sin_q15 + step, *cos_k = fe_sin_q15 + FE_N / 4 - step;
-        for (uint32_t j = 1; j < q; j++, sin_k += step, cos_k -= step) {
-            int32_t wr = *cos_k, ws = *sin_k;
-            acc |= rfft_bfly_w(z + j, end, stride, hoff, wr, ws, s);
-            acc |= rfft_bfly_w(z + j + q, end, stride, hoff, -ws, wr, s);
-        }
-    } else { /* few groups: one walk over the twiddles per group */
-        walk_fn *walk = s ? rfft_walk_s1 : rfft_walk_s0;
-        for (uint32_t *g = z; g < end; g += 2 * h)
-            acc |= walk(g + 1, g + q, hoff, fe_sin_q15 + step, fe_sin_q15 + FE_N / 4 - step, 2 * step);
-    }
-    return acc;
-}
+/* The passes, in assembly (rfft_q15_bfly.S); each returns the range bits it wrote. */
+uint32_t rfft_stage1(uint32_t *z, uint32_t *end, int left, int right);
+uint32_t rfft_r4_pass(uint32_t *z, uint32_t q_bytes, const uint32_t *tw, uint32_t tw_step_bytes,
+                      uint32_t *end, int sh);
 
 /* The real split: N/2 complex bins Z -> N/2 + 1 real-FFT bins X, packed. */
 __attribute__((noinline)) static void split(uint32_t *z, int s)
@@ -112,17 +75,33 @@ __attribute__((noinline)) static void split(uint32_t *z, int s)
 int rfft_q15_bitreversed(int16_t *buf, uint32_t bits)
 {
     uint32_t *z = (uint32_t *)(void *)buf;
+    uint32_t *end = z + FE_M;
     if (bits == 0)
         return RFFT_SILENT;
+#if FE_LOG2M & 1
     int norm = 12 - rfft_msb32(bits); /* every component below 2^13 */
-    int exponent = -norm;
-    uint32_t acc = stage1(z, norm > 0 ? norm : 0, norm < 0 ? -norm : 0);
-    for (uint32_t h = 2, step = FE_N / 4; h < FE_M; h <<= 1, step >>= 1) {
-        int s = SHIFT_OF(acc);
-        exponent += s;
-        acc = stage(z, h, step, s);
+    uint32_t acc = rfft_stage1(z, end, norm > 0 ? norm : 0, norm < 0 ? -norm : 0);
+    uint32_t h = 2;
+#else
+    int norm = 11 - rfft_msb32(bits); /* every component below 2^12 */
+    int sh = 2 - norm;                /* the pass shifts its Q2 sums right by sh */
+    if (sh < 0) {                     /* a quiet input: the rest of the scaling first */
+        for (uint32_t *p = z; p < end; p++)
+            *p = PACK(RE(*p) << -sh, IM(*p) << -sh);
+        sh = 0;
     }
-    int s = SHIFT_OF(acc);
+    uint32_t acc = rfft_r4_pass(z, 4, fe_r4_tw, 0, end, sh);
+    uint32_t h = 4;
+#endif
+    int exponent = -norm;
+    /* the table holds the twiddles of the last pass: a pass of span h reads every
+       (M / 4h)-th row */
+    for (uint32_t rows = FE_M / 4 / h; h < FE_M; h <<= 2, rows >>= 2) {
+        int s = SHIFT4(acc);
+        exponent += s;
+        acc = rfft_r4_pass(z, 4 * h, fe_r4_tw + 3 * (rows - 1), 12 * rows, end, s + 2);
+    }
+    int s = SHIFT2(acc);
     split(z, s);
     return exponent + s;
 }

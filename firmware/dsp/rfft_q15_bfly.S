@@ -1,221 +1,293 @@
 /*
- * Radix-2 butterfly runs for rfft_q15.c, hand-scheduled for ARMv6-M (Cortex-M0+).
+ * The passes of rfft_q15.c, hand-scheduled for ARMv6-M (Cortex-M0+): a twiddle-free
+ * radix-2 first stage and the radix-4 passes. Complex values are packed words,
+ * (im << 16) | (re & 0xFFFF). Both return the range bits of every word they wrote:
+ * the OR of w ^ (w << 1), whose bits k + 1 .. 15 of a half are clear exactly when that
+ * component is in [-2^k, 2^k) (rfft_q15.c decides the next shift from them).
  *
- * uint32_t rfft_bfly_<kind>(uint32_t *pa, uint32_t *end, uint32_t stride_bytes,
- *                          uint32_t hoff_bytes, int32_t wr, int32_t ws, int s)
- * For pa, pa + stride, ... below end: a = *pa, b = pa[hoff]; t = W b with W = wr - j ws
- * (kind "w"), W = 1 (kind "one") or W = -j (kind "mj"); a' = (a + t + s) >> s,
- * b' = (a - t + s) >> s per component; complex values packed as (im << 16) | re.
- * Returns the OR of (word + 0x20002000) over every word written (the range test of
- * rfft_q15.c). The arithmetic is exactly that of the C it replaces:
- *   tr = (((wr br + ws bi) >> 14) + 1) >> 1,  ti = (((wr bi - ws br) >> 14) + 1) >> 1.
- * Registers in the loop: r0 pa, r1 hoff, r7 s, r2-r6 temporaries,
- * r8 wr, r9 ws, r10 end, r11 stride, r12 acc.
+ * Why radix-4: one pass does two radix-2 stages with four loads, four stores, one
+ * unpacking and one packing of each value, and three multiplications per four values
+ * instead of four. The eight low registers cannot hold four complex values, three
+ * twiddles and the pointers at once: two values wait on the stack.
  */
 #include "m0plus_asm.h"
     .syntax unified
     .cpu cortex-m0plus
     .thumb
 
-/* t from b at [r0, r1]: leaves tr in r4, ti in r2 */
-.macro TWIDDLE_W
-    ldr   r2, [r0, r1]
-    sxth  r3, r2              /* br */
-    asrs  r2, r2, #16         /* bi */
-    mov   r4, r8
-    muls  r4, r3              /* wr br */
-    mov   r5, r9
-    muls  r3, r5              /* ws br */
-    muls  r5, r2              /* ws bi */
-    adds  r4, r4, r5          /* wr br + ws bi */
-    mov   r5, r8
-    muls  r2, r5              /* wr bi */
-    subs  r2, r2, r3          /* wr bi - ws br */
-    asrs  r4, r4, #14
-    adds  r4, #1
-    asrs  r4, r4, #1          /* tr */
-    asrs  r2, r2, #14
-    adds  r2, #1
-    asrs  r2, r2, #1          /* ti */
-.endm
-
-.macro TWIDDLE_ONE            /* t = b */
-    ldr   r2, [r0, r1]
-    sxth  r4, r2              /* tr = br */
-    asrs  r2, r2, #16         /* ti = bi */
-.endm
-
-.macro TWIDDLE_MJ             /* t = -j b = (bi, -br) */
-    ldr   r2, [r0, r1]
-    asrs  r4, r2, #16         /* tr = bi */
-    sxth  r2, r2
-    rsbs  r2, r2, #0          /* ti = -br */
-.endm
-
-/* a at [r0]; t in r4 (re), r2 (im): writes both outputs, ORs the range test into r7 */
-.macro COMBINE s
-    ldr   r3, [r0]
-    sxth  r5, r3              /* ar */
-    asrs  r3, r3, #16         /* ai */
-.if \s
-    adds  r5, #1
-    adds  r3, #1
-.endif
-    adds  r6, r5, r4          /* xr */
-    subs  r5, r5, r4          /* yr */
-    adds  r4, r3, r2          /* xi */
-    subs  r3, r3, r2          /* yi */
-.if \s
-    asrs  r6, r6, #1
-    asrs  r5, r5, #1
-    asrs  r4, r4, #1
-    asrs  r3, r3, #1
-.endif
-    uxth  r6, r6
-    lsls  r4, r4, #16
-    orrs  r6, r4              /* x packed */
-    uxth  r5, r5
-    lsls  r3, r3, #16
-    orrs  r5, r3              /* y packed */
-    str   r6, [r0]
-    str   r5, [r0, r1]
-    ldr   r2, =0x20002000
-    adds  r6, r6, r2
-    adds  r5, r5, r2
-    orrs  r7, r6
-    orrs  r7, r5
-.endm
-
-/* As COMBINE, with s (0 or 1) in r7 and the accumulator in r12. */
-.macro COMBINE_REG
-    ldr   r3, [r0]
-    sxth  r5, r3              /* ar */
-    asrs  r3, r3, #16         /* ai */
-    adds  r5, r5, r7          /* + s: round half up when halving */
-    adds  r3, r3, r7
-    adds  r6, r5, r4          /* xr */
-    subs  r5, r5, r4          /* yr */
-    adds  r4, r3, r2          /* xi */
-    subs  r3, r3, r2          /* yi */
-    asrs  r6, r7
-    asrs  r5, r7
-    asrs  r4, r7
-    asrs  r3, r7
-    uxth  r6, r6
-    lsls  r4, r4, #16
-    orrs  r6, r4              /* x packed */
-    uxth  r5, r5
-    lsls  r3, r3, #16
-    orrs  r5, r3              /* y packed */
-    str   r6, [r0]
-    str   r5, [r0, r1]
-    ldr   r2, =0x20002000
-    adds  r6, r6, r2
-    adds  r5, r5, r2
-    orrs  r6, r5
-    mov   r2, r12
-    orrs  r2, r6
-    mov   r12, r2
-.endm
-
-/* uint32_t name(pa, end, stride_bytes, hoff_bytes, wr, ws, s) */
-.macro RUN name, twiddle
-    .section .text.\name, "ax", %progbits
-    .global \name
-    .type \name, %function
+/*
+ * uint32_t rfft_stage1(uint32_t *z, uint32_t *end, int left, int right)
+ * Span 1, twiddle 1, with the input normalisation: for each pair (a, b) of words,
+ * a' = ((a + b) << left + r) >> right, b' = ((a - b) << left + r) >> right per
+ * component, r = (1 << right) >> 1 (one of left and right is zero).
+ * Registers in the loop: r0 z, r1 left, r2 right, r3-r6 components, r7 range bits,
+ * r8 end, r9 r.
+ */
+    .section .text.rfft_stage1, "ax", %progbits
+    .global rfft_stage1
+    .type rfft_stage1, %function
     .thumb_func
-\name:
-    SAVE_ALL
-    ldr   r4, [sp, #36]       /* wr: first stack argument, above 9 saved words */
-    ldr   r5, [sp, #40]       /* ws */
-    ldr   r7, [sp, #44]       /* s */
+rfft_stage1:
+    push  {r4, r5, r6, r7, lr}
+    mov   r4, r8
+    mov   r5, r9
+    push  {r4, r5}
+    mov   r8, r1
+    mov   r1, r2              /* left */
+    mov   r2, r3              /* right */
+    movs  r4, #1
+    lsls  r4, r2
+    asrs  r4, r4, #1
+    mov   r9, r4              /* r */
+    movs  r7, #0
+1:
+    ldm   r0!, {r3, r5}       /* a, b */
+    sxth  r4, r3
+    asrs  r3, r3, #16         /* ai, ar in r4 */
+    sxth  r6, r5
+    asrs  r5, r5, #16         /* bi, br in r6 */
+    adds  r4, r4, r6          /* xr = ar + br */
+    lsls  r6, r6, #1
+    subs  r6, r4, r6          /* yr = xr - 2 br */
+    adds  r3, r3, r5          /* xi */
+    lsls  r5, r5, #1
+    subs  r5, r3, r5          /* yi */
+    lsls  r4, r1
+    lsls  r6, r1
+    lsls  r3, r1
+    lsls  r5, r1
+    add   r4, r9
+    add   r6, r9
+    add   r3, r9
+    add   r5, r9
+    asrs  r4, r2
+    asrs  r6, r2
+    asrs  r3, r2
+    asrs  r5, r2
+    uxth  r4, r4
+    lsls  r3, r3, #16
+    orrs  r3, r4              /* x packed */
+    uxth  r6, r6
+    lsls  r5, r5, #16
+    orrs  r5, r6              /* y packed */
+    subs  r0, #8
+    stm   r0!, {r3, r5}
+    lsls  r4, r3, #1
+    eors  r4, r3
+    orrs  r7, r4
+    lsls  r6, r5, #1
+    eors  r6, r5
+    orrs  r7, r6
+    cmp   r0, r8
+    blo   1b
+    mov   r0, r7
+    pop   {r4, r5}
     mov   r8, r4
     mov   r9, r5
-    mov   r10, r1             /* end */
-    mov   r11, r2             /* stride */
-    mov   r1, r3              /* hoff */
-    movs  r2, #0
-    mov   r12, r2             /* acc */
-    cmp   r0, r10
-    bhs   2f
-1:
-    \twiddle
-    COMBINE_REG
-    add   r0, r11
-    cmp   r0, r10
-    blo   1b
-2:
-    mov   r0, r12
-    RESTORE_ALL_RETURN
-    .ltorg
-    .size \name, . - \name
+    pop   {r4, r5, r6, r7, pc}
+    .size rfft_stage1, . - rfft_stage1
+
+/* u = W b in Q2 (four times the Q0 product, truncated): rw holds W = wr - j ws packed,
+   rb holds b; leaves Re u in t3 and Im u in rb (rw, t1, t2 are clobbered). */
+.macro CMUL rw, rb, t1, t2, t3
+    sxth  \t1, \rw            /* wr */
+    asrs  \rw, \rw, #16       /* ws */
+    sxth  \t2, \rb            /* br */
+    asrs  \rb, \rb, #16       /* bi */
+    mov   \t3, \t2
+    muls  \t3, \t1            /* wr br */
+    muls  \t2, \rw            /* ws br */
+    muls  \rw, \rb            /* ws bi */
+    muls  \rb, \t1            /* wr bi */
+    adds  \t3, \t3, \rw
+    subs  \rb, \rb, \t2
+    asrs  \t3, \t3, #13       /* (wr br + ws bi) >> 13 */
+    asrs  \rb, \rb, #13       /* (wr bi - ws br) >> 13 */
 .endm
 
-    RUN rfft_bfly_w, TWIDDLE_W
-    RUN rfft_bfly_one, TWIDDLE_ONE
-    RUN rfft_bfly_mj, TWIDDLE_MJ
+/* b in Q2 exactly (twiddle 1): Re in t, Im in rb. */
+.macro UNIT rb, t
+    sxth  \t, \rb
+    asrs  \rb, \rb, #16
+    lsls  \t, \t, #2
+    lsls  \rb, \rb, #2
+.endm
 
 /*
- * uint32_t rfft_walk_s<s>(uint32_t *p, uint32_t *end, uint32_t hoff_bytes,
- *                         const int16_t *sinp, const int16_t *cosp, uint32_t step_bytes)
- * One group of a late stage, twiddles walked from the quarter-wave table: for p, p+1, ...
- * below end, ws = *sinp, wr = *cosp (then sinp += step, cosp -= step); the butterfly at
- * p with W = wr - j ws, and the one at p + h/2 with -j W = -ws - j wr. Same arithmetic
- * and return value as the runs above; no call per butterfly.
- * Registers in the loop: r0 p, r1 hoff, r7 acc, r2-r6 temporaries,
- * r8 wr, r9 ws, r10 end, r11 sinp, r12 cosp, lr step.
+ * One radix-4 butterfly at r0 (values at r0, r0 + Q, r0 + 2Q, r0 + 3Q; Q in r1 and at
+ * [sp, #8]): U1..U3 = W1 a1, W2 a2, W3 a3 in Q2, A = 4 a0 + c + U1, C = 4 a0 + c - U1,
+ * B = U2 + U3, D = U2 - U3, then (>> sh, sh at [sp, #0]):
+ *   d0 = A + B,  d1 = C - j D,  d2 = A - B,  d3 = C + j D.
+ * Twiddles in r8-r10 (unit: 1, no multiplication), c in r12, range bits ORed into lr.
+ * Ends with r0 at the next group and the flags of cmp r0, r11.
  */
-.macro WALK name, s
-    .section .text.\name, "ax", %progbits
-    .global \name
-    .type \name, %function
-    .thumb_func
-\name:
-    SAVE_ALL
-    mov   r11, r3             /* sinp */
-    ldr   r4, [sp, #36]       /* cosp */
-    ldr   r5, [sp, #40]       /* step */
-    mov   r12, r4
-    mov   lr, r5
-    mov   r10, r1             /* end */
-    mov   r1, r2              /* hoff */
-    movs  r7, #0
-    cmp   r0, r10
-    bhs   2f
-1:
-    mov   r2, r11
-    ldrh  r3, [r2]            /* ws >= 0 */
-    add   r2, lr
-    mov   r11, r2
-    mov   r2, r12
-    ldrh  r4, [r2]            /* wr >= 0 */
-    mov   r5, lr
-    subs  r2, r2, r5
-    mov   r12, r2
-    mov   r8, r4
-    mov   r9, r3
-    TWIDDLE_W
-    COMBINE \s
-    mov   r2, r9              /* second butterfly: wr' = -ws, ws' = wr */
-    rsbs  r2, r2, #0
+.macro R4 unit
+    lsls  r2, r1, #1
+    ldr   r3, [r0, r2]        /* a2 */
+.if \unit
+    UNIT  r3, r6
+.else
+    mov   r2, r9
+    CMUL  r2, r3, r4, r5, r6  /* U2: r6, r3 */
+.endif
+    lsls  r2, r1, #1
+    adds  r2, r2, r1
+    ldr   r5, [r0, r2]        /* a3 */
+.if \unit
+    UNIT  r5, r7
+.else
+    str   r3, [sp, #4]
+    mov   r2, r10
+    CMUL  r2, r5, r3, r4, r7  /* U3: r7, r5 */
+    ldr   r3, [sp, #4]
+.endif
+    adds  r2, r6, r7          /* Br */
+    subs  r6, r6, r7          /* Dr */
+    adds  r4, r3, r5          /* Bi */
+    subs  r3, r3, r5          /* Di */
+    str   r6, [sp, #12]
+    str   r3, [sp, #16]
+    ldr   r5, [r0, r1]        /* a1 */
+.if \unit
+    UNIT  r5, r6
+.else
     mov   r3, r8
-    mov   r8, r2
-    mov   r9, r3
-    lsrs  r2, r1, #1          /* p + h/2 */
-    adds  r0, r0, r2
-    TWIDDLE_W
-    COMBINE \s
-    lsrs  r2, r1, #1
-    subs  r0, r0, r2
-    adds  r0, #4
-    cmp   r0, r10
-    blo   1b
-2:
-    mov   r0, r7
-    RESTORE_ALL_RETURN
-    .ltorg
-    .size \name, . - \name
+    CMUL  r3, r5, r1, r7, r6  /* U1: r6, r5 */
+.endif
+    ldr   r3, [r0]            /* a0 */
+    sxth  r1, r3
+    asrs  r3, r3, #16
+    lsls  r1, r1, #2
+    lsls  r3, r3, #2
+    add   r1, r12
+    add   r3, r12
+    adds  r7, r1, r6          /* Ar */
+    subs  r1, r1, r6          /* Cr */
+    adds  r6, r3, r5          /* Ai */
+    subs  r3, r3, r5          /* Ci */
+    adds  r5, r7, r2          /* d0 re */
+    subs  r7, r7, r2          /* d2 re */
+    adds  r2, r6, r4          /* d0 im */
+    subs  r6, r6, r4          /* d2 im */
+    ldr   r4, [sp, #0]        /* sh */
+    asrs  r5, r4
+    asrs  r2, r4
+    asrs  r7, r4
+    asrs  r6, r4
+    uxth  r5, r5
+    lsls  r2, r2, #16
+    orrs  r5, r2
+    str   r5, [r0]            /* d0 */
+    lsls  r2, r5, #1
+    eors  r2, r5
+    uxth  r7, r7
+    lsls  r6, r6, #16
+    orrs  r7, r6
+    ldr   r5, [sp, #8]        /* Q */
+    lsls  r6, r5, #1
+    str   r7, [r0, r6]        /* d2 */
+    lsls  r6, r7, #1
+    eors  r6, r7
+    orrs  r2, r6
+    ldr   r6, [sp, #12]       /* Dr */
+    ldr   r7, [sp, #16]       /* Di */
+    adds  r1, r1, r7          /* d1 re = Cr + Di */
+    lsls  r7, r7, #1
+    subs  r7, r1, r7          /* d3 re = Cr - Di */
+    subs  r3, r3, r6          /* d1 im = Ci - Dr */
+    lsls  r6, r6, #1
+    adds  r6, r3, r6          /* d3 im = Ci + Dr */
+    asrs  r1, r4
+    asrs  r7, r4
+    asrs  r3, r4
+    asrs  r6, r4
+    uxth  r1, r1
+    lsls  r3, r3, #16
+    orrs  r1, r3
+    str   r1, [r0, r5]        /* d1 */
+    lsls  r3, r1, #1
+    eors  r3, r1
+    orrs  r2, r3
+    uxth  r7, r7
+    lsls  r6, r6, #16
+    orrs  r7, r6
+    lsls  r6, r5, #1
+    adds  r6, r6, r5
+    str   r7, [r0, r6]        /* d3 */
+    lsls  r6, r7, #1
+    eors  r6, r7
+    orrs  r2, r6
+    mov   r6, lr
+    orrs  r6, r2
+    mov   lr, r6
+    mov   r1, r5
+    lsls  r5, r5, #2
+    adds  r0, r0, r5          /* next group: 4Q on */
+    cmp   r0, r11
 .endm
 
-    WALK rfft_walk_s0, 0
-    WALK rfft_walk_s1, 1
+/*
+ * uint32_t rfft_r4_pass(uint32_t *z, uint32_t q_bytes, const uint32_t *tw,
+ *                       uint32_t tw_step_bytes, uint32_t *end, int sh)
+ * The radix-2 stages of spans h and 2h (q_bytes = 4h) as one pass over z[0 .. end):
+ * j = 0 with unit twiddles, then j = 1 .. h - 1 with W1, W2, W3 read from tw (the row
+ * of j = 1; the next at tw_step_bytes on). Outputs are shifted right by sh with
+ * rounding (c = 2^sh / 2 added first). Returns the range bits.
+ * Stack frame: [sp] sh, [4] U2i, [8] Q, [12] Dr, [16] Di, [20] z + j, [24] row,
+ * [28] row step, [32] z + h.
+ */
+    .section .text.rfft_r4_pass, "ax", %progbits
+    .global rfft_r4_pass
+    .type rfft_r4_pass, %function
+    .thumb_func
+rfft_r4_pass:
+    SAVE_ALL
+    sub   sp, #36
+    str   r1, [sp, #8]
+    str   r2, [sp, #24]
+    str   r3, [sp, #28]
+    str   r0, [sp, #20]
+    adds  r2, r0, r1
+    str   r2, [sp, #32]
+    ldr   r2, [sp, #72]       /* end: first stack argument, above 9 saved words + frame */
+    mov   r11, r2
+    ldr   r2, [sp, #76]       /* sh */
+    str   r2, [sp, #0]
+    movs  r3, #1
+    lsls  r3, r2
+    asrs  r3, r3, #1
+    mov   r12, r3             /* c */
+    movs  r2, #0
+    mov   lr, r2
+1:
+    R4    1
+    bhs   2f
+    b     1b                  /* the body is beyond a conditional branch's reach */
+9:
+    mov   r0, lr
+    add   sp, #36
+    RESTORE_ALL_RETURN
+2:
+    ldr   r0, [sp, #20]
+    adds  r0, #4              /* next j */
+    ldr   r2, [sp, #32]
+    cmp   r0, r2
+    bhs   9b
+    str   r0, [sp, #20]
+    ldr   r2, [sp, #24]
+    ldm   r2!, {r3, r4, r5}
+    mov   r8, r3
+    mov   r9, r4
+    mov   r10, r5
+    subs  r2, #12
+    ldr   r3, [sp, #28]
+    adds  r2, r2, r3
+    str   r2, [sp, #24]
+    ldr   r1, [sp, #8]
+3:
+    R4    0
+    bhs   4f
+    b     3b
+4:
+    b     2b
+    .size rfft_r4_pass, . - rfft_r4_pass

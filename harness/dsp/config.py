@@ -138,6 +138,24 @@ class FrontendConfig:
         )
 
     @cached_property
+    def r4_twiddles(self) -> np.ndarray:
+        """The radix-4 passes' twiddles, (N/8 - 1, 3, 2): for j = 1 .. N/8 - 1 the
+        (wr, ws) of W1 = W_N^(4j), W2 = W_N^(2j), W3 = W_N^(6j), W = wr - j ws, each
+        derived from the quarter-wave sine (so no twiddle differs from the radix-2 ones).
+        A pass of span h reads every (M/4h)-th row; j = 0 (W = 1) needs no row."""
+        n, sin = self.n_fft, self.sin_q15
+        q = n // 4
+
+        def w(k: int) -> tuple[int, int]:
+            neg = k >= 2 * q  # W^(k + N/2) = -W^k
+            k -= 2 * q if neg else 0
+            wr, ws = (int(sin[q - k]), int(sin[k])) if k <= q else (-int(sin[k - q]), int(sin[2 * q - k]))
+            return (-wr, -ws) if neg else (wr, ws)
+
+        rows = [[w(4 * j), w(2 * j), w(6 * j)] for j in range(1, n // 8)]
+        return np.array(rows, dtype=np.int64).reshape(-1, 3, 2)
+
+    @cached_property
     def bitrev(self) -> np.ndarray:
         m = self.n_fft // 2
         bits = m.bit_length() - 1

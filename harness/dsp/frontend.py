@@ -26,28 +26,27 @@ def msb32(v: int) -> int:
     return int(v).bit_length() - 1
 
 
-RANGE_BIAS, RANGE_MASK = 0x20002000, 0xC000C000
-
-
-def _twiddles(cfg: FrontendConfig, k: np.ndarray):
-    """W_N^k = wr - j ws for 0 <= k < N/2 (the values the firmware reads or derives)."""
-    n, sin = cfg.n_fft, cfg.sin_q15
-    q = n // 4
-    low = k <= q
-    wr = np.where(low, sin[np.where(low, q - k, 0)], -sin[np.where(low, 0, k - q)])
-    ws = np.where(low, sin[np.where(low, k, 0)], sin[np.where(low, 0, n // 2 - k)])
-    return wr.astype(np.int64), ws.astype(np.int64)
-
-
 def _pack(re: np.ndarray, im: np.ndarray) -> np.ndarray:
     return (re & 0xFFFF) | ((im & 0xFFFF) << 16)
 
 
-def _shift_of(re: np.ndarray, im: np.ndarray) -> int:
-    """1 unless every component is in [-8192, 8192), by the firmware's packed-word test
-    (whose carry out of the low half can only answer 1 a little early)."""
-    acc = np.bitwise_or.reduce(((_pack(re, im) + RANGE_BIAS) & 0xFFFFFFFF).ravel())
-    return 1 if int(acc) & RANGE_MASK else 0
+def _range_bits(z: np.ndarray) -> int:
+    """The firmware's range accumulator over the packed words it wrote: OR of
+    w ^ (w << 1), whose bits k + 1 .. 15 of a half are clear exactly when that
+    component is in [-2^k, 2^k)."""
+    w = _pack(z[:, 0], z[:, 1])
+    return int(np.bitwise_or.reduce(((w ^ (w << 1)) & 0xFFFFFFFF).ravel()))
+
+
+def _shift2(acc: int) -> int:
+    """A radix-2 stage (or the split) halves unless every component is in [-8192, 8192)."""
+    return 1 if acc & 0xC000C000 else 0
+
+
+def _shift4(acc: int) -> int:
+    """A radix-4 pass may grow a value fourfold: 0 if every component is in [-4096, 4096),
+    1 if in [-8192, 8192), else 2."""
+    return 0 if not acc & 0xE000E000 else _shift2(acc) + 1
 
 
 def _check_range(*arrays):
@@ -56,40 +55,67 @@ def _check_range(*arrays):
             raise AssertionError("fixed-point model left int16 range: the firmware would wrap")
 
 
+def _cmul_q2(w: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """(wr - j ws)(br + j bi) in Q2: each product sum shifted right by 13 (truncated)."""
+    wr, ws, br, bi = w[:, 0], w[:, 1], b[:, 0], b[:, 1]
+    return np.stack([(wr * br + ws * bi) >> 13, (wr * bi - ws * br) >> 13], axis=1)
+
+
+def _r4(a0, u1, u2, u3, sh: int) -> list[np.ndarray]:
+    """The radix-4 butterfly on Q2 terms (a0 already times 4): d0, d1, d2, d3 rounded
+    once, (x + 2^sh / 2) >> sh."""
+    c = (1 << sh) >> 1
+    big_a, big_c, big_b, big_d = a0 + c + u1, a0 + c - u1, u2 + u3, u2 - u3
+    jd = np.stack([big_d[:, 1], -big_d[:, 0]], axis=1)  # -j D
+    return [v >> sh for v in (big_a + big_b, big_c + jd, big_a - big_b, big_c - jd)]
+
+
+def _first_pass(z: np.ndarray, log2m: int, bits: int) -> tuple[np.ndarray, int]:
+    """The twiddle-free first pass with the input normalisation folded in: radix-2 when
+    log2(M) is odd (inputs scaled below 2^13), radix-4 when even (below 2^12)."""
+    out = z.copy()
+    if log2m & 1:
+        norm = 12 - msb32(bits)
+        left, right = max(norm, 0), max(-norm, 0)
+        r = (1 << right) >> 1
+        a, b = z[0::2], z[1::2]
+        out[0::2], out[1::2] = (((a + b) << left) + r) >> right, (((a - b) << left) + r) >> right
+        return out, -norm
+    norm = 11 - msb32(bits)
+    sh = 2 - norm
+    if sh < 0:  # a quiet input: the firmware scales it first (exactly)
+        z, sh = z << -sh, 0
+    a = [z[k::4] << 2 for k in range(4)]
+    for k, v in enumerate(_r4(*a, sh)):
+        out[k::4] = v
+    return out, -norm
+
+
 def rfft_bitreversed(cfg: FrontendConfig, z: np.ndarray, bits: int) -> tuple[np.ndarray, int]:
     """z: complex values as int64 (M, 2) in bit-reversed order. Returns (packed N, exponent)."""
     m, n = cfg.n_fft // 2, cfg.n_fft
     if bits == 0:
         return np.zeros(n, dtype=np.int64), RFFT_SILENT
-    z = z.astype(np.int64).copy()
-    norm = 12 - msb32(bits)
-    exponent = -norm
-    left, right = max(norm, 0), max(-norm, 0)
-    r = (1 << right) >> 1
-    a, b = z[0::2].copy(), z[1::2].copy()
-    z[0::2] = (((a + b) << left) + r) >> right
-    z[1::2] = (((a - b) << left) + r) >> right
-    h, step = 2, n // 4
-    while h < m:
-        s = _shift_of(z[:, 0], z[:, 1])
+    log2m = m.bit_length() - 1
+    z, exponent = _first_pass(z.astype(np.int64), log2m, bits)
+    _check_range(z)
+    tw = cfg.r4_twiddles
+    h = 2 if log2m & 1 else 4
+    while h < m:  # radix-4 passes: the radix-2 stages of spans h and 2h in one
+        s = _shift4(_range_bits(z))
         exponent += s
-        groups = np.arange(0, m, 2 * h)[:, None]
-        j = np.broadcast_to(np.arange(h)[None, :], (len(groups), h)).ravel()
-        ia = (groups + np.arange(h)[None, :]).ravel()
-        ib = ia + h
-        wr, ws = _twiddles(cfg, j * step)
-        br, bi = z[ib, 0], z[ib, 1]
-        tr = (((wr * br + ws * bi) >> 14) + 1) >> 1
-        ti = (((wr * bi - ws * br) >> 14) + 1) >> 1
-        one, minus_j = j == 0, j == h // 2  # exact twiddles: no multiplication
-        tr = np.where(one, br, np.where(minus_j, bi, tr))
-        ti = np.where(one, bi, np.where(minus_j, -br, ti))
-        ar, ai = z[ia, 0] + s, z[ia, 1] + s
-        z[ia, 0], z[ia, 1] = (ar + tr) >> s, (ai + ti) >> s
-        z[ib, 0], z[ib, 1] = (ar - tr) >> s, (ai - ti) >> s
+        g = np.arange(0, m, 4 * h)[:, None]
+        j = np.broadcast_to(np.arange(h)[None, :], (len(g), h)).ravel()
+        i0 = (g + np.arange(h)[None, :]).ravel()
+        rows = tw[np.maximum(j * (m // 4 // h) - 1, 0)]
+        unit = (j == 0)[:, None]  # W = 1: exact, no multiplication
+        a0 = z[i0] << 2
+        u = [np.where(unit, z[i0 + k * h] << 2, _cmul_q2(rows[:, k - 1], z[i0 + k * h])) for k in (1, 2, 3)]
+        for k, v in enumerate(_r4(a0, *u, s + 2)):
+            z[i0 + k * h] = v
         _check_range(z)
-        h, step = 2 * h, step // 2
-    s = _shift_of(z[:, 0], z[:, 1])
+        h *= 4
+    s = _shift2(_range_bits(z))
     return _split(cfg, z, s), exponent + s
 
 
