@@ -84,9 +84,9 @@ def test_tables_have_exactly_the_sizes_the_configuration_needs(name):
     text = (write_header(name) / "fe_tables.h").read_text()
     sizes = {m.group(1): int(m.group(2)) for m in re.finditer(r"(\w+)\[(\d+)\]", text)}
     starts, lengths, weights, _ = c.mel_sparse
-    assert sizes["fe_sin_q15"] == c.n_fft // 4 + 1
     assert sizes["fe_bitrev"] == c.n_fft // 2
     assert sizes["fe_r4_tw"] == 3 * (c.n_fft // 8 - 1)  # the last radix-4 pass's W1, W2, W3
+    assert sizes["fe_split_tw"] == c.n_fft // 4 - 1  # the real split's, one per bin pair
     assert sizes["fe_window_q15"] == c.win_length // 2 + 1
     assert sizes["fe_mel_w"] == int(lengths.sum()) == int((c.mel_float > 0).sum())
     assert sizes["fe_mel_start"] == sizes["fe_mel_len"] == sizes["fe_mel_gain_q10"] == c.n_mels

@@ -18,7 +18,8 @@
  * [-8192, 8192), else 2: every stored magnitude stays below 23,170 + a few LSB, and no
  * bit is thrown away that a pass could have kept. The split halves unless its inputs
  * are in [-8192, 8192). Each pass works in Q2 (products truncated two bits below the
- * output's LSB) and rounds once, at the shift.
+ * output's LSB) and rounds once, at the shift; the split works in Q1 (2 Fe, 2 Fo,
+ * rounded products) and rounds once too.
  * The range test runs on the packed words the previous pass stored (rfft_q15_bfly.S).
  * Every rounding here is mirrored exactly by harness/dsp/frontend.py.
  */
@@ -48,26 +49,16 @@ int rfft_msb32(uint32_t v)
 uint32_t rfft_stage1(uint32_t *z, uint32_t *end, int left, int right);
 uint32_t rfft_r4_pass(uint32_t *z, uint32_t q_bytes, const uint32_t *tw, uint32_t tw_step_bytes,
                       uint32_t *end, int sh);
+void rfft_split(uint32_t *pa, uint32_t *pb, uint32_t tw_minus_z, int s);
 
-/* The real split: N/2 complex bins Z -> N/2 + 1 real-FFT bins X, packed. */
+/* The real split: N/2 complex bins Z -> N/2 + 1 real-FFT bins X, packed. Bins 1 .. N/4 - 1
+   and their mirrors are rfft_split's (rfft_q15_bfly.S), with twiddles fe_split_tw[k - 1]. */
 __attribute__((noinline)) static void split(uint32_t *z, int s)
 {
     int32_t r = s;
     int32_t zr = RE(z[0]), zi = IM(z[0]);
     z[0] = PACK((zr + zi + r) >> s, (zr - zi + r) >> s);
-    for (uint32_t k = 1; k < FE_M / 2; k++) {
-        uint32_t a = z[k], b = z[FE_M - k];
-        int32_t ar = RE(a), ai = IM(a), br = RE(b), bi = IM(b);
-        int32_t fer = (ar + br + 1) >> 1, fei = (ai - bi + 1) >> 1;
-        int32_t for_ = (ai + bi + 1) >> 1, foi = (br - ar + 1) >> 1;
-        int32_t wr = fe_sin_q15[FE_N / 4 - k], ws = fe_sin_q15[k];
-        int32_t tr = (((wr * for_ + ws * foi) >> 14) + 1) >> 1;
-        int32_t ti = (((wr * foi - ws * for_) >> 14) + 1) >> 1;
-        fer += r;
-        fei += r;
-        z[k] = PACK((fer + tr) >> s, (fei + ti) >> s);
-        z[FE_M - k] = PACK((fer - tr) >> s, (ti - fei + 2 * r) >> s);
-    }
+    rfft_split(z + 1, z + FE_M - 1, (uintptr_t)fe_split_tw - 4 - (uintptr_t)z, s);
     uint32_t c = z[FE_M / 2]; /* k = N/4: X = conj(Z) */
     z[FE_M / 2] = PACK((RE(c) + r) >> s, (-IM(c) + r) >> s);
 }

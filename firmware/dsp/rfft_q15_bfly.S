@@ -1,6 +1,6 @@
 /*
  * The passes of rfft_q15.c, hand-scheduled for ARMv6-M (Cortex-M0+): a twiddle-free
- * radix-2 first stage and the radix-4 passes. Complex values are packed words,
+ * radix-2 first stage, the radix-4 passes and the real split. Complex values are packed words,
  * (im << 16) | (re & 0xFFFF). Both return the range bits of every word they wrote:
  * the OR of w ^ (w << 1), whose bits k + 1 .. 15 of a half are clear exactly when that
  * component is in [-2^k, 2^k) (rfft_q15.c decides the next shift from them).
@@ -291,3 +291,87 @@ rfft_r4_pass:
 4:
     b     2b
     .size rfft_r4_pass, . - rfft_r4_pass
+
+/*
+ * void rfft_split(uint32_t *pa, uint32_t *pb, uint32_t tw_minus_z, int s)
+ * The real split's bins k = 1 .. N/4 - 1 (pa = &Z[k] rising, pb = &Z[N/2 - k] falling,
+ * while pa < pb), in Q1: Fe2 = Z[k] + conj Z[N/2-k], Fo2 = -j (Z[k] - conj Z[N/2-k]),
+ * T = (W Fo2 + 2^14) >> 15 with W = wr - j ws read at pa + tw_minus_z (the packed
+ * table, one word per k), then, c = 2^s:
+ *   X[k] = (Fe2 + T + c) >> (s + 1),  X[N/2-k] = (conj(Fe2 - T) + c) >> (s + 1).
+ * Registers in the loop: r0 pa, r1 pb, r2 tw_minus_z, r3-r7 temporaries, r8 c,
+ * r9 s + 1, r10 r11 Fe2 parked, r12 2^14.
+ */
+    .section .text.rfft_split, "ax", %progbits
+    .global rfft_split
+    .type rfft_split, %function
+    .thumb_func
+rfft_split:
+    SAVE_ALL
+    movs  r4, #1
+    lsls  r4, r3
+    mov   r8, r4              /* c */
+    adds  r3, #1
+    mov   r9, r3              /* s + 1 */
+    movs  r4, #1
+    lsls  r4, r4, #14
+    mov   r12, r4
+    cmp   r0, r1
+    bhs   2f
+1:
+    ldr   r3, [r0, r2]        /* W */
+    ldr   r4, [r0]            /* a = Z[k] */
+    ldr   r5, [r1]            /* b = Z[N/2-k] */
+    sxth  r6, r4              /* ar */
+    asrs  r4, r4, #16         /* ai */
+    sxth  r7, r5              /* br */
+    asrs  r5, r5, #16         /* bi */
+    adds  r7, r7, r6          /* fer2 = ar + br */
+    lsls  r6, r6, #1
+    subs  r6, r7, r6          /* foi2 = br - ar */
+    adds  r4, r4, r5          /* for2 = ai + bi */
+    lsls  r5, r5, #1
+    subs  r5, r4, r5          /* fei2 = ai - bi */
+    mov   r10, r7
+    mov   r11, r5
+    sxth  r5, r3              /* wr */
+    asrs  r3, r3, #16         /* ws */
+    mov   r7, r4
+    muls  r7, r5              /* wr for2 */
+    muls  r4, r3              /* ws for2 */
+    muls  r3, r6              /* ws foi2 */
+    muls  r6, r5              /* wr foi2 */
+    adds  r7, r7, r3
+    subs  r6, r6, r4
+    add   r7, r12
+    add   r6, r12
+    asrs  r7, r7, #15         /* tr */
+    asrs  r6, r6, #15         /* ti */
+    mov   r4, r10
+    mov   r5, r11
+    add   r4, r8              /* fer2 + c */
+    add   r6, r8              /* ti + c */
+    adds  r3, r4, r7          /* X[k] re */
+    subs  r4, r4, r7          /* X[N/2-k] re */
+    adds  r7, r5, r6          /* X[k] im */
+    subs  r6, r6, r5          /* X[N/2-k] im */
+    mov   r5, r9
+    asrs  r3, r5
+    asrs  r4, r5
+    asrs  r7, r5
+    asrs  r6, r5
+    uxth  r3, r3
+    lsls  r7, r7, #16
+    orrs  r3, r7
+    str   r3, [r0]
+    uxth  r4, r4
+    lsls  r6, r6, #16
+    orrs  r4, r6
+    str   r4, [r1]
+    adds  r0, #4
+    subs  r1, #4
+    cmp   r0, r1
+    blo   1b
+2:
+    RESTORE_ALL_RETURN
+    .size rfft_split, . - rfft_split

@@ -156,6 +156,12 @@ class FrontendConfig:
         return np.array(rows, dtype=np.int64).reshape(-1, 3, 2)
 
     @cached_property
+    def split_twiddles(self) -> np.ndarray:
+        """The real split's (wr, ws) for k = 1 .. N/4 - 1: W_N^k = wr - j ws."""
+        q, k = self.n_fft // 4, np.arange(1, self.n_fft // 4)
+        return np.stack([self.sin_q15[q - k], self.sin_q15[k]], axis=1)
+
+    @cached_property
     def bitrev(self) -> np.ndarray:
         m = self.n_fft // 2
         bits = m.bit_length() - 1

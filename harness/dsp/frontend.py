@@ -120,20 +120,21 @@ def rfft_bitreversed(cfg: FrontendConfig, z: np.ndarray, bits: int) -> tuple[np.
 
 
 def _split(cfg: FrontendConfig, z: np.ndarray, s: int) -> np.ndarray:
-    m, n = cfg.n_fft // 2, cfg.n_fft
-    r = s
+    """N/2 complex bins -> the packed real spectrum; bins 1 .. N/4 - 1 and their mirrors
+    in Q1 (2 Fe, 2 Fo, products rounded to Q1), rounded once at the shift by s + 1."""
+    m = cfg.n_fft // 2
     out = np.zeros((m, 2), dtype=np.int64)
-    out[0] = [(z[0, 0] + z[0, 1] + r) >> s, (z[0, 0] - z[0, 1] + r) >> s]
+    out[0] = [(z[0, 0] + z[0, 1] + s) >> s, (z[0, 0] - z[0, 1] + s) >> s]
     k = np.arange(1, m // 2)
     ar, ai, br, bi = z[k, 0], z[k, 1], z[m - k, 0], z[m - k, 1]
-    fer, fei = (ar + br + 1) >> 1, (ai - bi + 1) >> 1
-    for_, foi = (ai + bi + 1) >> 1, (br - ar + 1) >> 1
-    wr, ws = cfg.sin_q15[n // 4 - k], cfg.sin_q15[k]
-    tr = (((wr * for_ + ws * foi) >> 14) + 1) >> 1
-    ti = (((wr * foi - ws * for_) >> 14) + 1) >> 1
-    out[k, 0], out[k, 1] = (fer + r + tr) >> s, (fei + r + ti) >> s
-    out[m - k, 0], out[m - k, 1] = (fer + r - tr) >> s, (ti - fei + r) >> s
-    out[m // 2] = [(z[m // 2, 0] + r) >> s, (-z[m // 2, 1] + r) >> s]
+    fer, fei, for_, foi = ar + br, ai - bi, ai + bi, br - ar
+    wr, ws = cfg.split_twiddles[:, 0], cfg.split_twiddles[:, 1]
+    tr = (wr * for_ + ws * foi + (1 << 14)) >> 15
+    ti = (wr * foi - ws * for_ + (1 << 14)) >> 15
+    c = 1 << s
+    out[k, 0], out[k, 1] = (fer + c + tr) >> (s + 1), (fei + ti + c) >> (s + 1)
+    out[m - k, 0], out[m - k, 1] = (fer + c - tr) >> (s + 1), (ti + c - fei) >> (s + 1)
+    out[m // 2] = [(z[m // 2, 0] + s) >> s, (-z[m // 2, 1] + s) >> s]
     _check_range(out)
     return out.ravel()
 

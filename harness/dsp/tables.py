@@ -30,14 +30,17 @@ def _array(ctype: str, name: str, values) -> str:
 def fft_section(cfg: FrontendConfig) -> str:
     m = cfg.n_fft // 2
     idx_t = "uint8_t" if m <= 256 else "uint16_t"
-    tw = cfg.r4_twiddles
-    packed = ((tw[..., 0] & 0xFFFF) | ((tw[..., 1] & 0xFFFF) << 16)).ravel()
     return (
         f"#define FE_N {cfg.n_fft}\n#define FE_M {m}\n#define FE_LOG2M {m.bit_length() - 1}\n"
-        + _array("int16_t", "fe_sin_q15", cfg.sin_q15)
         + _array(idx_t, "fe_bitrev", cfg.bitrev)
-        + _array("uint32_t", "fe_r4_tw", packed)
+        + _array("uint32_t", "fe_r4_tw", _packed(cfg.r4_twiddles))
+        + _array("uint32_t", "fe_split_tw", _packed(cfg.split_twiddles))
     )
+
+
+def _packed(tw) -> list[int]:
+    """(wr, ws) pairs as the words the firmware reads: (ws << 16) | (wr & 0xFFFF)."""
+    return ((tw[..., 0] & 0xFFFF) | ((tw[..., 1] & 0xFFFF) << 16)).ravel().tolist()
 
 
 def frontend_header(cfg: FrontendConfig) -> str:
