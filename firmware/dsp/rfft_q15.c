@@ -100,21 +100,25 @@ int rfft_q15_bitreversed(int16_t *buf, uint32_t bits)
 void rfft_q15_permute(int16_t *buf)
 {
     uint32_t *z = (uint32_t *)(void *)buf; /* complex pairs as words */
-    for (uint32_t i = 1; i < FE_M - 1; i++) {
-        uint32_t j = fe_bitrev[i];
-        if (i < j) {
-            uint32_t t = z[i];
-            z[i] = z[j];
-            z[j] = t;
-        }
+    /* the table lists only the pairs that move (i < bitrev(i)), both indices */
+    for (const fe_index_t *p = fe_bitrev_swaps; p < fe_bitrev_swaps + FE_NSWAPS * 2; p += 2) {
+        uint32_t *a = z + p[0], *b = z + p[1];
+        uint32_t t = *a;
+        *a = *b;
+        *b = t;
     }
 }
 
 int rfft_q15(int16_t *buf)
 {
-    uint32_t bits = 0;
-    for (uint32_t i = 0; i < FE_N; i++)
-        bits |= ABS_BITS((int32_t)buf[i]);
+    /* range bits of the packed words (OR of w ^ (w << 1)); a lane's bits above its
+       bit 0 have the highest bit of |x| one place up: the same msb as an OR of |x| */
+    const uint32_t *w = (const uint32_t *)(const void *)buf;
+    uint32_t acc = 0;
+    for (const uint32_t *end = w + FE_M; w < end; w += 2) {
+        uint32_t a = w[0], b = w[1];
+        acc |= (a ^ (a << 1)) | (b ^ (b << 1));
+    }
     rfft_q15_permute(buf);
-    return rfft_q15_bitreversed(buf, bits);
+    return rfft_q15_bitreversed(buf, ((acc & 0xFFFFu) >> 1) | (acc >> 17));
 }

@@ -30,9 +30,12 @@ def _array(ctype: str, name: str, values) -> str:
 def fft_section(cfg: FrontendConfig) -> str:
     m = cfg.n_fft // 2
     idx_t = "uint8_t" if m <= 256 else "uint16_t"
+    swaps = [int(v) for i, j in enumerate(cfg.bitrev) if i < j for v in (i, j)]
     return (
         f"#define FE_N {cfg.n_fft}\n#define FE_M {m}\n#define FE_LOG2M {m.bit_length() - 1}\n"
+        + f"typedef {idx_t} fe_index_t;\n#define FE_NSWAPS {len(swaps) // 2}\n"
         + _array(idx_t, "fe_bitrev", cfg.bitrev)
+        + _array(idx_t, "fe_bitrev_swaps", swaps)
         + _array("uint32_t", "fe_r4_tw", _packed(cfg.r4_twiddles))
         + _array("uint32_t", "fe_split_tw", _packed(cfg.split_twiddles))
     )
