@@ -19,10 +19,54 @@
  * uint32_t rfft_stage1(uint32_t *z, uint32_t *end, int left, int right)
  * Span 1, twiddle 1, with the input normalisation: for each pair (a, b) of words,
  * a' = ((a + b) << left + r) >> right, b' = ((a - b) << left + r) >> right per
- * component, r = (1 << right) >> 1 (one of left and right is zero).
+ * component, r = (1 << right) >> 1. One of left and right is zero: a loop for each.
  * Registers in the loop: r0 z, r1 left, r2 right, r3-r6 components, r7 range bits,
  * r8 end, r9 r.
  */
+.macro STAGE1_PAIR right
+    ldm   r0!, {r3, r5}       /* a, b */
+    sxth  r4, r3
+    asrs  r3, r3, #16         /* ai, ar in r4 */
+    sxth  r6, r5
+    asrs  r5, r5, #16         /* bi, br in r6 */
+    adds  r4, r4, r6          /* xr = ar + br */
+    lsls  r6, r6, #1
+    subs  r6, r4, r6          /* yr = xr - 2 br */
+    adds  r3, r3, r5          /* xi */
+    lsls  r5, r5, #1
+    subs  r5, r3, r5          /* yi */
+.if \right
+    add   r4, r9
+    add   r6, r9
+    add   r3, r9
+    add   r5, r9
+    asrs  r4, r2
+    asrs  r6, r2
+    asrs  r3, r2
+    asrs  r5, r2
+.else
+    lsls  r4, r1
+    lsls  r6, r1
+    lsls  r3, r1
+    lsls  r5, r1
+.endif
+    uxth  r4, r4
+    lsls  r3, r3, #16
+    orrs  r3, r4              /* x packed */
+    uxth  r6, r6
+    lsls  r5, r5, #16
+    orrs  r5, r6              /* y packed */
+    subs  r0, #8
+    stm   r0!, {r3, r5}
+    lsls  r4, r3, #1
+    eors  r4, r3
+    orrs  r7, r4
+    lsls  r6, r5, #1
+    eors  r6, r5
+    orrs  r7, r6
+    cmp   r0, r8
+.endm
+
     .section .text.rfft_stage1, "ax", %progbits
     .global rfft_stage1
     .type rfft_stage1, %function
@@ -40,46 +84,16 @@ rfft_stage1:
     asrs  r4, r4, #1
     mov   r9, r4              /* r */
     movs  r7, #0
+    cmp   r2, #0
+    bne   2f
 1:
-    ldm   r0!, {r3, r5}       /* a, b */
-    sxth  r4, r3
-    asrs  r3, r3, #16         /* ai, ar in r4 */
-    sxth  r6, r5
-    asrs  r5, r5, #16         /* bi, br in r6 */
-    adds  r4, r4, r6          /* xr = ar + br */
-    lsls  r6, r6, #1
-    subs  r6, r4, r6          /* yr = xr - 2 br */
-    adds  r3, r3, r5          /* xi */
-    lsls  r5, r5, #1
-    subs  r5, r3, r5          /* yi */
-    lsls  r4, r1
-    lsls  r6, r1
-    lsls  r3, r1
-    lsls  r5, r1
-    add   r4, r9
-    add   r6, r9
-    add   r3, r9
-    add   r5, r9
-    asrs  r4, r2
-    asrs  r6, r2
-    asrs  r3, r2
-    asrs  r5, r2
-    uxth  r4, r4
-    lsls  r3, r3, #16
-    orrs  r3, r4              /* x packed */
-    uxth  r6, r6
-    lsls  r5, r5, #16
-    orrs  r5, r6              /* y packed */
-    subs  r0, #8
-    stm   r0!, {r3, r5}
-    lsls  r4, r3, #1
-    eors  r4, r3
-    orrs  r7, r4
-    lsls  r6, r5, #1
-    eors  r6, r5
-    orrs  r7, r6
-    cmp   r0, r8
+    STAGE1_PAIR 0
     blo   1b
+    b     3f
+2:
+    STAGE1_PAIR 1
+    blo   2b
+3:
     mov   r0, r7
     pop   {r4, r5}
     mov   r8, r4
