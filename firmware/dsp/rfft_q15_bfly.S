@@ -275,8 +275,8 @@ rfft_r4_pass:
     mov   lr, r2
 1:
     R4    1
-    bhs   2f
-    b     1b                  /* the body is beyond a conditional branch's reach */
+    blo   1b
+    b     2f
 9:
     mov   r0, lr
     add   sp, #36
@@ -300,9 +300,7 @@ rfft_r4_pass:
     ldr   r1, [sp, #8]
 3:
     R4    0
-    bhs   4f
-    b     3b
-4:
+    blo   3b              /* at the limit of a conditional branch's reach: -256 bytes */
     b     2b
     .size rfft_r4_pass, . - rfft_r4_pass
 
