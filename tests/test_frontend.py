@@ -102,6 +102,28 @@ def test_signals():
     assert len(signals.speech(5000)) == 5000 and np.abs(signals.speech(20000)).max() > 3000
 
 
+def test_range_bits_give_exact_shifts_at_every_boundary():
+    # a radix-4 pass shifts by 0 inside [-4096, 4096), 1 inside [-8192, 8192), else 2;
+    # the split (and a radix-2 stage) halves outside [-8192, 8192). Either half of the word.
+    cases = {-4096: 0, 4095: 0, -4097: 1, 4096: 1, -8192: 1, 8191: 1, -8193: 2, 8192: 2, 32767: 2, -32768: 2}
+    for v, s4 in cases.items():
+        for z in ([[v, 0]], [[0, v]], [[v, v]], [[v, -1], [3, 0]]):
+            acc = fm._range_bits(np.array(z, dtype=np.int64))
+            assert fm._shift4(acc) == s4 and fm._shift2(acc) == (s4 == 2), (v, z)
+
+
+def test_range_bits_bound_magnitudes_as_an_or_of_them_does():
+    # rfft_q15 and the front end take the input's range from packed words' range bits:
+    # ((acc & 0xFFFF) >> 1) | (acc >> 17) must have the msb (and zero-ness) of OR |x|.
+    rng = np.random.default_rng(7)
+    for scale in (0, 1, 2, 3, 100, 4096, 32768):
+        for _ in range(50):
+            x = rng.integers(-scale - 1, scale + 1, size=(8, 2)).clip(-32768, 32767)
+            acc = fm._range_bits(x)
+            bits = ((acc & 0xFFFF) >> 1) | (acc >> 17)
+            assert bits.bit_length() == fm._abs_bits(x).bit_length(), x
+
+
 @pytest.mark.parametrize("n", FFT_SIZES)
 def test_rfft_is_bit_exact_and_accurate(mcu, n):
     target = "py32f003" if n <= 512 else "rp2040"
