@@ -26,7 +26,6 @@
 #include "rfft_q15.h"
 #include "fe_tables.h"
 
-#define ABS_BITS(v) ((uint32_t)((v) ^ ((v) >> 31)))
 #define RE(w) ((int32_t)(int16_t)(w))
 #define IM(w) ((int32_t)(w) >> 16)
 #define PACK(r, i) (((uint32_t)(r) & 0xFFFFu) | ((uint32_t)(i) << 16))

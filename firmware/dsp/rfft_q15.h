@@ -5,12 +5,14 @@
  * Output format (N real samples in, N int16 out):
  *   buf[0] = Re X[0], buf[1] = Re X[N/2], buf[2k], buf[2k+1] = Re, Im X[k], 0 < k < N/2
  *   true X[k] = stored X[k] * 2^exponent  (in the input's units)
- * The input is first shifted so every component is below 2^13 (a quiet signal keeps
- * its precision, a full-scale one cannot overflow); each stage then halves its
- * outputs or not, decided from the words the previous stage wrote (see rfft_q15.c),
- * so no stage can overflow: every stored value stays below 23,170 + a few LSB.
- * Tables (fe_tables.h, generated for the exact N): a quarter-wave sine of N/4 + 1
- * entries and a bit-reversal table of N/2 entries.
+ * The first pass scales the input to fill the range without overflowing (a quiet
+ * signal keeps its precision, a full-scale one cannot overflow); each radix-4 pass then
+ * shifts its outputs right by 0, 1 or 2, decided from the words the previous pass
+ * wrote (see rfft_q15.c), so no pass can overflow: every stored value stays below
+ * 23,170 + a few LSB.
+ * Tables (fe_tables.h, generated for the exact N): the radix-4 twiddles (N/8 - 1 rows of
+ * three packed words), the split's (N/4 - 1 packed words), the bit-reversal order
+ * (N/2 entries) and the pairs it swaps.
  */
 #ifndef RFFT_Q15_H
 #define RFFT_Q15_H
@@ -23,8 +25,9 @@
 /* Natural-order real input; returns the exponent, or RFFT_SILENT. */
 int rfft_q15(int16_t *buf);
 
-/* The stages alone: buf holds N/2 complex values already in bit-reversed order and
-   `bits` is an OR of their magnitudes (v ^ (v >> 31)); returns the exponent. */
+/* The passes alone: buf holds N/2 complex values already in bit-reversed order and
+   `bits` has the highest set bit of an OR of their magnitudes (v ^ (v >> 31)), or is
+   zero when they all are 0 or -1; returns the exponent. */
 int rfft_q15_bitreversed(int16_t *buf, uint32_t bits);
 
 /* The bit-reversal permutation of the N/2 complex values, in place. */

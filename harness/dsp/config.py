@@ -131,7 +131,8 @@ class FrontendConfig:
 
     @cached_property
     def sin_q15(self) -> np.ndarray:
-        """Quarter-wave sine, N/4 + 1 entries: every twiddle of the real FFT."""
+        """Quarter-wave sine, N/4 + 1 entries: every twiddle of the real FFT is one of
+        these, with a sign (the firmware's tables are built from it)."""
         q = self.n_fft // 4
         return np.minimum(np.round(np.sin(2 * np.pi * np.arange(q + 1) / self.n_fft) * 32768), 32767).astype(
             np.int64
@@ -141,7 +142,7 @@ class FrontendConfig:
     def r4_twiddles(self) -> np.ndarray:
         """The radix-4 passes' twiddles, (N/8 - 1, 3, 2): for j = 1 .. N/8 - 1 the
         (wr, ws) of W1 = W_N^(4j), W2 = W_N^(2j), W3 = W_N^(6j), W = wr - j ws, each
-        derived from the quarter-wave sine (so no twiddle differs from the radix-2 ones).
+        derived from the quarter-wave sine.
         A pass of span h reads every (M/4h)-th row; j = 0 (W = 1) needs no row."""
         n, sin = self.n_fft, self.sin_q15
         q = n // 4

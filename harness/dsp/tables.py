@@ -1,9 +1,10 @@
 """Write the C tables of a front-end configuration (or of a bare FFT size) as a header.
 
 Generated into build/gen/<name>/fe_tables.h at build time, never committed. Every
-table has exactly the size its configuration needs: a quarter-wave sine of N/4 + 1
-entries serves every twiddle of an N-point real FFT, half a window serves the whole
-symmetric window, and the mel weights are stored sparsely (start, length, weights).
+table has exactly the size its configuration needs: the last radix-4 pass's twiddles
+serve every pass (an earlier one reads every 4th or 16th row), the split has one word
+per bin pair, half a window serves the whole symmetric window, and the mel weights are
+stored sparsely (start, length, weights).
 """
 
 from __future__ import annotations
