@@ -37,29 +37,12 @@ void fe_init(void)
    into their bit-reversed slots (no copy of the frame, no permutation pass). */
 #define FE_DIRECT_WINDOW 1
 
-/* Range bits of a pair of samples packed in a word: bits 1 .. 15 of each half of
-   v ^ (v << 1) have the highest bit of that sample's magnitude one place up. */
-#define PAIR_RANGE(v) ((v) ^ ((v) << 1))
-/* ... and the same msb (and zero-ness) as an OR of the magnitudes, from their OR. */
-#define RANGE_TO_BITS(acc) ((((acc) & 0xFFFFu) >> 1) | ((acc) >> 17))
-
-static uint32_t range_of(const uint32_t *p, const uint32_t *end)
-{
-    uint32_t acc = 0;
-    for (; p + 1 < end; p += 2)
-        acc |= PAIR_RANGE(p[0]) | PAIR_RANGE(p[1]);
-    if (p < end)
-        acc |= PAIR_RANGE(*p);
-    return acc;
-}
-
 /* A power-of-two bound on the frame's largest magnitude (as an OR of them would). */
 PHASE static uint32_t frame_bits(const int16_t *hop)
 {
     const uint32_t *hist = (const uint32_t *)(const void *)fe_history;
     const uint32_t *in = (const uint32_t *)(const void *)hop;
-    uint32_t acc = range_of(hist, hist + FE_HIST / 2) | range_of(in, in + FE_HOP / 2);
-    return RANGE_TO_BITS(acc);
+    return rfft_range_to_bits(rfft_range_bits(hist, hist + FE_HIST / 2) | rfft_range_bits(in, in + FE_HOP / 2));
 }
 
 /* Window the pairs [c0, c1) of the frame, read from src (pairs as words), into their
@@ -74,7 +57,7 @@ static inline uint32_t window_pairs(const uint32_t *src, uint32_t c0, uint32_t c
         int32_t x1 = (((int32_t)v >> 16) * (int32_t)w[dir] + round) >> shift;
         uint32_t packed = ((uint32_t)x0 & 0xFFFFu) | ((uint32_t)x1 << 16);
         fe_work[fe_bitrev[c]] = packed;
-        bits |= PAIR_RANGE(packed);
+        bits |= RFFT_PAIR_RANGE(packed);
     }
     return bits;
 }
@@ -100,7 +83,7 @@ PHASE static uint32_t window_frame(const int16_t *hop, int shift)
     bits |= window_pairs(in + (b - hist_end), b, win_end, fe_window_q15 + FE_WIN - 2 * b, -1, shift, round);
     for (uint32_t c = win_end; c < FE_N / 2; c++)
         fe_work[fe_bitrev[c]] = 0;
-    return RANGE_TO_BITS(bits);
+    return rfft_range_to_bits(bits);
 }
 
 /* The last FE_WIN - FE_HOP samples of the frame are the next frame's first. */

@@ -110,14 +110,8 @@ void rfft_q15_permute(int16_t *buf)
 
 int rfft_q15(int16_t *buf)
 {
-    /* range bits of the packed words (OR of w ^ (w << 1)); a lane's bits above its
-       bit 0 have the highest bit of |x| one place up: the same msb as an OR of |x| */
     const uint32_t *w = (const uint32_t *)(const void *)buf;
-    uint32_t acc = 0;
-    for (const uint32_t *end = w + FE_M; w < end; w += 2) {
-        uint32_t a = w[0], b = w[1];
-        acc |= (a ^ (a << 1)) | (b ^ (b << 1));
-    }
+    uint32_t bits = rfft_range_to_bits(rfft_range_bits(w, w + FE_M));
     rfft_q15_permute(buf);
-    return rfft_q15_bitreversed(buf, ((acc & 0xFFFFu) >> 1) | (acc >> 17));
+    return rfft_q15_bitreversed(buf, bits);
 }

@@ -33,6 +33,29 @@ int rfft_q15_bitreversed(int16_t *buf, uint32_t bits);
 /* The bit-reversal permutation of the N/2 complex values, in place. */
 void rfft_q15_permute(int16_t *buf);
 
+/* Range bits of a word holding two int16 (a sample pair, or re/im): in each half, bits
+   1 .. 15 of v ^ (v << 1) have the highest bit of that value's magnitude one place up
+   (bits k + 1 .. 15 clear exactly when it is in [-2^k, 2^k)). */
+#define RFFT_PAIR_RANGE(v) ((v) ^ ((v) << 1))
+
+/* The OR of RFFT_PAIR_RANGE over the words [p, end) (inline: it sits on hot paths). */
+static inline uint32_t rfft_range_bits(const uint32_t *p, const uint32_t *end)
+{
+    uint32_t acc = 0;
+    for (; p + 1 < end; p += 2)
+        acc |= RFFT_PAIR_RANGE(p[0]) | RFFT_PAIR_RANGE(p[1]);
+    if (p < end)
+        acc |= RFFT_PAIR_RANGE(*p);
+    return acc;
+}
+
+/* Range bits -> a value with the msb (and zero-ness) of an OR of the magnitudes: the
+   `bits` rfft_q15_bitreversed takes. */
+static inline uint32_t rfft_range_to_bits(uint32_t acc)
+{
+    return ((acc & 0xFFFFu) >> 1) | (acc >> 17);
+}
+
 /* Position of the highest set bit (v > 0); the M0+ has no CLZ. */
 int rfft_msb32(uint32_t v);
 
