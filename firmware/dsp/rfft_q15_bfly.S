@@ -1,7 +1,8 @@
 /*
  * The passes of rfft_q15.c, hand-scheduled for ARMv6-M (Cortex-M0+): a twiddle-free
  * radix-2 first stage, the radix-4 passes and the real split. Complex values are packed words,
- * (im << 16) | (re & 0xFFFF). Both return the range bits of every word they wrote:
+ * (im << 16) | (re & 0xFFFF). The first stage and the passes return the range bits of
+ * every word they wrote (RFFT_PAIR_RANGE in rfft_q15.h):
  * the OR of w ^ (w << 1), whose bits k + 1 .. 15 of a half are clear exactly when that
  * component is in [-2^k, 2^k) (rfft_q15.c decides the next shift from them).
  *
@@ -26,9 +27,9 @@
 .macro STAGE1_PAIR right
     ldm   r0!, {r3, r5}       /* a, b */
     sxth  r4, r3
-    asrs  r3, r3, #16         /* ai, ar in r4 */
+    asrs  r3, r3, #16         /* ar in r4, ai in r3 */
     sxth  r6, r5
-    asrs  r5, r5, #16         /* bi, br in r6 */
+    asrs  r5, r5, #16         /* br in r6, bi in r5 */
     adds  r4, r4, r6          /* xr = ar + br */
     lsls  r6, r6, #1
     subs  r6, r4, r6          /* yr = xr - 2 br */
