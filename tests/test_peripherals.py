@@ -227,9 +227,26 @@ def test_reading_the_divider_too_early_is_a_fault_that_says_so(asm_machine):
         "ldr r0, [r3, #0x70]\nbx lr\n.ltorg"
     )
     with pytest.raises(
-        FirmwareFault, match=r"read of SIO DIV_QUOTIENT 7 cycle\(s\) before the divider's result"
+        FirmwareFault, match=r"read of SIO DIV_QUOTIENT 8 cycle\(s\) before the divider's result"
     ):
         asm_machine({"f": code}, target="rp2040").call("f")
+
+
+@pytest.mark.parametrize("gap,early", [(8, None), (7, 1), (6, 2)])
+def test_the_divider_result_is_readable_on_the_ninth_cycle_after_the_write(asm_machine, gap, early):
+    """pico-sdk's contract: 8 cycles between the last operand write and the result read
+    (its sequences use four 2-cycle branches). NOPs (1 cycle each) set the gap exactly."""
+    code = (
+        "ldr r3, =0xD0000000\nmovs r0, #100\nstr r0, [r3, #0x60]\nmovs r0, #7\nstr r0, [r3, #0x64]\n"
+        + "nop\n" * gap
+        + "ldr r0, [r3, #0x70]\nbx lr\n.ltorg"
+    )
+    m = asm_machine({"f": code}, target="rp2040")
+    if early is None:
+        assert m.call("f").return_value == 14
+    else:
+        with pytest.raises(FirmwareFault, match=rf"DIV_QUOTIENT {early} cycle\(s\) before .* 9th cycle"):
+            m.call("f")
 
 
 def test_spinlocks_fifo_status_and_cpuid(asm_machine):

@@ -255,10 +255,12 @@ class Machine:
         pc = state.stop_pc  # the block the counter stopped before
         before = self.counter.cycles_after(pc)
         self.counter.clear_stop()
+        # The block at pc was charged when it started and has not run; it starts (and is
+        # charged) again when emulation resumes at pc, so take its charge back first.
+        self.counter.resume(pc)
         if self.time + before < irq.due:  # not yet: run this block, stop before the next
             irq.hold, irq.held_due = state.cycles, irq.due
             return pc | 1
-        self.counter.resume(pc)
         if exceptions.masked(uc):
             irq.masked_pending, irq.held_due = True, irq.due
             return pc | 1

@@ -22,7 +22,11 @@ class PeripheralFault(Exception):
     turns it into a FirmwareFault with the PC and backtrace."""
 
 
-SIO_DIV_CYCLES = 8  # RP2040 datasheet 2.3.1.5: results are ready 8 cycles after a divisor write
+# RP2040 datasheet 2.3.1.5: the divider takes 8 cycles; a result may be read on the 9th
+# cycle after the last operand write (every pico-sdk sequence leaves 8 cycles between the
+# write and the read). Access times here are when an instruction's last cycle ends, so a
+# read is early when it ends before write + 9.
+SIO_DIV_CYCLES = 8
 EXC_SYSTICK = 15
 
 
@@ -171,7 +175,7 @@ class RP2040Sio:
             q = abs(n) // abs(d) * (1 if (n >= 0) == (d >= 0) else -1) if signed else n // d
             r = n - q * d
         self.quotient, self.remainder = q & 0xFFFF_FFFF, r & 0xFFFF_FFFF
-        self.ready_at, self.dirty = now + SIO_DIV_CYCLES, True
+        self.ready_at, self.dirty = now + SIO_DIV_CYCLES + 1, True
 
     def read(self, reg: Register, now: int) -> int:
         name = reg.name
@@ -193,7 +197,8 @@ class RP2040Sio:
             if now < self.ready_at:
                 raise PeripheralFault(
                     f"read of SIO {name} {self.ready_at - now} cycle(s) before the divider's result is "
-                    f"ready (8 cycles after the divisor write, RP2040 datasheet 2.3.1.5)"
+                    f"ready (on the 9th cycle after the last operand write: 8 cycles between, RP2040 "
+                    "datasheet 2.3.1.5)"
                 )
             if name == "DIV_QUOTIENT":
                 self.dirty = False
