@@ -78,3 +78,39 @@ def test_the_rp2040_charges_an_interrupt_once_too(asm_machine, counter):
     ticks = busy.return_value - quiet.return_value
     assert quiet.cycles == LOOP_CYCLES and ticks == 4
     assert busy.cycles - quiet.cycles == ticks * (ENTRY + HANDLER_CYCLES + EXIT)
+
+
+@pytest.mark.parametrize("counter", COUNTERS)
+def test_a_fault_after_many_interrupts_has_a_backtrace_without_stale_frames(asm_machine, counter):
+    """An interrupt due inside a block that ends in a call once re-ran the block with its
+    call already recorded: a stale frame per interrupt, and a later fault listed the
+    same call site up to 63 times."""
+    funcs = {
+        "f": """
+            push {r4, lr}
+            ldr r1, =0xE000E010
+            movs r2, #96
+            str r2, [r1, #4]      @ a zero every 97 cycles
+            str r2, [r1, #8]
+            movs r2, #7
+            str r2, [r1]
+            ldr r4, =300
+        1:  nop; nop; nop; nop; nop; nop; nop; nop; nop; nop; nop; nop; nop; nop; nop; nop; 
+            bl g                  @ the interrupts land mostly in this block, which ends in a call
+            subs r4, #1
+            bne 1b
+            bl h
+            pop {r4, pc}
+            .ltorg
+        """,
+        "g": "nop\nnop\nnop\nbx lr",
+        "h": "ldr r0, =0x30000000\nldr r0, [r0]\nbx lr\n.ltorg",
+        "SysTick_Handler": HANDLER,
+    }
+    from mcubench.base.errors import FirmwareFault
+
+    m = asm_machine(funcs, counter=counter, data=TICKS + VECTORS)
+    with pytest.raises(FirmwareFault) as info:
+        m.call("f")
+    assert m.read_array("ticks", "<u4")[0] > 50
+    assert len(info.value.backtrace) == 1 and info.value.backtrace[0].startswith("f+")
