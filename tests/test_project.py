@@ -41,6 +41,14 @@ def ramp(n, sample_rate=16000, step=3):
     return (np.arange(n) * step).astype(np.int16)
 
 
+def first_hop(x):
+    return x[:32].astype(np.int64) >> 1
+
+
+def nothing(x):
+    return x[:0]
+
+
 def peak(audio, hop):
     return np.abs(audio.reshape(-1, hop).astype(np.int64)).max(axis=1)[:, None]
 """
@@ -219,6 +227,43 @@ def test_the_file_input_is_fed_whole_and_compared_with_the_expected_file(project
     by_files = next(e for e in doc["results"] if e["bench"] == "by_files" and e["target"] == "py32f003")
     assert by_files["extra"]["cycles_per_frame_min"] > 0  # 64 values / 32 per hop: two calls
     assert by_files["cycles"] == 2 * by_files["cycles_per_frame"]
+
+
+@pytest.mark.parametrize(
+    "reference,expected,pattern",
+    [
+        ("refs:first_hop", None, "reference 'refs:first_hop' has 32 values, the firmware gave 64"),
+        ("refs:nothing", None, "reference 'refs:nothing' has 0 values, the firmware gave 64"),
+        (None, "short.npy", "short.npy has 32 values, the firmware gave 64"),
+    ],
+)
+def test_a_reference_shorter_than_the_output_fails_that_benchmark_only(
+    project, tmp_path, reference, expected, pattern
+):
+    """Only out[:len(expected)] was compared: a one-hop (or empty) reference passed as
+    bit-exact. Every value the firmware wrote must be checked."""
+    root, _, _ = project
+    suite = tmp_path / "suite"
+    suite.mkdir()
+    (tmp_path / "src").mkdir()
+    (tmp_path / "src" / "half.c").write_text(KERNEL)
+    x = (np.arange(64) * 1000 - 32000).astype(np.int16)
+    np.save(tmp_path / "x.npy", x)
+    np.save(tmp_path / "short.npy", x[:32] >> 1)
+    source = f', file = "{tmp_path / "x.npy"}"'
+    if reference:
+        body = f'reference = "{reference}"\n'
+        (suite / "short.toml").write_text(bench_toml("short", source, body=body))
+    else:
+        (suite / "short.toml").write_text(bench_toml("short", source, f', expected = "{tmp_path / expected}"'))
+    (suite / "whole.toml").write_text(bench_toml("whole", source, body='reference = "refs:half"\n'))
+    out = tmp_path / "r.json"
+    proc = mcubench("run", "--suite", suite, "--json-file", out, cwd=root)
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr
+    rows = {(e["bench"], e["target"]): e for e in json.loads(out.read_text())["results"]}
+    for target in ("py32f002a", "py32f003"):
+        assert rows[("short", target)]["status"] == "error" and pattern in rows[("short", target)]["error"]
+        assert rows[("whole", target)]["status"] == "pass" and rows[("whole", target)]["bit_exact"]
 
 
 @pytest.mark.parametrize(
