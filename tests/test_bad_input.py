@@ -115,6 +115,8 @@ def test_any_toml_value_in_a_suite_file_is_valid_or_a_clear_error(tmp_path, key,
 
 def _valid_doc() -> dict:
     e = Entry("k", "py32f003", status="pass", cycles=10, bit_exact=True, budgets={"max_cycles": 20})
+    e.cycles_per_frame, e.frames, e.clock_hz = 10, 1, 24_000_000
+    e.flash_bytes, e.ram_static_bytes, e.stack_peak_bytes, e.ram_peak_bytes = 100, 50, 8, 58
     return json.loads(json.dumps(document([e])))
 
 

@@ -117,7 +117,7 @@ def test_run_reproduces_the_committed_baseline(tmp_path):
     assert rc == 0, out + err
     doc = json.loads((tmp_path / "r.json").read_text())
     baseline = json.loads((ROOT / "results" / "baseline.json").read_text())
-    assert doc["schema_version"] == 1 and doc["toolchain"].startswith("arm-none-eabi-gcc")
+    assert doc["schema_version"] == 2 and doc["toolchain"].startswith("arm-none-eabi-gcc")
     assert [(e["bench"], e["target"]) for e in doc["results"]] == [
         (e["bench"], e["target"]) for e in baseline["results"]
     ]
@@ -197,7 +197,9 @@ def test_check_flags_a_regression_against_the_baseline(tmp_path):
     )
     assert rc == 0, err
     doc = json.loads((tmp_path / "new.json").read_text())
-    doc["results"][0]["cycles"] -= 10  # the baseline was 10 cycles faster
+    fir = doc["results"][0]
+    fir["cycles_per_frame"] -= 10  # the baseline was 10 cycles a frame faster
+    fir["cycles"] -= 10 * fir["frames"]
     (tmp_path / "base.json").write_text(json.dumps(doc))
     rc, out, _ = mcubench(
         "check", tmp_path / "new.json", "--baseline", tmp_path / "base.json", "--markdown", tmp_path / "pr.md"

@@ -95,7 +95,7 @@ def test_a_fault_after_many_interrupts_has_a_backtrace_without_stale_frames(asm_
             movs r2, #7
             str r2, [r1]
             ldr r4, =300
-        1:  nop; nop; nop; nop; nop; nop; nop; nop; nop; nop; nop; nop; nop; nop; nop; nop; 
+        1:  nop; nop; nop; nop; nop; nop; nop; nop; nop; nop; nop; nop; nop; nop; nop; nop
             bl g                  @ the interrupts land mostly in this block, which ends in a call
             subs r4, #1
             bne 1b

@@ -255,7 +255,9 @@ def test_a_reference_shorter_than_the_output_fails_that_benchmark_only(
         body = f'reference = "{reference}"\n'
         (suite / "short.toml").write_text(bench_toml("short", source, body=body))
     else:
-        (suite / "short.toml").write_text(bench_toml("short", source, f', expected = "{tmp_path / expected}"'))
+        (suite / "short.toml").write_text(
+            bench_toml("short", source, f', expected = "{tmp_path / expected}"')
+        )
     (suite / "whole.toml").write_text(bench_toml("whole", source, body='reference = "refs:half"\n'))
     out = tmp_path / "r.json"
     proc = mcubench("run", "--suite", suite, "--json-file", out, cwd=root)
@@ -424,7 +426,7 @@ def test_check_warns_on_another_toolchain_fails_when_strict_and_exports_benchmar
         verdict["exit_code"] == 1 and not verdict["passed"] and "toolchain differs" in verdict["failures"][0]
     )
     gh = json.loads((tmp_path / "gh.json").read_text())
-    fir = next(g for g in gh if g["name"] == "fir_q15 on py32f003: cycles")
+    fir = next(g for g in gh if g["name"] == "fir_q15 on py32f003: cycles_per_frame")
     assert fir["unit"] == "cycles" and fir["value"] == 92_109
 
 

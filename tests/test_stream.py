@@ -101,7 +101,7 @@ def test_stream_command_json_png_dump_and_exit_codes(tmp_path, sed_short):
     rc, out, err = mcubench("stream", wav, "--app", "py32_sed", "--json", "--png", png, "--dump", dump)
     assert rc == 0, err
     doc = json.loads(out)
-    assert doc["schema_version"] == 1 and doc["hops"] == 20 and doc["accuracy"]["bit_exact"]
+    assert doc["schema_version"] == 2 and doc["hops"] == 20 and doc["accuracy"]["bit_exact"]
     assert png.stat().st_size > 10_000
     with np.load(dump) as z:
         assert np.array_equal(z["probs"], z["ref_probs"]) and z["frame_cycles"].shape == (20,)

@@ -22,9 +22,9 @@ REPO_ROOT = PACKAGE_DIR.parent  # the checkout, when the package runs from one
 _INSTALLED = (PACKAGE_DIR / "_firmware").is_dir()
 FIRMWARE_DIR = PACKAGE_DIR / "_firmware" if _INSTALLED else REPO_ROOT / "firmware"
 TARGETS_DIR = FIRMWARE_DIR / "targets"
-_SUITE_FILES = PACKAGE_DIR / "_suite" if _INSTALLED else REPO_ROOT / "benchmarks"
-DATA_DIR = _SUITE_FILES / "data"
-MODELS_DIR = _SUITE_FILES / "models"
+SUITE_FILES_DIR = PACKAGE_DIR / "_suite" if _INSTALLED else REPO_ROOT / "benchmarks"
+DATA_DIR = SUITE_FILES_DIR / "data"
+MODELS_DIR = SUITE_FILES_DIR / "models"
 
 
 def cache_dir() -> Path:

@@ -31,6 +31,14 @@ def at_least(n):
     return lambda v: None if v >= n else f"must be at least {n}"
 
 
+def between(lo, hi):
+    return lambda v: None if lo <= v <= hi else f"must be from {lo:,} to {hi:,}"
+
+
+def power_of_two(v) -> str | None:
+    return None if v > 0 and v & (v - 1) == 0 else "must be a power of two"
+
+
 def one_of(*names):
     return lambda v: None if v in names else f"must be one of {', '.join(map(str, names))}"
 

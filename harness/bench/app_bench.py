@@ -75,6 +75,7 @@ def measure_app(bench: Benchmark, target_name: str) -> Measured:
         target_name,
         cycles=int(run.frame_cycles.sum() + run.isr_cycles.sum()),
         cycles_per_frame=f["max"],
+        frames=doc["hops"],
         clock_hz=doc["clock_hz"],
         cpu_load_pct=doc["cpu_load_pct"],
         flash_bytes=doc["flash_bytes"],

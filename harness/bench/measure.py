@@ -15,7 +15,7 @@ from mcubench.bench.app_bench import measure_app
 from mcubench.bench.budgets import judge
 from mcubench.bench.outcome import Measured
 from mcubench.bench.references import expected_from_file, reference_function
-from mcubench.bench.suite import Benchmark
+from mcubench.bench.suite import Benchmark, definition
 from mcubench.build import cmsis, microfrontend
 from mcubench.build.compile import BuildSpec, build
 from mcubench.chip.targets import Target, load_target
@@ -132,6 +132,7 @@ def measure_kernel(bench: Benchmark, target_name: str) -> Entry:
     if bench.frame_period_s:
         entry.cpu_load_pct = round(100 * per_frame / (target.clock_hz * bench.frame_period_s), 3)
     entry.cycles, entry.cycles_per_frame, entry.clock_hz = total, per_frame, target.clock_hz
+    entry.frames = len(calls)
     entry.instructions = sum(c.instructions for c in calls)
     entry.flash_bytes, entry.flash_net_bytes = rep.flash_bytes, rep.flash_bytes - empty.flash_bytes
     entry.ram_static_bytes, entry.stack_peak_bytes = rep.ram_static_bytes, stack
@@ -190,6 +191,7 @@ def measure_tflite(bench: Benchmark, target_name: str) -> Entry:
         target.clock_hz,
     )
     entry.flash_bytes, entry.flash_net_bytes = r.flash_bytes, r.flash_bytes - empty.flash_bytes
+    entry.frames = r.steps
     entry.ram_static_bytes, entry.stack_peak_bytes = r.ram_static_bytes, r.stack_peak_bytes
     entry.ram_peak_bytes = r.ram_static_bytes + r.stack_peak_bytes
     entry.bit_exact = r.bit_exact
@@ -219,6 +221,7 @@ def measure(bench: Benchmark, target_name: str) -> Measured:
         measured = measure_app(bench, target_name)
     else:
         measured = Measured(measure_kernel(bench, target_name))
+    measured.entry.definition = definition(bench)
     judge(measured.entry, bench.budgets.get(target_name, {}))
     return measured
 

@@ -8,13 +8,14 @@ targets, generators, references and budget keys list the valid names.
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from mcubench.apps.app import get_app, list_apps
 from mcubench.base.errors import ConfigError
 from mcubench.base.imports import is_function_spec, load_function
-from mcubench.base.paths import resolve
+from mcubench.base.paths import FIRMWARE_DIR, SHIPPED, SUITE_FILES_DIR, resolve
 from mcubench.base.project import current
 from mcubench.base.schema import Field, Source, at_least, check_table, one_of, positive
 from mcubench.base.toml_files import parse_toml, read_text
@@ -342,3 +343,36 @@ def select(benches: list[Benchmark], names: list[str]) -> list[Benchmark]:
         if n not in known:
             raise ConfigError(f"unknown benchmark {n!r}; valid: {', '.join(sorted(known))}")
     return [known[n] for n in names]
+
+
+# What a benchmark's figures depend on besides the code: everything in its file but its
+# name, description, targets and budgets.
+_NOT_DEFINITION = ("name", "path", "description", "targets", "budgets")
+
+
+def _portable(value):
+    """A definition value as JSON that is the same in every checkout: paths relative to
+    the project (or mcubench's own firmware and suite), tuples as lists."""
+    if isinstance(value, Path):
+        root = current().root
+        for base, prefix in ((FIRMWARE_DIR, SHIPPED), (SUITE_FILES_DIR, "mcubench-suite:"), (root, "")):
+            if base is not None and value.is_relative_to(base):
+                return prefix + value.relative_to(base).as_posix()
+        return value.as_posix()
+    if dataclasses.is_dataclass(value):
+        return {f.name: _portable(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    if isinstance(value, dict):
+        return {str(k): _portable(v) for k, v in sorted(value.items())}
+    if isinstance(value, list | tuple):
+        return [_portable(v) for v in value]
+    return value
+
+
+def definition(bench: Benchmark) -> dict:
+    """What was measured, for the results entry: the gate compares a benchmark's figures
+    with the baseline's only while this is the same (frames, hop, input, sources...)."""
+    return {
+        f.name: _portable(getattr(bench, f.name))
+        for f in dataclasses.fields(bench)
+        if f.name not in _NOT_DEFINITION
+    }

@@ -17,7 +17,7 @@ from mcubench.base.errors import ConfigError
 from mcubench.base.files import write_if_changed
 from mcubench.base.paths import TARGETS_DIR
 from mcubench.base.project import current
-from mcubench.base.schema import Field, Source, at_least, check_table, one_of, positive
+from mcubench.base.schema import Field, Source, between, check_table, one_of, positive, power_of_two
 from mcubench.base.toml_files import parse_toml, read_text
 from mcubench.chip.peripherals import Peripheral, check_layout, core_peripherals, parse_peripherals
 
@@ -125,11 +125,17 @@ def target_names() -> list[str]:
     return sorted(_target_files())
 
 
+# Ranges: what the counters can represent exactly (the native one keeps 32-bit costs) and
+# what any Cortex-M0+ memory system has; a value outside is a typo, never a chip.
+PAGE = 4096  # Unicorn maps memory in 4 KiB pages
+MAX_ACCESS_CYCLES = 1000
+MAX_WAIT_STATES = 100
+MAX_MISS_CYCLES = 10_000
 _CACHE_FIELDS = {
-    "size": Field("int", required=True, check=positive),
-    "ways": Field("int", required=True, check=positive),
-    "line": Field("int", required=True, check=positive),
-    "miss_cycles": Field("int", required=True, check=at_least(0)),
+    "size": Field("int", required=True, check=power_of_two),
+    "ways": Field("int", required=True, check=between(1, 64)),
+    "line": Field("int", required=True, check=lambda v: power_of_two(v) or between(4, 1024)(v)),
+    "miss_cycles": Field("int", required=True, check=between(0, MAX_MISS_CYCLES)),
 }
 _REGION_FIELDS = {
     "name": Field("str", required=True),
@@ -139,13 +145,13 @@ _REGION_FIELDS = {
     "perms": Field(
         "str", required=True, check=lambda v: None if set(v) <= set("rwx") else "must be letters of 'rwx'"
     ),
-    "access_cycles": Field("int", check=at_least(1)),
+    "access_cycles": Field("int", check=between(1, MAX_ACCESS_CYCLES)),
     "cache": Field("table"),
 }
 TARGET_FIELDS = {
     "name": Field("str", required=True),
     "description": Field("str", required=True),
-    "clock_hz": Field("int", required=True, check=positive),
+    "clock_hz": Field("int", required=True, check=between(1, 1_000_000_000)),
     "mul_cycles": Field("int", required=True, check=one_of(1, 32)),
     "linker_script": Field("str"),
     "flash_wait_states": Field("any", required=True),
@@ -162,6 +168,18 @@ def _region(data, src: Source, i: int) -> Region:
         check_table(cache, _CACHE_FIELDS, src, f"{where}.cache")
     if data["base"] + data["size"] > 1 << 32:
         raise ConfigError(f"{src.path}: {where} ({data['name']}) runs past 4 GiB")
+    if data["base"] % PAGE or data["size"] % PAGE:
+        raise ConfigError(
+            f"{src.path}: {where} ({data['name']}): base {data['base']:#x} and size {data['size']:#x} "
+            f"must be multiples of 4 KiB (0x1000)"
+        )
+    if cache is not None:
+        sets, rem = divmod(cache["size"], cache["ways"] * cache["line"])
+        if rem or not sets or power_of_two(sets):
+            raise ConfigError(
+                f"{src.path}: {where}.cache: size {cache['size']} is not ways {cache['ways']} x line "
+                f"{cache['line']} x a power-of-two number of sets"
+            )
     return Region(
         name=data["name"],
         kind=data["kind"],
@@ -173,12 +191,30 @@ def _region(data, src: Source, i: int) -> Region:
     )
 
 
+def _one_each(regions: tuple[Region, ...], src: Source) -> None:
+    """One flash and one SRAM region; at most one with its own access cost and one with a
+    cache (the counters keep one of each: a second would silently replace the first)."""
+    rules = (
+        ("flash region", lambda r: r.kind == "flash"),
+        ("sram region", lambda r: r.kind == "sram"),
+        ("region with access_cycles other than 2", lambda r: r.access_cycles not in (None, 2)),
+        ("cached region", lambda r: r.cache is not None),
+    )
+    for what, test in rules:
+        found = [r.name for r in regions if test(r)]
+        if len(found) > 1:
+            raise ConfigError(f"{src.path}: more than one {what}: {', '.join(found)} (mcubench models one)")
+
+
 def _wait_states(value, src: Source) -> tuple[tuple[int, int], ...]:
     ok = (
         isinstance(value, list)
         and value
         and all(
-            isinstance(p, list) and len(p) == 2 and all(isinstance(x, int) and x >= 0 for x in p)
+            isinstance(p, list)
+            and len(p) == 2
+            and all(isinstance(x, int) and not isinstance(x, bool) and x >= 0 for x in p)
+            and p[1] <= MAX_WAIT_STATES
             for p in value
         )
         and [p[0] for p in value] == sorted({p[0] for p in value})
@@ -186,7 +222,7 @@ def _wait_states(value, src: Source) -> tuple[tuple[int, int], ...]:
     if not ok:
         raise ConfigError(
             f"{src.where('flash_wait_states')}: flash_wait_states must be [[max_clock_hz, wait_states], ...] "
-            "with ascending clocks"
+            f"with ascending clocks and at most {MAX_WAIT_STATES} wait states"
         )
     return tuple((a, b) for a, b in value)
 
@@ -227,6 +263,7 @@ def _parse_target(name: str, path: Path, _mtime_ns: int, _size: int, _gen_dir: P
     if not isinstance(data["region"], list) or not data["region"]:
         raise ConfigError(f"{src.where('region')}: a target needs [[region]] tables")
     regions = tuple(_region(r, src, i) for i, r in enumerate(data["region"]))
+    _one_each(regions, src)
     if data["name"] != name:
         raise ConfigError(f"{src.where('name')}: name {data['name']!r} differs from the file's name {name!r}")
     script = data.get("linker_script")

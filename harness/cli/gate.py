@@ -38,7 +38,13 @@ def run_check(args) -> int:
     baseline = load_results(path) if path and (path.exists() or args.baseline) else None
     tol = gate.tolerances(args.tolerance)
     verdict = gate.check(
-        results, baseline, tol, allow_missing=args.allow_missing, strict_toolchain=args.strict_toolchain
+        results,
+        baseline,
+        tol,
+        allow_missing=args.allow_missing,
+        strict_toolchain=args.strict_toolchain,
+        suite_budgets=_suite_budgets(),
+        allow_changed=args.allow_changed,
     )
     text = gate.check_markdown(verdict, tol)
     if args.github_benchmark:
@@ -62,6 +68,15 @@ def run_check(args) -> int:
     if args.markdown:
         write_atomic(Path(args.markdown), text)
     return verdict.exit_code
+
+
+def _suite_budgets() -> dict | None:
+    """{(bench, target): budgets} from the project's suite, which the gate holds results
+    to (never the budgets a results file says it had); None outside a project."""
+    project = current()
+    if project.root is None or not project.suite_dir.is_dir():
+        return None
+    return {(b.name, t): b.budgets.get(t, {}) for b in load_suite() for t in b.targets}
 
 
 def run_compare(args) -> int:

@@ -224,6 +224,11 @@ def _add_check(sub):
         action="store_true",
         help="a benchmark of the baseline missing from the results is a note, not a failure",
     )
+    p.add_argument(
+        "--allow-changed",
+        action="store_true",
+        help="a benchmark whose definition (frames, input, sources...) changed is a note, not a failure",
+    )
 
 
 def _add_compare(sub):

@@ -1,9 +1,14 @@
 """Gating: budgets plus regressions against a baseline, and run-to-run comparison.
 
 Cycle counts are deterministic, so the default tolerance is zero: any increase of
-cycles, flash, peak RAM or peak stack over the baseline is a regression, and so is a
-benchmark that stops being bit-exact. `compare` summarises two result files with
-per-benchmark deltas and geometric-mean ratios.
+cycles per frame, flash, peak RAM or peak stack over the baseline is a regression, and
+so is a benchmark that stops being bit-exact. Cycles are compared per frame (the worst
+call), never as totals, which move with the number of frames; a benchmark whose
+definition changed (frames, input, sources, build options) is not compared with its
+baseline at all but flagged. The gate believes nothing a results file says about
+itself: every status is derived again from the figures and the budgets (the suite's,
+when the project has one). `compare` summarises two result files with per-benchmark
+deltas and geometric-mean ratios.
 """
 
 from __future__ import annotations
@@ -12,15 +17,22 @@ import math
 from dataclasses import dataclass, field
 
 from mcubench.base.errors import ConfigError
+from mcubench.bench.budgets import BUDGETS, check_budgets
+from mcubench.results.entry import Entry
 
-GATED_METRICS = ("cycles", "flash_bytes", "ram_peak_bytes", "stack_peak_bytes")
+GATED_METRICS = ("cycles_per_frame", "flash_bytes", "ram_peak_bytes", "stack_peak_bytes")
 METRIC_ALIASES = {
-    "cycles": "cycles",
+    "cycles": "cycles_per_frame",
     "flash": "flash_bytes",
     "ram": "ram_peak_bytes",
     "stack": "stack_peak_bytes",
 }
-UNITS = {"cycles": "cycles", "flash_bytes": "bytes", "ram_peak_bytes": "bytes", "stack_peak_bytes": "bytes"}
+UNITS = {
+    "cycles_per_frame": "cycles",
+    "flash_bytes": "bytes",
+    "ram_peak_bytes": "bytes",
+    "stack_peak_bytes": "bytes",
+}
 
 
 def tolerances(pairs: list[tuple[str | None, float]]) -> dict[str, float]:
@@ -33,7 +45,7 @@ def tolerances(pairs: list[tuple[str | None, float]]) -> dict[str, float]:
             continue
         name = METRIC_ALIASES.get(metric, metric)
         if name not in GATED_METRICS:
-            valid = ", ".join([*METRIC_ALIASES, *GATED_METRICS])
+            valid = ", ".join([*METRIC_ALIASES, *(m for m in GATED_METRICS if m not in METRIC_ALIASES)])
             raise ConfigError(f"--tolerance {metric}=...: unknown metric; valid: {valid}")
         out[name] = pct
     return out
@@ -89,17 +101,60 @@ def _delta(new, old) -> str:
     return f"{new:,} ({d:+,}{pct})"
 
 
+def _budgets_of(e: dict, suite_budgets: dict | None, name: str, v: Verdict) -> dict:
+    """The budgets to hold an entry to: the suite's when the project's suite has the
+    benchmark (a note when the results file recorded others), else the recorded ones."""
+    recorded = e["budgets"]
+    key = (e["bench"], e["target"])
+    budgets = recorded
+    if suite_budgets is not None and key in suite_budgets:
+        budgets = suite_budgets[key]
+        if recorded != budgets:
+            v.notes.append(f"{name}: the results file recorded other budgets than the suite's, which hold")
+    for k, limit in budgets.items():
+        if k not in BUDGETS:
+            raise ConfigError(f"{name}: unknown budget {k!r} in the results file")
+        if BUDGETS[k].kind == "flag" and not isinstance(limit, bool):
+            raise ConfigError(f"{name}: budget {k} must be true or false, not {limit!r}")
+        if BUDGETS[k].kind != "flag" and (isinstance(limit, bool) or not isinstance(limit, int | float)):
+            raise ConfigError(f"{name}: budget {k} must be a number, not {limit!r}")
+    return budgets
+
+
+def _definition_changes(new: dict, old: dict) -> list[str]:
+    """What differs in how the two entries were measured: frames and definition keys."""
+    out = []
+    if None not in (new["frames"], old["frames"]) and new["frames"] != old["frames"]:
+        out.append(f"frames {old['frames']} -> {new['frames']}")
+    a, b = old["definition"], new["definition"]
+    if a and b:
+        for k in sorted(set(a) | set(b)):
+            if k != "frames" and a.get(k) != b.get(k):
+                out.append(f"{k} {_short(a.get(k))} -> {_short(b.get(k))}")
+    return out
+
+
+def _short(value) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
 def check(
     results: dict,
     baseline: dict | None,
     tolerance_pct: float | dict = 0.0,
     allow_missing: bool = False,
     strict_toolchain: bool = False,
+    suite_budgets: dict | None = None,
+    allow_changed: bool = False,
 ) -> Verdict:
-    """Budgets, errors and regressions; a benchmark of the baseline missing from the
-    results fails the check unless allow_missing (a partial run on purpose). A different
-    toolchain or flags is a warning (a failure with strict_toolchain): it explains
-    regressions that are not the code's."""
+    """Budgets, errors and regressions. Every status is derived again from the entry's
+    figures and its budgets (suite_budgets, {(bench, target): budgets}, when given; else
+    the ones the file recorded): a recorded status is never believed. Figures
+    are compared with the baseline per frame, and only between entries with the same
+    definition: a changed one fails (notes with allow_changed), as a benchmark of the
+    baseline missing from the results does (notes with allow_missing). A different
+    toolchain or flags is a warning (a failure with strict_toolchain)."""
     v = Verdict()
     tol = tolerance_pct if isinstance(tolerance_pct, dict) else dict.fromkeys(GATED_METRICS, tolerance_pct)
     base = _index(baseline) if baseline else {}
@@ -110,12 +165,25 @@ def check(
         if e["status"] == "error":
             v.errors += 1
             v.failures.append(f"{name}: error: {e['error']}")
-        elif e["status"] == "fail":
-            v.failures.append(f"{name}: over budget: {'; '.join(e['violations'])}")
+        else:
+            violations = check_budgets(Entry(**e), _budgets_of(e, suite_budgets, name, v))
+            derived = "fail" if violations else "pass"
+            if violations:
+                v.failures.append(f"{name}: over budget: {'; '.join(violations)}")
+            if e["status"] != derived:  # over budget is a failure above; this says why it disagrees
+                v.notes.append(
+                    f"{name}: the results file says {e['status']!r}, its figures and budgets say {derived!r}"
+                )
         old = base.get(key)
         if old is None:
             if baseline:
                 v.notes.append(f"{name}: new (not in the baseline)")
+            v.rows.append([key[0], key[1]] + [_delta(e.get(m), None) for m in GATED_METRICS])
+            continue
+        changes = _definition_changes(e, old) if e["status"] != "error" and old["status"] != "error" else []
+        if changes:
+            text = f"{name}: not compared with the baseline, its definition changed: {'; '.join(changes)}"
+            (v.notes if allow_changed else v.failures).append(text)
             v.rows.append([key[0], key[1]] + [_delta(e.get(m), None) for m in GATED_METRICS])
             continue
         for m in GATED_METRICS:

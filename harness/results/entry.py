@@ -10,7 +10,7 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass, field
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: frames and definition (a version 1 file is read as 2 without them)
 STATUSES = ("pass", "fail", "error")
 
 
@@ -19,8 +19,9 @@ class Entry:
     bench: str
     target: str
     status: str = "error"  # one of STATUSES
-    cycles: int | None = None
+    cycles: int | None = None  # all frames (calls, hops, steps) together
     cycles_per_frame: int | None = None  # the worst frame (what real time must hold)
+    frames: int | None = None  # the calls measured (hops of a stream, steps of a model)
     instructions: int | None = None
     flash_bytes: int | None = None
     ram_static_bytes: int | None = None
@@ -33,6 +34,9 @@ class Entry:
     cpu_load_pct: float | None = None
     flash_net_bytes: int | None = None  # net of the empty build
     extra: dict = field(default_factory=dict)
+    # what was measured, as the suite file says (sources, input, frames, build options...):
+    # the gate compares figures only between entries with the same definition
+    definition: dict = field(default_factory=dict)
     budgets: dict = field(default_factory=dict)
     violations: list[str] = field(default_factory=list)
     error: str | None = None
@@ -55,11 +59,35 @@ _JSON_TYPES = {
     "list[str]": {"type": "array", "items": {"type": "string"}},
 }
 ENTRY_KEYS = tuple(f.name for f in dataclasses.fields(Entry))
+# counts: never negative (a clock is at least 1 Hz)
+COUNT_KEYS = (
+    "cycles",
+    "cycles_per_frame",
+    "frames",
+    "instructions",
+    "flash_bytes",
+    "ram_static_bytes",
+    "stack_peak_bytes",
+    "ram_peak_bytes",
+    "clock_hz",
+)
+# what every measured entry (status pass or fail) has: null only in an error
+MEASURED_KEYS = (
+    "cycles",
+    "cycles_per_frame",
+    "flash_bytes",
+    "ram_static_bytes",
+    "stack_peak_bytes",
+    "ram_peak_bytes",
+    "clock_hz",
+)
 
 
 def entry_schema() -> dict:
     props = {f.name: dict(_JSON_TYPES[f.type]) for f in dataclasses.fields(Entry)}
     props["status"] = {"enum": list(STATUSES)}
+    for key in COUNT_KEYS:
+        props[key]["minimum"] = 1 if key == "clock_hz" else 0
     return {
         "type": "object",
         "required": list(ENTRY_KEYS),
