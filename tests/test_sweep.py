@@ -40,6 +40,8 @@ def _own_point_cache():
 def write_sweep(folder: Path, axes: str, extra: str = "", base: Path = FIR) -> Path:
     path = folder / "s.toml"
     name = NAME
+    if "objective" not in extra and base == FIR:  # FIR has no model, so no accuracies
+        extra += '\nobjective = { figure = "cycles_per_frame", goal = "min" }'
     path.write_text(f'[sweep]\nname = "{name}"\nbase = "{base}"\n{extra}\n[axes]\n{axes}\n')
     return path
 
@@ -78,6 +80,9 @@ def test_points_are_the_grid_of_the_axes_checked_as_benchmarks(tmp_path):
         ('"model.width" = [8]', "", "model goes with a seed app"),
         ('opt = ["-Os"]', 'objective = { figure = "x", goal = "up" }', "goal"),
         ('opt = ["-Os"]', 'sample = { kind = "random" }', "needs n"),
+        ('opt = ["-Os"]', 'objective = "acuracy_int8"', "unknown figure 'acuracy_int8'; valid: cycles_per"),
+        ('opt = ["-Os"]', 'objective = { figure = "cpu_lod", goal = "min" }', "unknown figure 'cpu_lod'"),
+        ('opt = ["-Os"]', 'objective = "accuracy_int8"', "'accuracy_int8' needs a model"),
     ],
 )
 def test_a_bad_sweep_is_one_line_naming_the_file(tmp_path, axes, extra, message):
@@ -306,3 +311,34 @@ def test_a_clock_axis_changes_the_load_not_the_cycles_and_refuses_a_clock_the_ch
     assert slow["figures"]["clock_hz"] == 8_000_000
     assert slow["figures"]["cpu_load_pct"] == pytest.approx(3 * fast["figures"]["cpu_load_pct"], rel=1e-3)
     assert over["status"] == "error" and "py32f003 cannot run at 48000000 Hz" in over["error"]
+
+
+def test_a_killed_sweep_worker_costs_no_point_its_points_run_again(tmp_path):
+    """As `run` does: the points a dead worker took down run again, each in a pool of its
+    own; none of them is recorded as an error."""
+    from test_robustness import _children
+
+    path = write_sweep(tmp_path, 'opt = ["-Os", "-O1", "-O2"]\nframes = [10, 20]')
+    out = tmp_path / "k.json"
+    proc = subprocess.Popen(
+        [*COMMAND, "sweep", str(path), "--jobs", "2", "--fresh", "--json", str(out)],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    killed = None
+    try:
+        while killed is None and proc.poll() is None:  # kill the first worker seen
+            workers = _children(proc.pid)
+            if workers:
+                os.kill(workers[0], signal.SIGKILL)
+                killed = workers[0]
+        _, err = proc.communicate(timeout=120)
+    finally:
+        proc.kill()
+    assert killed is not None, "no worker seen"
+    assert proc.returncode == 0, err
+    doc = json.loads(out.read_text())
+    assert doc["complete"] and [r.get("error") for r in doc["points"] if r["status"] == "error"] == []
+    assert not _children(proc.pid)

@@ -140,6 +140,19 @@ def _run_pool(fn, work: list, n: int, done: Callable, lost: list) -> None:
         pool.shutdown(wait=True)
 
 
+WORKER_DIED = "the worker process died (killed by a signal or out of memory)"
+LOST = object()  # run_alone's answer when the job's worker died
+
+
+def run_alone(fn: Callable[[J], R], job: J):
+    """fn(job) in a pool of its own (after a pool broke under it): its result, or LOST
+    when it killed this worker too."""
+    out: list = []
+    lost: list = []
+    _run_pool(fn, [job], 1, out.append, lost)
+    return LOST if lost else out[0]
+
+
 def fan_out(
     fn: Callable[[J], R],
     work: Iterable[J],
@@ -167,12 +180,12 @@ def fan_out(
         lost: list = []
         _run_pool(fn, work, n, done, lost)
         for job in lost:  # alone this time: a job that kills its worker only loses itself
-            alone: list = []
-            _run_pool(fn, [job], 1, done, alone)
-            if alone:
+            result = run_alone(fn, job)
+            if result is LOST:
                 if on_lost is None:
-                    raise McubenchError("a worker process died (killed by a signal or out of memory)")
-                done(on_lost(job, "the worker process died (killed by a signal or out of memory)"))
+                    raise McubenchError(WORKER_DIED)
+                result = on_lost(job, WORKER_DIED)
+            done(result)
         return out
     except KeyboardInterrupt:
         raise Interrupted("interrupted", out, 130) from None

@@ -57,6 +57,19 @@ SAMPLE_FIELDS = {
     "seed": Field("int"),
 }
 MAX_POINTS = 10_000
+# The figures of a point (sweep_run.py records them): what an objective may name.
+ENTRY_FIGURES = (
+    "cycles_per_frame",
+    "cpu_load_pct",
+    "clock_hz",
+    "ram_peak_bytes",
+    "ram_static_bytes",
+    "stack_peak_bytes",
+    "flash_bytes",
+    "bit_exact",
+)
+ACCURACY_FIGURES = ("accuracy_float", "accuracy_int8", "accuracy_firmware", "segment_accuracy")
+POINT_FIGURES = (*ENTRY_FIGURES, "deadline_misses", *ACCURACY_FIGURES)
 
 
 @dataclass(frozen=True)
@@ -107,19 +120,28 @@ def _set(data: dict, key: str, value, where: str) -> None:
 
 
 def _objective(value, src: Source) -> tuple[str, bool]:
+    """(figure, maximise); a figure no point records is refused before anything runs."""
     if value is None:
         return "accuracy_int8", True
     if isinstance(value, str):
-        return value, True
-    if isinstance(value, dict):
+        figure, maximise = value, True
+    elif isinstance(value, dict):
         check_table(
             value,
             {"figure": Field("str", required=True), "goal": Field("str", check=one_of("max", "min"))},
             src,
             "sweep.objective",
         )
-        return value["figure"], value.get("goal", "max") == "max"
-    raise ConfigError(f'{src.where("objective", "sweep")}: a figure name or {{ figure = ..., goal = "max" }}')
+        figure, maximise = value["figure"], value.get("goal", "max") == "max"
+    else:
+        raise ConfigError(
+            f'{src.where("objective", "sweep")}: a figure name or {{ figure = ..., goal = "max" }}'
+        )
+    if figure not in POINT_FIGURES:
+        raise ConfigError(
+            f"{src.where('objective', 'sweep')}: unknown figure {figure!r}; valid: {', '.join(POINT_FIGURES)}"
+        )
+    return figure, maximise
 
 
 def _choose(grid: list, sample: dict, src: Source) -> list:
@@ -190,5 +212,15 @@ def load_sweep(path: Path) -> Sweep:
             raise ConfigError(f"{src.where(None, 'axes')}: point {label}: {exc}") from None
         if point_target not in bench.targets:
             raise ConfigError(f"{src.where('target', 'sweep')}: {point_target!r} is not a target of {base}")
+        if objective in ACCURACY_FIGURES and not _has_model(bench):
+            raise ConfigError(
+                f"{src.where('objective', 'sweep')}: the objective {objective!r} needs a model (an app "
+                f"or sed_model), and point {label} has none; name a figure such as cycles_per_frame"
+            )
         sweep.points.append(Point(i, values, point_data, point_target, bench))
     return sweep
+
+
+def _has_model(bench: Benchmark) -> bool:
+    """Whether a point's record will have accuracies (sweep_run.evaluate)."""
+    return bool(bench.app or bench.sed_model or bench.reference in ("sed_model", "genre_model"))

@@ -33,20 +33,9 @@ from mcubench.bench.app_bench import bench_app
 from mcubench.bench.measure import measure
 from mcubench.bench.references import model_accuracies
 from mcubench.bench.suite import load_benchmark
-from mcubench.bench.sweep_file import Point, Sweep
+from mcubench.bench.sweep_file import ACCURACY_FIGURES, ENTRY_FIGURES, Point, Sweep
 from mcubench.chip.targets import load_target
 from mcubench.emu import deadline
-
-FIGURES = (
-    "cycles_per_frame",
-    "cpu_load_pct",
-    "clock_hz",
-    "ram_peak_bytes",
-    "ram_static_bytes",
-    "stack_peak_bytes",
-    "flash_bytes",
-    "bit_exact",
-)
 
 
 @dataclass(frozen=True)
@@ -108,10 +97,10 @@ def evaluate(job: Job) -> dict:
     try:
         bench = load_benchmark(job.base, job.data)
         entry = measure(bench, job.target).entry
-        figures = {k: getattr(entry, k) for k in FIGURES}
+        figures = {k: getattr(entry, k) for k in ENTRY_FIGURES}
         extra = entry.extra or {}
         figures["deadline_misses"] = extra.get("deadline_misses", 0)
-        for key in ("accuracy_float", "accuracy_int8", "accuracy_firmware", "segment_accuracy"):
+        for key in ACCURACY_FIGURES:
             if key in extra:
                 figures[key] = extra[key]
         if bench.app and (model := bench_app(bench).model):
@@ -197,29 +186,40 @@ def _error(job: Job, message: str) -> dict:
 
 
 def _run(sweep, executor, jobs, pending, outcome, folder, on_done) -> None:
+    def keep(job: Job, record: dict) -> None:
+        outcome.point_seconds += record.pop("seconds", 0.0)
+        if record["status"] != "error":
+            write_atomic(folder / f"{job.key}.json", json.dumps(record, sort_keys=True))
+        outcome.records.append(record)
+        outcome.ran += 1
+        if on_done is not None:
+            on_done(record, len(outcome.records), len(sweep.points))
+
+    lost: list = []  # points a dead local worker took down with it
     with pool.signals_held() as held:
         try:
-            died = "the worker process died (killed by a signal or out of memory)"
-            refused = lambda job: outcome.records.append(_error(job, died))  # noqa: E731
-            for job, fut in pool.submit_and_wait(executor, evaluate, jobs, held, pending, refused):
+            for job, fut in pool.submit_and_wait(executor, evaluate, jobs, held, pending, lost.append):
                 try:
                     record = fut.result()
                 except BrokenProcessPool:
-                    record = _error(job, died)
+                    lost.append(job)
+                    continue
                 except Exception as exc:  # a cluster's own failure (a lost worker, ...)
                     record = _error(job, f"{type(exc).__name__}: {exc}")
-                outcome.point_seconds += record.pop("seconds", 0.0)
-                if record["status"] != "error":
-                    write_atomic(folder / f"{job.key}.json", json.dumps(record, sort_keys=True))
-                outcome.records.append(record)
-                outcome.ran += 1
-                if on_done is not None:
-                    on_done(record, len(outcome.records), len(sweep.points))
+                keep(job, record)
         finally:
             outcome.interrupted = bool(held) or bool(pending)
             for fut in pending:
                 fut.cancel()
             _shutdown(executor)
+        # as `run` does: each point a dead worker took down runs again in a pool of its own,
+        # so only a point that kills its worker itself is an error
+        for job in lost:
+            if held:
+                outcome.interrupted = True
+                break
+            record = pool.run_alone(evaluate, job)
+            keep(job, _error(job, pool.WORKER_DIED) if record is pool.LOST else record)
 
 
 def _shutdown(executor: Executor) -> None:

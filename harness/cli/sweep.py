@@ -119,4 +119,12 @@ def run_sweep_command(args) -> int:
     if outcome.interrupted:
         print("mcubench: interrupted; the finished points are kept (run again to resume)", file=sys.stderr)
         return 130
+    measured = [r for r in outcome.records if r["status"] != "error"]
+    if measured and not any(sweep.objective in r["figures"] for r in measured):
+        print(
+            f"mcubench: {sweep.path}: no point has the objective {sweep.objective!r} "
+            "(accuracies need a model): no winner",
+            file=sys.stderr,
+        )
+        return 2
     return 2 if any(r["status"] == "error" for r in outcome.records) else 0
