@@ -1,4 +1,4 @@
-"""Chip files: what can be described is checked on load (ranges, 4 KiB pages, one of each
+"""Chip files: what can be described is checked on load (ranges, 1 KiB pages, one of each
 modelled memory feature), and on every chip file accepted the native counter and the
 Python counter give the same figures."""
 
@@ -85,12 +85,16 @@ def test_values_no_chip_has_are_refused_on_load(chip, kw, pattern):
         chip(**kw)
 
 
-def test_regions_must_be_whole_4k_pages(chip):
-    text = CHIP.format(ws=0, flash_extra="", sram_extra="").replace("size = 0x2000", "size = 0x1800")
-    with pytest.raises(ConfigError, match=r"region 2 \(sram\): .* must be multiples of 4 KiB"):
+def test_regions_must_be_whole_1k_pages(chip):
+    assert (
+        chip(text=CHIP.format(ws=0, flash_extra="", sram_extra="").replace("0x2000\n", "0xC00\n")).sram.size
+        == 3072
+    )
+    text = CHIP.format(ws=0, flash_extra="", sram_extra="").replace("size = 0x2000", "size = 0x1900")
+    with pytest.raises(ConfigError, match=r"region 2 \(sram\): .* must be multiples of 1 KiB"):
         chip(text=text)
     text = CHIP.format(ws=0, flash_extra="", sram_extra="").replace("0x2000_0000", "0x2000_0100")
-    with pytest.raises(ConfigError, match="must be multiples of 4 KiB"):
+    with pytest.raises(ConfigError, match="must be multiples of 1 KiB"):
         chip(text=text)
 
 

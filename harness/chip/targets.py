@@ -127,7 +127,7 @@ def target_names() -> list[str]:
 
 # Ranges: what the counters can represent exactly (the native one keeps 32-bit costs) and
 # what any Cortex-M0+ memory system has; a value outside is a typo, never a chip.
-PAGE = 4096  # Unicorn maps memory in 4 KiB pages
+PAGE = 1024  # Unicorn maps ARM memory in 1 KiB pages (TARGET_PAGE_BITS 10)
 MAX_ACCESS_CYCLES = 1000
 MAX_WAIT_STATES = 100
 MAX_MISS_CYCLES = 10_000
@@ -171,7 +171,7 @@ def _region(data, src: Source, i: int) -> Region:
     if data["base"] % PAGE or data["size"] % PAGE:
         raise ConfigError(
             f"{src.path}: {where} ({data['name']}): base {data['base']:#x} and size {data['size']:#x} "
-            f"must be multiples of 4 KiB (0x1000)"
+            f"must be multiples of 1 KiB (0x400), the emulator's page"
         )
     if cache is not None:
         sets, rem = divmod(cache["size"], cache["ways"] * cache["line"])
