@@ -296,3 +296,37 @@ def test_report_the_case_count():
     """Runs last in this file: what the property tests above tried (printed with -s)."""
     print(f"\nbad-input property tests: {OUTCOMES}")
     assert sum(OUTCOMES.values()) >= 1200
+
+
+@pytest.mark.parametrize(
+    "argv,option",
+    [
+        (["check", "{base}", "--baseline", "{base}", "--github-benchmark", "{dir}"], "--github-benchmark"),
+        (["check", "{base}", "--baseline", "{base}", "--markdown", "{dir}"], "--markdown"),
+        (["report", "{base}", "--out", "{file}"], "--out"),
+        (["run", "--bench", "fir_q15", "--json-file", "{dir}"], "--json-file"),
+        (["run", "--bench", "fir_q15", "--junit", "{file}/x.xml"], "--junit"),
+        (["exec", "{elf}", "--target", "py32f003", "--call", "f", "--output", "buf={dir}"], "--output"),
+        (["stream", "{wav}", "--app", "py32_sed", "--png", "{dir}"], "--png"),
+        (["stream", "{wav}", "--app", "py32_sed", "--dump", "{dir}"], "--dump"),
+        (["sweep", "{sweep}", "--json", "{dir}"], "--json"),
+    ],
+)
+def test_every_output_path_is_checked_before_the_work_starts(tmp_path, argv, option):
+    """A folder where a file is wanted (numpy wrote FOLDER.npy beside it, exit 0; others
+    failed after the work as internal errors), or a file where a folder is: one line,
+    exit 2, nothing written."""
+    folder, file = tmp_path / "out_dir", tmp_path / "a_file"
+    folder.mkdir()
+    file.write_text("x")
+    base = ROOT / "results" / "baseline.json"
+    sweep = ROOT / "benchmarks" / "sweeps" / "py32_sed.toml"
+    elf = tmp_path / "missing.elf"  # never reached: the path check comes first
+    wav = ROOT / "benchmarks" / "data" / "sed_speech_16000.wav"
+    words = [a.format(base=base, dir=folder, file=file, sweep=sweep, elf=elf, wav=wav) for a in argv]
+    proc = mcubench(*words, cwd=ROOT)
+    rc, err = proc.returncode, proc.stderr
+    assert rc == 2 and "Traceback" not in err and len(err.strip().splitlines()) == 1, err
+    assert err.startswith(f"mcubench: {option} ") and ("folder" in err or "is a file" in err), err
+    assert sorted(tmp_path.iterdir()) == sorted([folder, file])
+    assert list(folder.iterdir()) == []

@@ -16,6 +16,7 @@ from mcubench import __version__
 from mcubench.base.errors import McubenchError
 from mcubench.bench.pool import Interrupted
 from mcubench.cli import fft_tables, gate, init, model, perf, run, single, stream, sweep
+from mcubench.cli.output_paths import check_output_paths
 from mcubench.emu import deadline
 
 
@@ -340,6 +341,7 @@ def main(argv=None) -> int:
     signal.signal(signal.SIGTERM, _terminate)  # stop like Ctrl-C: workers ended, results kept
     deadline.arm(args.timeout)
     try:
+        check_output_paths(args)
         return COMMANDS[args.command][1](args) or 0
     except Interrupted as exc:
         print(f"mcubench: {exc}", file=sys.stderr)
