@@ -330,3 +330,18 @@ def test_every_output_path_is_checked_before_the_work_starts(tmp_path, argv, opt
     assert err.startswith(f"mcubench: {option} ") and ("folder" in err or "is a file" in err), err
     assert sorted(tmp_path.iterdir()) == sorted([folder, file])
     assert list(folder.iterdir()) == []
+
+
+@pytest.mark.parametrize("kind", ["suite", "sweep", "chip", "project"])
+def test_deeply_nested_toml_is_one_line_in_every_reader(tmp_path, kind):
+    deep = "x = " + "[" * 5000 + "]" * 5000 + "\n"
+    (tmp_path / "mcubench.toml").write_text(deep if kind == "project" else "")
+    (tmp_path / "benchmarks").mkdir()
+    (tmp_path / "targets").mkdir()
+    argv = {"suite": ["run"], "sweep": ["sweep", "s.toml"], "chip": ["targets"], "project": ["run"]}[kind]
+    where = {"suite": "benchmarks/b.toml", "sweep": "s.toml", "chip": "targets/c.toml"}.get(kind)
+    if where:
+        (tmp_path / where).write_text(deep)
+    proc = mcubench(*argv, cwd=tmp_path)
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr, proc.stderr
+    assert len(proc.stderr.strip().splitlines()) == 1 and "nested too deeply" in proc.stderr

@@ -78,7 +78,11 @@ def _sigint_as_in_a_terminal():
     signal.signal(signal.SIGINT, signal.SIG_DFL)  # even if this test runs where SIGINT is ignored
 
 
-def _run(folder: Path):
+def _sigint_ignored():
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # a background job of a non-interactive shell
+
+
+def _run(folder: Path, preexec_fn=_sigint_as_in_a_terminal):
     return mcubench(
         "run",
         "--suite",
@@ -89,7 +93,7 @@ def _run(folder: Path):
         folder / "r.json",
         "--markdown",
         folder / "r.md",
-        preexec_fn=_sigint_as_in_a_terminal,
+        preexec_fn=preexec_fn,
     )
 
 
@@ -123,9 +127,12 @@ def test_a_killed_worker_in_a_run_still_writes_every_result(tmp_path):
     assert all(f'"bench": "fir{i:02}"' in doc for i in range(6)) and '"status": "error"' not in doc
 
 
-def test_ctrl_c_of_run_writes_partial_results_and_leaves_no_process(tmp_path):
+@pytest.mark.parametrize("started", [_sigint_as_in_a_terminal, _sigint_ignored])
+def test_ctrl_c_of_run_writes_partial_results_and_leaves_no_process(tmp_path, started):
+    """Also when started with SIGINT ignored: the interrupt stops the pool all the same,
+    and the results must then say partial (they were written as complete, exit 0)."""
     _suite(tmp_path, 12)
-    proc = _run(tmp_path)
+    proc = _run(tmp_path, started)
     try:
         for line in proc.stderr:  # the first finished benchmark, then Ctrl-C
             if line.startswith("[1/"):

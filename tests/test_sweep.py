@@ -94,6 +94,15 @@ def test_a_bad_sweep_is_one_line_naming_the_file(tmp_path, axes, extra, message)
     assert r.returncode == 2 and r.stderr.count("\n") == 1 and "Traceback" not in r.stderr
 
 
+@pytest.mark.parametrize("name", ["../../escape", "a/b", "..", ".hidden", "x" * 101, ""])
+def test_a_sweep_name_cannot_reach_outside_the_project(tmp_path, name):
+    """The name makes results/sweep_<name>.json and the point cache's folder."""
+    path = write_sweep(tmp_path, 'opt = ["-Os"]')
+    path.write_text(path.read_text().replace(f'name = "{NAME}"', f'name = "{name}"'))
+    with pytest.raises(ConfigError, match="name .*it names files"):
+        load_sweep(path)
+
+
 def test_front_end_and_model_variants_have_one_name_and_check_their_values():
     name = variant_name("py32_1k", n_mels=24, hop=128)
     assert name == "py32_1k~n_mels=24" and get_config(name).n_mels == 24 and get_config(name).hop == 128
@@ -342,3 +351,28 @@ def test_a_killed_sweep_worker_costs_no_point_its_points_run_again(tmp_path):
     doc = json.loads(out.read_text())
     assert doc["complete"] and [r.get("error") for r in doc["points"] if r["status"] == "error"] == []
     assert not _children(proc.pid)
+
+
+def test_a_sweep_out_of_time_says_so_and_is_not_an_interrupt(tmp_path):
+    """--timeout means the same everywhere: exit 2 with the timeout's line (130 is Ctrl-C).
+    An executor whose points never finish: the parent's own alarm stops the sweep."""
+    from concurrent.futures import Executor, Future
+
+    from mcubench.bench.sweep_run import run_sweep
+    from mcubench.emu import deadline
+
+    class Stuck(Executor):
+        def submit(self, fn, *args):
+            return Future()  # never finishes
+
+        def shutdown(self, wait=True, cancel_futures=False):
+            pass
+
+    sweep = load_sweep(write_sweep(tmp_path, 'opt = ["-Os", "-O2"]'))
+    deadline.arm(0.3)
+    try:
+        outcome = run_sweep(sweep, Stuck(), fresh=True)
+    finally:
+        deadline.disarm()
+    assert outcome.interrupted and outcome.records == []
+    assert outcome.timeout is not None and "wall-clock timeout" in outcome.timeout

@@ -25,6 +25,8 @@ def parse_toml(path: Path, text: str) -> dict:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: {exc}") from None
+    except RecursionError:  # arrays or inline tables nested thousands deep
+        raise ConfigError(f"{path}: nested too deeply to be an mcubench file") from None
 
 
 def toml_value(v) -> str:

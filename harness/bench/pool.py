@@ -88,6 +88,10 @@ def signals_held():
         for s, handler in previous.items():
             signal.signal(s, handler)
         for s in dict.fromkeys(held):
+            if s == signal.SIGINT and previous[s] is signal.SIG_IGN:
+                # started with SIGINT ignored (a background job of a script): re-raising it
+                # would be ignored too, and the work stopped here would pass for complete
+                raise KeyboardInterrupt
             signal.raise_signal(s)
 
 

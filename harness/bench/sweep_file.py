@@ -28,6 +28,7 @@ from __future__ import annotations
 import copy
 import itertools
 import random
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -37,8 +38,15 @@ from mcubench.base.schema import Field, Source, check_table, one_of, positive
 from mcubench.base.toml_files import parse_toml, read_text
 from mcubench.bench.suite import Benchmark, load_benchmark
 
+
+def _plain_name(v) -> str | None:
+    """A sweep's name becomes file names (results, cache folder): no path in it."""
+    ok = re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,99}", v) and ".." not in v
+    return None if ok else "must be letters, digits, '_', '-' and '.' (it names files), no path"
+
+
 SWEEP_FIELDS = {
-    "name": Field("str", required=True),
+    "name": Field("str", required=True, check=_plain_name),
     "base": Field("str", required=True),
     "target": Field("str"),
     "objective": Field("any"),

@@ -142,6 +142,7 @@ class Outcome:
     cached: int
     ran: int
     interrupted: bool = False
+    timeout: str | None = None  # the --timeout message, when that is what stopped it
     point_seconds: float = 0.0  # time inside the points that ran
     wall_seconds: float = 0.0
 
@@ -175,8 +176,10 @@ def run_sweep(sweep: Sweep, executor: Executor, fresh: bool = False, on_done=Non
     pending: dict = {}
     try:
         _run(sweep, executor, jobs, pending, outcome, folder, on_done)
-    except (KeyboardInterrupt, deadline.WallClockTimeout):  # the held stop signal, raised at the end
+    except KeyboardInterrupt:  # the held stop signal, raised at the end
         outcome.interrupted = True
+    except deadline.WallClockTimeout as exc:  # --timeout: exit 2, as for run
+        outcome.interrupted, outcome.timeout = True, str(exc)
     outcome.wall_seconds = time.perf_counter() - start
     return outcome
 

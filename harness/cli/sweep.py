@@ -117,8 +117,9 @@ def run_sweep_command(args) -> int:
     )
     print("wrote " + ", ".join(str(p) for p in written), file=sys.stderr)
     if outcome.interrupted:
-        print("mcubench: interrupted; the finished points are kept (run again to resume)", file=sys.stderr)
-        return 130
+        why = outcome.timeout or "interrupted"
+        print(f"mcubench: {why}; the finished points are kept (run again to resume)", file=sys.stderr)
+        return 2 if outcome.timeout else 130
     measured = [r for r in outcome.records if r["status"] != "error"]
     if measured and not any(sweep.objective in r["figures"] for r in measured):
         print(
