@@ -478,3 +478,15 @@ def test_init_never_overwrites_a_file(tmp_path):
     proc = mcubench("init", "--no-baseline", cwd=tmp_path)
     assert proc.returncode == 2 and "refs.py: already exists; init never overwrites a file" in proc.stderr
     assert (tmp_path / "refs.py").read_text() == "# mine\n" and not (tmp_path / "mcubench.toml").exists()
+
+
+@pytest.mark.parametrize("blocker", [".github", "benchmarks", "results", "src"])
+def test_init_where_a_folder_it_needs_is_a_file_writes_nothing_and_can_run_again(tmp_path, blocker):
+    (tmp_path / blocker).write_text("a file\n")
+    proc = mcubench("init", "--no-baseline", cwd=tmp_path)
+    assert proc.returncode == 2 and len(proc.stderr.strip().splitlines()) == 1, proc.stderr
+    assert f"{tmp_path / blocker}: is a file where init needs a folder" in proc.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == [blocker]  # nothing half made
+    (tmp_path / blocker).unlink()
+    again = mcubench("init", "--no-baseline", cwd=tmp_path)
+    assert again.returncode == 0, again.stderr

@@ -162,11 +162,24 @@ FILES = {
 }
 
 
+def _check_free(root: Path) -> None:
+    """Everything init will write can be written: checked before anything is, so a
+    refusal leaves nothing half made (a file where a folder goes, a file that exists)."""
+    if root.exists() and not root.is_dir():
+        raise ConfigError(f"{root}: is a file, not a folder")
+    for rel in (*FILES, "results/baseline.json"):
+        path = root / rel
+        if path.exists() or path.is_symlink():
+            raise ConfigError(f"{path}: already exists; init never overwrites a file")
+        for parent in path.relative_to(root).parents:
+            folder = root / parent
+            if folder.exists() and not folder.is_dir():
+                raise ConfigError(f"{folder}: is a file where init needs a folder (for {rel})")
+
+
 def scaffold(root: Path) -> list[Path]:
-    """Write the project's files; none may exist yet."""
-    for rel in FILES:
-        if (root / rel).exists():
-            raise ConfigError(f"{root / rel}: already exists; init never overwrites a file")
+    """Write the project's files; none may exist yet (checked before the first is written)."""
+    _check_free(root)
     written = []
     for rel, text in FILES.items():
         write_atomic(root / rel, text)
@@ -176,6 +189,7 @@ def scaffold(root: Path) -> list[Path]:
 
 def run_init(args) -> int:
     root = Path(args.dir).resolve()
+    _check_free(root)
     root.mkdir(parents=True, exist_ok=True)
     for path in scaffold(root):
         print(f"wrote {path.relative_to(root)}")
