@@ -345,3 +345,13 @@ def test_deeply_nested_toml_is_one_line_in_every_reader(tmp_path, kind):
     proc = mcubench(*argv, cwd=tmp_path)
     assert proc.returncode == 2 and "Traceback" not in proc.stderr, proc.stderr
     assert len(proc.stderr.strip().splitlines()) == 1 and "nested too deeply" in proc.stderr
+
+
+def test_check_of_results_with_an_error_exits_2_with_a_line_saying_so(tmp_path):
+    doc = _valid_doc()
+    doc["results"].append(Entry.failed("b", "rp2040", "build failed").as_dict())
+    path = tmp_path / "r.json"
+    path.write_text(json.dumps(doc))
+    proc = mcubench("check", path, "--no-baseline", cwd=tmp_path)
+    assert proc.returncode == 2
+    assert proc.stderr == "mcubench: 1 benchmark(s) in the results ended in an error\n"

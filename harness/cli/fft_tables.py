@@ -35,4 +35,10 @@ def run_fft_tables(args) -> int:
     else:
         print(md)
     print(f"wrote {out / 'fft-tables.json'}, fft-tables.md, fft-tables.png", file=sys.stderr)
-    return 2 if any(r["status"] == "error" for r in rows) else 0
+    errors = [r for r in rows if r["status"] == "error"]
+    if errors:
+        print(
+            f"mcubench: {len(errors)} FFT build(s) ended in an error: {errors[0].get('error')}",
+            file=sys.stderr,
+        )
+    return 2 if errors else 0

@@ -67,6 +67,8 @@ def run_check(args) -> int:
         print(text, end="")
     if args.markdown:
         write_atomic(Path(args.markdown), text)
+    if verdict.exit_code == 2:  # exit 2 always says why on stderr
+        print(f"mcubench: {verdict.errors} benchmark(s) in the results ended in an error", file=sys.stderr)
     return verdict.exit_code
 
 
@@ -103,6 +105,8 @@ def run_baseline(args) -> int:
     write_json(target, doc)
     errors = [e for e in doc["results"] if e["status"] == "error"]
     print(f"wrote {target} ({len(doc['results'])} results, {len(errors)} error(s))")
+    for e in errors:
+        print(f"mcubench: {e['bench']} on {e['target']}: {e['error']}", file=sys.stderr)
     return 2 if exit_code(doc) == 2 else 0
 
 

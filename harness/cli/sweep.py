@@ -128,4 +128,10 @@ def run_sweep_command(args) -> int:
             file=sys.stderr,
         )
         return 2
-    return 2 if any(r["status"] == "error" for r in outcome.records) else 0
+    errors = [r for r in outcome.records if r["status"] == "error"]
+    if errors:
+        print(
+            f"mcubench: {len(errors)} point(s) ended in an error, the first: {errors[0]['error']}",
+            file=sys.stderr,
+        )
+    return 2 if errors else 0
