@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from mcubench.base.errors import ConfigError
+from mcubench.base.errors import ConfigError, FirmwareFault
 from mcubench.bench.model_run import read_steps, run
 from mcubench.build.compile import DoesNotFit
 from mcubench.chip.targets import load_target
@@ -77,6 +77,21 @@ def _run(args, target) -> int:
         r = run(
             args.model, target, x, seed=args.seed, steps=args.steps or 1, weights_in_sram=args.weights_in_sram
         )
+    except FirmwareFault as exc:  # a stack that outgrows the RAM left is "does not fit" too
+        if exc.kind != "stack overflow":
+            raise
+        if args.json:
+            print_json(
+                {
+                    "model": str(args.model),
+                    "target": target.name,
+                    "fits": False,
+                    "over": {"stack": exc.detail},
+                }
+            )
+        else:
+            print(f"does not fit {target.name}: the stack overflows the RAM left {exc.detail} (at run time)")
+        return 1
     except DoesNotFit as exc:  # the linker says by how much: that is the answer
         if args.json:
             print_json(

@@ -160,8 +160,9 @@ def _same_or_valid(padding: int, size: int, k: int, stride: int, dil: int, out: 
 class Reader:
     """The parts of the flatbuffer the generator needs, by tensor and operator index."""
 
-    def __init__(self, path):
-        self.buf = bytes(open(path, "rb").read())
+    def __init__(self, buf: bytes):
+        """buf: the file's bytes as load_model read them (ModelInfo.buf): read once."""
+        self.buf = buf
         self.model = tflite.Model.GetRootAsModel(self.buf, 0)
         self.sg = self.model.Subgraphs(0)
 
@@ -263,7 +264,7 @@ class _Gen:
         self.in_flash = not weights_in_sram
         self.info = load_model(path)
         self.path = path
-        self.r = Reader(path)
+        self.r = Reader(self.info.buf)
         self.gen = Generated("", self.info)
         self.consts: list[str] = []
         self.blocks: list[str] = []

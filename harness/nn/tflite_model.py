@@ -13,6 +13,7 @@ state) are persistent and counted apart.
 
 from __future__ import annotations
 
+import struct
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -34,6 +35,12 @@ _TYPE_BYTES = {
     tflite.TensorType.INT64: 8,
     tflite.TensorType.BOOL: 1,
     tflite.TensorType.RESOURCE: 0,
+    tflite.TensorType.FLOAT16: 2,
+    tflite.TensorType.UINT16: 2,
+    tflite.TensorType.UINT32: 4,
+    tflite.TensorType.UINT64: 8,
+    tflite.TensorType.FLOAT64: 8,
+    tflite.TensorType.COMPLEX64: 8,
 }
 _OP_NAMES = {v: k for k, v in tflite.BuiltinOperator.__dict__.items() if not k.startswith("_")}
 _TYPE_NAMES = {v: k.lower() for k, v in tflite.TensorType.__dict__.items() if not k.startswith("_")}
@@ -72,6 +79,7 @@ class ModelInfo:
     inputs: list[int]
     outputs: list[int]
     subgraphs: int
+    buf: bytes = b""  # the file as read, once: the code generator and the oracle use these bytes
     weight_bytes: int = 0
     arena_bytes: int = 0
     state_bytes: int = 0
@@ -113,8 +121,80 @@ def _builtin_code(code) -> int:
 
 
 def op_name(model, op) -> str:
-    """The builtin operator's name (CUSTOM for a custom one)."""
-    return _OP_NAMES.get(_builtin_code(model.OperatorCodes(op.OpcodeIndex())), "CUSTOM")
+    """The builtin operator's name; a custom one as CUSTOM(its custom code)."""
+    code = model.OperatorCodes(op.OpcodeIndex())
+    name = _OP_NAMES.get(_builtin_code(code))
+    if name is not None and name != "CUSTOM":
+        return name
+    custom = (code.CustomCode() or b"").decode(errors="replace")
+    return f"CUSTOM({custom or '?'})"
+
+
+# Operators whose MACs come from a weight tensor: (input index of the weights, its rank).
+_WEIGHTED = {
+    "CONV_2D": (1, 4),
+    "DEPTHWISE_CONV_2D": (1, 4),
+    "FULLY_CONNECTED": (1, 2),
+    "UNIDIRECTIONAL_SEQUENCE_LSTM": (1, 2),
+}
+MAX_TENSOR_BYTES = 1 << 31
+
+
+def _validate(model, sg, path: Path) -> None:
+    """The indexes, shapes, buffers and operator codes of the main subgraph hold
+    together, or one line naming the operator or tensor and what is wrong: a corrupt or
+    hand-edited file must never be measured as a model that "fits"."""
+    n_tensors, n_buffers, n_codes = sg.TensorsLength(), model.BuffersLength(), model.OperatorCodesLength()
+    for i in range(n_tensors):
+        t = sg.Tensors(i)
+        shape = [int(d) for d in t.ShapeAsNumpy()] if t.ShapeLength() else []
+        where = f"{path}: tensor {i} ({(t.Name() or b'').decode(errors='replace')})"
+        if any(d < 0 for d in shape):
+            raise ModelError(f"{where}: shape {'x'.join(map(str, shape))} has a negative dimension")
+        size = int(np.prod(shape, dtype=object)) * _TYPE_BYTES.get(t.Type(), 1)
+        if size > MAX_TENSOR_BYTES:
+            raise ModelError(f"{where}: shape {'x'.join(map(str, shape))} is {size:,} bytes")
+        if not 0 <= t.Buffer() < n_buffers:
+            raise ModelError(f"{where}: buffer index {t.Buffer()} is not one of the file's {n_buffers}")
+        data = model.Buffers(t.Buffer()).DataLength()
+        if data and t.Type() in _TYPE_BYTES and t.Type() != tflite.TensorType.RESOURCE and data != size:
+            raise ModelError(
+                f"{where}: {data} bytes of constant data for shape {'x'.join(map(str, shape)) or 'scalar'} "
+                f"of {_TYPE_NAMES.get(t.Type())} ({size} bytes)"
+            )
+    model_io = (
+        ("input", sg.InputsAsNumpy, sg.InputsLength()),
+        ("output", sg.OutputsAsNumpy, sg.OutputsLength()),
+    )
+    for what, indexes, n in model_io:
+        for i in [int(v) for v in indexes()] if n else []:
+            if not 0 <= i < n_tensors:
+                raise ModelError(f"{path}: model {what} tensor index {i} is not one of {n_tensors}")
+        if what == "input" and not n:
+            raise ModelError(f"{path}: the model has no input tensor")
+    for k in range(sg.OperatorsLength()):
+        o = sg.Operators(k)
+        if not 0 <= o.OpcodeIndex() < n_codes:
+            raise ModelError(f"{path}: operator {k}: operator code index {o.OpcodeIndex()} of {n_codes}")
+        name = op_name(model, o)
+        ins = [int(v) for v in o.InputsAsNumpy()] if o.InputsLength() else []
+        outs = [int(v) for v in o.OutputsAsNumpy()] if o.OutputsLength() else []
+        for what, indexes, lowest in (("input", ins, -1), ("output", outs, 0)):
+            for i in indexes:  # -1: an optional input left out
+                if not lowest <= i < n_tensors:
+                    raise ModelError(
+                        f"{path}: operator {k} ({name}): {what} tensor index {i} is not one of {n_tensors}"
+                    )
+        if name in _WEIGHTED:
+            slot, rank = _WEIGHTED[name]
+            if len(ins) <= slot or ins[slot] < 0 or not outs:
+                raise ModelError(f"{path}: operator {k} ({name}): no weights input or no output")
+            w = sg.Tensors(ins[slot])
+            if w.ShapeLength() != rank:
+                raise ModelError(
+                    f"{path}: operator {k} ({name}): weights tensor {ins[slot]} has rank {w.ShapeLength()}, "
+                    f"not {rank}"
+                )
 
 
 def load_model(path) -> ModelInfo:
@@ -124,7 +204,10 @@ def load_model(path) -> ModelInfo:
         raise ModelError(f"{path}: not a TensorFlow Lite model (no TFL3 identifier)")
     try:
         model = tflite.Model.GetRootAsModel(buf, 0)
+        if model.SubgraphsLength() < 1:
+            raise ModelError(f"{path}: no subgraph")
         sg = model.Subgraphs(0)
+        _validate(model, sg, path)
         tensors = []
         for i in range(sg.TensorsLength()):
             t = sg.Tensors(i)
@@ -154,9 +237,19 @@ def load_model(path) -> ModelInfo:
         inputs = [int(v) for v in sg.InputsAsNumpy()]
         outputs = [int(v) for v in sg.OutputsAsNumpy()]
         subgraphs = model.SubgraphsLength()
-    except (IndexError, ValueError, TypeError, AttributeError) as exc:  # a corrupted flatbuffer
-        raise ModelError(f"{path}: malformed model ({type(exc).__name__}: {exc})") from None
-    info = ModelInfo(path, ops, tensors, inputs, outputs, subgraphs)
+    except (
+        IndexError,
+        ValueError,
+        TypeError,
+        AttributeError,
+        OverflowError,
+        UnicodeError,
+        struct.error,
+    ) as exc:
+        raise ModelError(
+            f"{path}: malformed model ({type(exc).__name__}: {exc})"
+        ) from None  # corrupt flatbuffer
+    info = ModelInfo(path, ops, tensors, inputs, outputs, subgraphs, bytes(buf))
     for op in ops:
         op.macs = _macs(op, tensors)
         op.weight_bytes = sum(tensors[i].bytes for i in op.inputs if i >= 0 and tensors[i].constant)
