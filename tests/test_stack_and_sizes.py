@@ -117,3 +117,20 @@ def test_sp_moved_into_static_ram_and_back_is_caught(asm_machine, counter):
     )
     with pytest.raises(FirmwareFault, match="stack overflow"):
         m.call("f")
+
+
+def test_writing_a_value_a_buffer_type_cannot_hold_is_an_error_not_a_wrap(mcu):
+    """numpy wraps 70000 to 4464 as int16: the firmware would run on numbers nobody gave it."""
+    from mcubench.base.errors import McubenchError
+
+    src = "#include <stdint.h>\nint16_t buf[4] __attribute__((used));\nint f(void) { return buf[0]; }\n"
+    fw = mcu.build(src, "py32f003")
+    fw.write("buf", [1, -2, 32767, -32768])
+    assert fw.read("buf").tolist() == [1, -2, 32767, -32768]
+    with pytest.raises(McubenchError, match=r"buf: 70000 does not fit int16 \(-32768..32767\)"):
+        fw.write("buf", [1, 70000])
+    with pytest.raises(McubenchError, match="does not fit uint8"):
+        fw.write("buf", [-1], "<u1")
+    with pytest.raises(McubenchError, match="whole numbers"):
+        fw.write("buf", [0.5])
+    assert fw.read("buf").tolist() == [1, -2, 32767, -32768]  # nothing written

@@ -83,6 +83,24 @@ class _Interrupts:
     idle: int = 0  # cycles asleep in WFI
 
 
+def _exactly(values, dtype, symbol: str) -> np.ndarray:
+    """values as dtype (None: their own), refusing any that would wrap or lose a fraction."""
+    if dtype is None:
+        return np.asarray(values)
+    dt = np.dtype(dtype)
+    raw = np.asarray(values)
+    if dt.kind not in "iu" or raw.dtype.kind not in "iuf" or raw.size == 0:
+        return np.asarray(values, dtype=dt)
+    info = np.iinfo(dt)
+    lo, hi = raw.min(), raw.max()
+    if lo < info.min or hi > info.max:
+        bad = lo if lo < info.min else hi
+        raise McubenchError(f"{symbol}: {bad} does not fit {dt.name} ({info.min}..{info.max})")
+    if raw.dtype.kind == "f" and not np.all(np.isfinite(raw) & (raw == np.round(raw))):
+        raise McubenchError(f"{symbol}: {dt.name} takes whole numbers, not {raw.dtype} fractions")
+    return raw.astype(dt)
+
+
 def _int32(value: int) -> int:
     return value - (1 << 32) if value & 0x8000_0000 else value
 
@@ -343,8 +361,10 @@ class Machine:
         return np.frombuffer(self.read(sym.addr, n * dt.itemsize), dtype=dt).copy()
 
     def write_array(self, symbol: str, values, dtype="<i2") -> None:
+        """Write values into the buffer `symbol` as `dtype`; a value the type cannot hold
+        is an error (numpy would wrap 70000 to 4464 as int16)."""
         sym = self.image.symbol(symbol, "object")
-        data = np.asarray(values, dtype=dtype).tobytes()
+        data = _exactly(values, dtype, symbol).tobytes()
         if len(data) > sym.size:
             raise McubenchError(f"{len(data)} bytes do not fit {symbol} ({sym.size} bytes)")
         self.write(sym.addr, data)
