@@ -490,3 +490,30 @@ def test_init_where_a_folder_it_needs_is_a_file_writes_nothing_and_can_run_again
     (tmp_path / blocker).unlink()
     again = mcubench("init", "--no-baseline", cwd=tmp_path)
     assert again.returncode == 0, again.stderr
+
+
+def test_init_in_an_existing_repository_merges_keeps_and_says_so(tmp_path):
+    """Every real repository has a .gitignore, many a conftest.py or a workflow: init
+    appends its ignore lines, keeps the user's files, and --dry-run writes nothing."""
+    (tmp_path / ".gitignore").write_text("__pycache__/\n.mcubench/\n")
+    (tmp_path / "conftest.py").write_text("import os  # the user's\n")
+    (tmp_path / ".github" / "workflows").mkdir(parents=True)
+    (tmp_path / ".github" / "workflows" / "mcubench.yml").write_text("name: mine\n")
+    before = {p: p.read_text() for p in tmp_path.rglob("*") if p.is_file()}
+    dry = mcubench("init", "--dry-run", cwd=tmp_path)
+    assert dry.returncode == 0, dry.stderr
+    assert "would append to .gitignore (6 line(s))" in dry.stdout and "kept conftest.py" in dry.stdout
+    assert "would write src/gain_q15.c" in dry.stdout and "would measure the suite into" in dry.stdout
+    assert {p: p.read_text() for p in tmp_path.rglob("*") if p.is_file()} == before  # nothing written
+    proc = mcubench("init", "--no-baseline", cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    assert "appended to .gitignore (6 line(s))" in proc.stdout
+    assert "kept .github/workflows/mcubench.yml (exists: left as it is)" in proc.stdout
+    ignore = (tmp_path / ".gitignore").read_text().splitlines()
+    assert ignore[:2] == ["__pycache__/", ".mcubench/"] and ignore.count(".mcubench/") == 1
+    assert {"results/sweep_*", "results/fft-tables.*", "results/junit.xml"} <= set(ignore)
+    assert (tmp_path / "conftest.py").read_text() == "import os  # the user's\n"
+    assert (tmp_path / "src" / "gain_q15.c").is_file() and (tmp_path / "refs.py").is_file()
+    again = mcubench("init", "--no-baseline", cwd=tmp_path)  # a second init changes nothing
+    assert again.returncode == 0 and "unchanged .gitignore (has every line)" in again.stdout
+    assert "unchanged refs.py (already mcubench's)" in again.stdout

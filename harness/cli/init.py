@@ -3,8 +3,11 @@
 It writes a small Q15 kernel with the benchmark contract, a benchmark with budgets and
 a Python reference, a pytest test using the `mcu` fixture, a GitHub workflow that calls
 mcubench's action, and then measures the suite once to write results/baseline.json, so
-`mcubench run` and `mcubench check` pass as generated. Existing files are never
-overwritten: init stops with one line naming the first one.
+`mcubench run` and `mcubench check` pass as generated. In an existing repository it
+merges what can be merged (its lines appended to a .gitignore that lacks them) and
+keeps what is there (a conftest.py, a workflow, a project file), saying so; an example
+file of its own that exists with other contents stops it, with one line, before
+anything is written. `--dry-run` prints the plan only.
 """
 
 from __future__ import annotations
@@ -26,10 +29,15 @@ build = ".mcubench/build" # objects and ELFs (ignored by git)
 # python_path = ["."]     # where "module:function" references and generators import from
 """
 
+# everything later commands write that is not to be committed (baseline.json is)
 GITIGNORE = """\
 .mcubench/
 results/latest.*
 results/*.png
+results/junit.xml
+results/sweep_*
+results/fft-tables.*
+results/*.wav
 """
 
 KERNEL = """\
@@ -162,37 +170,79 @@ FILES = {
 }
 
 
-def _check_free(root: Path) -> None:
-    """Everything init will write can be written: checked before anything is, so a
-    refusal leaves nothing half made (a file where a folder goes, a file that exists)."""
+# Files a repository may already have: kept as they are (the fixture comes from the
+# installed plugin, the workflow and project file are the user's), or merged (.gitignore).
+KEPT = {PROJECT_FILE, "conftest.py", ".github/workflows/mcubench.yml"}
+MERGED = {".gitignore"}
+
+
+def _missing_lines(path: Path, text: str) -> list[str]:
+    have = set(path.read_text(errors="replace").splitlines())
+    return [line for line in text.splitlines() if line and line not in have]
+
+
+def plan(root: Path) -> list[tuple[str, str, str]]:
+    """(action, relative path, why) for every file, checked before anything is written:
+    write, append, keep or same; a refusal is a ConfigError naming the file."""
     if root.exists() and not root.is_dir():
         raise ConfigError(f"{root}: is a file, not a folder")
-    for rel in (*FILES, "results/baseline.json"):
+    steps = []
+    for rel, text in (*FILES.items(), ("results/baseline.json", None)):
         path = root / rel
-        if path.exists() or path.is_symlink():
-            raise ConfigError(f"{path}: already exists; init never overwrites a file")
         for parent in path.relative_to(root).parents:
             folder = root / parent
             if folder.exists() and not folder.is_dir():
                 raise ConfigError(f"{folder}: is a file where init needs a folder (for {rel})")
+        if path.is_dir():
+            raise ConfigError(f"{path}: is a folder where init writes a file")
+        if not (path.exists() or path.is_symlink()):
+            steps.append(("write", rel, ""))
+        elif rel in MERGED:
+            lines = _missing_lines(path, text)
+            steps.append(
+                ("append", rel, f"{len(lines)} line(s)") if lines else ("same", rel, "has every line")
+            )
+        elif rel in KEPT:
+            steps.append(("keep", rel, "exists: left as it is"))
+        elif text is not None and path.read_text(errors="replace") == text:
+            steps.append(("same", rel, "already mcubench's"))
+        else:
+            raise ConfigError(f"{path}: already exists; init never overwrites a file")
+    return steps
 
 
-def scaffold(root: Path) -> list[Path]:
-    """Write the project's files; none may exist yet (checked before the first is written)."""
-    _check_free(root)
-    written = []
-    for rel, text in FILES.items():
-        write_atomic(root / rel, text)
-        written.append(root / rel)
-    return written
+def scaffold(root: Path, steps: list[tuple[str, str, str]]) -> list[str]:
+    """Carry out the plan; the lines that say what was done."""
+    done = []
+    for action, rel, why in steps:
+        path = root / rel
+        if action == "write" and rel in FILES:
+            write_atomic(path, FILES[rel])
+        elif action == "append":
+            old = path.read_text(errors="replace")
+            add = "\n".join(_missing_lines(path, FILES[rel])) + "\n"
+            write_atomic(path, old + ("" if old.endswith("\n") or not old else "\n") + add)
+        if rel in FILES:
+            done.append(f"{_VERB[action]} {rel}" + (f" ({why})" if why else ""))
+    return done
+
+
+_VERB = {"write": "wrote", "append": "appended to", "keep": "kept", "same": "unchanged"}
 
 
 def run_init(args) -> int:
     root = Path(args.dir).resolve()
-    _check_free(root)
+    steps = plan(root)
+    if args.dry_run:
+        for action, rel, why in steps:
+            word = {"write": "would write", "append": "would append to"}.get(action, _VERB[action])
+            if rel == "results/baseline.json":
+                word = "would measure the suite into" if not args.no_baseline else "would not write"
+            print(f"{word} {rel}" + (f" ({why})" if why else ""))
+        return 0
     root.mkdir(parents=True, exist_ok=True)
-    for path in scaffold(root):
-        print(f"wrote {path.relative_to(root)}")
+    for line in scaffold(root, steps):
+        print(line)
     if args.no_baseline:
         return 0
     project = use(load_project(root / PROJECT_FILE))

@@ -80,6 +80,9 @@ def _add_init(sub):
     p.add_argument(
         "--no-baseline", action="store_true", help="only write the files; do not measure the suite"
     )
+    p.add_argument(
+        "--dry-run", action="store_true", help="say what init would write, append or keep; write nothing"
+    )
 
 
 def _add_model(sub):
