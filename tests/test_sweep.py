@@ -376,3 +376,24 @@ def test_a_sweep_out_of_time_says_so_and_is_not_an_interrupt(tmp_path):
         deadline.disarm()
     assert outcome.interrupted and outcome.records == []
     assert outcome.timeout is not None and "wall-clock timeout" in outcome.timeout
+
+
+def test_a_sweep_over_two_chips_writes_a_winner_for_each_chip_it_was_measured_on(tmp_path):
+    """A clock swept on the PY32F003 and the RP2040: each winner file names its own chip
+    only (one file for both applied the PY32's winning clock to the RP2040 as well)."""
+    path = write_sweep(
+        tmp_path,
+        'target = ["py32f003", "rp2040"]\nclock_hz = [16_000_000, 24_000_000]',
+        'objective = { figure = "cpu_load_pct", goal = "min" }',
+    )
+    out = tmp_path / "two.json"
+    proc = mcubench("sweep", str(path), "--jobs", "2", "--json", str(out))
+    assert proc.returncode == 0, proc.stderr
+    doc = json.loads(out.read_text())
+    assert set(doc["winners"]) == {"py32f003", "rp2040"}
+    for target in ("py32f003", "rp2040"):
+        text = (tmp_path / f"two_winner_{target}.toml").read_text()
+        assert f'targets = ["{target}"]' in text and "clock_hz = 24000000" in text
+        other = "rp2040" if target == "py32f003" else "py32f003"
+        assert f"[budgets.{other}]" not in text
+    assert not (tmp_path / "two_winner.toml").exists()

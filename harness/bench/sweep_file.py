@@ -209,8 +209,10 @@ def load_sweep(path: Path) -> Sweep:
         point_data = copy.deepcopy(common)
         point_target = values.get("target", target)
         for key, value in values.items():
-            if key == "target":
+            if key == "target":  # that chip only, with its budgets only
                 point_data.setdefault("benchmark", {})["targets"] = [value]
+                if isinstance(point_data.get("budgets"), dict):
+                    point_data["budgets"] = {t: b for t, b in point_data["budgets"].items() if t == value}
             else:
                 _set(point_data, key, value, src.where(key, "axes"))
         label = Point(i, values, point_data).label

@@ -17,7 +17,7 @@ from mcubench.base.toml_files import dump_toml
 from mcubench.bench.sweep_file import Sweep
 from mcubench.results.document import header
 
-SWEEP_SCHEMA = "sweep-1"
+SWEEP_SCHEMA = "sweep-2"  # 2: winners, one per chip
 
 
 def _score(sweep: Sweep, r: dict) -> float | None:
@@ -66,9 +66,11 @@ def pareto(sweep: Sweep, records: list) -> list:
 def document(sweep: Sweep, records: list, complete: bool) -> dict:
     rows = ranked(sweep, records)
     # a winner has the objective: never one picked on CPU load for want of it
-    winner = next(
-        (r for r in rows if r["fits"] and r["status"] == "pass" and _score(sweep, r) is not None), None
-    )
+    eligible = [r for r in rows if r["fits"] and r["status"] == "pass" and _score(sweep, r) is not None]
+    winner = eligible[0] if eligible else None
+    winners: dict = {}  # the best point on each chip: a swept clock or option holds for that chip only
+    for r in eligible:
+        winners.setdefault(r["target"], r["index"])
     return {
         **header(),
         "kind": "sweep",
@@ -85,6 +87,7 @@ def document(sweep: Sweep, records: list, complete: bool) -> dict:
         "points": [_sorted({k: v for k, v in r.items() if k != "key"}) for r in rows],
         "pareto": pareto(sweep, records),
         "winner": None if winner is None else winner["index"],
+        "winners": dict(sorted(winners.items())),
     }
 
 
@@ -96,10 +99,14 @@ def _sorted(value):
 
 
 def winner_toml(sweep: Sweep, record: dict) -> str:
-    """The winning point as a benchmark file (the base with the point's keys set)."""
+    """The winning point as a benchmark file (the base with the point's keys set) for the
+    chip it was measured on: a sweep over several chips gets one per chip."""
     point = next(p for p in sweep.points if p.index == record["index"])
     data = copy.deepcopy(point.data)
     bench = data.setdefault("benchmark", {})
+    bench["targets"] = [point.target]  # measured there only: its clock or options may not suit another chip
+    if isinstance(data.get("budgets"), dict):
+        data["budgets"] = {t: b for t, b in data["budgets"].items() if t == point.target}
     bench["name"] = f"{sweep.name}_winner"
     bench["description"] = f"winner of sweep {sweep.name}: {point.label}"
     figs = record["figures"]

@@ -102,10 +102,11 @@ def run_sweep_command(args) -> int:
     )
     write_json(out, doc)
     written = [out, sweep_chart(doc, out.with_suffix(".png"))]
-    winner = next((r for r in outcome.records if r["index"] == doc["winner"]), None)
-    if winner is not None:
-        toml = out.with_name(out.stem + "_winner.toml")
-        write_atomic(toml, winner_toml(sweep, winner))
+    by_index = {r["index"]: r for r in outcome.records}
+    several = len({p.target for p in sweep.points}) > 1
+    for target, index in doc["winners"].items():  # one winner file per chip
+        toml = out.with_name(out.stem + (f"_winner_{target}.toml" if several else "_winner.toml"))
+        write_atomic(toml, winner_toml(sweep, by_index[index]))
         written.append(toml)
     print(table(doc))
     ran = max(outcome.ran, 1)
