@@ -517,3 +517,22 @@ def test_init_in_an_existing_repository_merges_keeps_and_says_so(tmp_path):
     again = mcubench("init", "--no-baseline", cwd=tmp_path)  # a second init changes nothing
     assert again.returncode == 0 and "unchanged .gitignore (has every line)" in again.stdout
     assert "unchanged refs.py (already mcubench's)" in again.stdout
+
+
+def test_a_project_app_streams_from_a_default_apps_toml_with_its_picture_and_profile(tmp_path):
+    """apps.toml is found without `apps = [...]` (as targets/ is); --png draws the app's own
+    picture (it was ignored) and --profile prints the functions (only --json had them)."""
+    (tmp_path / "mcubench.toml").write_text("")
+    (tmp_path / "apps.toml").write_text(APPS)
+    (tmp_path / "src").mkdir()
+    (tmp_path / "src" / "level.c").write_text(APP)
+    (tmp_path / "refs.py").write_text(REFS)
+    wav = ROOT / "benchmarks" / "data" / "speech_16000.wav"
+    png = tmp_path / "pics" / "level.png"
+    proc = mcubench("stream", wav, "--app", "level_meter", "--png", png, "--profile", cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    assert f"picture          {png}" in proc.stdout and png.stat().st_size > 10_000
+    assert "cycles per hop by function" in proc.stdout and "app_process" in proc.stdout
+    unknown = mcubench("stream", wav, "--app", "level_metre", cwd=tmp_path)
+    assert unknown.returncode == 2 and "level_meter" in unknown.stderr
+    assert f"the project's: read from {tmp_path / 'apps.toml'}" in unknown.stderr

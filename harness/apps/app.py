@@ -179,7 +179,13 @@ def list_apps() -> list[str]:
 def get_app(name: str) -> App:
     apps = load_apps()
     if name not in apps:
-        raise ConfigError(f"unknown app {name!r}; valid: {', '.join(apps)}")
+        files = [str(f) for f in current().app_files]
+        where = (
+            f"read from {', '.join(files)}" if files else "no project apps file (apps.toml, or apps = [...])"
+        )
+        raise ConfigError(
+            f"unknown app {name!r}; valid: {', '.join(apps)} (the seed apps and the project's: {where})"
+        )
     return apps[name]
 
 

@@ -90,6 +90,7 @@ def load_project(path: Path) -> Project | None:
     conf = {**DEFAULTS, **data}
     root = path.parent.resolve()
     targets = conf.get("targets", ["targets"] if (root / "targets").is_dir() else [])
+    apps = conf.get("apps", ["apps.toml"] if (root / "apps.toml").is_file() else [])
     return Project(
         root=root,
         config_file=path.resolve(),
@@ -97,7 +98,7 @@ def load_project(path: Path) -> Project | None:
         results_dir=root / conf["results"],
         build_dir=root / conf["build"],
         target_dirs=tuple(root / t for t in targets),
-        app_files=tuple(root / a for a in conf.get("apps", [])),
+        app_files=tuple(root / a for a in apps),
         python_path=tuple(root / p for p in conf["python_path"]),
     )
 

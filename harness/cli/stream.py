@@ -19,7 +19,7 @@ from mcubench.base.project import current
 from mcubench.bench.app_bench import stream_document
 from mcubench.cli.output import print_json
 from mcubench.data.wav import read_wav, to_app_audio
-from mcubench.report.charts import stream_chart
+from mcubench.report.charts import app_stream_chart, stream_chart
 
 
 def _print_table(doc: dict, png: Path) -> None:
@@ -50,9 +50,17 @@ def _print_table(doc: dict, png: Path) -> None:
         exact = "yes" if acc["bit_exact"] else f"NO ({acc['mismatched_hops']} hops differ)"
         what = "features, probabilities, EMA" if "features_vs_float" in acc else "its reference"
         print(f"  bit-exact        {exact} (against {what})")
-    if "features_vs_float" not in acc:
-        print(f"  picture          {png or '-'}")
-        return
+    if "features_vs_float" in acc:
+        _print_float_comparison(acc)
+    print(f"  picture          {png or '-'}")
+    if "profile_cycles_per_hop" in doc:
+        total = sum(doc["profile_cycles_per_hop"].values())
+        print("  cycles per hop by function (self time, the largest):")
+        for name, cycles in list(doc["profile_cycles_per_hop"].items())[:15]:
+            print(f"    {cycles:>12,.0f}  {100 * cycles / total:5.1f}%  {name}")
+
+
+def _print_float_comparison(acc: dict) -> None:
     fv = acc["features_vs_float"]
     snr = f"SNR {fv['snr_db']:.1f} dB, " if "snr_db" in fv else ""
     print(
@@ -65,12 +73,6 @@ def _print_table(doc: dict, png: Path) -> None:
             f"                   top class agrees {pv['top1_agreement_pct']:.1f}% of hops "
             f"({pv['ema_top1_agreement_pct']:.1f}% after EMA), mean |dP| {pv['mean_abs_prob_err']:.3f}"
         )
-    print(f"  picture          {png}")
-    if "profile_cycles_per_hop" in doc:
-        total = sum(doc["profile_cycles_per_hop"].values())
-        print("  cycles per hop by function (self time, the largest):")
-        for name, cycles in list(doc["profile_cycles_per_hop"].items())[:15]:
-            print(f"    {cycles:>12,.0f}  {100 * cycles / total:5.1f}%  {name}")
 
 
 def run_stream_command(args) -> int:
@@ -81,11 +83,13 @@ def run_stream_command(args) -> int:
         print(f"mcubench: notice: {args.wav}: {n}", file=sys.stderr)
     doc, run, ref = stream_document(app, audio, args.target, args.clock, args.profile)
     doc["wav"] = str(args.wav)
-    png = None
-    if app.seed:  # the picture shows features and class probabilities
-        results = current().require("stream (without --png)").results_dir if not args.png else None
-        png = Path(args.png) if args.png else results / f"stream_{app.name}_{run.target}.png"
+    png = Path(args.png) if args.png else None
+    if png is None and (app.seed or current().root is not None):
+        png = current().require("stream (without --png)").results_dir / f"stream_{app.name}_{run.target}.png"
+    if png is not None and app.seed:  # features and class probabilities
         stream_chart(png, app, run, ref, audio[: run.hops * app.hop])
+    elif png is not None:  # a project's app: its own outputs and the cycles
+        app_stream_chart(png, app, run, audio[: run.hops * app.hop])
     if args.dump:
         arrays = {"frame_cycles": run.frame_cycles, "isr_cycles": run.isr_cycles, "finish": run.finish}
         if app.seed:

@@ -275,6 +275,46 @@ def stream_chart(
     return path
 
 
+def app_stream_chart(path: Path, app, run, audio, dpi: int = 100) -> Path:
+    """The picture of a project's own app (mcubench stream): waveform, each output buffer
+    per hop (its first values), cycles per hop against the real-time line."""
+    plt = _plt()
+    hop_s = app.hop / app.sample_rate
+    t_hop = (np.arange(run.hops) + 1) * hop_s
+    outputs = list(run.outputs.items())
+    fig, axes = plt.subplots(2 + len(outputs), 1, figsize=(9, 2.2 * (2 + len(outputs))), sharex=True)
+    hops = np.asarray(audio[: run.hops * app.hop], dtype=float).reshape(run.hops, app.hop) / 32768
+    axes[0].fill_between(t_hop - hop_s / 2, hops.min(axis=1), hops.max(axis=1), linewidth=0, step="mid")
+    axes[0].set_ylim(-1, 1)
+    axes[0].set_ylabel("audio\n(min/max per hop)", fontsize=8)
+    for ax, (symbol, values) in zip(axes[1:], outputs):
+        v = np.asarray(values).reshape(run.hops, -1)
+        for i in range(min(v.shape[1], 8)):
+            ax.plot(t_hop, v[:, i], linewidth=0.8, label=f"[{i}]")
+        ax.set_ylabel(symbol, fontsize=8)
+        if v.shape[1] > 1:
+            ax.legend(fontsize=6, ncol=8, loc="upper right")
+    axes[-1].plot(t_hop, run.frame_cycles, linewidth=0.8, label="cycles per hop")
+    axes[-1].axhline(
+        run.period_cycles, color="red", linewidth=1, label=f"one hop at {run.clock_hz / 1e6:g} MHz"
+    )
+    misses = run.misses
+    if len(misses):
+        axes[-1].plot(t_hop[misses], run.frame_cycles[misses], "rx", markersize=5, label="deadline missed")
+    axes[-1].set_ylim(0, max(run.period_cycles, float(run.frame_cycles.max())) * 1.15)
+    axes[-1].set_ylabel("cycles", fontsize=8)
+    axes[-1].set_xlabel("time, s", fontsize=8)
+    axes[-1].legend(fontsize=7, loc="lower right")
+    for ax in axes:
+        ax.tick_params(labelsize=7)
+    fig.suptitle(f"{app.name} on {run.target}: {run.hops} hops of {hop_s * 1000:.3g} ms", fontsize=10)
+    fig.tight_layout()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(path, dpi=dpi)
+    plt.close(fig)
+    return path
+
+
 def fft_chart(rows: list[dict], path: Path, variants: dict, sizes: tuple) -> Path:
     """Flash, RAM and cycles of each FFT variant and size, one row per chip (log scales),
     with the chip's flash and SRAM as lines; a build that does not fit is a hatched bar
