@@ -254,3 +254,16 @@ def test_exec_profile_splits_the_cycles_by_function_exactly(asm_elf):
     assert data["profile"] == {"g": 14, "f": 10} and data["cycles"] == 24
     rc, out, _ = mcubench("exec", elf, "--target", "py32f003", "--call", "f", "--profile")
     assert rc == 0 and "58.3%  g" in out
+
+
+@pytest.mark.parametrize(
+    "bench,target", [("fir_q15", "py32f003"), ("py32_sed", "py32f003"), ("genre_lstm_tflite", "rp2040")]
+)
+def test_inspect_bench_looks_at_the_elf_the_suite_measured(bench, target):
+    """A kernel, an app and a .tflite model: the ELF inspect finds has the flash the
+    committed baseline recorded for that benchmark."""
+    rc, out, err = mcubench("inspect", "--bench", bench, "--target", target, "--json")
+    assert rc == 0, err
+    base = json.loads((ROOT / "results" / "baseline.json").read_text())
+    entry = next(e for e in base["results"] if (e["bench"], e["target"]) == (bench, target))
+    assert json.loads(out)["flash_bytes"] == entry["flash_bytes"]

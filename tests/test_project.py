@@ -536,3 +536,23 @@ def test_a_project_app_streams_from_a_default_apps_toml_with_its_picture_and_pro
     unknown = mcubench("stream", wav, "--app", "level_metre", cwd=tmp_path)
     assert unknown.returncode == 2 and "level_meter" in unknown.stderr
     assert f"the project's: read from {tmp_path / 'apps.toml'}" in unknown.stderr
+
+
+def test_inspect_finds_a_benchmarks_elf_by_name(project):
+    """The ELF sits in a hashed build folder: `inspect --bench` finds it."""
+    root, _, _ = project
+    proc = mcubench("inspect", "--bench", "by_files", "--target", "py32f002a", cwd=root)
+    assert proc.returncode == 0, proc.stderr
+    elf = Path(proc.stdout.split(" on ", 1)[0])
+    assert elf.is_file() and elf.is_relative_to(root / ".mcubench" / "build" / "py32f002a")
+    info = json.loads(
+        mcubench("inspect", "--bench", "by_files", "--target", "py32f002a", "--json", cwd=root).stdout
+    )
+    assert info["ram_capacity"] == 3072
+    for argv, message in (
+        (["--target", "py32f002a"], "an ELF file or --bench NAME"),
+        (["--bench", "nope", "--target", "py32f002a"], "unknown benchmark 'nope'"),
+        (["--bench", "level", "--target", "py32f002a"], "level does not run on py32f002a"),
+    ):
+        bad = mcubench("inspect", *argv, cwd=root)
+        assert bad.returncode == 2 and message in bad.stderr and bad.stderr.count("\n") == 1, bad.stderr

@@ -1,5 +1,6 @@
 """Peak stack (SP tracking + painting) and flash/RAM sizes against binutils."""
 
+import json
 import re
 import subprocess
 
@@ -134,3 +135,21 @@ def test_writing_a_value_a_buffer_type_cannot_hold_is_an_error_not_a_wrap(mcu):
     with pytest.raises(McubenchError, match="whole numbers"):
         fw.write("buf", [0.5])
     assert fw.read("buf").tolist() == [1, -2, 32767, -32768]  # nothing written
+
+
+def test_inspect_diff_shows_the_stack_a_change_adds(c_elf):
+    """8 -> 264 bytes of frame went unseen: the diff compared sizes of code and data only."""
+    from run_cli import mcubench
+
+    src = (
+        "__attribute__((noinline)) int g(int x) {{ volatile char b[{n}]; b[0] = (char)x; return b[0]; }}\n"
+        "int f(int x) {{ return g(x) + 1; }}\n"
+    )
+    small, big = c_elf(src.format(n=4)), c_elf(src.format(n=256))
+    proc = mcubench("inspect", big, "--target", "py32f003", "--diff", small, "--json")
+    assert proc.returncode == 0, proc.stderr
+    stack = {r["name"]: r for r in json.loads(proc.stdout)["stack"]}
+    g = stack["g"]
+    assert g["frame_after"] - g["frame_before"] == 256 - 8 and stack["f"]["worst_after"] > 256
+    text = mcubench("inspect", big, "--target", "py32f003", "--diff", small).stdout
+    assert f"frame {g['frame_before']} -> {g['frame_after']}" in text

@@ -8,10 +8,11 @@ import math
 
 import numpy as np
 
+from mcubench.apps.app import build_app
 from mcubench.base.errors import ConfigError
 from mcubench.base.paths import FIRMWARE_DIR
 from mcubench.bench import model_run
-from mcubench.bench.app_bench import measure_app
+from mcubench.bench.app_bench import bench_app, measure_app
 from mcubench.bench.budgets import judge
 from mcubench.bench.outcome import Measured
 from mcubench.bench.references import expected_from_file, reference_function
@@ -27,6 +28,7 @@ from mcubench.dsp.tables import write_header
 from mcubench.emu.elf_image import ElfImage
 from mcubench.emu.machine import Machine
 from mcubench.emu.sizes import sizes
+from mcubench.nn import tflite_codegen
 from mcubench.nn.registry import header_dir
 from mcubench.results.entry import Entry
 
@@ -58,6 +60,18 @@ def build_spec(bench: Benchmark) -> BuildSpec:
         sources += microfrontend.sources(tree)
         include += microfrontend.include_dirs(tree)
     return BuildSpec(bench.name, sources, opt=bench.opt, defines=defines, include_dirs=include)
+
+
+def bench_elf(bench: Benchmark, target_name: str):
+    """The ELF a benchmark measures on a target (built, or found in the build cache): what
+    `mcubench inspect --bench` looks at."""
+    if bench.app:
+        return build_app(bench_app(bench), target_name)
+    if bench.tflite_model is not None:
+        return model_run.firmware(
+            tflite_codegen.generate(bench.tflite_model, bench.weights_in_sram), load_target(target_name)
+        )
+    return build(build_spec(bench), load_target(target_name)).elf
 
 
 def empty_sizes(target: Target, opt: str):

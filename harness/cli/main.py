@@ -165,7 +165,8 @@ def _add_exec(sub):
 
 def _add_inspect(sub):
     p = sub.add_parser("inspect", help="flash/RAM use, largest symbols, ARMv6-M check")
-    p.add_argument("elf", help="the firmware ELF")
+    p.add_argument("elf", nargs="?", default=None, help="the firmware ELF (or --bench)")
+    p.add_argument("--bench", default=None, help="the ELF a benchmark of the project's suite measures")
     p.add_argument("--target", required=True, help=TARGET_HELP)
     p.add_argument(
         "--all", action="store_true", help="every function and object: size, worst-case stack, callees"

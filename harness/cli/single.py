@@ -7,6 +7,8 @@ from pathlib import Path
 import numpy as np
 
 from mcubench.base.errors import ConfigError
+from mcubench.bench.measure import bench_elf
+from mcubench.bench.suite import load_suite, select
 from mcubench.build.stack_usage import read_stack_usage
 from mcubench.chip.targets import load_target, target_names
 from mcubench.cli.output import print_json
@@ -49,9 +51,23 @@ def _pct(n: int, cap: int) -> str:
     return f"{n:>9,} / {cap:>9,} bytes ({100 * n / cap:5.1f}%)"
 
 
+def _elf_of(args) -> Path:
+    """The ELF named, or the one the benchmark --bench measures on --target."""
+    if (args.elf is None) == (args.bench is None):
+        raise ConfigError("inspect takes an ELF file or --bench NAME (one of the two)")
+    if args.elf is not None:
+        return Path(args.elf)
+    bench = select(load_suite(), [args.bench])[0]
+    if args.target not in bench.targets:
+        raise ConfigError(
+            f"{bench.name} does not run on {args.target}; its targets: {', '.join(bench.targets)}"
+        )
+    return bench_elf(bench, args.target)
+
+
 def run_inspect(args) -> int:
     target = load_target(args.target)
-    image = ElfImage.load(args.elf)
+    image = ElfImage.load(_elf_of(args))
     if args.diff:
         return _inspect_diff(image, ElfImage.load(args.diff), target, args)
     if args.all:
@@ -136,15 +152,47 @@ def _inspect_all(image: ElfImage, args) -> int:
     return 0
 
 
+def stack_diff(before: ElfImage, after: ElfImage) -> list[dict]:
+    """Functions whose own frame or worst-case stack (deepest call chain) changed: the
+    stack a pull request adds shows here even when no byte of flash moved."""
+    rows = {}
+    for side, image in (("before", before), ("after", after)):
+        for r in function_rows(image, read_stack_usage(image.path)):
+            if r["kind"] != "object":
+                rows.setdefault(r["name"], {})[side] = (r["frame_bytes"], r["worst_stack_bytes"])
+    out = []
+    for name, sides in sorted(rows.items()):
+        (f0, w0), (f1, w1) = sides.get("before", (None, None)), sides.get("after", (None, None))
+        if (f0, w0) != (f1, w1):
+            out.append(
+                {"name": name, "frame_before": f0, "frame_after": f1, "worst_before": w0, "worst_after": w1}
+            )
+    return sorted(out, key=lambda r: -abs((r["worst_after"] or 0) - (r["worst_before"] or 0)))
+
+
+def _worst(rows: list[dict], side: str):
+    values = [r[f"worst_{side}"] for r in rows if r[f"worst_{side}"] is not None]
+    return max(values, default=None)
+
+
 def _inspect_diff(image: ElfImage, other: ElfImage, target, args) -> int:
     rows = size_diff(other, image)
     a, b = inspect_elf(other, target), inspect_elf(image, target)
     totals = {k: b[k] - a[k] for k in ("flash_bytes", "ram_static_bytes", "text_bytes", "rodata_bytes")}
+    stack = stack_diff(other, image)
     if args.json:
-        print_json({"totals": totals, "symbols": rows})
+        print_json({"totals": totals, "symbols": rows, "stack": stack})
         return 0
     print(f"{other.path} -> {image.path}")
     print("  ".join(f"{k} {v:+,}" for k, v in totals.items()))
     for r in rows:
         print(f"{r['delta']:>+8,}  {r['before']:>7,} -> {r['after']:>7,}  {r['kind']:8} {r['name']}")
+    if stack:
+        print("stack (own frame, worst case through the deepest call chain; ? unknown):")
+        for r in stack:
+            show = lambda v: "-" if v is None else v  # noqa: E731
+            print(
+                f"  {r['name']:32} frame {show(r['frame_before'])} -> {show(r['frame_after'])}, "
+                f"worst {show(r['worst_before'])} -> {show(r['worst_after'])}"
+            )
     return 0
