@@ -187,3 +187,12 @@ def test_a_version_1_results_file_is_read_without_frames_or_definition(tmp_path)
     old = load_results(path)
     assert old["results"][0]["frames"] is None and old["results"][0]["definition"] == {}
     assert gate.check(document([entry()]), old).exit_code == 0  # nothing to say it changed
+
+
+def test_a_definition_key_one_version_lacks_counts_only_when_it_is_set():
+    base = document([entry()])
+    newer = entry()
+    newer.definition = {**newer.definition, "cflags": []}  # a key added later, at its default
+    assert gate.check(document([newer]), base).exit_code == 0
+    newer.definition["cflags"] = ["-DFAST"]
+    assert "cflags None -> ['-DFAST']" in gate.check(document([newer]), base).failures[0]

@@ -556,3 +556,27 @@ def test_inspect_finds_a_benchmarks_elf_by_name(project):
     ):
         bad = mcubench("inspect", *argv, cwd=root)
         assert bad.returncode == 2 and message in bad.stderr and bad.stderr.count("\n") == 1, bad.stderr
+
+
+def test_compiler_warnings_are_reported_and_cflags_can_make_them_errors(project, tmp_path):
+    root, _, _ = project
+    suite = tmp_path / "suite"
+    suite.mkdir()
+    (tmp_path / "src").mkdir()
+    (tmp_path / "src" / "half.c").write_text(
+        KERNEL.replace("void bench_init(void) {}", "void bench_init(void) { int unused; }")
+    )
+    (suite / "warns.toml").write_text(bench_toml("warns", body='reference = "refs:half"\n'))
+    strict = bench_toml("strict", body='reference = "refs:half"\ncflags = ["-Werror"]\n')
+    (suite / "strict.toml").write_text(strict)
+    out = tmp_path / "r.json"
+    proc = mcubench("run", "--suite", suite, "--json-file", out, "--markdown", tmp_path / "r.md", cwd=root)
+    rows = {(e["bench"], e["target"]): e for e in json.loads(out.read_text())["results"]}
+    warns, errs = rows[("warns", "py32f003")], rows[("strict", "py32f003")]
+    assert warns["status"] == "pass" and warns["extra"]["compiler_warnings"] == 1
+    assert "unused variable 'unused'" in warns["extra"]["first_compiler_warning"]
+    assert errs["status"] == "error" and "unused variable 'unused'" in errs["error"]
+    assert proc.returncode == 2
+    (suite / "strict.toml").write_text(strict.replace('"-Werror"', '"-mcpu=cortex-m4"'))
+    bad = mcubench("run", "--suite", suite, "--json-file", out, "--markdown", tmp_path / "r.md", cwd=root)
+    assert bad.returncode == 2 and "'-mcpu=cortex-m4' is mcubench's to set" in bad.stderr

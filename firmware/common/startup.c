@@ -24,7 +24,9 @@ __attribute__((noreturn)) void Reset_Handler(void)
         __asm__ volatile("wfi");
 }
 
-__attribute__((noreturn)) void Default_Handler(void)
+/* Not declared noreturn: the weak aliases below would then each need the attribute
+   (-Wmissing-attributes), and a firmware's own handlers return. It never returns anyway. */
+void Default_Handler(void)
 {
     for (;;)
         __asm__ volatile("bkpt #0");

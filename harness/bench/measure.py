@@ -5,6 +5,7 @@ entry held against the benchmark's budgets."""
 from __future__ import annotations
 
 import math
+from pathlib import Path
 
 import numpy as np
 
@@ -59,7 +60,15 @@ def build_spec(bench: Benchmark) -> BuildSpec:
         tree = microfrontend.root()
         sources += microfrontend.sources(tree)
         include += microfrontend.include_dirs(tree)
-    return BuildSpec(bench.name, sources, opt=bench.opt, defines=defines, include_dirs=include)
+    return BuildSpec(
+        bench.name, sources, opt=bench.opt, defines=defines, cflags=bench.cflags, include_dirs=include
+    )
+
+
+def _short_warning(line: str) -> str:
+    """A compiler warning with its file's folder taken out (the same on every machine)."""
+    path, sep, rest = line.partition(":")
+    return Path(path).name + sep + rest
 
 
 def bench_elf(bench: Benchmark, target_name: str):
@@ -80,12 +89,14 @@ def empty_sizes(target: Target, opt: str):
     return sizes(ElfImage.load(build(spec, target).elf), target)
 
 
-def load(bench: Benchmark, target: Target) -> tuple[ElfImage, Machine]:
-    """The benchmark built, loaded and initialised (bench_init has run)."""
-    image = ElfImage.load(build(build_spec(bench), target).elf)
+def load(bench: Benchmark, target: Target) -> tuple[ElfImage, Machine, list[str]]:
+    """The benchmark built, loaded and initialised (bench_init has run), and the
+    compiler's warnings."""
+    result = build(build_spec(bench), target)
+    image = ElfImage.load(result.elf)
     machine = Machine(image, target)
     machine.call("bench_init")
-    return image, machine
+    return image, machine, result.warnings
 
 
 def bench_input(bench: Benchmark, image: ElfImage) -> np.ndarray | None:
@@ -136,7 +147,7 @@ def measure_kernel(bench: Benchmark, target_name: str) -> Entry:
     target = load_target(target_name)
     if bench.clock_hz:
         target = target.with_clock(bench.clock_hz)
-    image, machine = load(bench, target)
+    image, machine, warnings = load(bench, target)
     x = bench_input(bench, image)
     out, calls = feed(machine, bench, image, x)
     rep, empty = sizes(image, target), empty_sizes(target, bench.opt)
@@ -155,6 +166,9 @@ def measure_kernel(bench: Benchmark, target_name: str) -> Entry:
         "code_net_bytes": rep.text_bytes - empty.text_bytes,
         "tables_net_bytes": rep.rodata_bytes - empty.rodata_bytes,
     }
+    if warnings:  # shown, never swallowed; `cflags = ["-Werror"]` makes them errors
+        entry.extra["compiler_warnings"] = len(warnings)
+        entry.extra["first_compiler_warning"] = _short_warning(warnings[0])
     if len(calls) > 1:
         entry.extra["cycles_per_frame_min"] = min(c.cycles for c in calls)
         entry.extra["cycles_per_frame_mean"] = total // len(calls)
@@ -245,7 +259,7 @@ def logmel_picture(bench: Benchmark, target_name: str = "py32f003") -> dict:
     frames: the data of report.charts.logmel_chart."""
     cfg = get_config(bench.frontend)
     target = load_target(target_name)
-    image, machine = load(bench, target)
+    image, machine, _ = load(bench, target)
     x = generate(bench.generator, cfg.hop * (bench.frames or 1), cfg.sample_rate)
     out, _ = feed(machine, bench, image, x)
     frames = fm.frames_of(cfg, x)

@@ -47,6 +47,7 @@ class Benchmark:
     targets: tuple[str, ...]
     opt: str = "-Os"
     defines: tuple[str, ...] = ()
+    cflags: tuple[str, ...] = ()  # extra compiler flags (e.g. -Werror); never ones that change the CPU
     frames: int | None = None  # hops fed; default 1, or all of an input file
     frame_period_s: float | None = None  # real time one frame stands for (hop / sample_rate)
     input: Buffer | None = None
@@ -91,6 +92,7 @@ BENCHMARK_FIELDS = {
     "targets": Field("list[str]"),
     "opt": Field("str", check=one_of(*OPT_LEVELS)),
     "defines": Field("list[str]"),
+    "cflags": Field("list[str]", check=lambda v: _cflags_problem(v)),
     "include": Field("list[str]"),
     "frames": Field("int", check=positive),
     "sample_rate": Field("number", check=positive),
@@ -113,6 +115,18 @@ BENCHMARK_FIELDS = {
     "model_input": Field("str"),
     "weights_in_sram": Field("bool"),
 }
+# flags a benchmark may not set: the core (ARMv6-M, Thumb, soft float) and the -O level
+# (its own key) are mcubench's
+_RESERVED_FLAGS = ("-mcpu", "-march", "-mtune", "-marm", "-mthumb", "-mfloat-abi", "-mfpu", "-O")
+
+
+def _cflags_problem(flags: list[str]) -> str | None:
+    for f in flags:
+        if f.startswith(_RESERVED_FLAGS):
+            return f"{f!r} is mcubench's to set (the core is a Cortex-M0+; the -O level is 'opt')"
+    return None
+
+
 APP_KEYS = ("frontend", "model")  # a seed app's, replaced for this benchmark
 TOP_FIELDS = {"benchmark": Field("table", required=True), "budgets": Field("table")}
 
@@ -292,6 +306,7 @@ def load_benchmark(path: Path, data: dict | None = None) -> Benchmark:
         targets=targets,
         opt=bench.get("opt", "-Os"),
         defines=tuple(bench.get("defines", ())),
+        cflags=tuple(bench.get("cflags", ())),
         frames=bench.get("frames"),
         frame_period_s=_frame_period(bench, src),
         tables=tables,

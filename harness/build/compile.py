@@ -58,6 +58,10 @@ class BuildResult:
     manifest: dict = field(default_factory=dict)
     cached: bool = False
 
+    @property
+    def warnings(self) -> list[str]:
+        return self.manifest.get("warnings", [])
+
 
 def _headers(spec: BuildSpec) -> list[Path]:
     files = []
@@ -90,7 +94,7 @@ def _compile(src: Path, flags: list[str], headers_digest: str) -> Path:
         flags = [("-std=c++17" if f == "-std=c11" else f) for f in flags] + CXX_FLAGS
     key = _digest(src, src.read_bytes(), json.dumps(flags + ANALYSIS_FLAGS), headers_digest, gcc_version())
     obj = current().build_dir / "obj" / f"{src.stem}-{key}.o"
-    if obj.is_file():
+    if obj.is_file() and obj.with_suffix(".warn").is_file():
         return obj
     obj.parent.mkdir(parents=True, exist_ok=True)
     tmp = obj.with_suffix(f".{os.getpid()}.tmp.o")
@@ -106,8 +110,21 @@ def _compile(src: Path, flags: list[str], headers_digest: str) -> Path:
         raise BuildError(f"{src.name}: {_first_error(proc.stderr)}")
     if su.exists():
         os.replace(su, obj.with_suffix(".su"))
+    # kept beside the object, so a cached build reports its warnings too
+    warnings = [ln for ln in proc.stderr.splitlines() if ": warning: " in ln]
+    obj.with_suffix(".warn").write_text("".join(w + "\n" for w in warnings))
     os.replace(tmp, obj)
     return obj
+
+
+def warnings_of(objects) -> list[str]:
+    """The compiler's warning lines for these objects, as file:line: warning: text."""
+    out = []
+    for obj in objects:
+        warn = Path(obj).with_suffix(".warn")
+        if warn.is_file():
+            out += warn.read_text().splitlines()
+    return out
 
 
 def build(spec: BuildSpec, target: Target) -> BuildResult:
@@ -138,7 +155,9 @@ def build(spec: BuildSpec, target: Target) -> BuildResult:
     elf = out_dir / "firmware.elf"
     manifest_path = out_dir / "manifest.json"
     if elf.is_file() and manifest_path.is_file():
-        return BuildResult(elf, json.loads(manifest_path.read_text()), cached=True)
+        manifest = json.loads(manifest_path.read_text())
+        if "warnings" in manifest:
+            return BuildResult(elf, manifest, cached=True)
     out_dir.mkdir(parents=True, exist_ok=True)
     tmp_elf = out_dir / f"firmware.{os.getpid()}.elf"
     proc = subprocess.run(
@@ -169,6 +188,7 @@ def build(spec: BuildSpec, target: Target) -> BuildResult:
         "ldflags": LDFLAGS,
         "sources": [str(s) for s in spec.sources],
         "hash": digest,
+        "warnings": warnings_of(objects),
     }
     manifest_path.write_text(json.dumps(manifest, indent=2))
     (out_dir / STACK_FILE).write_text(json.dumps(merge_su(objects), indent=1))

@@ -129,8 +129,11 @@ def _definition_changes(new: dict, old: dict) -> list[str]:
     a, b = old["definition"], new["definition"]
     if a and b:
         for k in sorted(set(a) | set(b)):
-            if k != "frames" and a.get(k) != b.get(k):
-                out.append(f"{k} {_short(a.get(k))} -> {_short(b.get(k))}")
+            if k == "frames" or a.get(k) == b.get(k):
+                continue
+            if (k not in a and not b[k]) or (k not in b and not a[k]):
+                continue  # a key one mcubench version records and another not, at its default
+            out.append(f"{k} {_short(a.get(k))} -> {_short(b.get(k))}")
     return out
 
 
