@@ -309,7 +309,7 @@ def test_report_the_case_count():
         (["exec", "{elf}", "--target", "py32f003", "--call", "f", "--output", "buf={dir}"], "--output"),
         (["stream", "{wav}", "--app", "py32_sed", "--png", "{dir}"], "--png"),
         (["stream", "{wav}", "--app", "py32_sed", "--dump", "{dir}"], "--dump"),
-        (["sweep", "{sweep}", "--json", "{dir}"], "--json"),
+        (["sweep", "{sweep}", "--json-file", "{dir}"], "--json-file"),
     ],
 )
 def test_every_output_path_is_checked_before_the_work_starts(tmp_path, argv, option):

@@ -267,3 +267,9 @@ def test_inspect_bench_looks_at_the_elf_the_suite_measured(bench, target):
     base = json.loads((ROOT / "results" / "baseline.json").read_text())
     entry = next(e for e in base["results"] if (e["bench"], e["target"]) == (bench, target))
     assert json.loads(out)["flash_bytes"] == entry["flash_bytes"]
+
+
+def test_the_top_level_help_is_for_users():
+    rc, out, _ = mcubench("--help")
+    assert rc == 0 and "mcubench init" in out and "Exit codes" in out
+    assert "dispatched from a table" not in out  # the module's docstring, for developers

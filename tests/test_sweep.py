@@ -90,7 +90,7 @@ def test_a_bad_sweep_is_one_line_naming_the_file(tmp_path, axes, extra, message)
     with pytest.raises(ConfigError) as exc:
         load_sweep(path)
     assert str(path) in str(exc.value) and message in str(exc.value) and "\n" not in str(exc.value)
-    r = mcubench("sweep", str(path), "--json", str(tmp_path / "out.json"))
+    r = mcubench("sweep", str(path), "--json-file", str(tmp_path / "out.json"))
     assert r.returncode == 2 and r.stderr.count("\n") == 1 and "Traceback" not in r.stderr
 
 
@@ -198,7 +198,7 @@ def _stop(procs, address) -> None:
 def test_a_dask_cluster_on_loopback_gives_the_local_pool_s_results(tmp_path):
     pytest.importorskip("distributed")
     path = write_sweep(tmp_path, 'opt = ["-Os", "-O2"]\nframes = [1, 2]')
-    local = mcubench("sweep", str(path), "--jobs", "2", "--json", str(tmp_path / "local.json"))
+    local = mcubench("sweep", str(path), "--jobs", "2", "--json-file", str(tmp_path / "local.json"))
     assert local.returncode == 0, local.stderr
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
     sched_file = tmp_path / "scheduler.json"
@@ -251,7 +251,7 @@ def test_a_dask_cluster_on_loopback_gives_the_local_pool_s_results(tmp_path):
         with Client(address, timeout="30s") as client:
             client.wait_for_workers(2, timeout=60)
         cluster = mcubench(
-            "sweep", str(path), "--cluster", address, "--fresh", "--json", str(tmp_path / "cluster.json")
+            "sweep", str(path), "--cluster", address, "--fresh", "--json-file", str(tmp_path / "cluster.json")
         )
         assert cluster.returncode == 0, cluster.stderr
         assert "2 worker(s)" in cluster.stderr and "4 run" in cluster.stderr
@@ -271,7 +271,7 @@ def test_ctrl_c_keeps_the_finished_points_and_the_next_run_resumes(tmp_path):
     path = write_sweep(tmp_path, 'opt = ["-Os", "-O1", "-O2", "-O3"]\nframes = [100, 200, 300]')
     out = tmp_path / "r.json"
     proc = subprocess.Popen(
-        [*COMMAND, "sweep", str(path), "--jobs", "1", "--fresh", "--json", str(out)],
+        [*COMMAND, "sweep", str(path), "--jobs", "1", "--fresh", "--json-file", str(out)],
         cwd=ROOT,
         stderr=subprocess.PIPE,
         text=True,
@@ -283,7 +283,7 @@ def test_ctrl_c_keeps_the_finished_points_and_the_next_run_resumes(tmp_path):
     assert proc.returncode == 130, err
     partial = json.loads(out.read_text())
     assert not partial["complete"] and 1 <= partial["points_done"] < 12
-    resumed = mcubench("sweep", str(path), "--jobs", "2", "--json", str(out))
+    resumed = mcubench("sweep", str(path), "--jobs", "2", "--json-file", str(out))
     assert resumed.returncode == 0, resumed.stderr
     assert f"({partial['points_done']} cached, {12 - partial['points_done']} run)" in resumed.stderr
     whole = json.loads(out.read_text())
@@ -296,7 +296,7 @@ def test_a_sweep_killed_outright_resumes_from_the_points_it_finished(tmp_path):
     """SIGKILL: no clean-up at all, but every finished point was already on disk."""
     path = write_sweep(tmp_path, 'opt = ["-Os", "-O1", "-O2"]\nframes = [100, 200]')
     proc = subprocess.Popen(
-        [*COMMAND, "sweep", str(path), "--jobs", "1", "--json", str(tmp_path / "k.json")],
+        [*COMMAND, "sweep", str(path), "--jobs", "1", "--json-file", str(tmp_path / "k.json")],
         cwd=ROOT,
         stderr=subprocess.PIPE,
         text=True,
@@ -304,7 +304,7 @@ def test_a_sweep_killed_outright_resumes_from_the_points_it_finished(tmp_path):
     assert proc.stderr.readline().startswith("[1/6]")
     proc.kill()
     proc.communicate(timeout=60)
-    resumed = mcubench("sweep", str(path), "--jobs", "1", "--json", str(tmp_path / "k.json"))
+    resumed = mcubench("sweep", str(path), "--jobs", "1", "--json-file", str(tmp_path / "k.json"))
     assert resumed.returncode == 0, resumed.stderr
     cached = int(resumed.stderr.split("points (")[1].split(" cached")[0])
     assert 1 <= cached < 6 and json.loads((tmp_path / "k.json").read_text())["complete"]
@@ -330,7 +330,7 @@ def test_a_killed_sweep_worker_costs_no_point_its_points_run_again(tmp_path):
     path = write_sweep(tmp_path, 'opt = ["-Os", "-O1", "-O2"]\nframes = [10, 20]')
     out = tmp_path / "k.json"
     proc = subprocess.Popen(
-        [*COMMAND, "sweep", str(path), "--jobs", "2", "--fresh", "--json", str(out)],
+        [*COMMAND, "sweep", str(path), "--jobs", "2", "--fresh", "--json-file", str(out)],
         cwd=ROOT,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
@@ -387,7 +387,7 @@ def test_a_sweep_over_two_chips_writes_a_winner_for_each_chip_it_was_measured_on
         'objective = { figure = "cpu_load_pct", goal = "min" }',
     )
     out = tmp_path / "two.json"
-    proc = mcubench("sweep", str(path), "--jobs", "2", "--json", str(out))
+    proc = mcubench("sweep", str(path), "--jobs", "2", "--json-file", str(out))
     assert proc.returncode == 0, proc.stderr
     doc = json.loads(out.read_text())
     assert set(doc["winners"]) == {"py32f003", "rp2040"}
@@ -397,3 +397,11 @@ def test_a_sweep_over_two_chips_writes_a_winner_for_each_chip_it_was_measured_on
         other = "rp2040" if target == "py32f003" else "py32f003"
         assert f"[budgets.{other}]" not in text
     assert not (tmp_path / "two_winner.toml").exists()
+
+
+def test_sweep_json_means_stdout_as_everywhere_and_json_file_names_the_file(tmp_path):
+    path = write_sweep(tmp_path, 'opt = ["-Os", "-O2"]')
+    out = tmp_path / "s.json"
+    proc = mcubench("sweep", str(path), "--json", "--json-file", str(out))
+    assert proc.returncode == 0, proc.stderr
+    assert json.loads(proc.stdout) == json.loads(out.read_text())

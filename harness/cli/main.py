@@ -291,8 +291,12 @@ def _add_sweep(sub):
         "--cluster", default=None, metavar="tcp://HOST:8786", help="run the points on a Dask scheduler"
     )
     p.add_argument(
-        "--json", default=None, metavar="PATH", help="results file (default: <results>/sweep_<name>.json)"
+        "--json-file",
+        default=None,
+        metavar="PATH",
+        help="results file (default: <results>/sweep_<name>.json)",
     )
+    p.add_argument("--json", action="store_true", help=JSON_HELP + " (the files are written too)")
     p.add_argument("--fresh", action="store_true", help="ignore the cached points and run every one again")
 
 
@@ -320,7 +324,14 @@ class _Parser(argparse.ArgumentParser):
 
 
 def parser() -> argparse.ArgumentParser:
-    p = _Parser(prog="mcubench", description=__doc__.splitlines()[0])
+    p = _Parser(
+        prog="mcubench",
+        description="Cycles, stack, RAM and flash of C firmware on emulated Cortex-M0+ chips "
+        "(PY32F003, RP2040 and your own), held against budgets and a baseline.",
+        epilog="Start with `mcubench init` in your repository, then `mcubench run` and `mcubench check`. "
+        "Exit codes: 0 every budget holds, 1 a budget or regression fails, 2 an error (one line on "
+        "stderr), 130 interrupted. `mcubench COMMAND --help` for a command's options.",
+    )
     p.add_argument("--version", action="version", version=f"mcubench {__version__}", help="print the version")
     sub = p.add_subparsers(dest="command", required=True, parser_class=_Parser)
     for add, _ in COMMANDS.values():

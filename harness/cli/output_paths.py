@@ -9,7 +9,7 @@ from pathlib import Path
 
 from mcubench.base.errors import ConfigError
 
-# argparse dest -> "file" or "folder"; `--json PATH` (sweep) is a file, `--json` a flag
+# argparse dest -> "file" or "folder" (`--json` is a flag everywhere: JSON on stdout)
 OUTPUT_OPTIONS = {
     "output": "file",  # exec --output SYMBOL=FILE (repeatable)
     "png": "file",
@@ -18,7 +18,6 @@ OUTPUT_OPTIONS = {
     "markdown": "file",
     "junit": "file",
     "github_benchmark": "file",
-    "json": "file",
     "out": "folder",
 }
 

@@ -14,6 +14,7 @@ from mcubench.bench import pool
 from mcubench.bench.sweep_file import load_sweep
 from mcubench.bench.sweep_results import document, winner_toml
 from mcubench.bench.sweep_run import run_sweep
+from mcubench.cli.output import print_json
 from mcubench.report.sweep_chart import sweep_chart
 
 COLUMNS = (
@@ -96,9 +97,9 @@ def run_sweep_command(args) -> int:
     complete = len(outcome.records) == len(sweep.points)
     doc = document(sweep, outcome.records, complete)
     out = (
-        Path(args.json)
-        if args.json
-        else current().require("sweep (without --json)").results_dir / f"sweep_{sweep.name}.json"
+        Path(args.json_file)
+        if args.json_file
+        else current().require("sweep (without --json-file)").results_dir / f"sweep_{sweep.name}.json"
     )
     write_json(out, doc)
     written = [out, sweep_chart(doc, out.with_suffix(".png"))]
@@ -108,7 +109,10 @@ def run_sweep_command(args) -> int:
         toml = out.with_name(out.stem + (f"_winner_{target}.toml" if several else "_winner.toml"))
         write_atomic(toml, winner_toml(sweep, by_index[index]))
         written.append(toml)
-    print(table(doc))
+    if args.json:
+        print_json(doc)
+    else:
+        print(table(doc))
     ran = max(outcome.ran, 1)
     print(
         f"{len(outcome.records)} of {len(sweep.points)} points ({outcome.cached} cached, {outcome.ran} run) "
