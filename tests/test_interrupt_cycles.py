@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.test_peripherals import COUNTERS, HANDLER, TICKS, VECTORS
+from test_peripherals import COUNTERS, HANDLER, TICKS, VECTORS
 
 PASSES = 200
 # One 24-cycle pass: 21 NOPs, SUBS, BNE taken (ARM DDI 0484C: 1 each, B<cond> 2 taken).
