@@ -172,6 +172,45 @@ def logmel_chart(data: dict, path: Path) -> Path:
     return path
 
 
+def _waveform_panel(ax, audio, hops: int, hop: int, t_hop) -> None:
+    """The audio as min/max per hop, on a fixed -1..1 axis."""
+    frames = np.asarray(audio[: hops * hop], dtype=float).reshape(hops, hop) / 32768
+    half = (t_hop[1] - t_hop[0]) / 2 if len(t_hop) > 1 else t_hop[0] / 2
+    ax.fill_between(t_hop - half, frames.min(axis=1), frames.max(axis=1), linewidth=0, step="mid")
+    ax.set_ylim(-1, 1)
+    ax.set_ylabel("audio\n(min/max per hop)", fontsize=8)
+
+
+def _cycles_panel(ax, run, t_hop) -> None:
+    """Cycles per hop against the real-time line, deadline misses marked."""
+    ax.plot(t_hop, run.frame_cycles, linewidth=0.8, label="cycles per hop")
+    ax.axhline(run.period_cycles, color="red", linewidth=1, label=f"one hop at {run.clock_hz / 1e6:g} MHz")
+    misses = run.misses
+    if len(misses):
+        ax.plot(
+            t_hop[misses],
+            run.frame_cycles[misses],
+            "rx",
+            markersize=5,
+            label=f"deadline missed ({len(misses)})",
+        )
+    ax.set_ylim(0, max(run.period_cycles, float(run.frame_cycles.max())) * 1.15)
+    ax.set_ylabel("cycles", fontsize=8)
+    ax.set_xlabel("time, s", fontsize=8)
+    ax.legend(fontsize=7, loc="lower right")
+
+
+def _finish(plt, fig, axes, path: Path, dpi: int, title: str) -> Path:
+    for ax in axes:
+        ax.tick_params(labelsize=7)
+    fig.suptitle(title, fontsize=10)
+    fig.tight_layout()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(path, dpi=dpi)
+    plt.close(fig)
+    return path
+
+
 def stream_chart(
     path: Path, app, run, ref: dict, audio, dpi: int = 100, labels=None, segment: int = 0
 ) -> Path:
@@ -187,10 +226,7 @@ def stream_chart(
     fig, axes = plt.subplots(
         5, 1, figsize=(9, 11), sharex=True, gridspec_kw={"height_ratios": [1, 1.4, 1.4, 1.5, 1.2]}
     )
-    hops = np.asarray(audio[: run.hops * hop], dtype=float).reshape(run.hops, hop) / 32768
-    axes[0].fill_between(t_hop - hop_s / 2, hops.min(axis=1), hops.max(axis=1), linewidth=0, step="mid")
-    axes[0].set_ylim(-1, 1)
-    axes[0].set_ylabel("audio\n(min/max per hop)", fontsize=8)
+    _waveform_panel(axes[0], audio, run.hops, hop, t_hop)
     if labels is not None and segment:
         seg_s = segment / rate
         for k, lab in enumerate(labels):
@@ -246,33 +282,12 @@ def stream_chart(
     axes[3].set_ylim(0, 1)
     axes[3].set_ylabel("P(class), EMA", fontsize=8)
     axes[3].legend(fontsize=6, ncol=6, loc="upper center", bbox_to_anchor=(0.5, -0.04), frameon=False)
-    axes[4].plot(t_hop, run.frame_cycles, linewidth=0.8, label="cycles per hop")
-    axes[4].axhline(
-        run.period_cycles, color="red", linewidth=1, label=f"one hop at {run.clock_hz / 1e6:g} MHz"
-    )
-    misses = run.misses
-    if len(misses):
-        axes[4].plot(
-            t_hop[misses],
-            run.frame_cycles[misses],
-            "rx",
-            markersize=5,
-            label=f"deadline missed ({len(misses)})",
-        )
-    axes[4].set_ylim(0, max(run.period_cycles, float(run.frame_cycles.max())) * 1.15)
-    axes[4].set_ylabel("cycles", fontsize=8)
-    axes[4].set_xlabel("time, s", fontsize=8)
-    axes[4].legend(fontsize=7, loc="lower right")
+    _cycles_panel(axes[4], run, t_hop)
     for ax in (axes[0], axes[3], axes[4]):  # the same width as the panels with a colour bar
         fig.colorbar(im, ax=ax, pad=0.01, fraction=0.03).ax.set_visible(False)
-    for ax in axes:
-        ax.tick_params(labelsize=7)
-    fig.suptitle(f"{app.name} on {run.target}: {run.hops} hops of {hop_s * 1000:.3g} ms", fontsize=10)
-    fig.tight_layout()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(path, dpi=dpi)
-    plt.close(fig)
-    return path
+    return _finish(
+        plt, fig, axes, path, dpi, f"{app.name} on {run.target}: {run.hops} hops of {hop_s * 1000:.3g} ms"
+    )
 
 
 def app_stream_chart(path: Path, app, run, audio, dpi: int = 100) -> Path:
@@ -283,10 +298,7 @@ def app_stream_chart(path: Path, app, run, audio, dpi: int = 100) -> Path:
     t_hop = (np.arange(run.hops) + 1) * hop_s
     outputs = list(run.outputs.items())
     fig, axes = plt.subplots(2 + len(outputs), 1, figsize=(9, 2.2 * (2 + len(outputs))), sharex=True)
-    hops = np.asarray(audio[: run.hops * app.hop], dtype=float).reshape(run.hops, app.hop) / 32768
-    axes[0].fill_between(t_hop - hop_s / 2, hops.min(axis=1), hops.max(axis=1), linewidth=0, step="mid")
-    axes[0].set_ylim(-1, 1)
-    axes[0].set_ylabel("audio\n(min/max per hop)", fontsize=8)
+    _waveform_panel(axes[0], audio, run.hops, app.hop, t_hop)
     for ax, (symbol, values) in zip(axes[1:], outputs):
         v = np.asarray(values).reshape(run.hops, -1)
         for i in range(min(v.shape[1], 8)):
@@ -294,25 +306,10 @@ def app_stream_chart(path: Path, app, run, audio, dpi: int = 100) -> Path:
         ax.set_ylabel(symbol, fontsize=8)
         if v.shape[1] > 1:
             ax.legend(fontsize=6, ncol=8, loc="upper right")
-    axes[-1].plot(t_hop, run.frame_cycles, linewidth=0.8, label="cycles per hop")
-    axes[-1].axhline(
-        run.period_cycles, color="red", linewidth=1, label=f"one hop at {run.clock_hz / 1e6:g} MHz"
+    _cycles_panel(axes[-1], run, t_hop)
+    return _finish(
+        plt, fig, axes, path, dpi, f"{app.name} on {run.target}: {run.hops} hops of {hop_s * 1000:.3g} ms"
     )
-    misses = run.misses
-    if len(misses):
-        axes[-1].plot(t_hop[misses], run.frame_cycles[misses], "rx", markersize=5, label="deadline missed")
-    axes[-1].set_ylim(0, max(run.period_cycles, float(run.frame_cycles.max())) * 1.15)
-    axes[-1].set_ylabel("cycles", fontsize=8)
-    axes[-1].set_xlabel("time, s", fontsize=8)
-    axes[-1].legend(fontsize=7, loc="lower right")
-    for ax in axes:
-        ax.tick_params(labelsize=7)
-    fig.suptitle(f"{app.name} on {run.target}: {run.hops} hops of {hop_s * 1000:.3g} ms", fontsize=10)
-    fig.tight_layout()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(path, dpi=dpi)
-    plt.close(fig)
-    return path
 
 
 def fft_chart(rows: list[dict], path: Path, variants: dict, sizes: tuple) -> Path:
