@@ -6,7 +6,6 @@ difference must be exactly entry 15 + the handler + return 10 per interrupt."""
 from __future__ import annotations
 
 import pytest
-
 from test_peripherals import COUNTERS, HANDLER, TICKS, VECTORS
 
 PASSES = 200

@@ -155,7 +155,10 @@ jobs:
           fetch-depth: 0  # the base branch's results/baseline.json
       - uses: mcubench/mcubench@v0.1.0
         with:
-          mcubench: "mcubench==0.1.0"
+          # mcubench is not on PyPI: name what to install, e.g. the wheel you built from
+          # its repository and committed here, or "git+https://<its repository>@v0.1.0"
+          mcubench: "tools/mcubench-0.1.0-py3-none-any.whl"
+          # check-args: "--allow-missing"   # after removing a benchmark on purpose
 """
 
 FILES = {
