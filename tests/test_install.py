@@ -189,3 +189,73 @@ def test_a_new_user_project_runs_checks_and_gates_from_the_wheel(installed):
     assert _checkout() == before_repo  # and the checkout
     assert list((tmp / "cache" / "mcubench" / "native").glob("cycle_hook-*.so"))
     assert (project / ".mcubench" / "build").is_dir()
+
+
+def test_an_existing_repository_adopts_mcubench_from_the_wheel(installed):
+    """A real repository (a .gitignore, a conftest.py, its own app and chips) set up and
+    used from the wheel: init merges, the app streams with its picture, a sweep over two
+    chips writes a winner per chip, inspect finds a benchmark's ELF, and the action's
+    steps pass a good branch and fail a slow one."""
+    from test_project import APP, APPS, REFS
+
+    tmp, bin_dir, env = installed
+    repo = tmp / "existing"
+    repo.mkdir()
+    (repo / ".gitignore").write_text("__pycache__/\n")
+    (repo / "conftest.py").write_text("# the team's own fixtures\n")
+
+    def sh(*cmd, ok=(0,), **extra):
+        proc = subprocess.run(
+            [str(bin_dir / cmd[0]) if (bin_dir / cmd[0]).exists() else cmd[0], *map(str, cmd[1:])],
+            cwd=repo,
+            env={**env, **extra},
+            capture_output=True,
+            text=True,
+            timeout=600,
+        )
+        assert proc.returncode in ok, f"{cmd}: exit {proc.returncode}\n{proc.stdout}\n{proc.stderr}"
+        return proc
+
+    init = sh("mcubench", "init")
+    assert "appended to .gitignore" in init.stdout and "kept conftest.py" in init.stdout
+    assert (repo / "conftest.py").read_text() == "# the team's own fixtures\n"
+    assert "results/sweep_*" in (repo / ".gitignore").read_text()
+
+    (repo / "apps.toml").write_text(APPS)  # found without apps = [...]
+    (repo / "src" / "level.c").write_text(APP)
+    (repo / "refs.py").write_text((repo / "refs.py").read_text() + "\n\n" + REFS)
+    wav = ROOT / "benchmarks" / "data" / "speech_16000.wav"
+    stream = sh("mcubench", "stream", wav, "--app", "level_meter", "--png", "level.png")
+    assert "bit-exact        yes" in stream.stdout and (repo / "level.png").stat().st_size > 10_000
+
+    (repo / "two.toml").write_text(
+        '[sweep]\nname = "two"\nbase = "benchmarks/gain_q15.toml"\n'
+        'objective = { figure = "cpu_load_pct", goal = "min" }\n'
+        '[set]\ntargets = ["py32f003", "rp2040"]\n'
+        '[axes]\ntarget = ["py32f003", "rp2040"]\nclock_hz = [16_000_000, 24_000_000]\n'
+    )
+    sh("mcubench", "sweep", "two.toml")
+    for target in ("py32f003", "rp2040"):
+        assert f'targets = ["{target}"]' in (repo / "results" / f"sweep_two_winner_{target}.toml").read_text()
+
+    inspect = sh("mcubench", "inspect", "--bench", "gain_q15", "--target", "py32f003")
+    assert Path(inspect.stdout.split(" on ", 1)[0]).is_relative_to(repo / ".mcubench" / "build")
+
+    steps = ROOT / "scripts" / "action-steps.sh"
+    runner = tmp / "runner"
+    runner.mkdir()
+    ci = {"RUNNER_TEMP": str(runner), "GITHUB_STEP_SUMMARY": str(runner / "summary.md")}
+    sh("bash", steps, "run", **ci)
+    sh("bash", steps, "check", **ci)
+    assert "mcubench check: passed" in (runner / "summary.md").read_text()
+    kernel = repo / "src" / "gain_q15.c"
+    kernel.write_text(
+        kernel.read_text().replace(
+            "    gain_q15(bench_input, bench_output, BLOCK, GAIN_Q15);\n",
+            "    gain_q15(bench_input, bench_output, BLOCK, GAIN_Q15);\n"
+            "    for (volatile int k = 0; k < 100; k++) {}\n",
+        )
+    )
+    sh("bash", steps, "run", **ci)
+    sh("bash", steps, "check", ok=(1,), **ci)
+    assert "mcubench check: FAILED" in (runner / "summary.md").read_text()
