@@ -47,10 +47,44 @@ def _capacity_line(ax, capacity: int, top: float, label: str) -> str:
     return f"\n(capacity {capacity:,} B, off the scale)"
 
 
+def _bars(ax, ys, values, limits, colour: str, ceiling: float | None = None) -> None:
+    """Horizontal bars, red where over their limit (or over `ceiling`: real time), and
+    each limit as a black tick."""
+    over = [
+        (b is not None and v > b) or (ceiling is not None and v > ceiling) for v, b in zip(values, limits)
+    ]
+    ax.barh(ys, values, 0.6, color=["tab:red" if o else colour for o in over])
+    marks = [(y, b) for y, b in zip(ys, limits) if b is not None]
+    if marks:
+        ax.plot([b for _, b in marks], [y for y, _ in marks], "k|", markersize=14, mew=2, label="budget")
+    if any(over):
+        ax.barh([0], [0], color="tab:red", label="over budget")  # a legend entry, no bar
+
+
+def _label(ax, y, value, limit, text: str, span: float) -> None:
+    """The figure beside its bar; past the budget tick when the tick would cross it."""
+    x = limit if limit is not None and value <= limit <= value + 0.15 * span else value
+    ax.text(x, y, f"  {text}", va="center", fontsize=7)
+
+
+def _load_budget(e: dict) -> float | None:
+    """The tightest budget of an entry as CPU load: max_cpu_load_pct, or
+    max_cycles_per_frame over the frame period (the load scales with cycles per frame)."""
+    out = [e["budgets"].get("max_cpu_load_pct")]
+    cycles_budget, cpf, load = (
+        e["budgets"].get("max_cycles_per_frame"),
+        e.get("cycles_per_frame"),
+        e["cpu_load_pct"],
+    )
+    if cycles_budget is not None and cpf:
+        out.append(cycles_budget * load / cpf)
+    return min((b for b in out if b is not None), default=None)
+
+
 def memory_chart(doc: dict, path: Path, baseline: dict | None = None) -> Path:
-    """Flash and peak RAM in bytes, one row of panels per chip: each benchmark a bar, the
-    chip's capacity and each benchmark's budget as lines, the change against the baseline
-    written beside the bar."""
+    """Flash and peak RAM in bytes, one row of panels per chip: each benchmark a bar (red
+    when over its budget), the chip's capacity as a line and each budget as a tick, the
+    change against the baseline written beside the bar, right of its tick."""
     plt = _plt()
     base = _index(baseline)
     entries = [e for e in doc["results"] if e["flash_bytes"] is not None]
@@ -68,17 +102,13 @@ def memory_chart(doc: dict, path: Path, baseline: dict | None = None) -> Path:
             (row[1], "ram_peak_bytes", "max_ram_bytes", target.sram.size, "SRAM"),
         ):
             values = [e[key] or 0 for e in mine]
-            ax.barh(ys, values, 0.6, color="tab:blue" if key == "flash_bytes" else "tab:orange")
-            budgets = [(y, e["budgets"].get(budget_key)) for y, e in zip(ys, mine)]
-            marks = [(y, b) for y, b in budgets if b is not None]
-            if marks:
-                ax.plot(
-                    [b for _, b in marks], [y for y, _ in marks], "k|", markersize=14, mew=2, label="budget"
-                )
-            top = max([*values, *(b for _, b in marks), 1])
-            for y, v, e in zip(ys, values, mine):
+            limits = [e["budgets"].get(budget_key) for e in mine]
+            colour = "tab:blue" if key == "flash_bytes" else "tab:orange"
+            _bars(ax, ys, values, limits, colour)
+            top = max([*values, *(b for b in limits if b is not None), 1])
+            for y, v, b, e in zip(ys, values, limits, mine):
                 old = base.get((e["bench"], e["target"]), {}).get(key)
-                ax.text(v, y, f" {v:,}{_delta_text(v, old)}", va="center", fontsize=7)
+                _label(ax, y, v, b, f"{v:,}{_delta_text(v, old)}", top)
             note = _capacity_line(ax, capacity, top, f"{chip} {title}")
             ax.set_yticks(ys, [e["bench"] for e in mine], fontsize=8)
             what = "flash" if key == "flash_bytes" else "peak RAM (static + stack)"
@@ -96,7 +126,8 @@ def memory_chart(doc: dict, path: Path, baseline: dict | None = None) -> Path:
 
 def realtime_chart(doc: dict, path: Path, baseline: dict | None = None) -> Path:
     """The worst frame's CPU load per benchmark (100% = real time at the target's clock),
-    with the change against the baseline beside each bar."""
+    with its budget (max_cpu_load_pct, or max_cycles_per_frame as a load) as a tick, red
+    when over it or over real time, and the change against the baseline beside each bar."""
     plt = _plt()
     base = _index(baseline)
     entries = sorted(
@@ -107,13 +138,15 @@ def realtime_chart(doc: dict, path: Path, baseline: dict | None = None) -> Path:
     fig, ax = plt.subplots(figsize=(10, 0.32 * len(entries) + 1.4))
     ys = np.arange(len(entries))
     loads = [e["cpu_load_pct"] for e in entries]
-    ax.barh(ys, loads, 0.6, color=["tab:red" if v > 100 else "tab:green" for v in loads])
-    for y, v, e in zip(ys, loads, entries):
+    limits = [_load_budget(e) for e in entries]
+    span = max([*loads, *(b for b in limits if b is not None), 100]) * 1.2
+    ax.axvline(100, color="red", linewidth=1.2, label="real time (100%)")
+    _bars(ax, ys, loads, limits, "tab:green", ceiling=100.0)
+    for y, v, b, e in zip(ys, loads, limits, entries):
         old = base.get((e["bench"], e["target"]), {}).get("cpu_load_pct")
         delta = f" ({v - old:+.1f} points)" if old is not None and old != v else ""
-        ax.text(v, y, f" {v:.1f}%{delta}", va="center", fontsize=7)
-    ax.axvline(100, color="red", linewidth=1.2, label="real time (100%)")
-    ax.set_xlim(0, max([*loads, 100]) * 1.2)
+        _label(ax, y, v, b, f"{v:.1f}%{delta}", span)
+    ax.set_xlim(0, span)
     ax.set_yticks(
         ys, [f"{e['bench']} ({e['target']} @ {e['clock_hz'] / 1e6:g} MHz)" for e in entries], fontsize=8
     )
