@@ -37,3 +37,37 @@ def test_a_label_moves_past_a_budget_tick_that_would_cross_it():
     charts._label(ax, 1, 50, 90, "50", span=100)  # far out: the label stays by its bar
     assert [t.get_position()[0] for t in ax.texts] == [55, 50]
     plt.close(fig)
+
+
+def test_a_sweep_on_cpu_load_is_not_plotted_against_itself(tmp_path, monkeypatch):
+    axes_keys = []
+    doc = {
+        "name": "s",
+        "target": "py32f003",
+        "objective": {"figure": "cpu_load_pct", "goal": "min"},
+        "points": [
+            {
+                "index": 0,
+                "target": "py32f003",
+                "status": "pass",
+                "fits": True,
+                "figures": {"cpu_load_pct": 40.0, "ram_peak_bytes": 900, "flash_bytes": 800},
+            }
+        ],
+        "pareto": [0],
+        "winner": 0,
+        "points_done": 1,
+        "points_total": 1,
+    }
+    from mcubench.report import sweep_chart as sc
+
+    real = plt.Axes.set_xlabel
+    monkeypatch.setattr(
+        plt.Axes, "set_xlabel", lambda ax, text, *a, **k: axes_keys.append(text) or real(ax, text)
+    )
+    sc.sweep_chart(doc, tmp_path / "s.png")
+    assert [k.split("\n")[0] for k in axes_keys] == [
+        "RAM: static + worst-case stack (bytes)",
+        "flash (bytes)",
+    ]
+    assert (tmp_path / "s.png").stat().st_size > 10_000
