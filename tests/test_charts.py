@@ -71,3 +71,37 @@ def test_a_sweep_on_cpu_load_is_not_plotted_against_itself(tmp_path, monkeypatch
         "flash (bytes)",
     ]
     assert (tmp_path / "s.png").stat().st_size > 10_000
+
+
+def test_fft_tables_label_each_capacity_once_and_mark_every_empty_slot(tmp_path, monkeypatch):
+    rows = [
+        {
+            "variant": "a",
+            "n": 256,
+            "target": "py32f003",
+            "status": "ok",
+            "flash_bytes": 2000,
+            "ram_bytes": 900,
+            "cycles": 24_000,
+            "error": None,
+        },
+        {
+            "variant": "b",
+            "n": 256,
+            "target": "py32f003",
+            "status": "does_not_fit",
+            "over_bytes": 8,
+            "error": "8 B over RAM",
+            "flash_bytes": None,
+            "ram_bytes": None,
+            "cycles": None,
+        },
+    ]
+    texts = []
+    real = plt.Axes.text
+    monkeypatch.setattr(
+        plt.Axes, "text", lambda ax, x, y, s, *a, **k: texts.append(s) or real(ax, x, y, s, *a, **k)
+    )
+    charts.fft_chart(rows, tmp_path / "f.png", {"a": "variant a", "b": "variant b"}, (256,))
+    assert texts.count("py32f003 flash 32,768 B") == 1 and texts.count("py32f003 SRAM 4,096 B") == 1
+    assert texts.count("×") == 2  # b's flash and cycles: no figure, and said so

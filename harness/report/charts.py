@@ -348,7 +348,8 @@ def app_stream_chart(path: Path, app, run, audio, dpi: int = 100) -> Path:
 def fft_chart(rows: list[dict], path: Path, variants: dict, sizes: tuple) -> Path:
     """Flash, RAM and cycles of each FFT variant and size, one row per chip (log scales),
     with the chip's flash and SRAM as lines; a build that does not fit is a hatched bar
-    at capacity + overflow. The legend sits below the panels, never over a bar."""
+    at capacity + overflow, and a slot with no figure a × (never an unexplained gap). The
+    legend sits below the panels, never over a bar."""
     plt = _plt()
     chips = [t for t in ("py32f003", "rp2040") if any(r["target"] == t for r in rows)]
     chips += sorted({r["target"] for r in rows} - set(chips))
@@ -368,11 +369,11 @@ def fft_chart(rows: list[dict], path: Path, variants: dict, sizes: tuple) -> Pat
                     r = next(
                         (r for r in rows if (r["variant"], r["n"], r["target"]) == (variant, n, chip)), None
                     )
-                    if r is None:
-                        continue
-                    if r["status"] == "ok":
+                    if r is not None and r["status"] == "ok":
                         ax.bar(x, r[key], width, color=colors[i])
-                    elif r["status"] == "does_not_fit" and capacity and region in (r.get("error") or ""):
+                    elif (
+                        r is not None and r["status"] == "does_not_fit" and capacity and region in r["error"]
+                    ):
                         ax.bar(
                             x,
                             capacity + r["over_bytes"],
@@ -381,20 +382,31 @@ def fft_chart(rows: list[dict], path: Path, variants: dict, sizes: tuple) -> Pat
                             edgecolor=colors[i],
                             hatch="//",
                         )
-            for ax, capacity, name in (
-                (row_axes[0], target.flash.size, "flash"),
-                (row_axes[1], target.sram.size, "SRAM"),
-            ):
-                ax.axhline(capacity, color="red", linewidth=1)
-                ax.text(
-                    len(sizes) - 0.5,
-                    capacity,
-                    f"{chip} {name} {capacity:,} B",
-                    color="red",
-                    fontsize=7,
-                    ha="right",
-                    va="bottom",
-                )
+                    else:  # no figure (it does not fit elsewhere, or was not built): say so, no gap
+                        ax.text(
+                            x,
+                            0.02,
+                            "×",
+                            transform=ax.get_xaxis_transform(),
+                            color=colors[i],
+                            ha="center",
+                            va="bottom",
+                            fontsize=9,
+                        )
+        for ax, capacity, name in (  # once per panel, not once per variant
+            (row_axes[0], target.flash.size, "flash"),
+            (row_axes[1], target.sram.size, "SRAM"),
+        ):
+            ax.axhline(capacity, color="red", linewidth=1)
+            ax.text(
+                len(sizes) - 0.5,
+                capacity,
+                f"{chip} {name} {capacity:,} B",
+                color="red",
+                fontsize=7,
+                ha="right",
+                va="bottom",
+            )
         for ax, title in zip(
             row_axes,
             ("flash bytes (whole image)", "RAM bytes (static + stack)", "cycles per transform (warm)"),
@@ -405,9 +417,10 @@ def fft_chart(rows: list[dict], path: Path, variants: dict, sizes: tuple) -> Pat
             ax.tick_params(axis="y", labelsize=7)
     handles = [plt.Rectangle((0, 0), 1, 1, color=colors[i]) for i in range(len(variants))]
     handles.append(plt.Rectangle((0, 0), 1, 1, facecolor="white", edgecolor="black", hatch="//"))
+    handles.append(plt.Line2D([], [], marker="$×$", color="black", linestyle="none"))
     fig.legend(
         handles,
-        [*variants.values(), "does not fit (capacity + overflow)"],
+        [*variants.values(), "does not fit (capacity + overflow)", "no figure: does not fit or not built"],
         loc="lower center",
         ncol=3,
         fontsize=8,
