@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from test_install import slower
 
 ROOT = Path(__file__).resolve().parent.parent
 STEPS = ROOT / "scripts" / "action-steps.sh"
@@ -50,13 +51,7 @@ def test_a_branch_over_budget_fails_the_check_not_the_run(project, tmp_path):
     root, _ = project
     kernel = root / "src" / "gain_q15.c"
     original = kernel.read_text()
-    kernel.write_text(
-        original.replace(
-            "    gain_q15(bench_input, bench_output, BLOCK, GAIN_Q15);\n",
-            "    gain_q15(bench_input, bench_output, BLOCK, GAIN_Q15);\n"
-            "    for (volatile int k = 0; k < 100; k++) {}\n",
-        )
-    )
+    kernel.write_text(slower(original))
     try:
         assert step(project, "run", tmp_path)[0] == 0
         code, summary, outputs, _ = step(project, "check", tmp_path, CHECK_ARGS="--allow-missing")

@@ -123,6 +123,13 @@ def test_the_wheel_carries_every_file_of_the_folders_it_ships(installed):
     assert "mcubench/_firmware/bench/kiss_fftr_bench.cc" in names
 
 
+def slower(kernel: str) -> str:
+    """`mcubench init`'s kernel with a busy loop after its work: a branch over budget."""
+    call = "    gain_q15(bench_input, bench_output, BLOCK, GAIN_Q15);\n"
+    assert call in kernel
+    return kernel.replace(call, call + "    for (volatile int k = 0; k < 100; k++) {}\n")
+
+
 def _sh(installed, *cmd, ok=(0,)):
     tmp, bin_dir, env = installed
     proc = subprocess.run(
@@ -173,13 +180,7 @@ def test_a_new_user_project_runs_checks_and_gates_from_the_wheel(installed):
     assert list((project / ".mcubench" / "build" / "gen" / "models").glob("kws-*.c"))
 
     kernel = project / "src" / "gain_q15.c"
-    kernel.write_text(
-        kernel.read_text().replace(
-            "    gain_q15(bench_input, bench_output, BLOCK, GAIN_Q15);\n",
-            "    gain_q15(bench_input, bench_output, BLOCK, GAIN_Q15);\n"
-            "    for (volatile int k = 0; k < 100; k++) {}\n",
-        )
-    )
+    kernel.write_text(slower(kernel.read_text()))
     _sh(installed, "mcubench", "run", ok=(1,))
     failed = _sh(installed, "mcubench", "check", "--markdown", "check.md", ok=(1,))
     assert "max_cycles_per_frame 1500" in failed.stdout and "Regressions" in failed.stdout
@@ -249,13 +250,7 @@ def test_an_existing_repository_adopts_mcubench_from_the_wheel(installed):
     sh("bash", steps, "check", **ci)
     assert "mcubench check: passed" in (runner / "summary.md").read_text()
     kernel = repo / "src" / "gain_q15.c"
-    kernel.write_text(
-        kernel.read_text().replace(
-            "    gain_q15(bench_input, bench_output, BLOCK, GAIN_Q15);\n",
-            "    gain_q15(bench_input, bench_output, BLOCK, GAIN_Q15);\n"
-            "    for (volatile int k = 0; k < 100; k++) {}\n",
-        )
-    )
+    kernel.write_text(slower(kernel.read_text()))
     sh("bash", steps, "run", **ci)
     sh("bash", steps, "check", ok=(1,), **ci)
     assert "mcubench check: FAILED" in (runner / "summary.md").read_text()

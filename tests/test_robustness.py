@@ -69,6 +69,23 @@ def _children(pid: int) -> list[int]:
     return out
 
 
+def kill_first_worker(proc, timeout: float = 120) -> str:
+    """SIGKILL the first worker process `proc` starts (the OOM killer, say), let `proc`
+    finish, and return its stderr; fails when no worker was ever seen."""
+    killed = None
+    try:
+        while killed is None and proc.poll() is None:
+            workers = _children(proc.pid)
+            if workers:
+                os.kill(workers[0], signal.SIGKILL)
+                killed = workers[0]
+        _, err = proc.communicate(timeout=timeout)
+    finally:
+        proc.kill()
+    assert killed is not None, "no worker seen"
+    return err
+
+
 def _suite(folder: Path, n: int) -> None:
     for i in range(n):
         (folder / f"fir{i:02}.toml").write_text(FIR.replace('name = "fir_q15"', f'name = "fir{i:02}"'))
@@ -111,17 +128,7 @@ def mcubench(*args, **kw):
 def test_a_killed_worker_in_a_run_still_writes_every_result(tmp_path):
     _suite(tmp_path, 6)
     proc = _run(tmp_path)
-    killed = None
-    try:
-        while killed is None and proc.poll() is None:  # kill the first worker seen
-            workers = _children(proc.pid)
-            if workers:
-                os.kill(workers[0], signal.SIGKILL)
-                killed = workers[0]
-        out, err = proc.communicate()
-    finally:
-        proc.kill()
-    assert killed is not None, "no worker seen"
+    err = kill_first_worker(proc)
     assert proc.returncode == 0, err
     doc = (tmp_path / "r.json").read_text()
     assert all(f'"bench": "fir{i:02}"' in doc for i in range(6)) and '"status": "error"' not in doc

@@ -325,7 +325,7 @@ def test_a_clock_axis_changes_the_load_not_the_cycles_and_refuses_a_clock_the_ch
 def test_a_killed_sweep_worker_costs_no_point_its_points_run_again(tmp_path):
     """As `run` does: the points a dead worker took down run again, each in a pool of its
     own; none of them is recorded as an error."""
-    from test_robustness import _children
+    from test_robustness import _children, kill_first_worker
 
     path = write_sweep(tmp_path, 'opt = ["-Os", "-O1", "-O2"]\nframes = [10, 20]')
     out = tmp_path / "k.json"
@@ -336,17 +336,7 @@ def test_a_killed_sweep_worker_costs_no_point_its_points_run_again(tmp_path):
         stderr=subprocess.PIPE,
         text=True,
     )
-    killed = None
-    try:
-        while killed is None and proc.poll() is None:  # kill the first worker seen
-            workers = _children(proc.pid)
-            if workers:
-                os.kill(workers[0], signal.SIGKILL)
-                killed = workers[0]
-        _, err = proc.communicate(timeout=120)
-    finally:
-        proc.kill()
-    assert killed is not None, "no worker seen"
+    err = kill_first_worker(proc)
     assert proc.returncode == 0, err
     doc = json.loads(out.read_text())
     assert doc["complete"] and [r.get("error") for r in doc["points"] if r["status"] == "error"] == []
