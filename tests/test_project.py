@@ -582,3 +582,23 @@ def test_compiler_warnings_are_reported_and_cflags_can_make_them_errors(project,
     (suite / "strict.toml").write_text(strict.replace('"-Werror"', '"-mcpu=cortex-m4"'))
     bad = mcubench("run", "--suite", suite, "--json-file", out, "--markdown", tmp_path / "r.md", cwd=root)
     assert bad.returncode == 2 and "'-mcpu=cortex-m4' is mcubench's to set" in bad.stderr
+
+
+def test_the_scaffolded_workflow_gates_prs_comments_and_can_measure_a_baseline():
+    """The workflow init writes: PRs and main gated, the check as a PR comment, and a job
+    run by hand that measures the baseline with the runner's toolchain."""
+    import yaml
+
+    from mcubench.cli.init import WORKFLOW
+
+    flow = yaml.safe_load(WORKFLOW)
+    triggers = flow[True]  # YAML 1.1 reads the key `on` as true
+    assert {"pull_request", "push", "workflow_dispatch"} <= set(triggers)
+    steps = flow["jobs"]["bench"]["steps"]
+    action = next(s for s in steps if str(s.get("uses", "")).startswith("mcubench/mcubench"))
+    assert action["with"]["mcubench"].endswith(".whl")  # something that exists once committed
+    comment = next(s for s in steps if "sticky-pull-request-comment" in str(s.get("uses", "")))
+    assert comment["with"]["path"] == "${{ steps.mcubench.outputs.markdown }}"
+    assert flow["permissions"]["pull-requests"] == "write"
+    runs = [s.get("run", "") for s in flow["jobs"]["baseline"]["steps"]]
+    assert "mcubench baseline --write" in runs

@@ -139,26 +139,58 @@ def test_gain_is_bit_exact_and_fast(mcu):
 
 WORKFLOW = """\
 # Gate pull requests on the mcubench budgets and on regressions against the baseline
-# of the branch the PR goes into (a PR cannot loosen its own baseline).
+# of the branch the PR goes into (a PR cannot loosen its own baseline), with the check
+# posted as a PR comment. Run it by hand (workflow_dispatch) on main to measure a new
+# baseline with this runner's toolchain: the artifact is results/baseline.json to commit.
 name: mcubench
 on:
   pull_request:
   push:
     branches: [main]
+  workflow_dispatch:
+
+permissions:
+  contents: read
+  pull-requests: write  # the check as a PR comment
 
 jobs:
   bench:
+    if: github.event_name != 'workflow_dispatch'
     runs-on: ubuntu-latest
     steps:
       - uses: actions/checkout@v4
         with:
           fetch-depth: 0  # the base branch's results/baseline.json
-      - uses: mcubench/mcubench@v0.1.0
+      - id: mcubench
+        uses: mcubench/mcubench@v0.1.0
         with:
           # mcubench is not on PyPI: name what to install, e.g. the wheel you built from
           # its repository and committed here, or "git+https://<its repository>@v0.1.0"
           mcubench: "tools/mcubench-0.1.0-py3-none-any.whl"
           # check-args: "--allow-missing"   # after removing a benchmark on purpose
+      - name: The check as a PR comment (updated in place)
+        if: always() && github.event_name == 'pull_request' && steps.mcubench.outputs.markdown
+        uses: marocchino/sticky-pull-request-comment@v2
+        with:
+          header: mcubench
+          path: ${{ steps.mcubench.outputs.markdown }}
+
+  baseline:
+    # a baseline measured with the runner's toolchain, so PR checks compare like with like
+    if: github.event_name == 'workflow_dispatch'
+    runs-on: ubuntu-latest
+    steps:
+      - uses: actions/checkout@v4
+      - uses: actions/setup-python@v5
+        with:
+          python-version: "3.11"
+      - run: sudo apt-get update -qq && sudo apt-get install -y -qq gcc-arm-none-eabi libnewlib-arm-none-eabi
+      - run: python -m pip install "tools/mcubench-0.1.0-py3-none-any.whl"
+      - run: mcubench baseline --write
+      - uses: actions/upload-artifact@v4
+        with:
+          name: mcubench-baseline
+          path: results/baseline.json
 """
 
 FILES = {
