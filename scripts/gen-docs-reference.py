@@ -1,6 +1,14 @@
 """Write docs/reference/keys.md and docs/reference/cli.md from the code's own validators
-and argument parser, so the reference cannot drift from what mcubench accepts
-(tests/test_docs.py fails when the committed pages differ from what this writes).
+and argument parser, and every figure table marked in a docs page from the committed
+results (results/baseline.json), so neither can drift from what mcubench accepts and
+measured (tests/test_docs.py fails when the committed pages differ from what this writes).
+
+A generated table in a page sits between
+
+    <!-- results table: BENCH@TARGET BENCH@TARGET ... | COLUMN COLUMN ... -->
+    <!-- end of results table -->
+
+where a column is a results key (`cycles_per_frame`, `extra.cycles_per_frame_mean`, ...).
 
     .venv/bin/python scripts/gen-docs-reference.py
 """
@@ -8,6 +16,8 @@ and argument parser, so the reference cannot drift from what mcubench accepts
 from __future__ import annotations
 
 import argparse
+import json
+import re
 import sys
 from pathlib import Path
 
@@ -21,7 +31,61 @@ from mcubench.chip.peripherals import PERIPHERAL_FIELDS, REGISTER_FIELDS
 from mcubench.chip.targets import _CACHE_FIELDS, _REGION_FIELDS, TARGET_FIELDS
 from mcubench.cli.main import parser
 
-DOCS = Path(__file__).resolve().parent.parent / "docs" / "reference"
+ROOT = Path(__file__).resolve().parent.parent
+DOCS = ROOT / "docs" / "reference"
+RESULTS = ROOT / "results" / "baseline.json"
+TABLE = re.compile(r"(<!-- results table: (.*?) \| (.*?) -->\n)(.*?)(<!-- end of results table -->)", re.S)
+COLUMNS = {  # key: title (and how a value reads)
+    "cycles_per_frame": "cycles/frame (worst)",
+    "extra.cycles_per_frame_mean": "mean",
+    "cpu_load_pct": "CPU load",
+    "flash_bytes": "flash B",
+    "flash_net_bytes": "flash net B",
+    "extra.code_net_bytes": "code B",
+    "extra.tables_net_bytes": "tables B",
+    "ram_peak_bytes": "RAM peak B",
+    "extra.component_ram_bytes": "front-end RAM B",
+    "snr_db": "SNR dB",
+    "extra.mean_abs_err_db": "mean err dB",
+    "extra.max_abs_err_db": "max err dB",
+    "bit_exact": "bit-exact",
+}
+
+
+def _cell(key: str, e: dict) -> str:
+    value = e["extra"].get(key[6:]) if key.startswith("extra.") else e.get(key)
+    if value is None:
+        return "-"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if key == "cpu_load_pct":
+        return f"{value:.1f}% @ {e['clock_hz'] / 1e6:g} MHz"
+    if isinstance(value, float):
+        return (
+            f"{value:.1f}" if key == "snr_db" else f"{value:g}" if value != int(value) else f"{int(value):,}"
+        )
+    return f"{value:,}"
+
+
+def results_table(rows: str, columns: str, doc: dict) -> str:
+    index = {(e["bench"], e["target"]): e for e in doc["results"]}
+    keys = columns.split()
+    out = ["| benchmark | target | " + " | ".join(COLUMNS[k] for k in keys) + " |"]
+    out.append("|---|---|" + "---|" * len(keys))
+    for spec in rows.split():
+        bench, target = spec.split("@")
+        e = index[(bench, target)]
+        out.append(f"| {bench} | {target} | " + " | ".join(_cell(k, e) for k in keys) + " |")
+    return "\n".join(out) + "\n"
+
+
+def fill_tables(text: str, doc: dict) -> str:
+    # blank lines around the table: Markdown reads a comment line and what follows as one HTML block
+    return TABLE.sub(
+        lambda m: m.group(1) + "\n" + results_table(m.group(2), m.group(3), doc) + "\n" + m.group(5), text
+    )
+
+
 KINDS = {
     "str": "string",
     "int": "integer",
@@ -128,11 +192,22 @@ def cli_page() -> str:
 
 PAGES = {"keys.md": keys_page, "cli.md": cli_page}
 
+
+def pages() -> dict[Path, str]:
+    """Every generated page, path -> text: the two references and each page with tables."""
+    out = {DOCS / name: make() for name, make in PAGES.items()}
+    doc = json.loads(RESULTS.read_text())
+    for path in sorted((ROOT / "docs").rglob("*.md")):
+        text = path.read_text()
+        if TABLE.search(text):
+            out[path] = fill_tables(text, doc)
+    return out
+
+
 if __name__ == "__main__":
     check = "--check" in sys.argv[1:]
     stale = []
-    for name, make in PAGES.items():
-        path, text = DOCS / name, make()
+    for path, text in pages().items():
         if check:
             if not path.is_file() or path.read_text() != text:
                 stale.append(str(path))
