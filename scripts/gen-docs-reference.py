@@ -5,7 +5,7 @@ measured (tests/test_docs.py fails when the committed pages differ from what thi
 
 A generated table in a page sits between
 
-    <!-- results table: BENCH@TARGET BENCH@TARGET ... | COLUMN COLUMN ... -->
+    <!-- results table: BENCH@TARGET BENCH@TARGET ... | COLUMN COLUMN ... -->   (or * for every entry)
     <!-- end of results table -->
 
 where a column is a results key (`cycles_per_frame`, `extra.cycles_per_frame_mean`, ...).
@@ -44,11 +44,16 @@ COLUMNS = {  # key: title (and how a value reads)
     "extra.code_net_bytes": "code B",
     "extra.tables_net_bytes": "tables B",
     "ram_peak_bytes": "RAM peak B",
-    "extra.component_ram_bytes": "front-end RAM B",
+    "extra.component_ram_bytes": "own RAM B",
     "snr_db": "SNR dB",
     "extra.mean_abs_err_db": "mean err dB",
     "extra.max_abs_err_db": "max err dB",
     "bit_exact": "bit-exact",
+    "status": "status",
+    "stack_peak_bytes": "stack B",
+    "extra.accuracy_float": "accuracy float",
+    "extra.accuracy_int8": "accuracy int8",
+    "extra.accuracy_firmware": "accuracy firmware",
 }
 
 
@@ -58,8 +63,12 @@ def _cell(key: str, e: dict) -> str:
         return "-"
     if isinstance(value, bool):
         return "yes" if value else "no"
+    if isinstance(value, str):
+        return value
     if key == "cpu_load_pct":
         return f"{value:.1f}% @ {e['clock_hz'] / 1e6:g} MHz"
+    if key.startswith("extra.accuracy_"):
+        return f"{100 * value:.1f}%"
     if isinstance(value, float):
         return (
             f"{value:.1f}" if key == "snr_db" else f"{value:g}" if value != int(value) else f"{int(value):,}"
@@ -72,7 +81,8 @@ def results_table(rows: str, columns: str, doc: dict) -> str:
     keys = columns.split()
     out = ["| benchmark | target | " + " | ".join(COLUMNS[k] for k in keys) + " |"]
     out.append("|---|---|" + "---|" * len(keys))
-    for spec in rows.split():
+    specs = [f"{b}@{t}" for b, t in index] if rows.strip() == "*" else rows.split()  # *: every entry
+    for spec in specs:
         bench, target = spec.split("@")
         e = index[(bench, target)]
         out.append(f"| {bench} | {target} | " + " | ".join(_cell(k, e) for k in keys) + " |")
