@@ -48,6 +48,14 @@ def check_writable(path: Path) -> Path:
     return path
 
 
+def check_writable_folder(path: Path) -> Path:
+    """Refuse an output folder that cannot be made or written in, before any work is done."""
+    path = Path(path)
+    if path.exists() and not path.is_dir():
+        raise ConfigError(f"{path}: is a file; give a folder")
+    return path if path.is_dir() and os.access(path, os.W_OK) else check_writable(path)
+
+
 def write_json(path: Path, doc: dict) -> None:
     write_atomic(path, json.dumps(doc, indent=2) + "\n")
 

@@ -1,13 +1,15 @@
-"""One rule for every path a command writes, checked before any work starts: a file
-path must not be a folder (numpy would quietly write FOLDER.npy beside it) and must lie
-in a folder (existing or to be made) that is not a file; a folder path must not be a
-file. A mistake is one line, exit 2, and nothing measured is thrown away at the end."""
+"""One rule for every path a command writes, checked before any work starts (the rule
+is base/files.py's check_writable, which `run` applies to its defaults too): a file path
+must not be a folder (numpy would quietly write FOLDER.npy beside it) and must lie in a
+writable folder, existing or to be made; a folder path must not be a file. A mistake is
+one line naming the option, exit 2, and nothing measured is thrown away at the end."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 from mcubench.base.errors import ConfigError
+from mcubench.base.files import check_writable, check_writable_folder
 
 # argparse dest -> "file" or "folder" (`--json` is a flag everywhere: JSON on stdout)
 OUTPUT_OPTIONS = {
@@ -30,17 +32,13 @@ def _values(dest: str, value) -> list[str]:
 
 
 def check_path(option: str, text: str, kind: str) -> None:
-    """One line when `text` cannot be written as a `kind` ("file" or "folder")."""
-    path = Path(text)
-    if kind == "file" and (path.is_dir() or text.endswith(("/", "\\"))):
-        raise ConfigError(f"--{option} {text}: is a folder; give a file path")
-    if kind == "folder" and path.exists() and not path.is_dir():
-        raise ConfigError(f"--{option} {text}: is a file; give a folder")
-    for parent in (path.parent if kind == "file" else path, *path.parents):
-        if parent.exists():
-            if not parent.is_dir():
-                raise ConfigError(f"--{option} {text}: {parent} is a file, not a folder")
-            break
+    """One line, naming the option, when `text` cannot be written as a `kind`."""
+    try:
+        if kind == "file" and text.endswith(("/", "\\")):
+            raise ConfigError(f"{text}: is a folder; give a file name")
+        (check_writable if kind == "file" else check_writable_folder)(Path(text))
+    except ConfigError as exc:
+        raise ConfigError(f"--{option} {exc}") from None
 
 
 def check_output_paths(args) -> None:
