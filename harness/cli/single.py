@@ -13,7 +13,7 @@ from mcubench.build.stack_usage import read_stack_usage
 from mcubench.chip.targets import load_target, target_names
 from mcubench.cli.output import print_json
 from mcubench.data.arrays import read_array
-from mcubench.emu.call_graph import function_rows, size_diff
+from mcubench.emu.call_graph import function_rows, size_diff, stack_diff
 from mcubench.emu.elf_image import ElfImage
 from mcubench.emu.inspect import inspect_elf
 from mcubench.emu.machine import Machine
@@ -150,29 +150,6 @@ def _inspect_all(image: ElfImage, args) -> int:
         "frame: bytes from gcc -fstack-usage (* from the prologue); worst: the deepest call chain, ? unknown"
     )
     return 0
-
-
-def stack_diff(before: ElfImage, after: ElfImage) -> list[dict]:
-    """Functions whose own frame or worst-case stack (deepest call chain) changed: the
-    stack a pull request adds shows here even when no byte of flash moved."""
-    rows = {}
-    for side, image in (("before", before), ("after", after)):
-        for r in function_rows(image, read_stack_usage(image.path)):
-            if r["kind"] != "object":
-                rows.setdefault(r["name"], {})[side] = (r["frame_bytes"], r["worst_stack_bytes"])
-    out = []
-    for name, sides in sorted(rows.items()):
-        (f0, w0), (f1, w1) = sides.get("before", (None, None)), sides.get("after", (None, None))
-        if (f0, w0) != (f1, w1):
-            out.append(
-                {"name": name, "frame_before": f0, "frame_after": f1, "worst_before": w0, "worst_after": w1}
-            )
-    return sorted(out, key=lambda r: -abs((r["worst_after"] or 0) - (r["worst_before"] or 0)))
-
-
-def _worst(rows: list[dict], side: str):
-    values = [r[f"worst_{side}"] for r in rows if r[f"worst_{side}"] is not None]
-    return max(values, default=None)
 
 
 def _inspect_diff(image: ElfImage, other: ElfImage, target, args) -> int:

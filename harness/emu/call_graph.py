@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from mcubench.build.stack_usage import read_stack_usage
 from mcubench.emu.cycle_table import Cls
 from mcubench.emu.elf_image import ElfImage
 from mcubench.emu.thumb import decode, is_32bit
@@ -156,3 +157,21 @@ def size_diff(a: ElfImage, b: ElfImage) -> list[dict]:
                 }
             )
     return sorted(out, key=lambda r: (-abs(r["delta"]), r["name"]))
+
+
+def stack_diff(before: ElfImage, after: ElfImage) -> list[dict]:
+    """Functions whose own frame or worst-case stack (deepest call chain) changed: the
+    stack a pull request adds shows here even when no byte of flash moved."""
+    rows = {}
+    for side, image in (("before", before), ("after", after)):
+        for r in function_rows(image, read_stack_usage(image.path)):
+            if r["kind"] != "object":
+                rows.setdefault(r["name"], {})[side] = (r["frame_bytes"], r["worst_stack_bytes"])
+    out = []
+    for name, sides in sorted(rows.items()):
+        (f0, w0), (f1, w1) = sides.get("before", (None, None)), sides.get("after", (None, None))
+        if (f0, w0) != (f1, w1):
+            out.append(
+                {"name": name, "frame_before": f0, "frame_after": f1, "worst_before": w0, "worst_after": w1}
+            )
+    return sorted(out, key=lambda r: -abs((r["worst_after"] or 0) - (r["worst_before"] or 0)))
