@@ -8,6 +8,10 @@ the host). The TFLite front end is scored in its plain form (noise reduction and
 off): those adapt to the signal and have no float design to score against.
 
 Usage: .venv/bin/python scripts/frontend-compare.py [--results results/latest.json]
+           [--json-file results/studies/frontend-compare.json]
+
+With --json-file the accuracies are also written as JSON (the docs' table is generated
+from the committed copy, scripts/make-studies.py writes it).
 """
 
 from __future__ import annotations
@@ -21,6 +25,7 @@ from mcubench.data.signals import generate
 from mcubench.dsp import frontend as fm
 from mcubench.dsp import tflm_float as tf
 from mcubench.dsp.config import get_config
+from mcubench.results.document import header
 
 ROOT = Path(__file__).resolve().parents[1]
 SIGNALS = {
@@ -80,9 +85,11 @@ def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--results", default=str(ROOT / "results" / "latest.json"))
     ap.add_argument("--seconds", type=float, default=2.0)
+    ap.add_argument("--json-file", help="also write the accuracies here as JSON")
     args = ap.parse_args()
     results = json.loads(Path(args.results).read_text())
     n = int(16000 * args.seconds)
+    study = {**header(), "study": "frontend-compare", "seconds": args.seconds, "shapes": {}}
     for title, (step, config, our_bench, their_plain, their_full) in SHAPES.items():
         print(f"\n{title}: cost per hop ({Path(args.results).name})\n")
         print("| front end | chip | worst hop (cycles) | mean hop | flash B | RAM peak B | CPU load |")
@@ -94,11 +101,19 @@ def main() -> int:
         print("its own float design\n")
         print("| signal | ours | TFLite Micro (plain) |")
         print("|---|---|---|")
+        rows = study["shapes"][title] = {}
         for name, spec in SIGNALS.items():
             x = generate(spec, n, 16000)
             a, b = ours(config, x), theirs(step, x)
+            keep = ("mean_abs_err_db", "max_abs_err_db", "snr_db")
+            rows[name] = {
+                "ours": {k: round(a[k], 4) for k in keep},
+                "tflm": {k: round(b[k], 4) for k in keep},
+            }
             cell = lambda r: f"{r['mean_abs_err_db']:.3f} / {r['max_abs_err_db']:.2f} / {r['snr_db']:.1f}"  # noqa: E731
             print(f"| {name} | {cell(a)} | {cell(b)} |")
+    if args.json_file:
+        Path(args.json_file).write_text(json.dumps(study, indent=2) + "\n")
     return 0
 
 

@@ -8,7 +8,9 @@ A generated table in a page sits between
     <!-- results table: BENCH@TARGET BENCH@TARGET ... | COLUMN COLUMN ... -->   (or * for every entry)
     <!-- end of results table -->
 
-where a column is a results key (`cycles_per_frame`, `extra.cycles_per_frame_mean`, ...).
+where a column is a results key (`cycles_per_frame`, `extra.cycles_per_frame_mean`, ...),
+and every study table (figures from other commands, committed in results/studies/ by
+scripts/make-studies.py) between the markers scripts/docs_studies.py describes.
 
     .venv/bin/python scripts/gen-docs-reference.py
 """
@@ -20,6 +22,9 @@ import json
 import re
 import sys
 from pathlib import Path
+
+from docs_studies import MARKER as STUDY_TABLE
+from docs_studies import fill as fill_studies
 
 from mcubench.apps.app import APP_FIELDS
 from mcubench.base.project import PROJECT_FIELDS
@@ -54,6 +59,8 @@ COLUMNS = {  # key: title (and how a value reads)
     "extra.accuracy_float": "accuracy float",
     "extra.accuracy_int8": "accuracy int8",
     "extra.accuracy_firmware": "accuracy firmware",
+    "extra.cycles_per_frame_median": "median",
+    "extra.segment_accuracy": "segments right",
 }
 
 
@@ -67,7 +74,7 @@ def _cell(key: str, e: dict) -> str:
         return value
     if key == "cpu_load_pct":
         return f"{value:.1f}% @ {e['clock_hz'] / 1e6:g} MHz"
-    if key.startswith("extra.accuracy_"):
+    if key.startswith("extra.accuracy_") or key == "extra.segment_accuracy":
         return f"{100 * value:.1f}%"
     if isinstance(value, float):
         return (
@@ -209,8 +216,8 @@ def pages() -> dict[Path, str]:
     doc = json.loads(RESULTS.read_text())
     for path in sorted((ROOT / "docs").rglob("*.md")):
         text = path.read_text()
-        if TABLE.search(text):
-            out[path] = fill_tables(text, doc)
+        if TABLE.search(text) or STUDY_TABLE.search(text):
+            out[path] = fill_studies(fill_tables(text, doc))
     return out
 
 

@@ -1,0 +1,94 @@
+#!/usr/bin/env python3
+"""Measure the docs' studies, the figures that come from commands other than the suite,
+into results/studies/*.json; scripts/gen-docs-reference.py fills the docs' tables from
+these committed files (as it does from results/baseline.json), so no figure in a docs
+table is copied by hand. Each file is a command's own output plus the usual header
+(git sha, toolchain, flags) and the command that made it.
+
+    .venv/bin/python scripts/make-studies.py [fft-tables wakeword frontend-compare perf]
+
+`perf` is wall-clock (simulated MIPS): the one study that changes from run to run; the
+others are deterministic. The wake-word study needs the pinned pymicro-wakeword models
+in the cache (any `make bench` fetches them).
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from mcubench.base.files import write_json
+from mcubench.build.sdist import source_tree
+from mcubench.results.document import header
+
+ROOT = Path(__file__).resolve().parent.parent
+OUT = ROOT / "results" / "studies"
+MCUBENCH = [sys.executable, "-m", "mcubench.cli"]
+WAKEWORD = ("alexa", "hey_jarvis", "hey_mycroft", "okay_nabu")
+SPEECH = "benchmarks/data/sed_speech_16000.wav"
+
+
+def _json(args: list[str]) -> dict:
+    done = subprocess.run(MCUBENCH + args, cwd=ROOT, stdout=subprocess.PIPE, text=True, check=True)
+    return json.loads(done.stdout)
+
+
+def fft_tables() -> None:
+    subprocess.run(
+        MCUBENCH + ["fft-tables", "--out", str(OUT)], cwd=ROOT, check=True, stdout=subprocess.DEVNULL
+    )
+    doc = json.loads((OUT / "fft-tables.json").read_text())
+    write_json(OUT / "fft-tables.json", {**doc, "command": "mcubench fft-tables"})
+    for other in ("fft-tables.md", "fft-tables.png"):  # the docs' table is made from the JSON
+        (OUT / other).unlink()
+
+
+def wakeword() -> None:
+    tree = source_tree(
+        "pymicro-wakeword", "2.5.0", "pymicro_wakeword/models/alexa.tflite", "PYMICRO_WAKEWORD_ROOT"
+    )
+    models = tree / "pymicro_wakeword" / "models"
+    rows = []
+    for name in WAKEWORD:
+        for sram in (False, True):
+            args = ["model", str(models / f"{name}.tflite"), "--target", "rp2040", "--run"]
+            args += ["--input", SPEECH, "--steps", "200"] + (["--weights-in-sram"] if sram else [])
+            doc = _json(args + ["--json"])
+            doc["model"] = name  # the cache's absolute path says nothing to a reader
+            doc["macs"] = sum(op["macs"] for op in doc.pop("ops"))  # per step
+            rows.append(doc)
+    command = f"mcubench model <pymicro-wakeword>/models/NAME.tflite --target rp2040 --run --input {SPEECH}"
+    write_json(
+        OUT / "wakeword.json",
+        {**header(), "command": command + " --steps 200 [--weights-in-sram] --json", "runs": rows},
+    )
+
+
+def frontend_compare() -> None:
+    subprocess.run(
+        [sys.executable, "scripts/frontend-compare.py", "--results", "results/baseline.json"]
+        + ["--json-file", str(OUT / "frontend-compare.json")],
+        cwd=ROOT,
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
+
+
+def perf() -> None:
+    runs = [_json(["perf", "--target", t, "--json"]) for t in ("py32f003", "rp2040")]
+    write_json(OUT / "perf.json", {**header(), "command": "mcubench perf --target T --json", "runs": runs})
+
+
+STUDIES = {"fft-tables": fft_tables, "wakeword": wakeword, "frontend-compare": frontend_compare, "perf": perf}
+
+if __name__ == "__main__":
+    names = sys.argv[1:] or list(STUDIES)
+    unknown = [n for n in names if n not in STUDIES]
+    if unknown:
+        sys.exit(f"make-studies: unknown study {unknown[0]!r}; valid: {', '.join(STUDIES)}")
+    OUT.mkdir(parents=True, exist_ok=True)
+    for name in names:
+        STUDIES[name]()
+        print(f"wrote {name}", file=sys.stderr)
