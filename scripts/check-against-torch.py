@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Check the numpy trainers against PyTorch: the same weights and inputs through
 torch.nn.GRU / torch.nn.LSTM / causal dilated torch conv1d + a dense head, in float64;
-compare logits, loss and every gradient with ours (harness/nn/train_gru.py, lstm_train.py,
+compare logits, loss and every gradient with ours (harness/mcubench/nn/train_gru.py, lstm_train.py,
 tcn_train.py). Needs the optional extra: `.venv/bin/pip install -e .[train]`
 (torch==2.13.0, CPU). Prints the largest relative differences; exit 1 if any is above 1e-9.
 Usage: .venv/bin/python scripts/check-against-torch.py"""

@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
-"""Train model 5, the genre LSTM (harness/nn/genre_lstm.py), on the synthesized music
-styles (harness/data/genre_dataset.py) and write its float weights and z-score constants to
+"""Train model 5, the genre LSTM (harness/mcubench/nn/genre_lstm.py), on the synthesized music
+styles (harness/mcubench/data/genre_dataset.py) and write its float weights and z-score constants to
 benchmarks/models/genre_lstm.npz. Deterministic (fixed seeds); about 2 minutes.
 Usage: .venv/bin/python scripts/train-genre-model.py"""
 

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Train the kilobyte-sized sound-event models (harness/nn/sed_models.py, sed_gru.py) on the
+"""Train the kilobyte-sized sound-event models (harness/mcubench/nn/sed_models.py, sed_gru.py) on the
 synthesized dataset and write their float weights to benchmarks/models/*.npz.
 Deterministic (fixed seeds). Usage: .venv/bin/python scripts/train-sed-models.py"""
 

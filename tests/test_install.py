@@ -99,7 +99,7 @@ def installed(tmp_path_factory):
 
 # checkout folder -> where the wheel carries it (benchmarks: only the suite's data)
 WHEEL_FOLDERS = {
-    "harness/": "mcubench/",
+    "harness/mcubench/": "mcubench/",
     "firmware/": "mcubench/_firmware/",
     "benchmarks/data/": "mcubench/_suite/data/",
     "benchmarks/models/": "mcubench/_suite/models/",

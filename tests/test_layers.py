@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-PACKAGE = Path(__file__).resolve().parent.parent / "harness"
-ROOT = PACKAGE.parent
+ROOT = Path(__file__).resolve().parent.parent
+PACKAGE = ROOT / "harness" / "mcubench"
 LINT_IMPORTS = Path(sys.executable).parent / "lint-imports"
 # Imported where they are used: heavy, optional, or only needed by one command.
 # scipy.signal costs 0.75 s at start-up and only resampling uses it.
@@ -46,7 +46,7 @@ def lint_imports(package_parent: Path, config: Path) -> subprocess.CompletedProc
 
 
 def test_layers_are_one_way():
-    proc = lint_imports(ROOT, ROOT / "pyproject.toml")
+    proc = lint_imports(PACKAGE.parent, ROOT / "pyproject.toml")
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert "one-way layers KEPT" in proc.stdout
 
@@ -144,3 +144,29 @@ def test_ruff_is_clean():
             [str(ruff), *args, "harness", "tests", "scripts"], cwd=ROOT, capture_output=True, text=True
         )
         assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+def test_the_package_type_checks():
+    """pyright's basic rules over harness/mcubench (configured in pyproject.toml); the
+    editable install is a plain path entry, so the checker follows every import."""
+    pyright = Path(sys.executable).parent / "basedpyright"
+    proc = subprocess.run([str(pyright)], cwd=ROOT, capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr
+    assert "0 errors" in proc.stdout
+
+
+def test_the_type_check_fails_on_a_type_error(tmp_path):
+    """The same check on a copy of the package with one wrong call: it must fail."""
+    shutil.copytree(PACKAGE, tmp_path / "harness" / "mcubench", ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copy(ROOT / "pyproject.toml", tmp_path / "pyproject.toml")
+    paths = tmp_path / "harness" / "mcubench" / "base" / "paths.py"
+    paths.write_text(paths.read_text() + "\nWRONG: int = cache_dir()  # a Path is not an int\n")
+    pyright = Path(sys.executable).parent / "basedpyright"
+    proc = subprocess.run(
+        [str(pyright), "--pythonpath", sys.executable, "harness/mcubench/base/paths.py"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+    )
+    assert proc.returncode == 1, proc.stdout
+    assert "paths.py" in proc.stdout and "not assignable" in proc.stdout

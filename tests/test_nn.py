@@ -1,4 +1,4 @@
-"""int8 kernels (firmware/nn) on the emulated M0+, bit for bit against harness/nn/int8.py."""
+"""int8 kernels (firmware/nn) on the emulated M0+, bit for bit against harness/mcubench/nn/int8.py."""
 
 import numpy as np
 import pytest

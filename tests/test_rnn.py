@@ -1,4 +1,4 @@
-"""GRU and LSTM cells on the emulated M0+, bit for bit against harness/nn/rnn.py,
+"""GRU and LSTM cells on the emulated M0+, bit for bit against harness/mcubench/nn/rnn.py,
 and close to the float equations."""
 
 import numpy as np

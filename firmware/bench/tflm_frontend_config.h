@@ -1,6 +1,6 @@
 /*
  * The TFLite Micro front end's configuration in mcubench's benchmarks, shared by the
- * firmware (tflm_frontend_bench.c) and its host reference (harness/build/_host), so both
+ * firmware (tflm_frontend_bench.c) and its host reference (harness/mcubench/build/_host), so both
  * set the library up the same way: pymicro-features' values (microWakeWord), 40 channels
  * from 125 to 7,500 Hz, with the window, hop, noise reduction and PCAN chosen.
  */

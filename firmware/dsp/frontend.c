@@ -1,6 +1,6 @@
 /*
  * The front end: frame -> window -> real FFT -> power -> sparse mel -> log (-> DCT).
- * See frontend.h for the formats; harness/dsp/frontend.py mirrors every step.
+ * See frontend.h for the formats; harness/mcubench/dsp/frontend.py mirrors every step.
  *
  * Precision: the frame's largest magnitude is found first and its shift is folded
  * into the window multiply, so a quiet frame keeps its low bits instead of losing

@@ -21,7 +21,7 @@
  * output's LSB) and rounds once, at the shift; the split works in Q1 (2 Fe, 2 Fo,
  * rounded products) and rounds once too.
  * The range test runs on the packed words the previous pass stored (rfft_q15_bfly.S).
- * Every rounding here is mirrored exactly by harness/dsp/frontend.py.
+ * Every rounding here is mirrored exactly by harness/mcubench/dsp/frontend.py.
  */
 #include "rfft_q15.h"
 #include "fe_tables.h"

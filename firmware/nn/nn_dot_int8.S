@@ -162,7 +162,7 @@ nn_dot4_i8_i16:
  * built as ah bh 2^32 + (ah bl + al bh) 2^16 + al bl from signed high and unsigned low
  * halves (every partial product fits 32 bits) with ADDS/ADCS carries. The one product
  * that overflows, INT32_MIN x INT32_MIN, saturates to INT32_MAX. 50 to 60 cycles.
- * Mirrored by harness/nn_model.py's requantize; a test checks corner cases and random
+ * Mirrored by harness/mcubench/nn_model.py's requantize; a test checks corner cases and random
  * operands of every sign.
  */
     .section .text.nn_requantize, "ax", %progbits

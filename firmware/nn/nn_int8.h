@@ -3,7 +3,7 @@
  * real = scale * (q - zero_point); weights symmetric (zero point 0), per-channel or
  * per-tensor; int32 accumulation; requantisation by a Q31 multiplier and a shift with
  * TFLite's rounding (MultiplyByQuantizedMultiplier); fused activation by clamping.
- * harness/nn_model.py mirrors every kernel bit for bit.
+ * harness/mcubench/nn_model.py mirrors every kernel bit for bit.
  *
  * Layouts: activations are [time][channels] (channels last); fully connected weights
  * [out][in]; conv1d weights [out][kernel][in]; depthwise conv1d weights [kernel][ch].

@@ -1,4 +1,4 @@
-/* Recurrent cells: see nn_rnn.h. Every rounding is mirrored by harness/nn_rnn_model.py. */
+/* Recurrent cells: see nn_rnn.h. Every rounding is mirrored by harness/mcubench/nn_rnn_model.py. */
 #include "nn_rnn.h"
 
 int32_t nn_lut_q11(const int16_t *lut, int32_t x)

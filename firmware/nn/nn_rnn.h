@@ -4,7 +4,7 @@
  * Fixed-point formats: hidden state h in Q15 (value = h / 32768); LSTM cell state c in
  * Q12 (range +-8); gate pre-activations in Q11 (int32) before the nonlinearities;
  * sigmoid and tanh from 257-entry Q15 tables over [-8, 8) with linear interpolation
- * (made by the exporter: harness/nn_rnn_model.py, which mirrors every step).
+ * (made by the exporter: harness/mcubench/nn_rnn_model.py, which mirrors every step).
  * Input x is int8 with zero point x_zp, folded into the input biases offline.
  * Weights per gate g: wx[g][hidden][in] (int8), wh[g][hidden][hidden] (int8); the input
  * and recurrent products are requantised separately to Q11 (per-tensor multipliers).

@@ -1,5 +1,5 @@
 /*
- * The operators of imported .tflite models (harness/nn/tflite_codegen.py generates one
+ * The operators of imported .tflite models (harness/mcubench/nn/tflite_codegen.py generates one
  * const parameter block per operator and calls these), in TFLite Micro's int8 reference
  * semantics: NHWC activations, symmetric int8 weights per channel or per tensor, int32
  * bias, MultiplyByQuantizedMultiplier, fused activation by clamping. The input zero

@@ -1,0 +1,416 @@
+"""The emulated chip: Unicorn as a Cortex-M0+ with one target's memory map.
+
+Unicorn runs in plain UC_MODE_THUMB with the Cortex-M0 CPU model (UC_MODE_MCLASS
+would turn it into a Cortex-M33 running Thumb-2). Only the target's regions are
+mapped; everything else faults. The ELF's code is decoded up front and refused if it
+holds anything outside ARMv6-M. Functions are called by name (AAPCS, up to four
+integer arguments); each call returns cycles, instructions, peak stack and r0.
+"""
+
+from __future__ import annotations
+
+import struct
+from dataclasses import dataclass
+
+import numpy as np
+from unicorn import (
+    UC_ARCH_ARM,
+    UC_ERR_FETCH_UNMAPPED,
+    UC_ERR_READ_UNMAPPED,
+    UC_ERR_WRITE_UNMAPPED,
+    UC_HOOK_CODE,
+    UC_HOOK_MEM_INVALID,
+    UC_MODE_THUMB,
+)
+from unicorn.arm_const import (
+    UC_ARM_REG_LR,
+    UC_ARM_REG_PC,
+    UC_ARM_REG_R0,
+    UC_ARM_REG_R1,
+    UC_ARM_REG_R2,
+    UC_ARM_REG_R3,
+    UC_ARM_REG_SP,
+    UC_CPU_ARM_CORTEX_M0,
+)
+from unicorn.unicorn_py3.unicorn import Uc, UcError
+
+from mcubench.base.errors import ElfError, FirmwareFault, McubenchError
+from mcubench.chip.targets import Target
+from mcubench.emu import deadline, exceptions, faults, memory_map, mmio
+from mcubench.emu.code_map import ERR_NOT_V6M, build_code_map, sp_write_points
+from mcubench.emu.counter import HOOK_READ, HOOK_READ_WRITE, STOP_CYCLE_LIMIT, CounterConfig, make_counter
+from mcubench.emu.cycle_table import EXCEPTION_ENTRY_CYCLES, EXCEPTION_EXIT_CYCLES, STANDARD_ACCESS_CYCLES
+from mcubench.emu.elf_image import ElfImage
+from mcubench.emu.peripherals import EXC_SYSTICK, Bus, PeripheralFault
+from mcubench.emu.stack_paint import StackPaint
+
+# Return address handed to every call: unmapped on every target, below the 0xF0000000
+# range an M-profile core treats as EXC_RETURN. Emulation stops when PC reaches it.
+RETURN_ADDR = 0xE0F0_0000
+DEFAULT_CYCLE_LIMIT = 500_000_000
+# With the Python counter (--counter python, --profile) a block costs microseconds, not
+# nanoseconds: a runaway loop should stop in about a minute, not twenty.
+DEFAULT_CYCLE_LIMIT_PYTHON = 25_000_000
+# Unicorn reserves 1 GiB of address space for translated code by default, which a CI
+# container's memory limit refuses (the process then exits 1 from inside C). Firmware
+# for these chips translates to a few MiB at most.
+TCG_BUFFER_BYTES = 32 << 20
+NOP = b"\x00\xbf"
+
+
+def cortex_m0_engine() -> Uc:
+    """Unicorn as a Cortex-M0 in plain Thumb mode, with a bounded translation buffer."""
+    uc = Uc(UC_ARCH_ARM, UC_MODE_THUMB, cpu=UC_CPU_ARM_CORTEX_M0)
+    uc.ctl_set_tcg_buffer_size(TCG_BUFFER_BYTES)
+    return uc
+
+
+LIVELOCK_INTERRUPTS = 1000
+WFI = (0xBF30).to_bytes(2, "little")
+
+
+@dataclass
+class _Interrupts:
+    limit: int  # the call's real cycle limit
+    due: int | None = None  # when the armed interrupt is raised (cycles since the machine started)
+    serviced: int = -1
+    depth: int = 0  # handlers running
+    masked_pending: bool = False
+    hold: int | None = None
+    held_due: int | None = None
+    back_to_back: int = 0  # interrupts due again before their handler returned, in a row
+    idle: int = 0  # cycles asleep in WFI
+
+
+def _exactly(values, dtype, symbol: str) -> np.ndarray:
+    """values as dtype (None: their own), refusing any that would wrap or lose a fraction."""
+    if dtype is None:
+        return np.asarray(values)
+    dt = np.dtype(dtype)
+    raw = np.asarray(values)
+    if dt.kind not in "iu" or raw.dtype.kind not in "iuf" or raw.size == 0:
+        return np.asarray(values, dtype=dt)
+    info = np.iinfo(dt)
+    lo, hi = raw.min(), raw.max()
+    if lo < info.min or hi > info.max:
+        bad = lo if lo < info.min else hi
+        raise McubenchError(f"{symbol}: {bad} does not fit {dt.name} ({info.min}..{info.max})")
+    if raw.dtype.kind == "f" and not np.all(np.isfinite(raw) & (raw == np.round(raw))):
+        raise McubenchError(f"{symbol}: {dt.name} takes whole numbers, not {raw.dtype} fractions")
+    return raw.astype(dt)
+
+
+def _int32(value: int) -> int:
+    return value - (1 << 32) if value & 0x8000_0000 else value
+
+
+@dataclass(frozen=True)
+class CallResult:
+    cycles: int
+    instructions: int
+    stack_peak_bytes: int
+    return_value: int  # r0 as a C int32_t (what `int` functions return); return_u32 for unsigned
+    cache_misses: int = 0
+    idle_cycles: int = 0  # of `cycles`, the time asleep in WFI waiting for an interrupt
+
+    @property
+    def return_u32(self) -> int:
+        return self.return_value & 0xFFFF_FFFF
+
+    def as_dict(self) -> dict:
+        return {
+            "cycles": self.cycles,
+            "instructions": self.instructions,
+            "stack_peak_bytes": self.stack_peak_bytes,
+            "return_value": self.return_value,
+        }
+
+
+class Machine:
+    def __init__(
+        self,
+        image: ElfImage,
+        target: Target,
+        *,
+        counter: str = "auto",
+        cycle_limit: int | None = None,
+    ):
+        self.image, self.target = image, target
+        self.uc = cortex_m0_engine()
+        memory_map.map_regions(self.uc, target)
+        memory_map.load(self.uc, image, target)
+        self.code_ranges, violations = build_code_map(image, target.mul_cycles)
+        bad = [v for v in violations if v.err == ERR_NOT_V6M]
+        if bad:
+            first = bad[0]
+            funcs = sorted({image.function_at(v.addr) for v in bad})
+            raise ElfError(
+                f"{image.path}: not ARMv6-M (Cortex-M0+ would fault): '{image.disassemble(first.addr)}' at "
+                f"0x{first.addr:08x} in {image.where(first.addr)}; {len(bad)} such "
+                f"instruction(s) in {', '.join(funcs[:6])}{' ...' if len(funcs) > 6 else ''}"
+            )
+        for r in self.code_ranges:  # YIELD/WFE/WFI/SEV would stop Unicorn: run them as NOP
+            for addr in r.nop_patches:
+                self.uc.mem_write(addr, NOP)
+        self.stack_top = self._initial_sp()
+        self.stack_limit = self._static_ram_end()
+        if self.stack_limit >= self.stack_top:
+            raise ElfError(
+                f"{image.path}: no room for a stack: static RAM ends at "
+                f"0x{self.stack_limit:08x}, stack top 0x{self.stack_top:08x}"
+            )
+        self._paint = StackPaint(self.uc, self.stack_limit, self.stack_top)
+        self.bad_access: tuple[int, int] | None = None
+        self.uc.hook_add(UC_HOOK_MEM_INVALID, self._on_invalid)
+        self.bus = Bus(target.peripherals)  # unmapped: an access traps and is emulated (mmio.py)
+        self._irq = _Interrupts(DEFAULT_CYCLE_LIMIT)
+        for r in self.code_ranges:  # CPSIE I may release an interrupt PRIMASK held back
+            for addr in r.cpsie:
+                self.uc.hook_add(UC_HOOK_CODE, self._on_cpsie, None, begin=addr, end=addr)
+            for addr in r.nop_patches:
+                if self.image.read_initial(addr, 2) == WFI:
+                    self.uc.hook_add(UC_HOOK_CODE, self._on_wfi, None, begin=addr, end=addr)
+        self.time = 0  # cycles of the earlier calls: the clock peripherals such as SysTick count
+        self.cycle_limit = cycle_limit or DEFAULT_CYCLE_LIMIT
+        self.counter = make_counter(self.uc, self._counter_config(), counter)
+        if cycle_limit is None and self.counter.kind == "python":
+            self.cycle_limit = DEFAULT_CYCLE_LIMIT_PYTHON
+        for addr, min_off in sp_write_points(self.code_ranges):
+            self.uc.hook_add(UC_HOOK_CODE, self._on_sp_written, min_off, begin=addr, end=addr)
+
+    # ----- set-up ---------------------------------------------------------------
+    def _initial_sp(self) -> int:
+        """SP from the vector table when the ELF has one at the flash base, else top of SRAM."""
+        flash, sram = self.target.flash, self.target.sram
+        try:
+            sp, reset = struct.unpack("<II", self.image.read_initial(flash.base, 8))
+        except ElfError:
+            return sram.end
+        if sram.base < sp <= sram.end and sp % 4 == 0 and (reset & 1) and flash.contains(reset & ~1):
+            return sp
+        return sram.end
+
+    def _static_ram_end(self) -> int:
+        """End of .data/.bss (and anything else allocated in SRAM): the stack's floor."""
+        sram = self.target.sram
+        end = sram.base
+        for sec in self.image.sections:
+            if sec.alloc and sec.size and sram.contains(sec.addr) and sec.addr < self.stack_top:
+                end = max(end, sec.addr + sec.size)
+        return end
+
+    def _counter_config(self) -> CounterConfig:
+        t = self.target
+        cfg = CounterConfig(self.code_ranges, self.stack_limit, self.cycle_limit)
+        ws = t.wait_states()
+        if ws:
+            cfg.ws = (t.flash.base, t.flash.end, ws)
+            cfg.hook_ranges.append((t.flash.base, t.flash.end, HOOK_READ))
+        for region in t.regions:
+            if region.access_cycles is not None and region.access_cycles != STANDARD_ACCESS_CYCLES:
+                cfg.io = (region.base, region.end, region.access_cycles - STANDARD_ACCESS_CYCLES)
+                cfg.hook_ranges.append((region.base, region.end, HOOK_READ_WRITE))
+            if region.cache is not None:
+                c = region.cache
+                cfg.cache = (region.base, region.end, c.sets, c.ways, c.line, c.miss_cycles)
+                if not ws or region is not t.flash:
+                    cfg.hook_ranges.append((region.base, region.end, HOOK_READ))
+        return cfg
+
+    def _on_sp_written(self, uc, address, _size, min_off):
+        try:
+            self.counter.check_sp(uc, address, uc.reg_read(UC_ARM_REG_SP) + min_off)
+        except Exception:  # never let an exception escape a Unicorn hook
+            uc.emu_stop()
+
+    def _on_invalid(self, uc, access, address, size, value, _user):
+        self.bad_access = (access, address)
+        return False
+
+    # ----- interrupts -------------------------------------------------------------
+    def _arm_systick(self) -> None:
+        """Stop the run where SysTick next raises its interrupt (TICKINT), if it can be taken."""
+        irq, tick = self._irq, self.bus.systick
+        irq.due = None
+        if irq.hold is not None:  # let the current block run first (see _exception_event)
+            self.counter.set_limit(irq.hold)
+            irq.hold = None
+            irq.due = irq.held_due
+            return
+        limit = irq.limit
+        if tick is not None and irq.depth == 0 and not irq.masked_pending:
+            due = tick.next_zero(max(irq.serviced, self.time + self.counter.state().cycles - 1))
+            if due is not None:
+                irq.due = due
+                limit = min(limit, max(due - self.time - 1, 0))
+        self.counter.set_limit(limit)
+
+    def _exception_event(self, error) -> int | None:
+        """After a stop: take a due interrupt, or return from a handler; where to resume."""
+        irq, uc = self._irq, self.uc
+        state = self.counter.state()
+        if error is not None and irq.depth and error.errno == UC_ERR_FETCH_UNMAPPED:
+            if exceptions.is_return(uc.reg_read(UC_ARM_REG_PC)):
+                resume = exceptions.leave(uc)
+                self.counter.add(EXCEPTION_EXIT_CYCLES)
+                irq.depth -= 1
+                now = self.time + self.counter.state().cycles
+                due = self.bus.systick.next_zero(irq.serviced) if self.bus.systick else None
+                irq.back_to_back = irq.back_to_back + 1 if due is not None and due <= now else 0
+                if irq.back_to_back > LIVELOCK_INTERRUPTS and self.bus.systick is not None:
+                    raise FirmwareFault(
+                        "interrupt livelock: SysTick fires again before its handler returns "
+                        f"({LIVELOCK_INTERRUPTS} times in a row; the period is "
+                        f"{self.bus.systick.rvr + 1} cycles)",
+                        resume,
+                        self.image.where(resume),
+                    )
+                return resume | 1
+            return None
+        if state.stop_reason != STOP_CYCLE_LIMIT or irq.due is None or state.cycles > irq.limit:
+            return None
+        pc = state.stop_pc  # the block the counter stopped before
+        before = self.counter.cycles_after(pc)
+        self.counter.clear_stop()
+        # The block at pc was charged when it started and has not run; it starts (and is
+        # charged) again when emulation resumes at pc, so take its charge back first.
+        self.counter.resume(pc)
+        if self.time + before < irq.due:  # not yet: run this block, stop before the next
+            irq.hold, irq.held_due = state.cycles, irq.due
+            return pc | 1
+        if exceptions.masked(uc):
+            irq.masked_pending, irq.held_due = True, irq.due
+            return pc | 1
+        return self._take_interrupt(pc, before)
+
+    def _take_interrupt(self, pc: int, before: int) -> int:
+        """Enter the SysTick handler, to return to pc (nothing of pc's instruction has run)."""
+        uc, irq = self.uc, self._irq
+        handler, sp = exceptions.enter(uc, EXC_SYSTICK, pc, self.bus.vtor() or self.target.flash.base)
+        self.counter.check_sp(uc, pc, sp)
+        if self.counter.state().stop_reason:
+            raise faults.translate(self, self.counter.state(), None, pc)
+        self.counter.add(EXCEPTION_ENTRY_CYCLES)
+        irq.serviced, irq.depth = self.time + before, irq.depth + 1
+        return handler | 1
+
+    def _on_wfi(self, uc, address, _size, _user):
+        """WFI with an interrupt on its way: sleep until it comes (the time counts as idle).
+        With none that could wake the core, WFI costs its 2 cycles and execution goes on."""
+        try:
+            irq = self._irq
+            if irq.due is None or irq.depth or exceptions.masked(uc):
+                return
+            now = self.time + self.counter.cycles_after(address + 2)
+            if irq.due > now:
+                self.counter.sleep(irq.due - now)
+                irq.idle += irq.due - now
+        except Exception:  # never let an exception escape a Unicorn hook
+            uc.emu_stop()
+
+    def _on_cpsie(self, uc, address, _size, _user):
+        """CPSIE I with an interrupt held back by PRIMASK: stop at the next block to take it."""
+        try:
+            irq = self._irq
+            if irq.masked_pending:
+                irq.masked_pending, irq.due = False, irq.held_due
+                self.counter.set_limit(self.counter.state().cycles)
+        except Exception:  # never let an exception escape a Unicorn hook
+            uc.emu_stop()
+
+    def _peripheral_access(self, error) -> int | None:
+        """After a stop: when it was a load or store to a peripheral, carry it out and
+        return where to resume (Thumb bit set); None when the stop stands."""
+        if error is None or error.errno not in (UC_ERR_READ_UNMAPPED, UC_ERR_WRITE_UNMAPPED):
+            return None
+        if self.bad_access is None or self.counter.state().stop_reason:
+            return None
+        address = self.bad_access[1]
+        if not self.bus.claims(address):
+            return None
+        pc = self.uc.reg_read(UC_ARM_REG_PC)
+        irq = self._irq
+        if irq.due is not None and not irq.depth and not exceptions.masked(self.uc):
+            before = self.counter.cycles_after(pc)
+            if self.time + before >= irq.due:  # an interrupt came first (after a WFI, say)
+                self.counter.resume(pc)
+                self.bad_access = None
+                return self._take_interrupt(pc, before)
+        try:
+            nxt = mmio.emulate(self, pc, address)
+        except PeripheralFault as exc:
+            calls = [self.image.where(site) for site in reversed(self.counter.state().call_sites)]
+            raise FirmwareFault(str(exc), pc, self.image.where(pc), None, calls) from None
+        if nxt is None:
+            return None
+        self.bad_access = None
+        return nxt | 1
+
+    # ----- memory -----------------------------------------------------------------
+    def read(self, addr: int, size: int) -> bytes:
+        return bytes(self.uc.mem_read(addr, size))
+
+    def write(self, addr: int, data: bytes) -> None:
+        self.uc.mem_write(addr, bytes(data))
+
+    def read_array(self, symbol: str, dtype="<i2", count: int | None = None) -> np.ndarray:
+        sym = self.image.symbol(symbol, "object")
+        dt = np.dtype(dtype)
+        n = sym.size // dt.itemsize if count is None else count
+        return np.frombuffer(self.read(sym.addr, n * dt.itemsize), dtype=dt).copy()
+
+    def write_array(self, symbol: str, values, dtype: str | None = "<i2") -> None:
+        """Write values into the buffer `symbol` as `dtype`; a value the type cannot hold
+        is an error (numpy would wrap 70000 to 4464 as int16)."""
+        sym = self.image.symbol(symbol, "object")
+        data = _exactly(values, dtype, symbol).tobytes()
+        if len(data) > sym.size:
+            raise McubenchError(f"{len(data)} bytes do not fit {symbol} ({sym.size} bytes)")
+        self.write(sym.addr, data)
+
+    # ----- calls ------------------------------------------------------------------
+    def call(self, function, *args: int, cycle_limit: int | None = None) -> CallResult:
+        """Call a function (name or address) with up to four integer arguments."""
+        if len(args) > 4:
+            raise McubenchError("at most four integer arguments (r0-r3)")
+        addr = self.image.symbol(function, "func").addr if isinstance(function, str) else function
+        uc = self.uc
+        self._paint.paint()
+        for reg, value in zip((UC_ARM_REG_R0, UC_ARM_REG_R1, UC_ARM_REG_R2, UC_ARM_REG_R3), args):
+            uc.reg_write(reg, value & 0xFFFFFFFF)
+        uc.reg_write(UC_ARM_REG_SP, self.stack_top)
+        uc.reg_write(UC_ARM_REG_LR, RETURN_ADDR | 1)
+        limit = cycle_limit or self.cycle_limit
+        self.counter.reset(self.stack_top, limit)
+        self.bad_access = None
+        self._irq = _Interrupts(limit)
+        start, error = addr | 1, None
+        while start is not None:
+            self._arm_systick()
+            error = None
+            try:
+                uc.emu_start(start, RETURN_ADDR, timeout=deadline.remaining_us())
+            except UcError as exc:
+                error = exc
+            start = self._peripheral_access(error)
+            if start is None:
+                start = self._exception_event(error)
+        state = self.counter.state()
+        self.time += state.cycles
+        pc = uc.reg_read(UC_ARM_REG_PC)
+        if pc != RETURN_ADDR and not state.stop_reason and error is None and deadline.expired():
+            where = self.image.where(pc)
+            raise deadline.WallClockTimeout(
+                f"wall-clock timeout (--timeout) in {where} after {state.cycles:,} cycles"
+            )
+        if state.stop_reason or error is not None or pc != RETURN_ADDR:
+            raise faults.translate(self, state, error, pc)
+        low = min(state.min_sp, self._paint.lowest_touched() & ~3)
+        return CallResult(
+            state.cycles,
+            state.instructions,
+            self.stack_top - low,
+            _int32(uc.reg_read(UC_ARM_REG_R0)),
+            state.cache_misses,
+            self._irq.idle,
+        )
