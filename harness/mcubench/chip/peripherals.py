@@ -11,7 +11,8 @@ value and a behaviour:
 - `mirror = [[from_bit, to_bit, width], ...]`: a status field that reads as a control
   field (the clock switch status follows the switch);
 - a peripheral `model` for behaviour that is not a table (SysTick counting from the
-  cycle model, the NVIC's set/clear registers, the RP2040 SIO's divider and spinlocks);
+  cycle model, the NVIC's set/clear registers, the RP2040 SIO's divider and spinlocks,
+  the RP2040 TIMER's microseconds);
 - `modelled = false`: the peripheral is named for messages only, and any access is a
   fault that names the register ("read of ADC DR (0x40012440)").
 
@@ -30,7 +31,7 @@ from mcubench.base.schema import Field, Source, at_least, check_table, one_of
 from mcubench.base.toml_files import parse_toml, read_text
 
 CORE_FILE = FIRMWARE_DIR / "common" / "cortex_m0plus.toml"
-MODELS = ("systick", "nvic", "scb", "rp2040_sio")
+MODELS = ("systick", "nvic", "scb", "rp2040_sio", "rp2040_timer")
 
 
 @dataclass(frozen=True)

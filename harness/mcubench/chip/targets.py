@@ -8,6 +8,7 @@ needs. Nothing outside the declared regions is mapped.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import hashlib
 from dataclasses import dataclass, field
@@ -64,6 +65,8 @@ class Target:
     flash_wait_states: tuple[tuple[int, int], ...]
     regions: tuple[Region, ...] = field(default_factory=tuple)
     peripherals: tuple[Peripheral, ...] = field(default_factory=tuple)  # core + the chip's
+    # the register field where firmware sets the flash wait states: (peripheral, register, mask)
+    flash_latency: tuple[str, str, int] | None = None
 
     def region(self, kind: str) -> Region:
         for r in self.regions:
@@ -96,16 +99,7 @@ class Target:
 
     def with_clock(self, clock_hz: int) -> Target:
         self.wait_states(clock_hz)  # validates
-        return Target(
-            self.name,
-            self.description,
-            clock_hz,
-            self.mul_cycles,
-            self.linker_script,
-            self.flash_wait_states,
-            self.regions,
-            self.peripherals,
-        )
+        return dataclasses.replace(self, clock_hz=clock_hz)
 
 
 def _target_files() -> dict[str, Path]:
@@ -157,6 +151,13 @@ TARGET_FIELDS = {
     "flash_wait_states": Field("any", required=True),
     "region": Field("any", required=True),
     "peripheral": Field("any"),
+    "flash_latency": Field("table"),
+}
+_LATENCY_FIELDS = {
+    "register": Field("str", required=True),
+    "mask": Field(
+        "int", required=True, check=lambda v: None if 0 < v < 1 << 32 else "a non-zero 32-bit mask"
+    ),
 }
 
 
@@ -204,6 +205,20 @@ def _one_each(regions: tuple[Region, ...], src: Source) -> None:
         found = [r.name for r in regions if test(r)]
         if len(found) > 1:
             raise ConfigError(f"{src.path}: more than one {what}: {', '.join(found)} (mcubench models one)")
+
+
+def _latency(value: dict, target: Target, src: Source) -> tuple[str, str, int]:
+    """`flash_latency = { register = "FLASH.ACR", mask = 0x7 }`: the field firmware writes
+    its flash wait states to (then honoured, or refused when too few for the clock)."""
+    data = check_table(value, _LATENCY_FIELDS, src, "flash_latency")
+    periph, _, reg = data["register"].partition(".")
+    p = next((p for p in target.peripherals if p.name == periph), None)
+    if p is None or not any(r.name == reg for r in p.registers):
+        raise ConfigError(
+            f"{src.where('register', 'flash_latency')}: {data['register']!r} is not a register of this chip "
+            "(PERIPHERAL.REGISTER)"
+        )
+    return periph, reg, data["mask"]
 
 
 def _wait_states(value, src: Source) -> tuple[tuple[int, int], ...]:
@@ -277,6 +292,8 @@ def _parse_target(name: str, path: Path, _mtime_ns: int, _size: int, _gen_dir: P
         regions=regions,
         peripherals=core_peripherals() + parse_peripherals(data.get("peripheral", []), src),
     )
+    if "flash_latency" in data:
+        target = dataclasses.replace(target, flash_latency=_latency(data["flash_latency"], target, src))
     check_layout(target.peripherals, regions, str(path))
     if not target.linker_script.is_file():
         raise ConfigError(f"{src.where('linker_script')}: {target.linker_script} not found")

@@ -150,6 +150,13 @@ def _add_exec(sub):
         "--max-cycles", type=MAX_CYCLES, default=None, help="stop with an error after this many cycles"
     )
     p.add_argument(
+        "--clock",
+        type=CLOCK_HZ,
+        default=None,
+        metavar="HZ",
+        help="core clock (default: the target's); sets the flash wait states and SysTick's time",
+    )
+    p.add_argument(
         "--counter",
         choices=("auto", "native", "python"),
         default="auto",

@@ -22,6 +22,8 @@ from mcubench.emu.profile import function_profile
 
 def run_exec(args) -> int:
     target = load_target(args.target)
+    if args.clock:
+        target = target.with_clock(args.clock)
     image = ElfImage.load(args.elf)
     counter = "python" if args.profile else args.counter  # the per-block profile is the Python twin's
     machine = Machine(image, target, counter=counter, cycle_limit=args.max_cycles)
@@ -33,7 +35,8 @@ def run_exec(args) -> int:
     result = machine.call(args.call, *args.arg)
     for symbol, path in outputs:
         np.save(path, machine.read_array(symbol, np.dtype(args.dtype).newbyteorder("<").str))
-    out = result.as_dict()
+    out = {**result.as_dict(), "idle_cycles": result.idle_cycles, "cache_misses": result.cache_misses}
+    out["clock_hz"] = target.clock_hz
     if args.profile:
         out["profile"] = function_profile(image, machine.counter.block_profile())
     if args.json:

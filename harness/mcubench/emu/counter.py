@@ -132,6 +132,11 @@ def _fetch_ws(ws: tuple[int, int, int], pc: int, end: int) -> int:
     return cycles * (((end + 3) >> 2) - (pc >> 2))
 
 
+def _reads_hooked(cfg: CounterConfig, addr: int) -> bool:
+    """Whether a data-read hook already covers addr (a second would count twice)."""
+    return any(b <= addr < e and types & UC_HOOK_MEM_READ for b, e, types in cfg.hook_ranges)
+
+
 class NativeCounter:
     """Counts with the C hooks; Python is not entered while the firmware runs."""
 
@@ -246,6 +251,17 @@ class NativeCounter:
             c.stop_reason, c.stop_pc, c.stop_value = STOP_STACK_OVERFLOW, pc, c.stack_limit - low
             uc.emu_stop()
 
+    def set_wait_states(self, ws: int) -> None:
+        """The firmware changed the flash wait states (FLASH_ACR LATENCY and the like)."""
+        base, end, _ = self._cfg.ws
+        self._cfg.ws = (base, end, ws)
+        self._ctx.ws_cycles = ws
+        if ws and not _reads_hooked(self._cfg, base):
+            self._cfg.hook_ranges.append((base, end, UC_HOOK_MEM_READ))
+            mem_fn = ctypes.cast(self._lib.mcubench_mem_hook, ctypes.c_void_p)
+            self._add_hook(_uclib(), UC_HOOK_MEM_READ, mem_fn, base, end - 1)
+            self._uc.ctl_flush_tb()  # code translated before the hook would not call it
+
     def block_profile(self) -> dict[int, int]:
         raise McubenchError("a block profile needs the Python counter (--counter python, as --profile picks)")
 
@@ -297,6 +313,15 @@ class PythonCounter:
         self.cycle_limit = cycle_limit
         self.profile: dict[int, int] = {}  # block start -> cycles (see block_profile)
         self._mark, self._current = 0, None
+
+    def set_wait_states(self, ws: int) -> None:
+        """The firmware changed the flash wait states (FLASH_ACR LATENCY and the like)."""
+        base, end, _ = self._cfg.ws
+        self._cfg.ws = (base, end, ws)
+        if ws and not _reads_hooked(self._cfg, base):
+            self._cfg.hook_ranges.append((base, end, UC_HOOK_MEM_READ))
+            self._uc.hook_add(UC_HOOK_MEM_READ, self._on_mem, begin=base, end=end - 1)
+            self._uc.ctl_flush_tb()  # code translated before the hook would not call it
 
     def block_profile(self) -> dict[int, int]:
         """Cycles per basic block (by start address) of the last call: each block is charged
@@ -514,6 +539,7 @@ class CycleCounter(Protocol):
     def check_sp(self, uc, pc: int, low: int) -> None: ...
     def state(self) -> CounterState: ...
     def block_profile(self) -> dict[int, int]: ...
+    def set_wait_states(self, ws: int) -> None: ...
 
 
 def make_counter(uc, config: CounterConfig, kind: str = "auto") -> CycleCounter:

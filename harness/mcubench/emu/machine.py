@@ -29,6 +29,15 @@ from unicorn.arm_const import (
     UC_ARM_REG_R1,
     UC_ARM_REG_R2,
     UC_ARM_REG_R3,
+    UC_ARM_REG_R4,
+    UC_ARM_REG_R5,
+    UC_ARM_REG_R6,
+    UC_ARM_REG_R7,
+    UC_ARM_REG_R8,
+    UC_ARM_REG_R9,
+    UC_ARM_REG_R10,
+    UC_ARM_REG_R11,
+    UC_ARM_REG_R12,
     UC_ARM_REG_SP,
     UC_CPU_ARM_CORTEX_M0,
 )
@@ -37,12 +46,14 @@ from unicorn.unicorn_py3.unicorn import Uc, UcError
 from mcubench.base.errors import ElfError, FirmwareFault, McubenchError
 from mcubench.chip.targets import Target
 from mcubench.emu import deadline, exceptions, faults, memory_map, mmio
+from mcubench.emu.bus import Bus
 from mcubench.emu.code_map import ERR_NOT_V6M, build_code_map, sp_write_points
 from mcubench.emu.counter import HOOK_READ, HOOK_READ_WRITE, STOP_CYCLE_LIMIT, CounterConfig, make_counter
 from mcubench.emu.cycle_table import EXCEPTION_ENTRY_CYCLES, EXCEPTION_EXIT_CYCLES, STANDARD_ACCESS_CYCLES
 from mcubench.emu.elf_image import ElfImage
-from mcubench.emu.peripherals import EXC_SYSTICK, Bus, PeripheralFault
+from mcubench.emu.peripheral_fault import PeripheralFault
 from mcubench.emu.stack_paint import StackPaint
+from mcubench.emu.systick import EXC_SYSTICK
 
 # Return address handed to every call: unmapped on every target, below the 0xF0000000
 # range an M-profile core treats as EXC_RETURN. Emulation stops when PC reaches it.
@@ -126,6 +137,23 @@ class CallResult:
         }
 
 
+CALL_REGISTERS = (
+    UC_ARM_REG_R0,
+    UC_ARM_REG_R1,
+    UC_ARM_REG_R2,
+    UC_ARM_REG_R3,
+    UC_ARM_REG_R4,
+    UC_ARM_REG_R5,
+    UC_ARM_REG_R6,
+    UC_ARM_REG_R7,
+    UC_ARM_REG_R8,
+    UC_ARM_REG_R9,
+    UC_ARM_REG_R10,
+    UC_ARM_REG_R11,
+    UC_ARM_REG_R12,
+)
+
+
 class Machine:
     def __init__(
         self,
@@ -162,7 +190,15 @@ class Machine:
         self._paint = StackPaint(self.uc, self.stack_limit, self.stack_top)
         self.bad_access: tuple[int, int] | None = None
         self.uc.hook_add(UC_HOOK_MEM_INVALID, self._on_invalid)
-        self.bus = Bus(target.peripherals)  # unmapped: an access traps and is emulated (mmio.py)
+        self.bus = Bus(
+            target.peripherals, target.clock_hz
+        )  # unmapped: an access traps and is emulated (mmio.py)
+        self._latency = target.wait_states()
+        if target.flash_latency is not None:  # the register shows the wait states the chip runs with
+            periph, reg, mask = target.flash_latency
+            shift = (mask & -mask).bit_length() - 1
+            old = self.bus.values[(periph, reg)]
+            self.bus.values[(periph, reg)] = (old & ~mask) | ((self._latency << shift) & mask)
         self._irq = _Interrupts(DEFAULT_CYCLE_LIMIT)
         for r in self.code_ranges:  # CPSIE I may release an interrupt PRIMASK held back
             for addr in r.cpsie:
@@ -203,8 +239,8 @@ class Machine:
         t = self.target
         cfg = CounterConfig(self.code_ranges, self.stack_limit, self.cycle_limit)
         ws = t.wait_states()
+        cfg.ws = (t.flash.base, t.flash.end, ws)  # the firmware may change ws (flash_latency)
         if ws:
-            cfg.ws = (t.flash.base, t.flash.end, ws)
             cfg.hook_ranges.append((t.flash.base, t.flash.end, HOOK_READ))
         for region in t.regions:
             if region.access_cycles is not None and region.access_cycles != STANDARD_ACCESS_CYCLES:
@@ -338,6 +374,7 @@ class Machine:
                 return self._take_interrupt(pc, before)
         try:
             nxt = mmio.emulate(self, pc, address)
+            self._flash_latency_written()
         except PeripheralFault as exc:
             calls = [self.image.where(site) for site in reversed(self.counter.state().call_sites)]
             raise FirmwareFault(str(exc), pc, self.image.where(pc), None, calls) from None
@@ -345,6 +382,26 @@ class Machine:
             return None
         self.bad_access = None
         return nxt | 1
+
+    def _flash_latency_written(self) -> None:
+        """Honour the wait states the firmware sets (FLASH_ACR LATENCY and the like); fewer
+        than the chip needs at its clock is refused: the flash would return wrong data."""
+        t = self.target
+        if t.flash_latency is None:
+            return
+        periph, reg, mask = t.flash_latency
+        shift = (mask & -mask).bit_length() - 1
+        ws = (self.bus.values[(periph, reg)] & mask) >> shift
+        if ws == self._latency:
+            return
+        need = t.wait_states()
+        if ws < need:
+            raise PeripheralFault(
+                f"{periph}.{reg}: {ws} flash wait state(s) at {t.clock_hz / 1e6:g} MHz, but {t.name} needs "
+                f"{need} at that clock (chip file's flash_wait_states): the flash would return wrong data"
+            )
+        self._latency = ws
+        self.counter.set_wait_states(ws)
 
     # ----- memory -----------------------------------------------------------------
     def read(self, addr: int, size: int) -> bytes:
@@ -376,7 +433,11 @@ class Machine:
         addr = self.image.symbol(function, "func").addr if isinstance(function, str) else function
         uc = self.uc
         self._paint.paint()
-        for reg, value in zip((UC_ARM_REG_R0, UC_ARM_REG_R1, UC_ARM_REG_R2, UC_ARM_REG_R3), args):
+        # Every call starts from the same registers, whatever ran before it (an --init
+        # call, another benchmark call): r0-r12 zero but for the arguments.
+        for reg in CALL_REGISTERS:
+            uc.reg_write(reg, 0)
+        for reg, value in zip(CALL_REGISTERS, args):
             uc.reg_write(reg, value & 0xFFFFFFFF)
         uc.reg_write(UC_ARM_REG_SP, self.stack_top)
         uc.reg_write(UC_ARM_REG_LR, RETURN_ADDR | 1)
