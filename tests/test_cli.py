@@ -37,8 +37,29 @@ def test_exec_json_has_exactly_the_documented_keys(fir_elf):
     )
     assert rc == 0, err
     data = json.loads(out)
-    assert list(data) == ["cycles", "instructions", "stack_peak_bytes", "return_value"]
+    assert list(data) == [
+        "cycles",
+        "instructions",
+        "stack_peak_bytes",
+        "return_value",
+        "idle_cycles",
+        "cache_misses",
+        "clock_hz",
+    ]
     assert data["cycles"] > data["instructions"] > 0
+    assert (data["idle_cycles"], data["cache_misses"], data["clock_hz"]) == (0, 0, 24_000_000)
+
+
+def test_exec_clock_sets_the_wait_states(fir_elf):
+    """--clock 32 MHz: the PY32F003 needs a flash wait state, so the same call costs more
+    (one per fetched word and flash read); a clock the chip cannot run is one line, exit 2."""
+    args = ["exec", fir_elf, "--target", "py32f003", "--init", "bench_init", "--call", "bench_run", "--json"]
+    slow = json.loads(mcubench(*args)[1])
+    fast = json.loads(mcubench(*args, "--clock", "32000000")[1])
+    assert fast["clock_hz"] == 32_000_000 and fast["instructions"] == slow["instructions"]
+    assert fast["cycles"] > slow["cycles"]
+    rc, _, err = mcubench(*args, "--clock", "48000000")
+    assert rc == 2 and err.strip().splitlines() == [err.strip()] and "at most 32000000 Hz" in err
 
 
 def test_exec_passes_arguments_and_returns_r0(asm_elf):
