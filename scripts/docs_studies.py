@@ -206,7 +206,40 @@ def sweep(name: str, today: str) -> str:
     return _table([""] + list(points), rows)
 
 
+# Published CoreMark/MHz figures, with where they come from (none found for the STM32 parts
+# in their datasheets or reference manuals).
+PUBLISHED = {
+    "atsamd21g18": (2.46, "SAM D21 datasheet DS40001882, 'Description': 2.46 CoreMark/MHz at up to 48 MHz"),
+}
+
+
+def coremark() -> str:
+    runs = _load(STUDIES / "coremark.json")["runs"]
+    zero = {r["target"]: r["coremark_per_mhz"] for r in runs if r["wait_states"] == 0}
+    rows = []
+    for r in runs:
+        acr = "reset" if r["flash_acr"] is None else f"0x{r['flash_acr']:x}"
+        base = zero.get(r["target"])
+        vs = f"{100 * (r['coremark_per_mhz'] / base - 1):+.1f}%" if base and r["wait_states"] else "-"
+        published = PUBLISHED.get(r["target"])
+        rows.append(
+            [
+                r["target"],
+                f"{r['clock_hz'] / 1e6:g}",
+                str(r["wait_states"]),
+                acr,
+                f"{r['cycles']:,}",
+                f"{r['coremark_per_mhz']:.3f}",
+                vs,
+                f"{published[0]:.2f}" if published and r["wait_states"] else "-",
+            ]
+        )
+    head = ["chip", "MHz", "wait states", "flash control", "cycles (10 iterations)", "CoreMark/MHz"]
+    return _table(head + ["vs no wait states", "published"], rows)
+
+
 KINDS = {
+    "coremark": coremark,
     "fft": fft,
     "wakeword": wakeword,
     "frontend-compare": frontend_compare,

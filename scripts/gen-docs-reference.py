@@ -33,7 +33,13 @@ from mcubench.bench.budgets import BUDGETS
 from mcubench.bench.suite import BENCHMARK_FIELDS
 from mcubench.bench.sweep_file import POINT_FIGURES, SAMPLE_FIELDS, SWEEP_FIELDS
 from mcubench.chip.peripherals import PERIPHERAL_FIELDS, REGISTER_FIELDS
-from mcubench.chip.targets import _CACHE_FIELDS, _REGION_FIELDS, TARGET_FIELDS
+from mcubench.chip.targets import (
+    _CACHE_FIELDS,
+    _FLASH_INTERFACE_FIELDS,
+    _LATENCY_FIELDS,
+    _REGION_FIELDS,
+    TARGET_FIELDS,
+)
 from mcubench.cli.main import parser
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -166,6 +172,17 @@ def keys_page() -> str:
     out += table("Chip file (`targets/<name>.toml`)", TARGET_FIELDS)
     out += table("Chip file: `[[region]]`", _REGION_FIELDS)
     out += table("Chip file: `[region.cache]`", _CACHE_FIELDS)
+    out += table(
+        "Chip file: `[flash_interface]`",
+        _FLASH_INTERFACE_FIELDS,
+        '`prefetch` and `icache`: true, false, or the enable bit as `"PERIPHERAL.REGISTER:BIT"` '
+        "(its reset value is the state at start); `icache_reset`: the bit that empties the cache.",
+    )
+    out += table(
+        "Chip file: `flash_latency`",
+        _LATENCY_FIELDS,
+        '`register` as `"PERIPHERAL.REGISTER"`; `mask` selects the wait-state field.',
+    )
     out += table("Chip file: `[[peripheral]]`", PERIPHERAL_FIELDS)
     out += table("Chip file: a peripheral's `registers`", REGISTER_FIELDS)
     out += table("Apps file (`apps.toml`): `[<app name>]`", APP_FIELDS)

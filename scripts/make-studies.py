@@ -5,8 +5,9 @@ these committed files (as it does from results/baseline.json), so no figure in a
 table is copied by hand. Each file is a command's own output plus the usual header
 (git sha, toolchain, flags) and the command that made it.
 
-    .venv/bin/python scripts/make-studies.py [fft-tables wakeword frontend-compare perf]
+    .venv/bin/python scripts/make-studies.py [fft-tables wakeword frontend-compare perf coremark]
 
+`coremark` needs COREMARK_ROOT (a checkout of eembc/coremark; never copied here).
 `perf` is wall-clock (simulated MIPS): the one study that changes from run to run; the
 others are deterministic. The wake-word study needs the pinned pymicro-wakeword models
 in the cache (any `make bench` fetches them).
@@ -81,7 +82,42 @@ def perf() -> None:
     write_json(OUT / "perf.json", {**header(), "command": "mcubench perf --target T --json", "runs": runs})
 
 
-STUDIES = {"fft-tables": fft_tables, "wakeword": wakeword, "frontend-compare": frontend_compare, "perf": perf}
+# CoreMark per chip: at its top clock as it resets, with the flash interface as start-up
+# code sets it (wait states, prefetch, cache), and at a clock with no wait states.
+COREMARK = [
+    ("py32f003", None, None),
+    ("rp2040", None, None),
+    ("stm32g030", None, None),
+    ("stm32g030", None, 0x302),
+    ("stm32g030", 24_000_000, None),
+    ("stm32c011", None, None),
+    ("stm32c011", None, 0x301),
+    ("stm32c011", 24_000_000, None),
+    ("stm32l010", None, None),
+    ("stm32l010", None, 0x3),
+    ("stm32l010", 16_000_000, None),
+    ("atsamd21g18", None, None),
+    ("atsamd21g18", 24_000_000, None),
+]
+
+
+def coremark_study() -> None:
+    """Needs COREMARK_ROOT (a checkout of eembc/coremark): CI has none, so the committed
+    file is what the docs show."""
+    import coremark
+
+    rows = [coremark.run(t, 10, "-O2", clock, acr) for t, clock, acr in COREMARK]
+    command = "COREMARK_ROOT=... scripts/make-studies.py coremark (scripts/coremark.py, 10 iterations, -O2)"
+    write_json(OUT / "coremark.json", {**header(), "command": command, "runs": rows})
+
+
+STUDIES = {
+    "fft-tables": fft_tables,
+    "wakeword": wakeword,
+    "frontend-compare": frontend_compare,
+    "perf": perf,
+    "coremark": coremark_study,
+}
 
 if __name__ == "__main__":
     names = sys.argv[1:] or list(STUDIES)

@@ -96,7 +96,10 @@ def test_exec_fault_is_one_line_with_exit_2(asm_elf):
         (["exec", "/nonexistent.elf", "--target", "py32f003", "--call", "f"], "cannot read"),
         (["exec", "pyproject.toml", "--target", "py32f003", "--call", "f"], "not an ELF file"),
         (["exec", sys.executable, "--target", "py32f003", "--call", "f"], "ELF"),
-        (["exec", "x.elf", "--target", "esp32", "--call", "f"], "valid targets: py32f003, rp2040"),
+        (
+            ["exec", "x.elf", "--target", "esp32", "--call", "f"],
+            "valid targets: atsamd21g18, py32f003, rp2040, stm32c011",
+        ),
         (["run", "--bench", "nope"], "unknown benchmark 'nope'; valid:"),
         (["run", "--target", "avr"], "unknown target 'avr'"),
     ],

@@ -79,3 +79,26 @@ def test_xip_cache_conflicts_count_alike(asm_machine):
     assert thrash.cache_misses == 2 * 20
     assert warm.cache_misses == 0 and again == warm
     assert evicted.cache_misses == 1 and evicted.cycles > warm.cycles
+
+
+def test_the_struct_mirror_is_checked_field_by_field():
+    """Two fields of the same size swapped keep the struct's size: only a check of every
+    field's name and offset sees it (counter.check_layout, run whenever the hook loads)."""
+    from mcubench.emu.counter import check_layout
+
+    lib = native.load()
+    check_layout(lib)
+    n = lib.mcubench_ctx_fields()
+    names = [lib.mcubench_ctx_field_name(i) for i in range(n)]
+    offsets = [lib.mcubench_ctx_field_offset(i) for i in range(n)]
+    i, j = names.index(b"ws_base"), names.index(b"ws_end")
+    names[i], names[j] = names[j], names[i]
+
+    class Swapped:
+        mcubench_ctx_fields = staticmethod(lambda: n)
+        mcubench_ctx_field_name = staticmethod(lambda k: names[k])
+        mcubench_ctx_field_offset = staticmethod(lambda k: offsets[k])
+        mcubench_ctx_size = staticmethod(lib.mcubench_ctx_size)
+
+    with pytest.raises(RuntimeError, match="layout mismatch: ws_end at .* in C, ws_base at .* here"):
+        check_layout(Swapped())

@@ -38,6 +38,24 @@ class Cache:
 
 
 @dataclass(frozen=True)
+class FlashInterface:
+    """How instruction fetches reach a flash with wait states (STM32G0/C0/L0, SAMD21): the
+    array returns `line` bytes a read; a fetch from the line last read costs nothing, the
+    next line is free when the prefetch buffer read it ahead, and an instruction cache of
+    `icache_lines` lines (`icache_ways`-way, LRU) keeps lines met before. Enable bits are
+    (peripheral, register, bit) the firmware sets, their reset values the state at start;
+    None: always on (a prefetch/cache given as true) or absent."""
+
+    line: int = 4
+    prefetch: bool = False
+    prefetch_bit: tuple[str, str, int] | None = None
+    icache_lines: int = 0
+    icache_ways: int = 1
+    icache_bit: tuple[str, str, int] | None = None
+    icache_reset_bit: tuple[str, str, int] | None = None
+
+
+@dataclass(frozen=True)
 class Region:
     name: str
     kind: str  # flash | sram | io
@@ -67,6 +85,7 @@ class Target:
     peripherals: tuple[Peripheral, ...] = field(default_factory=tuple)  # core + the chip's
     # the register field where firmware sets the flash wait states: (peripheral, register, mask)
     flash_latency: tuple[str, str, int] | None = None
+    flash_interface: FlashInterface | None = None  # None: a wait state per fetched word, no buffers
 
     def region(self, kind: str) -> Region:
         for r in self.regions:
@@ -152,6 +171,15 @@ TARGET_FIELDS = {
     "region": Field("any", required=True),
     "peripheral": Field("any"),
     "flash_latency": Field("table"),
+    "flash_interface": Field("table"),
+}
+_FLASH_INTERFACE_FIELDS = {
+    "line": Field("int", required=True, check=one_of(4, 8, 16, 32)),
+    "prefetch": Field("any"),
+    "icache_lines": Field("int", check=power_of_two),
+    "icache_ways": Field("int", check=between(1, 64)),
+    "icache": Field("any"),
+    "icache_reset": Field("str"),
 }
 _LATENCY_FIELDS = {
     "register": Field("str", required=True),
@@ -205,6 +233,47 @@ def _one_each(regions: tuple[Region, ...], src: Source) -> None:
         found = [r.name for r in regions if test(r)]
         if len(found) > 1:
             raise ConfigError(f"{src.path}: more than one {what}: {', '.join(found)} (mcubench models one)")
+
+
+def _register_bit(text, target: Target, src: Source, key: str) -> tuple[str, str, int]:
+    """ "FLASH.ACR:8": a bit of a register this chip declares."""
+    name, _, bit = str(text).partition(":")
+    periph, _, reg = name.partition(".")
+    p = next((p for p in target.peripherals if p.name == periph), None)
+    if p is None or not any(r.name == reg for r in p.registers) or not bit.isdigit() or int(bit) > 31:
+        raise ConfigError(
+            f"{src.where(key, 'flash_interface')}: {text!r} is not PERIPHERAL.REGISTER:BIT "
+            "of a register of this chip"
+        )
+    return periph, reg, int(bit)
+
+
+def _flash_interface(value: dict, target: Target, src: Source) -> FlashInterface:
+    """`[flash_interface]`: line = bytes per flash read; prefetch and icache = true, false or
+    "PERIPHERAL.REGISTER:BIT" (the enable bit; its reset value is the state at start)."""
+    data = check_table(value, _FLASH_INTERFACE_FIELDS, src, "flash_interface")
+    out: dict = {"line": data["line"]}
+    for key in ("prefetch", "icache"):
+        v = data.get(key, False)
+        if isinstance(v, bool):
+            out[key if key == "prefetch" else "_icache_on"] = v
+        else:
+            out[f"{key}_bit"] = _register_bit(v, target, src, key)
+            out[key if key == "prefetch" else "_icache_on"] = True
+    if out.pop("_icache_on", False):
+        if "icache_lines" not in data:
+            raise ConfigError(f"{src.where('icache', 'flash_interface')}: an icache needs icache_lines")
+        out["icache_lines"] = data["icache_lines"]
+        out["icache_ways"] = data.get("icache_ways", 1)
+        sets, rem = divmod(out["icache_lines"], out["icache_ways"])
+        if rem or power_of_two(sets) is not None:
+            raise ConfigError(
+                f"{src.where('icache_ways', 'flash_interface')}: "
+                "icache_lines / icache_ways must be a power of two"
+            )
+    if "icache_reset" in data:
+        out["icache_reset_bit"] = _register_bit(data["icache_reset"], target, src, "icache_reset")
+    return FlashInterface(**out)
 
 
 def _latency(value: dict, target: Target, src: Source) -> tuple[str, str, int]:
@@ -292,6 +361,10 @@ def _parse_target(name: str, path: Path, _mtime_ns: int, _size: int, _gen_dir: P
         regions=regions,
         peripherals=core_peripherals() + parse_peripherals(data.get("peripheral", []), src),
     )
+    if "flash_interface" in data:
+        target = dataclasses.replace(
+            target, flash_interface=_flash_interface(data["flash_interface"], target, src)
+        )
     if "flash_latency" in data:
         target = dataclasses.replace(target, flash_latency=_latency(data["flash_latency"], target, src))
     check_layout(target.peripherals, regions, str(path))

@@ -39,6 +39,9 @@ class CounterConfig:
     ws: tuple[int, int, int] = (0, 0, 0)  # base, end, wait states
     io: tuple[int, int, int] = (0, 0, 0)  # base, end, cycles delta per access
     cache: tuple | None = None  # base, end, sets, ways, line, miss_cycles
+    # the flash interface: (line bytes, prefetch on, icache sets, icache ways); None: a wait
+    # state per fetched 32-bit word
+    fetch: tuple[int, bool, int, int] | None = None
     hook_ranges: list = field(default_factory=list)  # (begin, end, types) for data hooks
 
 
@@ -100,7 +103,37 @@ class _Ctx(ctypes.Structure):
         ("blocks", ctypes.c_void_p),
         ("sp_known", ctypes.c_uint32),
         ("cache_epoch", ctypes.c_uint64),
+        ("fi_on", ctypes.c_uint32),
+        ("fi_line_shift", ctypes.c_uint32),
+        ("fi_prefetch", ctypes.c_uint32),
+        ("fi_cur", ctypes.c_uint32),
+        ("fi_ic_sets", ctypes.c_uint32),
+        ("fi_ic_ways", ctypes.c_uint32),
+        ("fi_ic_tags", ctypes.c_void_p),
+        ("fi_ic_stamps", ctypes.c_void_p),
+        ("fi_ic_stamp", ctypes.c_uint32),
+        ("fi_skip_addr", ctypes.c_uint32),
+        ("fi_skip_lo", ctypes.c_uint32),
+        ("fi_skip_hi", ctypes.c_uint32),
     ]
+
+
+def check_layout(lib) -> None:
+    """The ctypes mirror against the C struct, field by field (name and offset) and size."""
+    lib.mcubench_ctx_field_name.restype = ctypes.c_char_p
+    names = [lib.mcubench_ctx_field_name(i).decode() for i in range(lib.mcubench_ctx_fields())]
+    c_offsets = [lib.mcubench_ctx_field_offset(i) for i in range(lib.mcubench_ctx_fields())]
+    py = [(field[0], getattr(_Ctx, field[0]).offset) for field in _Ctx._fields_]
+    if list(zip(names, c_offsets)) != py or ctypes.sizeof(_Ctx) != lib.mcubench_ctx_size():
+        wrong = next(
+            (
+                f"{a} at {x} in C, {b} at {y} here"
+                for (a, x), (b, y) in zip(zip(names, c_offsets), py)
+                if (a, x) != (b, y)
+            ),
+            f"size {lib.mcubench_ctx_size()} in C, {ctypes.sizeof(_Ctx)} here",
+        )
+        raise RuntimeError(f"native hook struct layout mismatch: {wrong}")
 
 
 def _uclib():
@@ -125,6 +158,15 @@ def _rest(ranges, pc: int, end: int) -> tuple[int, int]:
     return cycles, n
 
 
+def _fetched_lines(cfg: CounterConfig, pc: int, end: int) -> tuple[int, int]:
+    """The flash lines of [pc, end), first and last (0, 0: none, or not in flash)."""
+    base, wend, ws = cfg.ws
+    if cfg.fetch is None or not ws or not base <= pc < wend or pc >= end:
+        return 0, 0
+    shift = cfg.fetch[0].bit_length() - 1
+    return pc >> shift, (end - 1) >> shift
+
+
 def _fetch_ws(ws: tuple[int, int, int], pc: int, end: int) -> int:
     base, wend, cycles = ws
     if not cycles or not base <= pc < wend or pc >= end:
@@ -143,8 +185,7 @@ class NativeCounter:
     kind = "native"
 
     def __init__(self, uc, lib, config: CounterConfig):
-        if ctypes.sizeof(_Ctx) != lib.mcubench_ctx_size():
-            raise RuntimeError("native hook struct layout mismatch")
+        check_layout(lib)
         if len(config.ranges) > MAX_RANGES:
             raise RuntimeError(f"more than {MAX_RANGES} code ranges")
         self._uc, self._lib, self._cfg = uc, lib, config
@@ -172,6 +213,13 @@ class NativeCounter:
             ctx.cache_line_shift, ctx.cache_miss_cycles = line.bit_length() - 1, miss
             ctx.cache_tags, ctx.cache_stamps = self._tags.ctypes.data, self._stamps.ctypes.data
         ctx.cache_epoch = 1  # a block summary's 0 never matches
+        if config.fetch is not None:
+            line, prefetch, ic_sets, ic_ways = config.fetch
+            ctx.fi_on, ctx.fi_line_shift, ctx.fi_prefetch = 1, line.bit_length() - 1, int(prefetch)
+            self._ic_tags = np.zeros(max(ic_sets, 1) * ic_ways, dtype=np.uint32)
+            self._ic_stamps = np.zeros(max(ic_sets, 1) * ic_ways, dtype=np.uint32)
+            ctx.fi_ic_sets, ctx.fi_ic_ways = ic_sets, ic_ways
+            ctx.fi_ic_tags, ctx.fi_ic_stamps = self._ic_tags.ctypes.data, self._ic_stamps.ctypes.data
         self._blocks = np.zeros(lib.mcubench_blocks_bytes(), dtype=np.uint8)
         ctx.blocks = self._blocks.ctypes.data
         self._hooks = []
@@ -217,7 +265,11 @@ class NativeCounter:
         again, and add `extra` cycles (the access's bus cost)."""
         c = self._ctx
         cycles, n = _rest(self._ranges, pc, c.prev_end)
-        c.cycles += extra - cycles - _fetch_ws(self._cfg.ws, pc, c.prev_end)
+        if self._cfg.fetch is None:
+            c.cycles += extra - cycles - _fetch_ws(self._cfg.ws, pc, c.prev_end)
+        else:  # the lines stay fetched: the block restarting at pc does not fetch them again
+            c.cycles += extra - cycles
+            c.fi_skip_addr, c.fi_skip_lo, c.fi_skip_hi = pc, *_fetched_lines(self._cfg, pc, c.prev_end)
         c.insns -= n
         c.prev_flow = FLOW_NONE
         c.sp_known = 0
@@ -250,6 +302,16 @@ class NativeCounter:
         if low < c.stack_limit and not c.stop_reason:
             c.stop_reason, c.stop_pc, c.stop_value = STOP_STACK_OVERFLOW, pc, c.stack_limit - low
             uc.emu_stop()
+
+    def set_fetch(self, prefetch: bool, icache: bool, flush: bool = False) -> None:
+        """The firmware switched the flash interface's prefetch or instruction cache."""
+        c, (line, _, ic_sets, ic_ways) = self._ctx, self._cfg.fetch or (4, False, 0, 1)
+        self._cfg.fetch = (line, prefetch, ic_sets, ic_ways)
+        self._ic_on = icache
+        c.fi_prefetch, c.fi_ic_sets = int(prefetch), ic_sets if icache else 0
+        if flush:
+            self._ic_tags[:] = 0
+            self._ic_stamps[:] = 0
 
     def set_wait_states(self, ws: int) -> None:
         """The firmware changed the flash wait states (FLASH_ACR LATENCY and the like)."""
@@ -299,6 +361,11 @@ class PythonCounter:
             self._stamps = [[0] * ways for _ in range(sets)]
             self._line_shift = line.bit_length() - 1
         self._stamp = 0
+        fetch = config.fetch or (4, False, 0, 1)
+        self._fi_shift = fetch[0].bit_length() - 1
+        self._ic = [[0] * fetch[3] for _ in range(fetch[2])], [[0] * fetch[3] for _ in range(fetch[2])]
+        self._ic_on, self._ic_stamp, self._fi_cur = bool(fetch[2]), 0, 0
+        self._fi_skip: tuple[int, int, int] | None = None  # (block start, first line, last line)
         self.reset(0, config.cycle_limit)
         uc.hook_add(UC_HOOK_BLOCK, self._on_block)
         for begin, end, types in config.hook_ranges:
@@ -391,6 +458,43 @@ class PythonCounter:
         self.cache_misses += 1
         return miss
 
+    def _fetch(self, addr: int, size: int, ws: int, skip) -> int:
+        """As fi_fetch in cycle_hook.c."""
+        prefetch, shift, cost = self._cfg.fetch[1], self._fi_shift, 0  # pyright: ignore[reportOptionalSubscript]
+        for line in range(addr >> shift, ((addr + size - 1) >> shift) + 1):
+            if skip and skip[1] <= line <= skip[2]:
+                continue
+            hit = line + 1 == self._fi_cur or (prefetch and self._fi_cur and line == self._fi_cur)
+            if self._ic_on and self._icache(line):
+                hit = True
+            if not hit:
+                cost += ws
+            self._fi_cur = line + 1
+        return cost
+
+    def _icache(self, line: int) -> bool:
+        tags_all, stamps_all = self._ic
+        s = line & (len(tags_all) - 1)
+        tags, stamps = tags_all[s], stamps_all[s]
+        self._ic_stamp = (self._ic_stamp + 1) & 0xFFFFFFFF
+        victim = 0
+        for w in range(len(tags)):
+            if tags[w] == line + 1:
+                stamps[w] = self._ic_stamp
+                return True
+            if stamps[w] < stamps[victim]:
+                victim = w
+        tags[victim], stamps[victim] = line + 1, self._ic_stamp
+        return False
+
+    def set_fetch(self, prefetch: bool, icache: bool, flush: bool = False) -> None:
+        """As NativeCounter.set_fetch."""
+        line, _, ic_sets, ic_ways = self._cfg.fetch or (4, False, 0, 1)
+        self._cfg.fetch = (line, prefetch, ic_sets, ic_ways)
+        self._ic_on = icache and bool(ic_sets)
+        if flush:
+            self._ic = [[0] * ic_ways for _ in range(ic_sets)], [[0] * ic_ways for _ in range(ic_sets)]
+
     def _multi(self, pc: int) -> bool:
         for base, end, recs in self._ranges:
             if base <= pc < end:
@@ -404,7 +508,12 @@ class PythonCounter:
     def resume(self, pc: int, extra: int = 0) -> None:
         """As NativeCounter.resume."""
         cycles, n = _rest(self._ranges, pc, self.prev[2])
-        self.cycles += extra - cycles - _fetch_ws(self._cfg.ws, pc, self.prev[2])
+        if self._cfg.fetch is None:
+            self.cycles += extra - cycles - _fetch_ws(self._cfg.ws, pc, self.prev[2])
+        else:  # as NativeCounter.resume
+            self.cycles += extra - cycles
+            lo, hi = _fetched_lines(self._cfg, pc, self.prev[2])
+            self._fi_skip = (pc, lo, hi) if hi else None
         self.insns -= n
         self.prev = (FLOW_NONE, 0, self.prev[2], self.prev[3], 0)
 
@@ -466,8 +575,12 @@ class PythonCounter:
         self.cycles += cycles
         self.insns += n
         ws_base, ws_end, ws = self._cfg.ws
+        skip, self._fi_skip = self._fi_skip if self._fi_skip and self._fi_skip[0] == addr else None, None
         if ws and ws_base <= addr < ws_end:
-            self.cycles += ws * (((addr + size + 3) >> 2) - (addr >> 2))
+            if self._cfg.fetch is None:
+                self.cycles += ws * (((addr + size + 3) >> 2) - (addr >> 2))
+            else:
+                self.cycles += self._fetch(addr, size, ws, skip)
         cache = self._cfg.cache
         if cache and cache[0] <= addr < cache[1]:
             shift = self._line_shift
@@ -540,6 +653,7 @@ class CycleCounter(Protocol):
     def state(self) -> CounterState: ...
     def block_profile(self) -> dict[int, int]: ...
     def set_wait_states(self, ws: int) -> None: ...
+    def set_fetch(self, prefetch: bool, icache: bool, flush: bool = False) -> None: ...
 
 
 def make_counter(uc, config: CounterConfig, kind: str = "auto") -> CycleCounter:

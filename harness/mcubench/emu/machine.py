@@ -242,6 +242,13 @@ class Machine:
         cfg.ws = (t.flash.base, t.flash.end, ws)  # the firmware may change ws (flash_latency)
         if ws:
             cfg.hook_ranges.append((t.flash.base, t.flash.end, HOOK_READ))
+        fi = t.flash_interface
+        if fi is not None:
+            prefetch = self._fetch_bit(fi.prefetch_bit, fi.prefetch)
+            icache = self._fetch_bit(fi.icache_bit, bool(fi.icache_lines))
+            sets = fi.icache_lines // fi.icache_ways if icache else 0
+            cfg.fetch = (fi.line, prefetch, sets, fi.icache_ways)
+            self._fetch_state = (prefetch, icache)
         for region in t.regions:
             if region.access_cycles is not None and region.access_cycles != STANDARD_ACCESS_CYCLES:
                 cfg.io = (region.base, region.end, region.access_cycles - STANDARD_ACCESS_CYCLES)
@@ -375,6 +382,7 @@ class Machine:
         try:
             nxt = mmio.emulate(self, pc, address)
             self._flash_latency_written()
+            self._flash_interface_written()
         except PeripheralFault as exc:
             calls = [self.image.where(site) for site in reversed(self.counter.state().call_sites)]
             raise FirmwareFault(str(exc), pc, self.image.where(pc), None, calls) from None
@@ -382,6 +390,50 @@ class Machine:
             return None
         self.bad_access = None
         return nxt | 1
+
+    def store_register(self, addr: int, value: int) -> None:
+        """A 32-bit store to a peripheral register from outside the firmware, as start-up
+        code the measured image leaves out would make it (FLASH_ACR: wait states,
+        prefetch, cache); honoured or refused as the firmware's own store would be."""
+        try:
+            self.bus.write(addr, 4, value, self.time)
+            self._flash_latency_written()
+            self._flash_interface_written()
+        except PeripheralFault as exc:
+            raise McubenchError(str(exc)) from None
+
+    @property
+    def flash_wait_states(self) -> int:
+        """The flash wait states the chip runs with now (the clock's, or the firmware's)."""
+        return self._latency
+
+    def _fetch_bit(
+        self, where: tuple[str, str, int] | None, default: bool, values: dict | None = None
+    ) -> bool:
+        """An enable bit of the flash interface: its register's value (the reset value
+        before the bus exists), or `default` when the chip has no such bit."""
+        if where is None:
+            return default
+        periph, reg, bit = where
+        if values is not None:
+            return bool(values[(periph, reg)] >> bit & 1)
+        p = next(p for p in self.target.peripherals if p.name == periph)
+        r = next(r for r in p.registers if r.name == reg)
+        return bool(r.reset >> bit & 1)
+
+    def _flash_interface_written(self) -> None:
+        """Prefetch and instruction cache as the firmware set them (FLASH_ACR PRFTEN, ICEN,
+        ICRST on STM32; the chip file names the bits)."""
+        fi = self.target.flash_interface
+        if fi is None:
+            return
+        values = self.bus.values
+        prefetch = self._fetch_bit(fi.prefetch_bit, fi.prefetch, values)
+        icache = self._fetch_bit(fi.icache_bit, bool(fi.icache_lines), values) and bool(fi.icache_lines)
+        flush = self._fetch_bit(fi.icache_reset_bit, False, values)
+        if (prefetch, icache) != self._fetch_state or flush:
+            self._fetch_state = (prefetch, icache)
+            self.counter.set_fetch(prefetch, icache, flush)
 
     def _flash_latency_written(self) -> None:
         """Honour the wait states the firmware sets (FLASH_ACR LATENCY and the like); fewer

@@ -9,6 +9,7 @@
  * registered only over regions that need it, adds wait states, cache misses and the
  * single-cycle I/O discount. counter.py holds the Python twin; both must agree exactly.
  */
+#include <stddef.h>
 #include <stdint.h>
 
 typedef struct {
@@ -75,9 +76,37 @@ typedef struct {
     block_t *blocks; /* BLOCK_SLOTS summaries, zeroed by the harness */
     uint32_t sp_known; /* 0: read SP at the next block even if it pushes nothing */
     uint64_t cache_epoch; /* bumped whenever any set's LRU order changes (from 1) */
+    /* the flash interface (a chip file's [flash_interface]); fi_on 0: a wait state per
+     * 32-bit word a block fetches (the chips without one) */
+    uint32_t fi_on, fi_line_shift, fi_prefetch;
+    uint32_t fi_cur;               /* line last read + 1 (0: none); fi_cur is also the prefetched line */
+    uint32_t fi_ic_sets, fi_ic_ways; /* sets 0: no instruction cache, or disabled */
+    uint32_t *fi_ic_tags, *fi_ic_stamps;
+    uint32_t fi_ic_stamp;
+    uint32_t fi_skip_addr;         /* a block restarting here after a trapped access ... */
+    uint32_t fi_skip_lo, fi_skip_hi; /* ... does not fetch these lines again (0: no skip) */
 } ctx_t;
 
 uint32_t mcubench_ctx_size(void) { return (uint32_t)sizeof(ctx_t); }
+
+/* Every field's name and offset, so that counter.py checks its ctypes mirror field by
+ * field (a size check alone misses two fields swapped). */
+#define F(name) { #name, (uint32_t)offsetof(ctx_t, name) }
+static const struct { const char *name; uint32_t offset; } FIELDS[] = {
+    F(reg_read), F(emu_stop), F(sp_regid), F(n_ranges), F(ranges), F(cycle_limit),
+    F(stack_limit), F(ws_base), F(ws_end), F(ws_cycles), F(io_base), F(io_end), F(io_delta),
+    F(cache_base), F(cache_end), F(cache_sets), F(cache_ways), F(cache_line_shift),
+    F(cache_miss_cycles), F(cache_tags), F(cache_stamps), F(cycles), F(insns), F(cache_misses),
+    F(min_sp), F(min_sp_pc), F(prev_flow), F(prev_target), F(prev_end), F(prev_last_pc),
+    F(depth), F(stamp), F(stop_reason), F(stop_pc), F(stop_value), F(prev_cond), F(ret_addr),
+    F(call_site), F(cpsr_regid), F(pc_regid), F(blocks), F(sp_known), F(cache_epoch),
+    F(fi_on), F(fi_line_shift), F(fi_prefetch), F(fi_cur), F(fi_ic_sets), F(fi_ic_ways),
+    F(fi_ic_tags), F(fi_ic_stamps), F(fi_ic_stamp), F(fi_skip_addr), F(fi_skip_lo), F(fi_skip_hi),
+};
+#undef F
+uint32_t mcubench_ctx_fields(void) { return (uint32_t)(sizeof(FIELDS) / sizeof(FIELDS[0])); }
+const char *mcubench_ctx_field_name(uint32_t i) { return FIELDS[i].name; }
+uint32_t mcubench_ctx_field_offset(uint32_t i) { return FIELDS[i].offset; }
 uint32_t mcubench_blocks_bytes(void) { return (uint32_t)(BLOCK_SLOTS * sizeof(block_t)); }
 
 static void stop(void *uc, ctx_t *c, uint32_t reason, uint32_t pc, uint32_t value)
@@ -119,6 +148,48 @@ static uint32_t cache_access(ctx_t *c, uint32_t addr)
     c->cache_misses++;
     c->cache_epoch++;
     return c->cache_miss_cycles;
+}
+
+/* The instruction cache of the flash interface: whether `line` was there, and it is the
+ * most recent of its set afterwards (LRU). */
+static int fi_icache(ctx_t *c, uint32_t line)
+{
+    uint32_t set = line & (c->fi_ic_sets - 1);
+    uint32_t *tags = c->fi_ic_tags + set * c->fi_ic_ways;
+    uint32_t *stamps = c->fi_ic_stamps + set * c->fi_ic_ways;
+    uint32_t victim = 0;
+    c->fi_ic_stamp++;
+    for (uint32_t w = 0; w < c->fi_ic_ways; w++) {
+        if (tags[w] == line + 1) {
+            stamps[w] = c->fi_ic_stamp;
+            return 1;
+        }
+        if (stamps[w] < stamps[victim])
+            victim = w;
+    }
+    tags[victim] = line + 1;
+    stamps[victim] = c->fi_ic_stamp;
+    return 0;
+}
+
+/* Wait states of fetching [addr, addr + size) through the flash interface: a line costs
+ * them unless it is the line last read, the line the prefetch buffer read after it, or
+ * in the instruction cache. Lines a restarted block already fetched are skipped. */
+static uint32_t fi_fetch(ctx_t *c, uint32_t addr, uint32_t size, uint32_t skip_lo, uint32_t skip_hi)
+{
+    uint32_t cost = 0;
+    uint32_t first = addr >> c->fi_line_shift, last = (addr + size - 1) >> c->fi_line_shift;
+    for (uint32_t line = first; line <= last; line++) {
+        if (skip_hi && line >= skip_lo && line <= skip_hi)
+            continue;
+        int hit = line + 1 == c->fi_cur || (c->fi_prefetch && c->fi_cur && line == c->fi_cur);
+        if (c->fi_ic_sets && fi_icache(c, line))
+            hit = 1;
+        if (!hit)
+            cost += c->ws_cycles;
+        c->fi_cur = line + 1;
+    }
+    return cost;
 }
 
 /* Whether the condition of the previous block's B<cond> held (ARM ARM A7.3, NZCV in
@@ -237,6 +308,15 @@ void mcubench_block_hook(void *uc, uint64_t address, uint32_t size, void *user)
         break;
     }
 
+    uint32_t skip_lo = 0, skip_hi = 0;
+    if (c->fi_skip_hi) {
+        if (addr == c->fi_skip_addr) {
+            skip_lo = c->fi_skip_lo;
+            skip_hi = c->fi_skip_hi;
+        }
+        c->fi_skip_hi = 0;
+    }
+
     block_t *b = &c->blocks[(addr >> 1) & (BLOCK_SLOTS - 1)];
     if (b->addr != addr || b->size != size || !b->size) {
         if (!summarise(c, b, addr, size)) {
@@ -251,8 +331,12 @@ void mcubench_block_hook(void *uc, uint64_t address, uint32_t size, void *user)
     c->cycles += b->cycles;
     c->insns += b->n;
 
-    if (c->ws_cycles && addr >= c->ws_base && addr < c->ws_end)
-        c->cycles += (int64_t)c->ws_cycles * (((addr + size + 3) >> 2) - (addr >> 2));
+    if (c->ws_cycles && addr >= c->ws_base && addr < c->ws_end) {
+        if (c->fi_on)
+            c->cycles += fi_fetch(c, addr, size, skip_lo, skip_hi);
+        else
+            c->cycles += (int64_t)c->ws_cycles * (((addr + size + 3) >> 2) - (addr >> 2));
+    }
     if (c->cache_sets && addr >= c->cache_base && addr < c->cache_end && b->cache_epoch != c->cache_epoch) {
         uint32_t first = addr >> c->cache_line_shift, lastl = (addr + size - 1) >> c->cache_line_shift;
         for (uint32_t line = first; line <= lastl; line++)

@@ -1,0 +1,95 @@
+"""The flash interface as chip data (line width, prefetch, instruction cache, the
+firmware's enable bits), counted by hand on the STM32G030 at 64 MHz (2 wait states, 8-byte
+lines): a line costs the wait states unless it is the line last read, the one the prefetch
+buffer read after it, or in the instruction cache. Both counters must agree on every chip
+file that declares one."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from test_chip_files import PROGRAM, chip  # noqa: F401 (chip: the fixture)
+from test_peripherals import COUNTERS
+
+from mcubench.chip.targets import load_target
+from mcubench.emu import native
+
+WS = 2
+SET_ACR = "ldr r1, =0x40022000\nstr r0, [r1]\nbx lr\n.ltorg\n.balign 8"  # FLASH_ACR = r0; g starts a line
+ACR_PLAIN, ACR_PREFETCH, ACR_ICACHE = 0x002, 0x102, 0x202  # LATENCY 2; PRFTEN bit 8; ICEN bit 9
+# g: line G0 (MOVS + 3 NOPs), a loop of two lines A (4 NOPs) and B (2 NOPs, SUBS, BNE),
+# BX in line C. Static cycles (ARM DDI 0484C): 1 + 3 + 10 x (6 + 1 + 2) - 1 + 2 = 95.
+LOOP = """
+    movs r3, #10
+    nop; nop; nop
+1:  nop; nop; nop; nop
+    nop; nop
+    subs r3, #1
+    bne 1b
+    bx lr
+"""
+LOOP_CYCLES = 95
+# The TB from g runs to the first BNE (lines G0, A, B); 9 more passes (A, B); BX (C).
+FETCHES = {
+    # no buffer but the last line: every line a fresh read, the loop 2 a pass
+    ACR_PLAIN: WS * (3 + 2 * 9 + 1),
+    # prefetch: only the jumps back to A miss (B follows A, C follows B)
+    ACR_PREFETCH: WS * (1 + 9),
+    # instruction cache: the four lines once each, the loop from the cache
+    ACR_ICACHE: WS * 4,
+}
+
+
+@pytest.mark.parametrize("counter", COUNTERS)
+@pytest.mark.parametrize("acr", list(FETCHES))
+def test_wait_states_per_line_as_the_interface_serves_them(asm_machine, counter, acr):
+    m = asm_machine({"set_acr": SET_ACR, "g": LOOP}, target="stm32g030", counter=counter)
+    m.call("set_acr", acr)
+    assert m.call("g").cycles == LOOP_CYCLES + FETCHES[acr]
+    again = m.call("g").cycles
+    # a second call: only the cache keeps g's lines across the other call's fetches
+    assert again == LOOP_CYCLES + (0 if acr == ACR_ICACHE else FETCHES[acr])
+
+
+@pytest.mark.parametrize("counter", COUNTERS)
+def test_the_reset_state_and_a_cache_reset(asm_machine, counter):
+    """FLASH_ACR resets to 0x600 (ICEN on, PRFTEN off); ICRST empties the cache."""
+    m = asm_machine({"set_acr": SET_ACR, "g": LOOP}, target="stm32g030", counter=counter)
+    assert m.call("g").cycles == LOOP_CYCLES + FETCHES[ACR_ICACHE]
+    assert m.call("g").cycles == LOOP_CYCLES
+    m.call("set_acr", 0x802)  # ICEN off, ICRST: the cache is emptied
+    m.call("set_acr", ACR_ICACHE)
+    assert m.call("g").cycles == LOOP_CYCLES + FETCHES[ACR_ICACHE]
+
+
+@pytest.mark.parametrize("counter", COUNTERS)
+def test_at_24_mhz_there_is_nothing_to_hide(asm_machine, counter):
+    slow = load_target("stm32g030").with_clock(24_000_000)
+    m = asm_machine({"set_acr": SET_ACR, "g": LOOP}, target_obj=slow, counter=counter)
+    m.call("set_acr", 0x000)
+    assert m.call("g").cycles == LOOP_CYCLES
+
+
+FLASH_INTERFACE = "\n[flash_interface]\nline = {line}\nprefetch = {prefetch}\n{icache}"
+
+
+@pytest.mark.skipif(native.load() is None, reason="no host C compiler for the native hook")
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    ws=st.integers(0, 5),
+    line=st.sampled_from([4, 8, 16, 32]),
+    prefetch=st.booleans(),
+    lines=st.sampled_from([0, 1, 4, 16]),
+    ways=st.sampled_from([1, 2, 4]),
+)
+def test_both_counters_agree_on_every_flash_interface(chip, asm_machine, ws, line, prefetch, lines, ways):  # noqa: F811
+    icache = f"icache = true\nicache_lines = {lines * ways}\nicache_ways = {ways}\n" if lines else ""
+    extra = FLASH_INTERFACE.format(line=line, prefetch=str(prefetch).lower(), icache=icache)
+    target = chip(ws=ws, flash_extra="", sram_extra=extra)
+    runs = {}
+    for kind in ("native", "python"):
+        m = asm_machine({**PROGRAM, "g": LOOP}, target_obj=target, counter=kind)
+        runs[kind] = (m.call("f"), m.call("g"), m.call("f"), m.call("g"))
+    assert runs["native"] == runs["python"]
+    assert all(r.cycles >= LOOP_CYCLES for r in runs["native"][1::2])
