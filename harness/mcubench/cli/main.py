@@ -62,7 +62,7 @@ MAX_CYCLES = _int_in(1, 1 << 62)
 JOBS = _int_in(1, 256)
 CLOCK_HZ = _int_in(1, 1_000_000_000)
 JSON_HELP = "print JSON on stdout instead of the table"
-TARGET_HELP = "a chip: mcubench's (py32f003, rp2040, stm32g030, ...) or the project's; `mcubench targets` lists them"
+TARGET_HELP = "a chip: py32f003, rp2040, stm32g030, ... or the project's (`mcubench targets` lists them)"
 DTYPE_CHOICES = ("int8", "int16", "int32", "uint8", "uint16", "uint32", "float32")
 
 
