@@ -11,7 +11,8 @@ from pathlib import Path
 import pytest
 from run_cli import COMMAND
 
-from mcubench.bench.pool import Interrupted, fan_out
+from mcubench.base.errors import Interrupted
+from mcubench.bench.pool import fan_out
 from mcubench.data.wav import WavError, read_wav
 from mcubench.emu.elf_image import ElfImage
 

@@ -48,3 +48,12 @@ class FirmwareFault(McubenchError):
         if self.backtrace:
             parts.append("backtrace: " + " <- ".join(self.backtrace))
         return ", ".join(parts)
+
+
+class Interrupted(McubenchError):
+    """A run stopped (Ctrl-C, SIGTERM, --timeout) before every job finished; `finished`
+    holds what did, and the command exits with `exit_code` after writing it."""
+
+    def __init__(self, message: str, finished: list, exit_code: int):
+        super().__init__(message)
+        self.finished, self.exit_code = finished, exit_code

@@ -26,7 +26,7 @@ from contextlib import contextmanager
 from typing import Any, TypeVar
 
 from mcubench.base import project
-from mcubench.base.errors import McubenchError
+from mcubench.base.errors import Interrupted, McubenchError
 from mcubench.base.project import Project
 from mcubench.emu import deadline
 
@@ -34,14 +34,6 @@ J = TypeVar("J")
 R = TypeVar("R")
 PR_SET_PDEATHSIG = 1
 POLL_S = 0.25  # how often the waiting parent looks at stop signals
-
-
-class Interrupted(McubenchError):
-    """The run was stopped before every job finished; `finished` holds what did."""
-
-    def __init__(self, message: str, finished: list, exit_code: int):
-        super().__init__(message)
-        self.finished, self.exit_code = finished, exit_code
 
 
 def worker_count(jobs: int | None, work: int) -> int:

@@ -39,7 +39,7 @@ def run_suite(
     benches: list[Benchmark], targets: list[str], jobs: int | None = None, progress=None
 ) -> list[Measured]:
     """Every benchmark on each of its targets (only those in `targets`, if given).
-    Raises pool.Interrupted (with the finished results) on Ctrl-C or a timeout."""
+    Raises base.errors.Interrupted (with the finished results) on Ctrl-C or a timeout."""
     work = [(b, t) for b in benches for t in b.targets if not targets or t in targets]
     count = 0
 

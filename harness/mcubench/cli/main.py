@@ -7,15 +7,14 @@ not hold is exit code 1. Set MCUBENCH_DEBUG=1 to see a traceback for internal er
 from __future__ import annotations
 
 import argparse
+import importlib
 import math
 import os
 import signal
 import sys
 
 from mcubench import __version__
-from mcubench.base.errors import McubenchError
-from mcubench.bench.pool import Interrupted
-from mcubench.cli import fft_tables, gate, init, model, perf, run, single, stream, sweep
+from mcubench.base.errors import Interrupted, McubenchError
 from mcubench.cli.output_paths import check_output_paths
 from mcubench.emu import deadline
 
@@ -307,22 +306,31 @@ def _add_sweep(sub):
     p.add_argument("--fresh", action="store_true", help="ignore the cached points and run every one again")
 
 
+# command: (its options, "module:function" in mcubench.cli). A command's module (and the
+# emulator, models and charts it needs) is imported only when that command runs:
+# `mcubench --version` or `--help` imports none of them.
 COMMANDS = {
-    "init": (_add_init, init.run_init),
-    "targets": (_add_targets, single.run_targets),
-    "model": (_add_model, model.run_model),
-    "exec": (_add_exec, single.run_exec),
-    "inspect": (_add_inspect, single.run_inspect),
-    "perf": (_add_perf, perf.run_perf),
-    "run": (_add_run, run.run_suite_command),
-    "check": (_add_check, gate.run_check),
-    "compare": (_add_compare, gate.run_compare),
-    "baseline": (_add_baseline, gate.run_baseline),
-    "report": (_add_report, gate.run_report),
-    "fft-tables": (_add_fft_tables, fft_tables.run_fft_tables),
-    "stream": (_add_stream, stream.run_stream_command),
-    "sweep": (_add_sweep, sweep.run_sweep_command),
+    "init": (_add_init, "init:run_init"),
+    "targets": (_add_targets, "single:run_targets"),
+    "model": (_add_model, "model:run_model"),
+    "exec": (_add_exec, "single:run_exec"),
+    "inspect": (_add_inspect, "single:run_inspect"),
+    "perf": (_add_perf, "perf:run_perf"),
+    "run": (_add_run, "run:run_suite_command"),
+    "check": (_add_check, "gate:run_check"),
+    "compare": (_add_compare, "gate:run_compare"),
+    "baseline": (_add_baseline, "gate:run_baseline"),
+    "report": (_add_report, "gate:run_report"),
+    "fft-tables": (_add_fft_tables, "fft_tables:run_fft_tables"),
+    "stream": (_add_stream, "stream:run_stream_command"),
+    "sweep": (_add_sweep, "sweep:run_sweep_command"),
 }
+
+
+def command_function(name: str):
+    """The function that carries out command `name`, its module imported now."""
+    module, _, function = COMMANDS[name][1].partition(":")
+    return getattr(importlib.import_module(f"mcubench.cli.{module}"), function)
 
 
 class _Parser(argparse.ArgumentParser):
@@ -364,7 +372,7 @@ def main(argv=None) -> int:
     deadline.arm(args.timeout)
     try:
         check_output_paths(args)
-        return COMMANDS[args.command][1](args) or 0
+        return command_function(args.command)(args) or 0
     except Interrupted as exc:
         print(f"mcubench: {exc}", file=sys.stderr)
         return exc.exit_code

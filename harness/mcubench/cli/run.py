@@ -6,10 +6,9 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from mcubench.base.errors import ConfigError
+from mcubench.base.errors import ConfigError, Interrupted
 from mcubench.base.files import check_writable, write_atomic, write_json
 from mcubench.base.project import current
-from mcubench.bench.pool import Interrupted
 from mcubench.bench.schedule import run_suite
 from mcubench.bench.suite import load_suite, select
 from mcubench.chip.targets import load_target
