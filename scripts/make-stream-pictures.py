@@ -9,7 +9,7 @@ from pathlib import Path
 from PIL import Image
 
 from mcubench.apps import app as apps
-from mcubench.cli.stream import stream_document
+from mcubench.cli.stream_command import stream_document
 from mcubench.report.charts import stream_chart
 
 for name, kw in (("py32_sed", {"per_class": 3}), ("rp2040_genre", {"per_class": 1, "seconds": 1.5})):

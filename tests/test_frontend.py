@@ -10,7 +10,7 @@ import pytest
 from mcubench.data import signals
 from mcubench.dsp import frontend as fm
 from mcubench.dsp.config import FFT_SIZES, fft_config, get_config, load_configs, mel_filterbank
-from mcubench.dsp.tables import write_header
+from mcubench.dsp.frontend_tables import write_header
 from mcubench.pytest_plugin import Mcu
 
 FRONTEND = [

@@ -26,7 +26,7 @@ from mcubench.base.paths import resolve
 from mcubench.base.project import current
 from mcubench.build.compile import BuildSpec, build
 from mcubench.chip.targets import Target, load_target
-from mcubench.dsp.tables import write_header
+from mcubench.dsp.frontend_tables import write_header
 from mcubench.emu.elf_image import ElfImage
 from mcubench.emu.machine import CallResult, Machine
 

@@ -30,7 +30,7 @@ from mcubench.data import sed_dataset as sd
 from mcubench.data.arrays import DTYPES
 from mcubench.dsp.config import get_config
 from mcubench.dsp.frontend import frames_of, logmel_float_db, logmel_frame, mfcc_float, mfcc_frame
-from mcubench.dsp.tables import write_header
+from mcubench.dsp.frontend_tables import write_header
 from mcubench.nn.registry import get_model, header_dir
 
 APPS_FILE = FIRMWARE_DIR / "apps" / "apps.toml"

@@ -3,7 +3,7 @@
 The harness plays the DMA: for each hop it copies the samples into the free half of the
 firmware's double buffer (app_dma_buffer), sets the channel's flag (app_dma_flags) and
 runs the firmware's interrupt handler (app_dma_isr), charging exception entry and exit
-(cycle_model.EXCEPTION_*); then it runs the main loop (app_poll), which processes the
+(cycle_table.EXCEPTION_*); then it runs the main loop (app_poll), which processes the
 half. Both are measured in cycles.
 
 Real time is judged on a timeline at the target's clock: half k is full at

@@ -27,7 +27,7 @@ from mcubench.build.compile import BuildSpec, DoesNotFit, build
 from mcubench.chip.targets import load_target
 from mcubench.dsp import frontend as fm
 from mcubench.dsp.config import fft_config
-from mcubench.dsp.tables import write_header
+from mcubench.dsp.frontend_tables import write_header
 from mcubench.emu.elf_image import ElfImage
 from mcubench.emu.machine import Machine
 from mcubench.emu.sizes import sizes
@@ -124,7 +124,7 @@ def kiss_mem(n: int) -> int:
     return int(machine.read_array("kiss_mem_needed", "<u4")[0])
 
 
-def measure(job: tuple[str, int, str]) -> dict:
+def measure_variant(job: tuple[str, int, str]) -> dict:
     variant, n, target_name = job
     row = {
         "variant": variant,
@@ -184,7 +184,8 @@ def run_all(variants, sizes_, targets, jobs=None) -> list[dict]:
         cmsis.root()  # fetch once, before the workers
     work = [(v, n, t) for v in variants for n in sizes_ for t in targets]
     order = {job: i for i, job in enumerate(work)}
-    rows = sorted(fan_out(measure, work, jobs), key=lambda r: order[(r["variant"], r["n"], r["target"])])
+    rows = fan_out(measure_variant, work, jobs)
+    rows.sort(key=lambda r: order[(r["variant"], r["n"], r["target"])])
     fits = {(r["variant"], r["n"]): r["status"] == "ok" for r in rows if r["target"] == "py32f003"}
     for r in rows:
         r["fits_py32f003"] = fits.get((r["variant"], r["n"]))

@@ -25,7 +25,7 @@ from mcubench.data.arrays import read_array
 from mcubench.data.signals import generate
 from mcubench.dsp import frontend as fm
 from mcubench.dsp.config import get_config
-from mcubench.dsp.tables import write_header
+from mcubench.dsp.frontend_tables import write_header
 from mcubench.emu.elf_image import ElfImage
 from mcubench.emu.machine import Machine
 from mcubench.emu.sizes import sizes

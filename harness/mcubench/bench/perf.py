@@ -37,7 +37,7 @@ def _interleaved_best(modes: dict, repeats: int, rounds: dict) -> dict:
     return best
 
 
-def measure(target_name: str = "py32f003", blocks: int = 16, repeats: int = REPEATS) -> dict:
+def measure_speed(target_name: str = "py32f003", blocks: int = 16, repeats: int = REPEATS) -> dict:
     target = load_target(target_name)
     spec = BuildSpec("perf_fir", (FIRMWARE_DIR / "bench" / "fir_q15.c",), defines=(f"FIR_REPEAT={blocks}",))
     image = ElfImage.load(build(spec, target).elf)

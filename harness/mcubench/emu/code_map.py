@@ -2,7 +2,7 @@
 cycle count, shared by the native hook and the Python fallback.
 
 Each executable span of the ELF is decoded once (thumb.py), costed once
-(cycle_model.py, for one target), and stored as a packed array the block hook walks:
+(cycle_table.py, for one target), and stored as a packed array the block hook walks:
 for a block [addr, addr+size) it sums the records of the instructions in it. Halfwords
 that do not start an instruction (the second half of BL, literal pools) are marked,
 so executing them is an error instead of a silent miscount.

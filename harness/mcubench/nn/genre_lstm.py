@@ -18,7 +18,7 @@ from functools import lru_cache
 import numpy as np
 
 from mcubench.data import genre_dataset as gd
-from mcubench.nn import int8 as nm
+from mcubench.nn import int8
 from mcubench.nn import rnn as rm
 from mcubench.nn import sed_models as sm
 from mcubench.nn import sed_quant as sq
@@ -69,7 +69,7 @@ def quantize(p: dict, calib_mfcc: np.ndarray) -> QLstm:
     """The bridge's int8 range covers the calibration z-scores (0.1-99.9th percentile)."""
     z = (calib_mfcc - p["mean"]) / p["std"]
     in_scale, in_zp = sq._act(float(np.percentile(z, 0.1)), float(np.percentile(z, 99.9)), False)
-    bridge = [nm.quantize_multiplier(1 / (Q5 * s * in_scale)) for s in p["std"]]
+    bridge = [int8.quantize_multiplier(1 / (Q5 * s * in_scale)) for s in p["std"]]
     cell = rm.quantize_cell(p["wx"], p["wh"], p["bx"], p["bh"], in_scale, in_zp)
     h, c, logits = np.zeros(HIDDEN), np.zeros(HIDDEN), []
     for clip in z:
@@ -80,7 +80,7 @@ def quantize(p: dict, calib_mfcc: np.ndarray) -> QLstm:
     ls, lz = sq._act(float(logits.min()), float(logits.max()), False)
     out = sq._fc(p["wo"], p["bo"], 1 / 128, 0, ls, lz, False)
     return QLstm(
-        np.round(p["mean"] * Q5).astype(np.int64), bridge, in_scale, in_zp, cell, out, nm.softmax_lut(ls)
+        np.round(p["mean"] * Q5).astype(np.int64), bridge, in_scale, in_zp, cell, out, int8.softmax_lut(ls)
     )
 
 
@@ -94,7 +94,7 @@ def bridge(q: QLstm, mfcc_q5) -> np.ndarray:
     """The z-score bridge in integers, as genre_push: int8 inputs of the cell."""
     d = np.asarray(mfcc_q5, dtype=np.int64) - q.mean_q5
     m, s = np.array(q.bridge_rq).T
-    return np.clip(nm.requantize(d, m, s) + q.in_zp, -128, 127)
+    return np.clip(int8.requantize(d, m, s) + q.in_zp, -128, 127)
 
 
 class Stream:
@@ -108,7 +108,7 @@ class Stream:
     def classify(self) -> np.ndarray:
         q = self.q
         h8 = np.clip(self.h >> 8, -128, 127)
-        return nm.softmax(nm.fully_connected(h8, q.out.w, q.out.bias, q.out.rq, q.out.out), q.softmax_lut)
+        return int8.softmax(int8.fully_connected(h8, q.out.w, q.out.bias, q.out.rq, q.out.out), q.softmax_lut)
 
 
 class FloatStream:

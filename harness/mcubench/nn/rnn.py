@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from mcubench.nn import int8 as nm
+from mcubench.nn import int8
 
 
 def lut(fn) -> np.ndarray:
@@ -56,14 +56,14 @@ def quantize_cell(wx, wh, bx, bh, x_scale: float, x_zp: int) -> Cell:
         qh,
         qbx,
         qbh,
-        nm.quantize_multiplier(x_scale * swx * 2048),
-        nm.quantize_multiplier(swh / 32768 * 2048),
+        int8.quantize_multiplier(x_scale * swx * 2048),
+        int8.quantize_multiplier(swh / 32768 * 2048),
     )
 
 
 def _parts(cell: Cell, x, h):
-    px = nm.requantize(cell.bx + cell.wx @ np.asarray(x, dtype=np.int64), *cell.rq_x)
-    ph = nm.requantize(cell.bh + cell.wh @ np.asarray(h, dtype=np.int64), *cell.rq_h)
+    px = int8.requantize(cell.bx + cell.wx @ np.asarray(x, dtype=np.int64), *cell.rq_x)
+    ph = int8.requantize(cell.bh + cell.wh @ np.asarray(h, dtype=np.int64), *cell.rq_h)
     return px, ph
 
 

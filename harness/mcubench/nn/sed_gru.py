@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from mcubench.data import sed_dataset as ds
-from mcubench.nn import int8 as nm
+from mcubench.nn import int8
 from mcubench.nn import rnn as rm
 from mcubench.nn import sed_models as sm
 from mcubench.nn import sed_quant as sq
@@ -73,7 +73,9 @@ def quantize(p: dict, calib_all: np.ndarray) -> QGru:
     logits = np.array(logits)
     ls, lz = sq._act(float(logits.min()), float(logits.max()), False)
     out = sq._fc(p["wo"], p["bo"], 1 / 128, 0, ls, lz, False)
-    return QGru(in_scale, in_zp, nm.quantize_multiplier(1 / (256 * in_scale)), cell, out, nm.softmax_lut(ls))
+    return QGru(
+        in_scale, in_zp, int8.quantize_multiplier(1 / (256 * in_scale)), cell, out, int8.softmax_lut(ls)
+    )
 
 
 class Stream:
@@ -82,14 +84,14 @@ class Stream:
 
     def push(self, logmel_q8) -> None:
         q = self.q
-        x = np.clip(nm.requantize(np.asarray(logmel_q8, dtype=np.int64), *q.in_rq) + q.in_zp, -128, 127)
+        x = np.clip(int8.requantize(np.asarray(logmel_q8, dtype=np.int64), *q.in_rq) + q.in_zp, -128, 127)
         self.h = rm.gru_step(q.cell, x, self.h)
 
     def classify(self) -> np.ndarray:
         q = self.q
         h8 = np.clip(self.h >> 8, -128, 127)
-        logits = nm.fully_connected(h8, q.out.w, q.out.bias, q.out.rq, q.out.out)
-        return nm.softmax(logits, q.softmax_lut)
+        logits = int8.fully_connected(h8, q.out.w, q.out.bias, q.out.rq, q.out.out)
+        return int8.softmax(logits, q.softmax_lut)
 
 
 class FloatStream:

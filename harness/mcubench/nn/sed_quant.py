@@ -17,8 +17,7 @@ from mcubench.base.c_arrays import c_array as emit
 from mcubench.base.files import write_if_changed
 from mcubench.base.project import current
 from mcubench.data import sed_dataset as ds
-from mcubench.nn import int8 as nm
-from mcubench.nn import rnn
+from mcubench.nn import int8, rnn
 from mcubench.nn import sed_models as sm
 
 RING_WIDTH = sm.FRAME_WIDTH  # frame_mlp's per-frame outputs (dct_mlp's 8 mel-DCT coefficients too)
@@ -58,7 +57,7 @@ def _fc(w, b, in_scale, in_zp, out_scale, out_zp, relu) -> QLayer:
     sw = np.maximum(np.abs(w).max(axis=1), 1e-12) / 127.0
     wq = np.clip(np.round(w / sw[:, None]), -127, 127).astype(np.int64)
     bq = np.round(b / (in_scale * sw)).astype(np.int64) - in_zp * wq.sum(axis=1)
-    rq = [nm.quantize_multiplier(float(in_scale * s / out_scale)) for s in sw]
+    rq = [int8.quantize_multiplier(float(in_scale * s / out_scale)) for s in sw]
     return QLayer(
         wq, bq, rq, {"out_zp": out_zp, "act_min": out_zp if relu else -128, "act_max": 127}, out_scale
     )
@@ -68,7 +67,7 @@ def quantize(name: str, params: dict, calib: np.ndarray) -> QModel:
     """calib: float log-mel [N, T, M] (dB)."""
     n, t, m = calib.shape
     in_scale, in_zp = _act(float(calib.min()), float(calib.max()), False)
-    qm = QModel(name, t, in_scale, in_zp, nm.quantize_multiplier(1.0 / (256.0 * in_scale)))
+    qm = QModel(name, t, in_scale, in_zp, int8.quantize_multiplier(1.0 / (256.0 * in_scale)))
     if name == "frame_mlp":
         x = calib.reshape(n * t, m)
         h = np.maximum(x @ params["W0"].T + params["b0"], 0)
@@ -94,7 +93,7 @@ def quantize(name: str, params: dict, calib: np.ndarray) -> QModel:
         logits = h @ params["W2"].T + params["b2"]
         ls, lz = _act(float(logits.min()), float(logits.max()), False)
         qm.head.append(_fc(params["W2"], params["b2"], hs, hz, ls, lz, False))
-    qm.softmax_lut = nm.softmax_lut(qm.head[-1].out_scale)
+    qm.softmax_lut = int8.softmax_lut(qm.head[-1].out_scale)
     return qm
 
 
@@ -107,20 +106,20 @@ class Stream:
 
     def push(self, logmel_q8: np.ndarray) -> None:
         qm = self.qm
-        x = np.clip(nm.requantize(np.asarray(logmel_q8, dtype=np.int64), *qm.in_rq) + qm.in_zp, -128, 127)
+        x = np.clip(int8.requantize(np.asarray(logmel_q8, dtype=np.int64), *qm.in_rq) + qm.in_zp, -128, 127)
         for layer in qm.frame:
-            x = nm.fully_connected(x, layer.w, layer.bias, layer.rq, layer.out)
+            x = int8.fully_connected(x, layer.w, layer.bias, layer.rq, layer.out)
         self.ring = np.vstack([self.ring[1:], x[None, :]])
 
     def classify(self) -> np.ndarray:
         qm = self.qm
         x = self.ring
         if qm.time is not None:
-            x = nm.time_project(x, qm.time.w, qm.time.bias, qm.time.rq, qm.time.out)
+            x = int8.time_project(x, qm.time.w, qm.time.bias, qm.time.rq, qm.time.out)
         x = x.ravel()
         for layer in qm.head:
-            x = nm.fully_connected(x, layer.w, layer.bias, layer.rq, layer.out)
-        return nm.softmax(x, qm.softmax_lut)
+            x = int8.fully_connected(x, layer.w, layer.bias, layer.rq, layer.out)
+        return int8.softmax(x, qm.softmax_lut)
 
 
 def int8_predict(qm: QModel, logmel_q8_clips: np.ndarray) -> np.ndarray:

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from mcubench.data import sed_dataset as ds
-from mcubench.nn import int8 as nm
+from mcubench.nn import int8
 from mcubench.nn import sed_models as sm
 from mcubench.nn import sed_quant as sq
 from mcubench.nn import train_tcn as tt
@@ -77,7 +77,7 @@ def quantize(p: dict, calib_all: np.ndarray) -> QTcn:
     ls, lz = sq._act(float(logits.min()), float(logits.max()), False)
     head = sq._fc(p["wo"], p["bo"], scale, zp, ls, lz, False)
     return QTcn(
-        nm.quantize_multiplier(1 / (256 * in_scale)), in_zp, spec, layers, zps, head, nm.softmax_lut(ls)
+        int8.quantize_multiplier(1 / (256 * in_scale)), in_zp, spec, layers, zps, head, int8.softmax_lut(ls)
     )
 
 
@@ -96,18 +96,18 @@ class Stream:
 
     def push(self, logmel_q8) -> None:
         q = self.q
-        x = np.clip(nm.requantize(np.asarray(logmel_q8, dtype=np.int64), *q.in_rq) + q.in_zp, -128, 127)
+        x = np.clip(int8.requantize(np.asarray(logmel_q8, dtype=np.int64), *q.in_rq) + q.in_zp, -128, 127)
         for (_, kernel, dilation), lq, i in zip(q.spec, q.layers, range(len(q.spec))):
             ring = np.vstack([self.rings[i][1:], x[None, :]])
             self.rings[i] = ring
             r = len(ring)
             t = np.concatenate([ring[r - 1 - (kernel - 1 - k) * dilation] for k in range(kernel)])
-            x = nm.fully_connected(t, lq.w, lq.bias, lq.rq, lq.out)
+            x = int8.fully_connected(t, lq.w, lq.bias, lq.rq, lq.out)
         self.last = x
 
     def classify(self) -> np.ndarray:
         h = self.q.head
-        return nm.softmax(nm.fully_connected(self.last, h.w, h.bias, h.rq, h.out), self.q.softmax_lut)
+        return int8.softmax(int8.fully_connected(self.last, h.w, h.bias, h.rq, h.out), self.q.softmax_lut)
 
 
 def header(q: QTcn) -> str:

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from mcubench.bench.perf import measure
+from mcubench.bench.perf import measure_speed
 from mcubench.cli.output import print_json
 
 
 def run_perf(args) -> int:
-    out = measure(args.target, args.blocks)
+    out = measure_speed(args.target, args.blocks)
     if args.json:
         print_json(out)
         return 0
