@@ -27,7 +27,7 @@ from mcubench.emu.thumb import decode, is_32bit
         (0xBF30, None, Cls.WAIT),  # wfi
         (0xB672, None, Cls.HINT),  # cpsid i
         (0xBE00, None, Cls.TRAP),  # bkpt #0
-        (0xDF00, None, Cls.TRAP),  # svc #0
+        (0xDF00, None, Cls.SVC),  # svc #0: the SVCall exception
         (0xDE00, None, Cls.TRAP),  # udf #0
         (0xF3EF, 0x8010, Cls.SYS),  # mrs r0, primask
         (0xF380, 0x8810, Cls.SYS),  # msr primask, r0

@@ -54,6 +54,7 @@ class Bus:
         self.stubs: dict[int, Stub] = {}
         self.models: dict[str, SysTick | Nvic | RP2040Sio | RP2040Timer] = {}
         self.systick: SysTick | None = None
+        self.pendsv = False  # SCB ICSR.PENDSVSET written, PendSV not taken yet
         for p in self.peripherals:
             if p.model == "systick":
                 self.models[p.name] = self.systick = SysTick(p, self.plain_read)
@@ -127,6 +128,8 @@ class Bus:
             p, reg = self._register("read", addr)
             model = self.models.get(p.name)
             word = model.read(reg, now) if model is not None else self.plain_read(p, reg)
+            if p.model == "scb" and reg.name == "ICSR":
+                word = (word & ~(1 << 28)) | (self.pendsv << 28)
         shift = 8 * (addr & 3)
         return (word >> shift) & ((1 << (8 * size)) - 1)
 
@@ -140,6 +143,17 @@ class Bus:
         if size < 4:  # a byte or halfword store merges into the register
             mask = ((1 << (8 * size)) - 1) << shift
             value = (self.plain_read(p, reg) & ~mask) | ((value << shift) & mask)
+        if p.model == "scb" and reg.name == "ICSR":  # PENDSVSET (28), PENDSVCLR (27)
+            if value & (1 << 27):
+                self.pendsv = False
+            if value & (1 << 28):
+                self.pendsv = True
+            if value & ~((1 << 28) | (1 << 27)):
+                raise PeripheralFault(
+                    f"SCB ICSR: 0x{value:08x} sets bits other than PENDSVSET/PENDSVCLR (NMI, SysTick "
+                    "pending) that are not modelled"
+                )
+            return
         if p.model == "scb" and reg.name == "AIRCR":
             if value >> 16 != 0x05FA:
                 return  # writes without the VECTKEY are ignored (DDI 0419 B3.2.6)

@@ -60,6 +60,7 @@ class CodeRange:
     records: np.ndarray  # one RECORD per halfword from base
     nop_patches: list = field(default_factory=list)  # hints Unicorn must run as NOP (thumb.py)
     cpsie: list = field(default_factory=list)  # CPSIE I: where a held-back interrupt may be taken
+    svc: list = field(default_factory=list)  # SVC: where the SVCall exception is raised
 
     @property
     def end(self) -> int:
@@ -127,18 +128,25 @@ def build_code_map(image, mul_cycles: int) -> tuple[list[CodeRange], list[Violat
             for i in np.flatnonzero(halfwords == CPSIE_I)
             if recs[int(i)]["err"] == ERR_OK and recs[int(i)]["size"] == 2
         ]
+        svc = [
+            base + 2 * int(i)
+            for i in np.flatnonzero(halfwords >> 8 == 0xDF)
+            if recs[int(i)]["err"] == ERR_OK and recs[int(i)]["size"] == 2
+        ]
         if any(kind == "?" for *_, kind in runs):  # stripped: only what execution can reach
             reached = _reachable(base, recs, image.entry_points())
             bad = [v for v in bad if v.addr in reached]
             hints = [a for a in hints if a in reached]
             cpsie = [a for a in cpsie if a in reached]
+            svc = [a for a in svc if a in reached]
         violations += bad
         if ranges and ranges[-1].end == base:
             ranges[-1].records = np.concatenate([ranges[-1].records, recs])
             ranges[-1].nop_patches += hints
             ranges[-1].cpsie += cpsie
+            ranges[-1].svc += svc
         else:
-            ranges.append(CodeRange(base, recs, hints, cpsie))
+            ranges.append(CodeRange(base, recs, hints, cpsie, svc))
     return merge_ranges(ranges, MAX_RANGES), violations
 
 
@@ -180,6 +188,7 @@ def merge_ranges(ranges: list[CodeRange], limit: int) -> list[CodeRange]:
                 np.concatenate([a.records, gap, b.records]),
                 a.nop_patches + b.nop_patches,
                 a.cpsie + b.cpsie,
+                a.svc + b.svc,
             )
         ]
     return ranges

@@ -33,9 +33,10 @@ class Cls(IntEnum):
     PC_WRITE = 14  # MOV PC, Rm / ADD PC, Rm
     SYS = 15  # MRS, MSR, DMB, DSB, ISB
     HINT = 16  # NOP, YIELD, SEV, CPS
-    TRAP = 17  # SVC, BKPT, UDF: the run stops with a fault
+    TRAP = 17  # BKPT, UDF: the run stops with a fault
     INVALID = 18  # not an ARMv6-M instruction: the run stops with a fault
     WAIT = 19  # WFE, WFI
+    SVC = 20  # SVC: the SVCall exception (machine.py enters the handler)
 
 
 @dataclass(frozen=True)
@@ -69,6 +70,7 @@ TABLE: dict[Cls, Timing] = {
     Cls.HINT: Timing(1, note="NOP, YIELD, SEV, CPS"),
     Cls.WAIT: Timing(2, note="WFE, WFI (the time asleep is not the core's: the stream harness's)"),
     Cls.TRAP: Timing(1, note="never completes: the run stops with a fault"),
+    Cls.SVC: Timing(1, note="SVC, then exception entry to the SVCall handler (EXCEPTION_ENTRY_CYCLES)"),
     Cls.INVALID: Timing(1, note="never completes: the run stops with a fault"),
 }
 

@@ -30,6 +30,7 @@ from unicorn.arm_const import (
 )
 
 EXC_RETURN = 0xFFFF_FFF9  # thread mode, main stack
+EXC_SVCALL, EXC_PENDSV = 11, 14  # exception numbers (DDI 0419 B1.5.2; SysTick is 15)
 EXC_RETURN_BASE = 0xFFFF_FFF0
 FRAME_REGS = (UC_ARM_REG_R0, UC_ARM_REG_R1, UC_ARM_REG_R2, UC_ARM_REG_R3, UC_ARM_REG_R12, UC_ARM_REG_LR)
 

@@ -21,7 +21,7 @@ from mcubench.emu import counter as ctr
 _STOP_KINDS = {
     ctr.STOP_NOT_CODE: "execution of data (not an instruction start)",
     ctr.STOP_NOT_V6M: "instruction outside ARMv6-M",
-    ctr.STOP_TRAP: "trap instruction (SVC/BKPT/UDF)",
+    ctr.STOP_TRAP: "trap instruction (BKPT/UDF)",
     ctr.STOP_OUTSIDE_CODE: "execution outside the ELF's code",
     ctr.STOP_STACK_OVERFLOW: "stack overflow",
     ctr.STOP_CYCLE_LIMIT: "cycle limit reached (runaway loop?)",

@@ -15,7 +15,6 @@ from dataclasses import dataclass
 import numpy as np
 from unicorn import (
     UC_ARCH_ARM,
-    UC_ERR_FETCH_UNMAPPED,
     UC_ERR_READ_UNMAPPED,
     UC_ERR_WRITE_UNMAPPED,
     UC_HOOK_CODE,
@@ -45,15 +44,15 @@ from unicorn.unicorn_py3.unicorn import Uc, UcError
 
 from mcubench.base.errors import ElfError, FirmwareFault, McubenchError
 from mcubench.chip.targets import Target
-from mcubench.emu import deadline, exceptions, faults, memory_map, mmio
+from mcubench.emu import deadline, faults, memory_map, mmio
 from mcubench.emu.bus import Bus
 from mcubench.emu.code_map import ERR_NOT_V6M, build_code_map, sp_write_points
-from mcubench.emu.counter import HOOK_READ, HOOK_READ_WRITE, STOP_CYCLE_LIMIT, CounterConfig, make_counter
-from mcubench.emu.cycle_table import EXCEPTION_ENTRY_CYCLES, EXCEPTION_EXIT_CYCLES, STANDARD_ACCESS_CYCLES
+from mcubench.emu.counter import HOOK_READ, HOOK_READ_WRITE, CounterConfig, make_counter
+from mcubench.emu.cycle_table import STANDARD_ACCESS_CYCLES
 from mcubench.emu.elf_image import ElfImage
+from mcubench.emu.interrupts import InterruptScheduler
 from mcubench.emu.peripheral_fault import PeripheralFault
 from mcubench.emu.stack_paint import StackPaint
-from mcubench.emu.systick import EXC_SYSTICK
 
 # Return address handed to every call: unmapped on every target, below the 0xF0000000
 # range an M-profile core treats as EXC_RETURN. Emulation stops when PC reaches it.
@@ -76,21 +75,7 @@ def cortex_m0_engine() -> Uc:
     return uc
 
 
-LIVELOCK_INTERRUPTS = 1000
 WFI = (0xBF30).to_bytes(2, "little")
-
-
-@dataclass
-class _Interrupts:
-    limit: int  # the call's real cycle limit
-    due: int | None = None  # when the armed interrupt is raised (cycles since the machine started)
-    serviced: int = -1
-    depth: int = 0  # handlers running
-    masked_pending: bool = False
-    hold: int | None = None
-    held_due: int | None = None
-    back_to_back: int = 0  # interrupts due again before their handler returned, in a row
-    idle: int = 0  # cycles asleep in WFI
 
 
 def _exactly(values, dtype, symbol: str) -> np.ndarray:
@@ -199,13 +184,15 @@ class Machine:
             shift = (mask & -mask).bit_length() - 1
             old = self.bus.values[(periph, reg)]
             self.bus.values[(periph, reg)] = (old & ~mask) | ((self._latency << shift) & mask)
-        self._irq = _Interrupts(DEFAULT_CYCLE_LIMIT)
+        self.interrupts = InterruptScheduler(self, DEFAULT_CYCLE_LIMIT)
         for r in self.code_ranges:  # CPSIE I may release an interrupt PRIMASK held back
             for addr in r.cpsie:
-                self.uc.hook_add(UC_HOOK_CODE, self._on_cpsie, None, begin=addr, end=addr)
+                self.uc.hook_add(UC_HOOK_CODE, self.interrupts.on_cpsie, None, begin=addr, end=addr)
+            for addr in r.svc:
+                self.uc.hook_add(UC_HOOK_CODE, self.interrupts.on_svc, None, begin=addr, end=addr)
             for addr in r.nop_patches:
                 if self.image.read_initial(addr, 2) == WFI:
-                    self.uc.hook_add(UC_HOOK_CODE, self._on_wfi, None, begin=addr, end=addr)
+                    self.uc.hook_add(UC_HOOK_CODE, self.interrupts.on_wfi, None, begin=addr, end=addr)
         self.time = 0  # cycles of the earlier calls: the clock peripherals such as SysTick count
         self.cycle_limit = cycle_limit or DEFAULT_CYCLE_LIMIT
         self.counter = make_counter(self.uc, self._counter_config(), counter)
@@ -270,97 +257,6 @@ class Machine:
         self.bad_access = (access, address)
         return False
 
-    # ----- interrupts -------------------------------------------------------------
-    def _arm_systick(self) -> None:
-        """Stop the run where SysTick next raises its interrupt (TICKINT), if it can be taken."""
-        irq, tick = self._irq, self.bus.systick
-        irq.due = None
-        if irq.hold is not None:  # let the current block run first (see _exception_event)
-            self.counter.set_limit(irq.hold)
-            irq.hold = None
-            irq.due = irq.held_due
-            return
-        limit = irq.limit
-        if tick is not None and irq.depth == 0 and not irq.masked_pending:
-            due = tick.next_zero(max(irq.serviced, self.time + self.counter.state().cycles - 1))
-            if due is not None:
-                irq.due = due
-                limit = min(limit, max(due - self.time - 1, 0))
-        self.counter.set_limit(limit)
-
-    def _exception_event(self, error) -> int | None:
-        """After a stop: take a due interrupt, or return from a handler; where to resume."""
-        irq, uc = self._irq, self.uc
-        state = self.counter.state()
-        if error is not None and irq.depth and error.errno == UC_ERR_FETCH_UNMAPPED:
-            if exceptions.is_return(uc.reg_read(UC_ARM_REG_PC)):
-                resume = exceptions.leave(uc)
-                self.counter.add(EXCEPTION_EXIT_CYCLES)
-                irq.depth -= 1
-                now = self.time + self.counter.state().cycles
-                due = self.bus.systick.next_zero(irq.serviced) if self.bus.systick else None
-                irq.back_to_back = irq.back_to_back + 1 if due is not None and due <= now else 0
-                if irq.back_to_back > LIVELOCK_INTERRUPTS and self.bus.systick is not None:
-                    raise FirmwareFault(
-                        "interrupt livelock: SysTick fires again before its handler returns "
-                        f"({LIVELOCK_INTERRUPTS} times in a row; the period is "
-                        f"{self.bus.systick.rvr + 1} cycles)",
-                        resume,
-                        self.image.where(resume),
-                    )
-                return resume | 1
-            return None
-        if state.stop_reason != STOP_CYCLE_LIMIT or irq.due is None or state.cycles > irq.limit:
-            return None
-        pc = state.stop_pc  # the block the counter stopped before
-        before = self.counter.cycles_after(pc)
-        self.counter.clear_stop()
-        # The block at pc was charged when it started and has not run; it starts (and is
-        # charged) again when emulation resumes at pc, so take its charge back first.
-        self.counter.resume(pc)
-        if self.time + before < irq.due:  # not yet: run this block, stop before the next
-            irq.hold, irq.held_due = state.cycles, irq.due
-            return pc | 1
-        if exceptions.masked(uc):
-            irq.masked_pending, irq.held_due = True, irq.due
-            return pc | 1
-        return self._take_interrupt(pc, before)
-
-    def _take_interrupt(self, pc: int, before: int) -> int:
-        """Enter the SysTick handler, to return to pc (nothing of pc's instruction has run)."""
-        uc, irq = self.uc, self._irq
-        handler, sp = exceptions.enter(uc, EXC_SYSTICK, pc, self.bus.vtor() or self.target.flash.base)
-        self.counter.check_sp(uc, pc, sp)
-        if self.counter.state().stop_reason:
-            raise faults.translate(self, self.counter.state(), None, pc)
-        self.counter.add(EXCEPTION_ENTRY_CYCLES)
-        irq.serviced, irq.depth = self.time + before, irq.depth + 1
-        return handler | 1
-
-    def _on_wfi(self, uc, address, _size, _user):
-        """WFI with an interrupt on its way: sleep until it comes (the time counts as idle).
-        With none that could wake the core, WFI costs its 2 cycles and execution goes on."""
-        try:
-            irq = self._irq
-            if irq.due is None or irq.depth or exceptions.masked(uc):
-                return
-            now = self.time + self.counter.cycles_after(address + 2)
-            if irq.due > now:
-                self.counter.sleep(irq.due - now)
-                irq.idle += irq.due - now
-        except Exception:  # never let an exception escape a Unicorn hook
-            uc.emu_stop()
-
-    def _on_cpsie(self, uc, address, _size, _user):
-        """CPSIE I with an interrupt held back by PRIMASK: stop at the next block to take it."""
-        try:
-            irq = self._irq
-            if irq.masked_pending:
-                irq.masked_pending, irq.due = False, irq.held_due
-                self.counter.set_limit(self.counter.state().cycles)
-        except Exception:  # never let an exception escape a Unicorn hook
-            uc.emu_stop()
-
     def _peripheral_access(self, error) -> int | None:
         """After a stop: when it was a load or store to a peripheral, carry it out and
         return where to resume (Thumb bit set); None when the stop stands."""
@@ -372,17 +268,19 @@ class Machine:
         if not self.bus.claims(address):
             return None
         pc = self.uc.reg_read(UC_ARM_REG_PC)
-        irq = self._irq
-        if irq.due is not None and not irq.depth and not exceptions.masked(self.uc):
-            before = self.counter.cycles_after(pc)
-            if self.time + before >= irq.due:  # an interrupt came first (after a WFI, say)
-                self.counter.resume(pc)
-                self.bad_access = None
-                return self._take_interrupt(pc, before)
+        handler = self.interrupts.due_before_access(pc)
+        if handler is not None:
+            self.bad_access = None
+            return handler
         try:
             nxt = mmio.emulate(self, pc, address)
             self._flash_latency_written()
             self._flash_interface_written()
+            if nxt is not None:
+                pendsv = self.interrupts.pendsv_after(nxt)
+                if pendsv is not None:
+                    self.bad_access = None
+                    return pendsv
         except PeripheralFault as exc:
             calls = [self.image.where(site) for site in reversed(self.counter.state().call_sites)]
             raise FirmwareFault(str(exc), pc, self.image.where(pc), None, calls) from None
@@ -496,10 +394,10 @@ class Machine:
         limit = cycle_limit or self.cycle_limit
         self.counter.reset(self.stack_top, limit)
         self.bad_access = None
-        self._irq = _Interrupts(limit)
+        self.interrupts.start_call(limit)
         start, error = addr | 1, None
         while start is not None:
-            self._arm_systick()
+            self.interrupts.arm()
             error = None
             try:
                 uc.emu_start(start, RETURN_ADDR, timeout=deadline.remaining_us())
@@ -507,7 +405,10 @@ class Machine:
                 error = exc
             start = self._peripheral_access(error)
             if start is None:
-                start = self._exception_event(error)
+                start = self.interrupts.event(error)
+        hook_error, self.interrupts.hook_error = self.interrupts.hook_error, None
+        if hook_error is not None:
+            raise hook_error
         state = self.counter.state()
         self.time += state.cycles
         pc = uc.reg_read(UC_ARM_REG_PC)
@@ -525,5 +426,5 @@ class Machine:
             self.stack_top - low,
             _int32(uc.reg_read(UC_ARM_REG_R0)),
             state.cache_misses,
-            self._irq.idle,
+            self.interrupts.state.idle,
         )

@@ -152,7 +152,7 @@ def _decode16(hw: int, pc: int) -> Insn:
         if cond == 0xE:
             return Insn(2, Cls.TRAP, name="udf")
         if cond == 0xF:
-            return Insn(2, Cls.TRAP, name="svc")
+            return Insn(2, Cls.SVC, name="svc")
         target = (pc + 4 + 2 * _sext(hw & 0xFF, 8)) & 0xFFFFFFFF
         return Insn(2, Cls.B_COND, target=target, cond=(hw >> 8) & 0xF, name="b<cond>")
     if top5 == 0b11100:
