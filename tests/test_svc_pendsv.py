@@ -72,3 +72,42 @@ def test_icsr_bits_not_modelled_are_a_fault(asm_machine):
     )
     with pytest.raises(FirmwareFault, match="SCB ICSR: 0x80000000 sets bits other than PENDSVSET"):
         m.call("f")
+
+
+SYSTICK_VECTORS = (
+    '\n.section .boot2,"ax"\n.space 256\n'  # what pico-sdk's boot2 occupies
+    '\n.section .vectors,"a"\n.word 0x20001000\n.word 0\n' + ".word 0\n" * 13 + ".word SysTick_Handler + 1\n"
+)
+READ_VTOR = "ldr r0, =0xE000ED08\nldr r0, [r0]\nbx lr\n.ltorg"
+TICK = """
+    ldr r1, =0xE000E010
+    ldr r2, =99
+    str r2, [r1, #4]      @ RVR: every 100 cycles
+    str r2, [r1, #8]
+    movs r0, #7
+    str r0, [r1]          @ ENABLE | TICKINT | CLKSOURCE
+    ldr r3, =100
+1:  subs r3, #1
+    bne 1b
+    movs r0, #5
+    str r0, [r1]
+    ldr r0, =hits
+    ldr r0, [r0]
+    bx lr
+    .ltorg
+"""
+
+
+@pytest.mark.parametrize("counter", COUNTERS)
+def test_an_rp2040_image_with_boot2_has_its_vectors_at_0x10000100(asm_machine, counter):
+    """pico-sdk's boot2 sets VTOR to the table right after itself: VTOR reads 0x10000100
+    at entry and SysTick's handler comes from that table, not from the flash base."""
+    m = asm_machine(
+        {"vtor": READ_VTOR, "f": TICK, "SysTick_Handler": COUNT.format(n=1)},
+        target="rp2040",
+        counter=counter,
+        data=HITS + SYSTICK_VECTORS,
+    )
+    assert m.vector_table() == 0x1000_0100
+    assert m.call("vtor").return_value == 0x1000_0100
+    assert m.call("f").return_value >= 2  # interrupts taken through the table at 0x10000100

@@ -12,49 +12,50 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from mcubench.results.entry import Entry
+from mcubench.results.metrics import METRICS, Metric, value
 
 
 @dataclass(frozen=True)
 class Budget:
     key: str  # the name in benchmarks/*.toml
-    metric: str  # the results field (or the key in `extra`) it limits
+    metric: str  # the metric it limits (results/metrics.py)
     kind: str = "max"  # max | min_snr | flag
-    in_extra: bool = False
-    column: str | None = None  # its column title in the tables, if it has one
+
+    @property
+    def of(self) -> Metric:
+        return METRICS[self.metric]
+
+    @property
+    def in_extra(self) -> bool:
+        return self.of.in_extra
 
 
 BUDGETS = {
     b.key: b
     for b in (
         Budget("max_cycles", "cycles"),
-        Budget("max_cycles_per_frame", "cycles_per_frame", column="cycles/frame"),
-        Budget("max_flash_bytes", "flash_bytes", column="flash B"),
+        Budget("max_cycles_per_frame", "cycles_per_frame"),
+        Budget("max_flash_bytes", "flash_bytes"),
         Budget("max_flash_net_bytes", "flash_net_bytes"),
-        Budget("max_ram_bytes", "ram_peak_bytes", column="RAM peak B"),
-        Budget("max_component_ram_bytes", "component_ram_bytes", in_extra=True),
-        Budget("max_stack_bytes", "stack_peak_bytes", column="stack B"),
+        Budget("max_ram_bytes", "ram_peak_bytes"),
+        Budget("max_component_ram_bytes", "component_ram_bytes"),
+        Budget("max_stack_bytes", "stack_peak_bytes"),
         Budget("min_snr_db", "snr_db", kind="min_snr"),
         Budget("max_abs_err", "max_abs_err"),
         Budget("bit_exact", "bit_exact", kind="flag"),
-        Budget("max_deadline_misses", "deadline_misses", in_extra=True),
+        Budget("max_deadline_misses", "deadline_misses"),
         Budget("max_cpu_load_pct", "cpu_load_pct"),
     )
 }
 BUDGET_KEYS = tuple(BUDGETS)
-# (column title, results key, budget key), in table order
+# (column title, results key, budget key) of the metrics with a column, in table order
 BUDGET_COLUMNS: tuple[tuple[str, str, str], ...] = tuple(
-    (b.column or b.key, b.metric, b.key)
-    for b in (
-        BUDGETS["max_cycles_per_frame"],
-        BUDGETS["max_flash_bytes"],
-        BUDGETS["max_ram_bytes"],
-        BUDGETS["max_stack_bytes"],
-    )
+    (b.of.column, b.metric, b.key) for b in BUDGETS.values() if b.of.column is not None
 )
 
 
 def _value(entry: Entry, budget: Budget):
-    return entry.extra.get(budget.metric) if budget.in_extra else getattr(entry, budget.metric)
+    return value(entry, budget.of)
 
 
 def check_budgets(entry: Entry, budgets: dict) -> list[str]:

@@ -178,6 +178,8 @@ class Machine:
         self.bus = Bus(
             target.peripherals, target.clock_hz
         )  # unmapped: an access traps and is emulated (mmio.py)
+        if ("SCB", "VTOR") in self.bus.values:  # as the boot code leaves it (boot2 on the RP2040)
+            self.bus.values[("SCB", "VTOR")] = self.vector_table()
         self._latency = target.wait_states()
         if target.flash_latency is not None:  # the register shows the wait states the chip runs with
             periph, reg, mask = target.flash_latency
@@ -202,11 +204,21 @@ class Machine:
             self.uc.hook_add(UC_HOOK_CODE, self._on_sp_written, min_off, begin=addr, end=addr)
 
     # ----- set-up ---------------------------------------------------------------
+    def vector_table(self) -> int:
+        """Where the vector table is at entry: the ELF's `.vectors` section when it has one
+        in flash (a pico-sdk image puts it at 0x10000100, after the 256-byte boot2, which
+        sets VTOR there before it jumps to the reset handler), else the flash base."""
+        flash = self.target.flash
+        for sec in self.image.sections:
+            if sec.name == ".vectors" and flash.contains(sec.addr):
+                return sec.addr
+        return flash.base
+
     def _initial_sp(self) -> int:
-        """SP from the vector table when the ELF has one at the flash base, else top of SRAM."""
+        """SP from the vector table when the ELF has one, else top of SRAM."""
         flash, sram = self.target.flash, self.target.sram
         try:
-            sp, reset = struct.unpack("<II", self.image.read_initial(flash.base, 8))
+            sp, reset = struct.unpack("<II", self.image.read_initial(self.vector_table(), 8))
         except ElfError:
             return sram.end
         if sram.base < sp <= sram.end and sp % 4 == 0 and (reset & 1) and flash.contains(reset & ~1):

@@ -19,20 +19,10 @@ from dataclasses import dataclass, field
 from mcubench.base.errors import ConfigError
 from mcubench.bench.budgets import BUDGETS, check_budgets
 from mcubench.results.entry import Entry
+from mcubench.results.metrics import GATED, METRICS
 
-GATED_METRICS = ("cycles_per_frame", "flash_bytes", "ram_peak_bytes", "stack_peak_bytes")
-METRIC_ALIASES = {
-    "cycles": "cycles_per_frame",
-    "flash": "flash_bytes",
-    "ram": "ram_peak_bytes",
-    "stack": "stack_peak_bytes",
-}
-UNITS = {
-    "cycles_per_frame": "cycles",
-    "flash_bytes": "bytes",
-    "ram_peak_bytes": "bytes",
-    "stack_peak_bytes": "bytes",
-}
+GATED_METRICS = tuple(m.name for m in GATED)
+METRIC_ALIASES = {m.alias: m.name for m in GATED if m.alias}
 
 
 def tolerances(pairs: list[tuple[str | None, float]]) -> dict[str, float]:
@@ -63,7 +53,7 @@ def toolchain_differences(results: dict, baseline: dict) -> list[str]:
 def github_benchmark(doc: dict) -> list[dict]:
     """The gated figures in github-action-benchmark's customSmallerIsBetter format."""
     return [
-        {"name": f"{e['bench']} on {e['target']}: {m}", "unit": UNITS[m], "value": e[m]}
+        {"name": f"{e['bench']} on {e['target']}: {m}", "unit": METRICS[m].unit, "value": e[m]}
         for e in doc["results"]
         if e["status"] != "error"
         for m in GATED_METRICS
@@ -191,7 +181,7 @@ def check(
             continue
         for m in GATED_METRICS:
             new_v, old_v = e.get(m), old.get(m)
-            if new_v is not None and old_v is not None and new_v > old_v * (1 + tol[m] / 100):
+            if new_v is not None and old_v is not None and METRICS[m].worse(new_v, old_v, tol[m]):
                 v.regressions.append(f"{name}: {m} {old_v:,} -> {new_v:,} ({new_v - old_v:+,})")
         if old.get("bit_exact") and e.get("bit_exact") is False:
             v.regressions.append(f"{name}: no longer bit-exact (max_abs_err {e['max_abs_err']})")
