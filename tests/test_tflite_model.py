@@ -15,7 +15,7 @@ import pytest
 from run_cli import COMMAND
 from tflite_micro.python.tflite_micro import runtime
 
-from mcubench.nn.tflite_model import load_model
+from mcubench.tflite.codegen import read_model
 
 MODELS = ("alexa", "hey_jarvis", "hey_mycroft", "okay_nabu")
 
@@ -45,7 +45,7 @@ def tflm_arena_head(path) -> int:
 
 @pytest.mark.parametrize("name", MODELS)
 def test_the_planned_arena_equals_tflite_micros(models, name):
-    m = load_model(models[name])
+    m = read_model(models[name])
     assert m.arena_bytes == tflm_arena_head(models[name])
     ops = {o.name for o in m.ops}
     assert {"CONV_2D", "DEPTHWISE_CONV_2D", "FULLY_CONNECTED", "VAR_HANDLE", "ASSIGN_VARIABLE"} <= ops

@@ -1,4 +1,4 @@
-"""Imported .tflite models run on the emulated chips (nn/tflite_codegen.py,
+"""Imported .tflite models run on the emulated chips (tflite/codegen.py and tflite/ops,
 bench/model_run.py), every operator's output held to TFLite Micro's host interpreter.
 The fixtures are written by scripts/make-tflite-fixtures.py (no TensorFlow)."""
 
@@ -18,9 +18,9 @@ from tflite_micro.tensorflow.lite.micro.python import schema_py_generated as fb
 from mcubench.base.paths import DATA_DIR
 from mcubench.bench import model_run
 from mcubench.chip.targets import load_target
-from mcubench.nn import tflite_codegen
-from mcubench.nn import tflite_tables as tables
-from mcubench.nn.tflite_model import ModelError
+from mcubench.tflite import codegen, emit
+from mcubench.tflite import tflm_tables as tables
+from mcubench.tflite.model import ModelError
 
 FIXTURES = Path(__file__).parent / "fixtures" / "tflite"
 SPEECH = DATA_DIR / "sed_speech_16000.wav"
@@ -58,10 +58,8 @@ def test_the_outputs_compared_are_not_degenerate():
 def test_a_wrong_multiplier_is_caught_and_named(monkeypatch):
     """The check can fail: multipliers 0.2% too large change some outputs by one LSB,
     and the run names the first operator and element that differ."""
-    real = tflite_codegen.tflite_multiplier
-    monkeypatch.setattr(
-        tflite_codegen, "tflite_multiplier", lambda x: (lambda m, s: (m + (m >> 9), s))(*real(x))
-    )
+    real = emit.tflite_multiplier
+    monkeypatch.setattr(emit, "tflite_multiplier", lambda x: (lambda m, s: (m + (m >> 9), s))(*real(x)))
     r = model_run.run(FIXTURES / "conv.tflite", load_target("py32f003"))
     assert not r.bit_exact
     first = next(o for o in r.ops if not o.bit_exact)
@@ -72,15 +70,15 @@ def test_a_wrong_multiplier_is_caught_and_named(monkeypatch):
 def test_tflite_multiplier_rounds_half_away_from_zero():
     # 0.75 * 2^31 is exact; 2^-32 above a tie rounds up; frexp mantissa 1 - 2^-33
     # rounds to 2^31 and becomes 2^30 with the shift one higher
-    assert tflite_codegen.tflite_multiplier(0.75) == (3 << 29, 0)
-    assert tflite_codegen.tflite_multiplier(0.5 + 2**-32) == ((1 << 30) + 1, 0)
-    assert tflite_codegen.tflite_multiplier(1 - 2**-33) == (1 << 30, 1)
-    assert tflite_codegen.tflite_multiplier(0.0) == (0, 0)
+    assert emit.tflite_multiplier(0.75) == (3 << 29, 0)
+    assert emit.tflite_multiplier(0.5 + 2**-32) == ((1 << 30) + 1, 0)
+    assert emit.tflite_multiplier(1 - 2**-33) == (1 << 30, 1)
+    assert emit.tflite_multiplier(0.0) == (0, 0)
 
 
 def test_an_unsupported_operator_is_one_line_naming_it(tmp_path):
     with pytest.raises(ModelError, match=r"operator 1 \(ABS\) is not supported"):
-        tflite_codegen.generate(FIXTURES / "unsupported.tflite")
+        codegen.generate(FIXTURES / "unsupported.tflite")
     p = mcubench("model", str(FIXTURES / "unsupported.tflite"), "--target", "py32f003", "--run")
     err = p.stderr
     assert p.returncode == 2 and "operator 1 (ABS)" in err and "Traceback" not in err
@@ -141,7 +139,7 @@ def test_the_logistic_and_tanh_tables_are_tflite_micros_for_every_input(scale, z
 def test_the_quantize_table_is_tflite_micros_requantize(out_dtype, out_q):
     buf = _one_op_model(fb.BuiltinOperator.QUANTIZE, (0.02, -5), out_q, out_dtype)
     want = _tflm_on_every_int8(buf)
-    m, s = tflite_codegen.tflite_multiplier(0.02 / out_q[0])
+    m, s = emit.tflite_multiplier(0.02 / out_q[0])
     got = tables.requantize_table(m, s, -5, out_q[1], out_dtype == fb.TensorType.UINT8)
     np.testing.assert_array_equal(got, want)
 
@@ -270,7 +268,7 @@ def test_mean_equals_tflite_micro_on_the_chip(shape, axes, keep, qx, qy, tmp_pat
 def test_strided_slice_runs_are_numpys_slice(begin, end, strides, masks):
     shape = (1, 5, 1, 40)
     x = np.arange(np.prod(shape)).reshape(shape)
-    runs = tflite_codegen._strided_runs(shape, begin, end, strides, masks)
+    runs = emit.strided_runs(shape, begin, end, strides, masks)
     got = np.concatenate([x.ravel()[o : o + n] for o, n in runs])
     idx = []
     for a in range(4):
@@ -436,7 +434,7 @@ def test_an_lstm_whose_cell_activation_is_not_tanh_is_refused(tmp_path):
     path = tmp_path / "lstm.tflite"
     path.write_bytes(_lstm_model(1, -11, 0.0, 0, cell_act=fb.ActivationFunctionType.RELU))
     with pytest.raises(ModelError, match=r"operator 0 \(LSTM\) with a cell activation other than TANH"):
-        tflite_codegen.generate(path)
+        codegen.generate(path)
 
 
 def test_the_lstm_table_is_tflite_micros():

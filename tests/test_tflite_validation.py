@@ -17,7 +17,8 @@ from hypothesis import strategies as st
 from tflite_micro.tensorflow.lite.micro.python import schema_py_generated as fb
 
 from mcubench.cli.main import main
-from mcubench.nn.tflite_model import ModelError, load_model
+from mcubench.tflite.codegen import read_model
+from mcubench.tflite.model import ModelError
 
 FIXTURES = Path(__file__).parent / "fixtures" / "tflite"
 DENSE = (FIXTURES / "dense.tflite").read_bytes()  # FC 40->24 (tensors 3, 4), FC 24->6 (5, 6)
@@ -99,20 +100,20 @@ def test_a_malformed_model_is_one_line_naming_what_is_wrong(tmp_path, change, me
     path = tmp_path / "m.tflite"
     path.write_bytes(edited(change))
     with pytest.raises(ModelError, match=message.replace("(", r"\(").replace(")", r"\)")):
-        load_model(path)
+        read_model(path)
     code, out, err = model_command(path)
     assert code == 2 and out == "" and err.count("\n") == 1 and message in err, err
 
 
 def test_the_unedited_model_still_loads_through_the_editor():
     """The editing round trip alone changes nothing a test above relies on."""
-    assert edited(lambda m: None) and load_model(FIXTURES / "dense.tflite").macs == 40 * 24 + 24 * 6
+    assert edited(lambda m: None) and read_model(FIXTURES / "dense.tflite").macs == 40 * 24 + 24 * 6
 
 
 def test_a_custom_operator_is_named_by_its_custom_code(tmp_path):
     path = tmp_path / "custom.tflite"
     path.write_bytes(edited(_custom))
-    assert [o.name for o in load_model(path).ops] == ["FULLY_CONNECTED", "CUSTOM(MyMagicOp)"]
+    assert [o.name for o in read_model(path).ops] == ["FULLY_CONNECTED", "CUSTOM(MyMagicOp)"]
     code, _, err = model_command(path, "--run")
     assert code == 2 and "operator 1 (CUSTOM(MyMagicOp)) is not supported" in err, err
 

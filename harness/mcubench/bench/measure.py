@@ -29,9 +29,9 @@ from mcubench.dsp.frontend_tables import write_header
 from mcubench.emu.elf_image import ElfImage
 from mcubench.emu.machine import Machine
 from mcubench.emu.sizes import sizes
-from mcubench.nn import tflite_codegen
 from mcubench.nn.registry import header_dir
 from mcubench.results.entry import Entry
+from mcubench.tflite import codegen
 
 
 def accuracy(out: np.ndarray, ref: np.ndarray) -> tuple[float | None, int, bool]:
@@ -78,7 +78,7 @@ def bench_elf(bench: Benchmark, target_name: str):
         return build_app(bench_app(bench), target_name)
     if bench.tflite_model is not None:
         return model_run.firmware(
-            tflite_codegen.generate(bench.tflite_model, bench.weights_in_sram), load_target(target_name)
+            codegen.generate(bench.tflite_model, bench.weights_in_sram), load_target(target_name)
         )
     return build(build_spec(bench), load_target(target_name)).elf
 

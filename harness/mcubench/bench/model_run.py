@@ -1,6 +1,6 @@
 """A .tflite model run on the emulated chip, operator by operator, against TFLite Micro.
 
-The generated firmware (nn/tflite_codegen.py) is built for the target and called once
+The generated firmware (tflite/codegen.py) is built for the target and called once
 per operator (after one unmeasured run of the whole model, so an RP2040's XIP cache is
 warm as it is in a loop on the chip), so each gets its own cycles and its output can be read from the arena
 before a later operator reuses the space. The same input goes through the tflite-micro
@@ -28,11 +28,13 @@ from mcubench.data.wav import read_pcm16
 from mcubench.emu.elf_image import ElfImage
 from mcubench.emu.machine import Machine
 from mcubench.emu.sizes import sizes
-from mcubench.nn.tflite_codegen import Generated, Reader, generate
-from mcubench.nn.tflite_model import ModelError, load_model
+from mcubench.tflite.codegen import generate, read_model
+from mcubench.tflite.emit import Generated
+from mcubench.tflite.model import ModelError, Reader
+from mcubench.tflite.ops import KERNELS as OP_KERNELS
 
 NN = FIRMWARE_DIR / "nn"
-KERNELS = (NN / "tfl_ops.c", NN / "nn_int8.c", NN / "nn_dot_int8.S")
+KERNELS = tuple(NN / k for k in OP_KERNELS)  # what the operator registry's calls link
 
 
 @dataclass
@@ -138,7 +140,7 @@ def read_steps(model, data: Path, limit: int | None = None) -> np.ndarray:
     """[steps, *input shape] int8 for the model from a file: int8 steps back to back
     (.npy), or a 16 kHz WAV turned into microWakeWord's features (wav_features), at most
     `limit` steps."""
-    info = load_model(model)
+    info = read_model(model)
     shape = info.tensors[info.inputs[0]].shape
     if Path(data).suffix.lower() == ".wav":
         q = Reader(info.buf).quant(info.inputs[0])

@@ -18,7 +18,7 @@ from mcubench.bench.model_run import read_steps, run
 from mcubench.build.compile import DoesNotFit
 from mcubench.chip.targets import load_target
 from mcubench.cli.output import print_json
-from mcubench.nn.tflite_model import load_model
+from mcubench.tflite.codegen import read_model
 
 
 def run_model(args) -> int:
@@ -27,7 +27,7 @@ def run_model(args) -> int:
         return _run(args, target)
     if args.input:
         raise ConfigError("--input needs --run")
-    m = load_model(args.model)
+    m = read_model(args.model)
     ram = m.arena_bytes + m.state_bytes
     fits = m.weight_bytes <= target.flash.size and ram <= target.sram.size
     doc = {

@@ -14,6 +14,7 @@ state) are persistent and counted apart.
 from __future__ import annotations
 
 import struct
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -92,25 +93,6 @@ class ModelInfo:
 
 def _aligned(n: int) -> int:
     return (n + ALIGN - 1) // ALIGN * ALIGN
-
-
-def _macs(op: Op, tensors: list[Tensor]) -> int:
-    def shape(i: int) -> tuple[int, ...]:
-        return tensors[i].shape if i >= 0 else ()
-
-    out = int(np.prod(shape(op.outputs[0]))) if op.outputs else 0
-    if op.name == "CONV_2D":
-        _, kh, kw, cin = shape(op.inputs[1])
-        return out * kh * kw * cin
-    if op.name == "DEPTHWISE_CONV_2D":
-        _, kh, kw, _ = shape(op.inputs[1])
-        return out * kh * kw
-    if op.name == "FULLY_CONNECTED":
-        return out * shape(op.inputs[1])[-1]
-    if op.name == "UNIDIRECTIONAL_SEQUENCE_LSTM":  # 4 gates: input and recurrent weights per output
-        units, n_in = shape(op.inputs[1])
-        return out * 4 * (n_in + units)
-    return 0
 
 
 def _builtin_code(code) -> int:
@@ -232,7 +214,9 @@ def _validate(model, sg, path: Path) -> None:
                 )
 
 
-def load_model(path) -> ModelInfo:
+def load_model(path, macs: Callable[[Op, list[Tensor]], int] | None = None) -> ModelInfo:
+    """The model in `path`, checked and planned; `macs` counts an operator's MACs (the
+    operator registry's rules: tflite/codegen.read_model passes them)."""
     path = Path(path)
     buf = read_input(path, MAX_MODEL_BYTES, ModelError, "a .tflite model")
     if len(buf) < 8 or buf[4:8] != b"TFL3":
@@ -286,7 +270,7 @@ def load_model(path) -> ModelInfo:
         ) from None  # corrupt flatbuffer
     info = ModelInfo(path, ops, tensors, inputs, outputs, subgraphs, bytes(buf))
     for op in ops:
-        op.macs = _macs(op, tensors)
+        op.macs = macs(op, tensors) if macs is not None else 0
         op.weight_bytes = sum(tensors[i].bytes for i in op.inputs if i >= 0 and tensors[i].constant)
     info.weight_bytes = sum(t.bytes for t in tensors if t.constant)
     state = {op.inputs[0]: tensors[op.inputs[1]].bytes for op in ops if op.name == "ASSIGN_VARIABLE"}
@@ -353,3 +337,58 @@ def _plan(info: ModelInfo) -> None:
         for i in members:
             info.offsets[i] = offset
     info.arena_bytes = max((o + s for o, s, _, _ in placed), default=0)
+
+
+NP = {tflite.TensorType.INT8: np.int8, tflite.TensorType.INT32: np.int32, tflite.TensorType.UINT8: np.uint8}
+
+
+@dataclass
+class Quant:
+    scales: np.ndarray  # float32
+    zero_points: np.ndarray
+    axis: int
+
+
+class Reader:
+    """The parts of the flatbuffer the generator needs, by tensor and operator index."""
+
+    def __init__(self, buf: bytes):
+        """buf: the file's bytes as load_model read them (ModelInfo.buf): read once."""
+        self.buf = buf
+        self.model = tflite.Model.GetRootAsModel(self.buf, 0)
+        self.sg = subgraph(self.model, 0)
+
+    def tensor(self, i: int):
+        return tensor(self.sg, i)
+
+    def data(self, i: int) -> np.ndarray:
+        t = self.tensor(i)
+        raw = buffer(self.model, t.Buffer()).DataAsNumpy()
+        dtype = NP.get(t.Type())
+        if dtype is None or isinstance(raw, int):
+            name = (t.Name() or b"").decode()
+            raise ModelError(f"tensor {i} ({name}): constant data of type {t.Type()} not supported")
+        shape = tuple(ints(t.ShapeAsNumpy()))
+        return np.frombuffer(raw.tobytes(), dtype=dtype).reshape(shape)
+
+    def quant(self, i: int) -> Quant:
+        q = self.tensor(i).Quantization()
+        if q is None or q.ScaleLength() == 0:
+            name = (self.tensor(i).Name() or b"").decode()
+            raise ModelError(f"tensor {i} ({name}) is not quantised")
+        scales = np.asarray(q.ScaleAsNumpy(), dtype=np.float32)
+        zps = np.zeros(1, np.int64)
+        if q.ZeroPointLength():
+            zps = np.asarray(q.ZeroPointAsNumpy(), dtype=np.int64)
+        return Quant(scales, zps, int(q.QuantizedDimension()))
+
+    def options(self, k: int, cls, sg=None):
+        table = operator(sg or self.sg, k).BuiltinOptions()
+        if table is None:
+            raise ModelError(f"operator {k} has no options table")
+        opt = cls()
+        opt.Init(table.Bytes, table.Pos)
+        return opt
+
+    def op_name(self, sg, k: int) -> str:
+        return op_name(self.model, operator(sg, k))

@@ -1,0 +1,3 @@
+"""Imported .tflite models: read once (model.py, codegen.read_model), C generated per
+operator family (emit.py and ops/, the registry), TFLite Micro's tables (tflm_tables.py).
+"""

@@ -1,0 +1,38 @@
+"""SOFTMAX (int8 -> int8): exp of each difference from the row's maximum from a table of
+TFLite Micro's values, its reciprocal and rounding on the chip."""
+
+from __future__ import annotations
+
+import numpy as np
+import tflite
+
+from mcubench.tflite import emit
+
+NAMES = ("SOFTMAX",)
+KERNELS = ("tfl_ops.c",)  # firmware/nn sources the calls need
+
+
+def emit_softmax(cg, op):
+    opt = cg.r.options(op.index, tflite.SoftmaxOptions)
+    xi, yi = op.inputs[0], op.outputs[0]
+    xq, yq = cg.r.quant(xi), cg.r.quant(yi)
+    if (
+        cg.info.tensors[yi].dtype != "int8"
+        or int(yq.zero_points[0]) != -128
+        or float(yq.scales[0]) != 1 / 256
+    ):
+        raise emit.ModelError(
+            f"{cg.path}: operator {op.index} (SOFTMAX) output not int8, scale 1/256, zero point -128"
+        )
+    table, dmax = emit.softmax_exp_table(float(xq.scales[0]), float(opt.Beta()))
+    name = f"op{op.index}_exp"
+    cg.consts.append(emit.c_array("int32_t", name, table))
+    shape = cg.info.tensors[xi].shape
+    depth = shape[-1]
+    rows = int(np.prod(shape)) // depth
+    io = f"(const int8_t *){cg.arena(xi)}, (int8_t *){cg.arena(yi)}"
+    call = f"tfl_softmax({io}, {rows}, {depth}, {name}, {dmax})"
+    cg.emit(op, call, yi)
+
+
+EMITTERS = {"SOFTMAX": emit_softmax}
