@@ -134,6 +134,7 @@ def test_inspect_reports_capacity(fir_elf):
     )
 
 
+@pytest.mark.slow
 def test_run_reproduces_the_committed_baseline(tmp_path):
     """The whole suite, run as a user runs it, gives exactly the committed baseline's
     figures (cycles, bytes, accuracy): deterministic across runs and machines."""
@@ -245,6 +246,7 @@ def test_check_and_baseline_refuse_bad_input(tmp_path):
     assert rc == 2 and "--write" in err
 
 
+@pytest.mark.slow
 def test_report_draws_the_charts_of_the_results_passed(tmp_path):
     rc, _, err = mcubench(
         "run", "--bench", "fir_q15", "--json-file", tmp_path / "r.json", "--markdown", tmp_path / "r.md"

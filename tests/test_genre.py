@@ -31,6 +31,7 @@ def test_dataset_is_deterministic_balanced_split_and_the_styles_differ():
     assert all(not np.array_equal(a1[i], a1[i + 10]) for i in range(10))
 
 
+@pytest.mark.slow
 def test_committed_weights_are_what_the_training_script_makes():
     _, mfcc, labels = gd.test_stream(8)
     assert_reproduces(gl.fit(), sm.load(gl.NAME), lambda p: gl.float_stream_accuracy(p, mfcc, labels))

@@ -144,6 +144,7 @@ def _sh(installed, *cmd, ok=(0,)):
     return proc
 
 
+@pytest.mark.slow
 def test_a_new_user_project_runs_checks_and_gates_from_the_wheel(installed):
     tmp, bin_dir, _ = installed
     where = _sh(installed, "python", "-c", "import mcubench; print(mcubench.__file__)").stdout
@@ -192,6 +193,7 @@ def test_a_new_user_project_runs_checks_and_gates_from_the_wheel(installed):
     assert (project / ".mcubench" / "build").is_dir()
 
 
+@pytest.mark.slow
 def test_an_existing_repository_adopts_mcubench_from_the_wheel(installed):
     """A real repository (a .gitignore, a conftest.py, its own app and chips) set up and
     used from the wheel: init merges, the app streams with its picture, a sweep over two

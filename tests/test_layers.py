@@ -146,6 +146,7 @@ def test_ruff_is_clean():
         assert proc.returncode == 0, proc.stdout + proc.stderr
 
 
+@pytest.mark.slow
 def test_the_package_type_checks():
     """pyright's basic rules over harness/mcubench (configured in pyproject.toml); the
     editable install is a plain path entry, so the checker follows every import."""
@@ -155,6 +156,7 @@ def test_the_package_type_checks():
     assert "0 errors" in proc.stdout
 
 
+@pytest.mark.slow
 def test_the_type_check_fails_on_a_type_error(tmp_path):
     """The same check on a copy of the package with one wrong call: it must fail."""
     shutil.copytree(PACKAGE, tmp_path / "harness" / "mcubench", ignore=shutil.ignore_patterns("__pycache__"))

@@ -521,6 +521,7 @@ def test_init_in_an_existing_repository_merges_keeps_and_says_so(tmp_path):
     assert "unchanged refs.py (already mcubench's)" in again.stdout
 
 
+@pytest.mark.slow
 def test_a_project_app_streams_from_a_default_apps_toml_with_its_picture_and_profile(tmp_path):
     """apps.toml is found without `apps = [...]` (as targets/ is); --png draws the app's own
     picture (it was ignored) and --profile prints the functions (only --json had them)."""

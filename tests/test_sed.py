@@ -79,6 +79,7 @@ def test_arena_plan_covers_every_phase():
         assert f"#define SED_MODEL_{name.upper()} 1" in text and "__attribute__((aligned(4)))" in text
 
 
+@pytest.mark.slow
 def test_gru_weights_reproduce_and_int8_stays_within_two_points():
     q8, _, labels = ds.test_stream(25)
     x_all = ds.features_all(ds.clips(25, ds.TEST_SEED)[0])

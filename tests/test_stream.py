@@ -94,6 +94,7 @@ def test_rp2040_genre_streams_bit_exact():
     assert stream.summary(run)["deadline_misses"] == 0 and run.target == "rp2040"
 
 
+@pytest.mark.slow
 def test_stream_command_json_png_dump_and_exit_codes(tmp_path, sed_short):
     app, audio, _ = sed_short
     wav = write_wav(tmp_path / "s.wav", audio[: 128 * 20], 16000)

@@ -195,6 +195,7 @@ def _stop(procs, address) -> None:
             p.wait()
 
 
+@pytest.mark.slow
 def test_a_dask_cluster_on_loopback_gives_the_local_pool_s_results(tmp_path):
     pytest.importorskip("distributed")
     path = write_sweep(tmp_path, 'opt = ["-Os", "-O2"]\nframes = [1, 2]')
@@ -267,6 +268,7 @@ def test_a_dask_cluster_on_loopback_gives_the_local_pool_s_results(tmp_path):
     assert cycles[("-Os", 1)] == cycles[("-Os", 2)] and cycles[("-Os", 1)] != cycles[("-O2", 1)]
 
 
+@pytest.mark.slow
 def test_ctrl_c_keeps_the_finished_points_and_the_next_run_resumes(tmp_path):
     path = write_sweep(tmp_path, 'opt = ["-Os", "-O1", "-O2", "-O3"]\nframes = [100, 200, 300]')
     out = tmp_path / "r.json"
