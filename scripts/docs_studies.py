@@ -5,7 +5,7 @@ results/baseline.json. scripts/gen-docs-reference.py fills each between
     <!-- study table: KIND ARG ... -->
     <!-- end of study table -->
 
-KIND ARG: `fft [variant=V,V] [n=N,N] [target=T,T]`, `wakeword`, `frontend-compare`,
+KIND ARG: `fft [variant=V,V] [n=N,N] [target=T,T]`, `wakeword`, `kernels`, `frontend-compare`,
 `perf`, `stream-card BENCH@TARGET`, `sweep NAME BENCH`.
 """
 
@@ -74,6 +74,41 @@ def wakeword() -> str:
         "RAM peak B (flash / SRAM weights)",
     ]
     return _table(head + ["bit-exact"], out)
+
+
+def kernels() -> str:
+    """Cycles per MAC by operator: the fixture models on the PY32F003 and the wake-word
+    models on the RP2040 with weights in SRAM, against the 6-cycle limit."""
+    runs = _load(STUDIES / "kernels.json")["runs"]
+    runs += [
+        {**r, "model": r["model"], "target": "rp2040"}
+        for r in _load(STUDIES / "wakeword.json")["runs"]
+        if r["weights_in"] == "sram"
+    ]
+    rows = []
+    for r in runs:
+        by_op: dict[str, list] = {}
+        for op in r["ops"]:
+            by_op.setdefault(op["op"], []).append(op)
+        for name, ops in by_op.items():
+            cycles, macs = sum(o["cycles"] for o in ops), sum(o["macs"] for o in ops)
+            each = [o["cycles"] / o["macs"] for o in ops]
+            spread = f"{min(each):.1f} to {max(each):.1f}" if len(ops) > 1 else f"{each[0]:.1f}"
+            rows.append(
+                [
+                    r["model"],
+                    r["target"],
+                    name,
+                    str(len(ops)),
+                    f"{macs:,}",
+                    f"{cycles:,}",
+                    f"{cycles / macs:.1f}",
+                    spread,
+                    f"{cycles / macs / 6:.1f}x",
+                ]
+            )
+    head = ["model", "target", "operator", "count", "MACs", "cycles", "cycles/MAC", "per operator"]
+    return _table(head + ["vs the 6-cycle limit"], rows)
 
 
 def frontend_compare() -> str:
@@ -242,6 +277,7 @@ KINDS = {
     "coremark": coremark,
     "fft": fft,
     "wakeword": wakeword,
+    "kernels": kernels,
     "frontend-compare": frontend_compare,
     "perf": perf,
     "stream-card": stream_card,

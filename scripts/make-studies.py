@@ -5,7 +5,7 @@ these committed files (as it does from results/baseline.json), so no figure in a
 table is copied by hand. Each file is a command's own output plus the usual header
 (git sha, toolchain, flags) and the command that made it.
 
-    .venv/bin/python scripts/make-studies.py [fft-tables wakeword frontend-compare perf coremark]
+    .venv/bin/python scripts/make-studies.py [fft-tables wakeword kernels frontend-compare perf coremark]
 
 `coremark` needs COREMARK_ROOT (a checkout of eembc/coremark; never copied here).
 `perf` is wall-clock (simulated MIPS): the one study that changes from run to run; the
@@ -58,13 +58,31 @@ def wakeword() -> None:
             args += ["--input", SPEECH, "--steps", "200"] + (["--weights-in-sram"] if sram else [])
             doc = _json(args + ["--json"])
             doc["model"] = name  # the cache's absolute path says nothing to a reader
-            doc["macs"] = sum(op["macs"] for op in doc.pop("ops"))  # per step
+            ops = doc.pop("ops")
+            doc["macs"] = sum(op["macs"] for op in ops)  # per step
+            doc["ops"] = [{k: op[k] for k in ("index", "op", "cycles", "macs")} for op in ops if op["macs"]]
             rows.append(doc)
     command = f"mcubench model <pymicro-wakeword>/models/NAME.tflite --target rp2040 --run --input {SPEECH}"
     write_json(
         OUT / "wakeword.json",
         {**header(), "command": command + " --steps 200 [--weights-in-sram] --json", "runs": rows},
     )
+
+
+def kernels() -> None:
+    """Cycles per MAC of each operator of the small fixture models on the PY32F003 (no
+    cache, no wait states); the wake-word models' are in the wakeword study."""
+    runs = []
+    for name in ("dense", "conv"):
+        doc = _json(
+            ["model", f"tests/fixtures/tflite/{name}.tflite", "--target", "py32f003", "--run", "--json"]
+        )
+        ops = [{k: op[k] for k in ("index", "op", "cycles", "macs")} for op in doc["ops"] if op["macs"]]
+        runs.append(
+            {"model": f"{name} fixture", "target": "py32f003", "weights_in": doc["weights_in"], "ops": ops}
+        )
+    command = "mcubench model tests/fixtures/tflite/NAME.tflite --target py32f003 --run --json"
+    write_json(OUT / "kernels.json", {**header(), "command": command, "runs": runs})
 
 
 def frontend_compare() -> None:
@@ -114,6 +132,7 @@ def coremark_study() -> None:
 STUDIES = {
     "fft-tables": fft_tables,
     "wakeword": wakeword,
+    "kernels": kernels,
     "frontend-compare": frontend_compare,
     "perf": perf,
     "coremark": coremark_study,
