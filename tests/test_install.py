@@ -180,6 +180,28 @@ def test_a_new_user_project_runs_checks_and_gates_from_the_wheel(installed):
     assert model["bit_exact"] and model["fits"] and len(model["ops"]) == 5
     assert list((project / ".mcubench" / "build" / "gen" / "models").glob("kws-*.c"))
 
+    # the chips mcubench ships, with their memory systems, from the wheel's firmware folder
+    targets = _sh(installed, "mcubench", "targets").stdout
+    for chip in ("atsamd21g18", "py32f003", "rp2040", "stm32c011", "stm32g030", "stm32l010"):
+        assert chip in targets
+    elf = next((project / ".mcubench" / "build" / "py32f003").glob("gain_q15-*/firmware.elf"))
+    on_g0 = json.loads(
+        _sh(
+            installed,
+            "mcubench",
+            "exec",
+            str(elf),
+            "--target",
+            "stm32g030",
+            "--init",
+            "bench_init",
+            "--call",
+            "bench_run",
+            "--json",
+        ).stdout
+    )
+    assert on_g0["clock_hz"] == 64_000_000 and on_g0["cycles"] > on_g0["instructions"] > 0
+
     kernel = project / "src" / "gain_q15.c"
     kernel.write_text(slower(kernel.read_text()))
     _sh(installed, "mcubench", "run", ok=(1,))
