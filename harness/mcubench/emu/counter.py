@@ -174,6 +174,19 @@ def _fetch_ws(ws: tuple[int, int, int], pc: int, end: int) -> int:
     return cycles * (((end + 3) >> 2) - (pc >> 2))
 
 
+def _lru_access(tags: list, stamps: list, line: int, stamp: int) -> bool:
+    """As lru_access in cycle_hook.c: whether line was in the set (now its most recent)."""
+    victim = 0
+    for w in range(len(tags)):
+        if tags[w] == line + 1:
+            stamps[w] = stamp
+            return True
+        if stamps[w] < stamps[victim]:
+            victim = w
+    tags[victim], stamps[victim] = line + 1, stamp
+    return False
+
+
 def _reads_hooked(cfg: CounterConfig, addr: int) -> bool:
     """Whether a data-read hook already covers addr (a second would count twice)."""
     return any(b <= addr < e and types & UC_HOOK_MEM_READ for b, e, types in cfg.hook_ranges)
@@ -445,16 +458,9 @@ class PythonCounter:
         base, end, sets, ways, line, miss = self._cfg.cache
         ln = addr >> self._line_shift
         s = ln & (sets - 1)
-        tags, stamps = self._tags[s], self._stamps[s]
         self._stamp = (self._stamp + 1) & 0xFFFFFFFF
-        victim = 0
-        for w in range(ways):
-            if tags[w] == ln + 1:
-                stamps[w] = self._stamp
-                return 0
-            if stamps[w] < stamps[victim]:
-                victim = w
-        tags[victim], stamps[victim] = ln + 1, self._stamp
+        if _lru_access(self._tags[s], self._stamps[s], ln, self._stamp):
+            return 0
         self.cache_misses += 1
         return miss
 
@@ -475,17 +481,8 @@ class PythonCounter:
     def _icache(self, line: int) -> bool:
         tags_all, stamps_all = self._ic
         s = line & (len(tags_all) - 1)
-        tags, stamps = tags_all[s], stamps_all[s]
         self._ic_stamp = (self._ic_stamp + 1) & 0xFFFFFFFF
-        victim = 0
-        for w in range(len(tags)):
-            if tags[w] == line + 1:
-                stamps[w] = self._ic_stamp
-                return True
-            if stamps[w] < stamps[victim]:
-                victim = w
-        tags[victim], stamps[victim] = line + 1, self._ic_stamp
-        return False
+        return _lru_access(tags_all[s], stamps_all[s], line, self._ic_stamp)
 
     def set_fetch(self, prefetch: bool, icache: bool, flush: bool = False) -> None:
         """As NativeCounter.set_fetch."""

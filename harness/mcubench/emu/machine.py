@@ -20,23 +20,12 @@ from unicorn import (
     UC_HOOK_CODE,
     UC_HOOK_MEM_INVALID,
     UC_MODE_THUMB,
+    arm_const,
 )
 from unicorn.arm_const import (
     UC_ARM_REG_LR,
     UC_ARM_REG_PC,
     UC_ARM_REG_R0,
-    UC_ARM_REG_R1,
-    UC_ARM_REG_R2,
-    UC_ARM_REG_R3,
-    UC_ARM_REG_R4,
-    UC_ARM_REG_R5,
-    UC_ARM_REG_R6,
-    UC_ARM_REG_R7,
-    UC_ARM_REG_R8,
-    UC_ARM_REG_R9,
-    UC_ARM_REG_R10,
-    UC_ARM_REG_R11,
-    UC_ARM_REG_R12,
     UC_ARM_REG_SP,
     UC_CPU_ARM_CORTEX_M0,
 )
@@ -122,21 +111,7 @@ class CallResult:
         }
 
 
-CALL_REGISTERS = (
-    UC_ARM_REG_R0,
-    UC_ARM_REG_R1,
-    UC_ARM_REG_R2,
-    UC_ARM_REG_R3,
-    UC_ARM_REG_R4,
-    UC_ARM_REG_R5,
-    UC_ARM_REG_R6,
-    UC_ARM_REG_R7,
-    UC_ARM_REG_R8,
-    UC_ARM_REG_R9,
-    UC_ARM_REG_R10,
-    UC_ARM_REG_R11,
-    UC_ARM_REG_R12,
-)
+CALL_REGISTERS = tuple(getattr(arm_const, f"UC_ARM_REG_R{i}") for i in range(13))  # r0-r12
 
 
 class Machine:

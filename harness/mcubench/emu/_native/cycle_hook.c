@@ -117,36 +117,49 @@ static void stop(void *uc, ctx_t *c, uint32_t reason, uint32_t pc, uint32_t valu
     c->emu_stop(uc);
 }
 
-/* One access to the cache: 0 on a hit, the miss cost on a miss (LRU replacement). The
- * epoch moves on whenever the order within a set changes (a miss, or a hit on a way
- * that was not the most recent): while it stands still, every line last made most
- * recent is still resident and most recent, which lets a block skip its fetch lines. */
-static uint32_t cache_access(ctx_t *c, uint32_t addr)
+/* One access to a set of `ways` lines kept in LRU order (stamps): 1 on a hit (that way
+ * becomes the most recent), 0 on a miss (the least recent way takes the line);
+ * *reordered says whether the order within the set changed. */
+static int lru_access(uint32_t *tags, uint32_t *stamps, uint32_t ways, uint32_t line, uint32_t stamp,
+                      int *reordered)
 {
-    uint32_t line = addr >> c->cache_line_shift;
-    uint32_t set = line & (c->cache_sets - 1);
-    uint32_t *tags = c->cache_tags + set * c->cache_ways;
-    uint32_t *stamps = c->cache_stamps + set * c->cache_ways;
     uint32_t victim = 0, newest = 0;
-    c->stamp++;
-    for (uint32_t w = 0; w < c->cache_ways; w++) {
+    for (uint32_t w = 0; w < ways; w++) {
         if (stamps[w] > newest)
             newest = stamps[w];
     }
-    for (uint32_t w = 0; w < c->cache_ways; w++) {
+    for (uint32_t w = 0; w < ways; w++) {
         if (tags[w] == line + 1) {
-            if (stamps[w] != newest)
-                c->cache_epoch++;
-            stamps[w] = c->stamp;
-            return 0;
+            *reordered = stamps[w] != newest;
+            stamps[w] = stamp;
+            return 1;
         }
         if (stamps[w] < stamps[victim])
             victim = w;
     }
     tags[victim] = line + 1;
-    stamps[victim] = c->stamp;
+    stamps[victim] = stamp;
+    *reordered = 1;
+    return 0;
+}
+
+/* One access to the XIP cache: 0 on a hit, the miss cost on a miss. The epoch moves on
+ * whenever the order within a set changes (a miss, or a hit on a way that was not the
+ * most recent): while it stands still, every line last made most recent is still
+ * resident and most recent, which lets a block skip its fetch lines. */
+static uint32_t cache_access(ctx_t *c, uint32_t addr)
+{
+    uint32_t line = addr >> c->cache_line_shift;
+    uint32_t set = line & (c->cache_sets - 1);
+    int reordered;
+    c->stamp++;
+    int hit = lru_access(c->cache_tags + set * c->cache_ways, c->cache_stamps + set * c->cache_ways,
+                         c->cache_ways, line, c->stamp, &reordered);
+    if (reordered)
+        c->cache_epoch++;
+    if (hit)
+        return 0;
     c->cache_misses++;
-    c->cache_epoch++;
     return c->cache_miss_cycles;
 }
 
@@ -155,21 +168,10 @@ static uint32_t cache_access(ctx_t *c, uint32_t addr)
 static int fi_icache(ctx_t *c, uint32_t line)
 {
     uint32_t set = line & (c->fi_ic_sets - 1);
-    uint32_t *tags = c->fi_ic_tags + set * c->fi_ic_ways;
-    uint32_t *stamps = c->fi_ic_stamps + set * c->fi_ic_ways;
-    uint32_t victim = 0;
+    int reordered;
     c->fi_ic_stamp++;
-    for (uint32_t w = 0; w < c->fi_ic_ways; w++) {
-        if (tags[w] == line + 1) {
-            stamps[w] = c->fi_ic_stamp;
-            return 1;
-        }
-        if (stamps[w] < stamps[victim])
-            victim = w;
-    }
-    tags[victim] = line + 1;
-    stamps[victim] = c->fi_ic_stamp;
-    return 0;
+    return lru_access(c->fi_ic_tags + set * c->fi_ic_ways, c->fi_ic_stamps + set * c->fi_ic_ways,
+                      c->fi_ic_ways, line, c->fi_ic_stamp, &reordered);
 }
 
 /* Wait states of fetching [addr, addr + size) through the flash interface: a line costs
