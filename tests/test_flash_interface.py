@@ -6,6 +6,8 @@ file that declares one."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -93,3 +95,17 @@ def test_both_counters_agree_on_every_flash_interface(chip, asm_machine, ws, lin
         runs[kind] = (m.call("f"), m.call("g"), m.call("f"), m.call("g"))
     assert runs["native"] == runs["python"]
     assert all(r.cycles >= LOOP_CYCLES for r in runs["native"][1::2])
+
+
+@pytest.mark.parametrize("counter", COUNTERS)
+def test_a_cache_off_at_reset_works_once_the_firmware_enables_it(chip, asm_machine, counter):  # noqa: F811
+    """FLASH_ACR reset 0 (ICEN off): the same loop pays for every line until ICEN is set,
+    then costs the cache's 4 lines once and nothing the next time."""
+    text = (Path(__file__).resolve().parent.parent / "firmware/targets/stm32g030/target.toml").read_text()
+    text = text.replace('name = "stm32g030"', 'name = "chip"').replace("reset = 0x0000_0600", "reset = 0")
+    target = chip(text=text)
+    m = asm_machine({"set_acr": SET_ACR, "g": LOOP}, target_obj=target, counter=counter)
+    assert m.call("g").cycles == LOOP_CYCLES + FETCHES[ACR_PLAIN]
+    m.call("set_acr", ACR_ICACHE)
+    assert m.call("g").cycles == LOOP_CYCLES + FETCHES[ACR_ICACHE]
+    assert m.call("g").cycles == LOOP_CYCLES

@@ -39,9 +39,9 @@ class CounterConfig:
     ws: tuple[int, int, int] = (0, 0, 0)  # base, end, wait states
     io: tuple[int, int, int] = (0, 0, 0)  # base, end, cycles delta per access
     cache: tuple | None = None  # base, end, sets, ways, line, miss_cycles
-    # the flash interface: (line bytes, prefetch on, icache sets, icache ways); None: a wait
-    # state per fetched 32-bit word
-    fetch: tuple[int, bool, int, int] | None = None
+    # the flash interface: (line bytes, prefetch on, icache sets, icache ways, icache on),
+    # the geometry whether or not the cache is on; None: a wait state per fetched 32-bit word
+    fetch: tuple[int, bool, int, int, bool] | None = None
     hook_ranges: list = field(default_factory=list)  # (begin, end, types) for data hooks
 
 
@@ -227,11 +227,11 @@ class NativeCounter:
             ctx.cache_tags, ctx.cache_stamps = self._tags.ctypes.data, self._stamps.ctypes.data
         ctx.cache_epoch = 1  # a block summary's 0 never matches
         if config.fetch is not None:
-            line, prefetch, ic_sets, ic_ways = config.fetch
+            line, prefetch, ic_sets, ic_ways, ic_on = config.fetch
             ctx.fi_on, ctx.fi_line_shift, ctx.fi_prefetch = 1, line.bit_length() - 1, int(prefetch)
             self._ic_tags = np.zeros(max(ic_sets, 1) * ic_ways, dtype=np.uint32)
             self._ic_stamps = np.zeros(max(ic_sets, 1) * ic_ways, dtype=np.uint32)
-            ctx.fi_ic_sets, ctx.fi_ic_ways = ic_sets, ic_ways
+            ctx.fi_ic_sets, ctx.fi_ic_ways = ic_sets if ic_on else 0, ic_ways
             ctx.fi_ic_tags, ctx.fi_ic_stamps = self._ic_tags.ctypes.data, self._ic_stamps.ctypes.data
         self._blocks = np.zeros(lib.mcubench_blocks_bytes(), dtype=np.uint8)
         ctx.blocks = self._blocks.ctypes.data
@@ -318,9 +318,8 @@ class NativeCounter:
 
     def set_fetch(self, prefetch: bool, icache: bool, flush: bool = False) -> None:
         """The firmware switched the flash interface's prefetch or instruction cache."""
-        c, (line, _, ic_sets, ic_ways) = self._ctx, self._cfg.fetch or (4, False, 0, 1)
-        self._cfg.fetch = (line, prefetch, ic_sets, ic_ways)
-        self._ic_on = icache
+        c, (line, _, ic_sets, ic_ways, _) = self._ctx, self._cfg.fetch or (4, False, 0, 1, False)
+        self._cfg.fetch = (line, prefetch, ic_sets, ic_ways, icache)
         c.fi_prefetch, c.fi_ic_sets = int(prefetch), ic_sets if icache else 0
         if flush:
             self._ic_tags[:] = 0
@@ -374,10 +373,10 @@ class PythonCounter:
             self._stamps = [[0] * ways for _ in range(sets)]
             self._line_shift = line.bit_length() - 1
         self._stamp = 0
-        fetch = config.fetch or (4, False, 0, 1)
-        self._fi_shift = fetch[0].bit_length() - 1
-        self._ic = [[0] * fetch[3] for _ in range(fetch[2])], [[0] * fetch[3] for _ in range(fetch[2])]
-        self._ic_on, self._ic_stamp, self._fi_cur = bool(fetch[2]), 0, 0
+        line, _, ic_sets, ic_ways, ic_on = config.fetch or (4, False, 0, 1, False)
+        self._fi_shift = line.bit_length() - 1
+        self._ic = [[0] * ic_ways for _ in range(ic_sets)], [[0] * ic_ways for _ in range(ic_sets)]
+        self._ic_on, self._ic_stamp, self._fi_cur = ic_on and bool(ic_sets), 0, 0
         self._fi_skip: tuple[int, int, int] | None = None  # (block start, first line, last line)
         self.reset(0, config.cycle_limit)
         uc.hook_add(UC_HOOK_BLOCK, self._on_block)
@@ -486,8 +485,8 @@ class PythonCounter:
 
     def set_fetch(self, prefetch: bool, icache: bool, flush: bool = False) -> None:
         """As NativeCounter.set_fetch."""
-        line, _, ic_sets, ic_ways = self._cfg.fetch or (4, False, 0, 1)
-        self._cfg.fetch = (line, prefetch, ic_sets, ic_ways)
+        line, _, ic_sets, ic_ways, _ = self._cfg.fetch or (4, False, 0, 1, False)
+        self._cfg.fetch = (line, prefetch, ic_sets, ic_ways, icache)
         self._ic_on = icache and bool(ic_sets)
         if flush:
             self._ic = [[0] * ic_ways for _ in range(ic_sets)], [[0] * ic_ways for _ in range(ic_sets)]

@@ -85,6 +85,11 @@ def _exactly(values, dtype, symbol: str) -> np.ndarray:
     return raw.astype(dt)
 
 
+def _shift(mask: int) -> int:
+    """Where a register field starts: the position of its mask's lowest bit."""
+    return (mask & -mask).bit_length() - 1
+
+
 def _int32(value: int) -> int:
     return value - (1 << 32) if value & 0x8000_0000 else value
 
@@ -158,9 +163,8 @@ class Machine:
         self._latency = target.wait_states()
         if target.flash_latency is not None:  # the register shows the wait states the chip runs with
             periph, reg, mask = target.flash_latency
-            shift = (mask & -mask).bit_length() - 1
             old = self.bus.values[(periph, reg)]
-            self.bus.values[(periph, reg)] = (old & ~mask) | ((self._latency << shift) & mask)
+            self.bus.values[(periph, reg)] = (old & ~mask) | ((self._latency << _shift(mask)) & mask)
         self.interrupts = InterruptScheduler(self, DEFAULT_CYCLE_LIMIT)
         for r in self.code_ranges:  # CPSIE I may release an interrupt PRIMASK held back
             for addr in r.cpsie:
@@ -220,8 +224,7 @@ class Machine:
         if fi is not None:
             prefetch = self._fetch_bit(fi.prefetch_bit, fi.prefetch)
             icache = self._fetch_bit(fi.icache_bit, bool(fi.icache_lines))
-            sets = fi.icache_lines // fi.icache_ways if icache else 0
-            cfg.fetch = (fi.line, prefetch, sets, fi.icache_ways)
+            cfg.fetch = (fi.line, prefetch, fi.icache_lines // fi.icache_ways, fi.icache_ways, icache)
             self._fetch_state = (prefetch, icache)
         for region in t.regions:
             if region.access_cycles is not None and region.access_cycles != STANDARD_ACCESS_CYCLES:
@@ -327,8 +330,7 @@ class Machine:
         if t.flash_latency is None:
             return
         periph, reg, mask = t.flash_latency
-        shift = (mask & -mask).bit_length() - 1
-        ws = (self.bus.values[(periph, reg)] & mask) >> shift
+        ws = (self.bus.values[(periph, reg)] & mask) >> _shift(mask)
         if ws == self._latency:
             return
         need = t.wait_states()
