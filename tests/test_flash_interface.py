@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 from test_chip_files import PROGRAM, chip  # noqa: F401 (chip: the fixture)
 from test_peripherals import COUNTERS
 
+from mcubench.base.errors import ConfigError
 from mcubench.chip.targets import load_target
 from mcubench.emu import native
 
@@ -109,3 +110,37 @@ def test_a_cache_off_at_reset_works_once_the_firmware_enables_it(chip, asm_machi
     m.call("set_acr", ACR_ICACHE)
     assert m.call("g").cycles == LOOP_CYCLES + FETCHES[ACR_ICACHE]
     assert m.call("g").cycles == LOOP_CYCLES
+
+
+G030 = Path(__file__).resolve().parent.parent / "firmware/targets/stm32g030/target.toml"
+
+
+@pytest.mark.parametrize(
+    "old,new,pattern",
+    [
+        (
+            'prefetch = "FLASH.ACR:8"',
+            'prefetch = "FLASH.NOPE:8"',
+            "'FLASH.NOPE:8' is not PERIPHERAL.REGISTER:BIT",
+        ),
+        (
+            'prefetch = "FLASH.ACR:8"',
+            'prefetch = "FLASH.ACR:32"',
+            "'FLASH.ACR:32' is not PERIPHERAL.REGISTER:BIT",
+        ),
+        ("icache_lines = 16\n", "", "an icache needs icache_lines"),
+        ("icache_ways = 2", "icache_ways = 3", "icache_lines / icache_ways must be a power of two"),
+        ("line = 8", "line = 6", "line"),
+        (
+            'flash_latency = { register = "FLASH.ACR"',
+            'flash_latency = { register = "RCC.ACR"',
+            "'RCC.ACR' is not",
+        ),
+    ],
+)
+def test_a_malformed_flash_interface_is_one_line_naming_the_key(chip, old, new, pattern):  # noqa: F811
+    text = G030.read_text().replace('name = "stm32g030"', 'name = "chip"')
+    assert old in text
+    with pytest.raises(ConfigError, match=pattern) as info:
+        chip(text=text.replace(old, new))
+    assert "chip.toml" in str(info.value) and "\n" not in str(info.value)
