@@ -13,3 +13,17 @@ def mcubench(*args, cwd=ROOT, env=None, timeout=300) -> subprocess.CompletedProc
     return subprocess.run(
         [*COMMAND, *map(str, args)], cwd=cwd, capture_output=True, text=True, env=env, timeout=timeout
     )
+
+
+def outcome(*args, cwd=ROOT) -> tuple[int, str, str]:
+    """(exit code, stdout, stderr) of one command."""
+    proc = mcubench(*args, cwd=cwd)
+    return proc.returncode, proc.stdout, proc.stderr
+
+
+def assert_one_line_error(rc, err, pattern):
+    assert rc == 2, err
+    assert "Traceback" not in err
+    lines = err.strip().splitlines()
+    assert len(lines) == 1, err
+    assert pattern in lines[0], lines[0]

@@ -19,6 +19,7 @@ import sysconfig
 from pathlib import Path
 
 import pytest
+from user_project import APP, APPS, REFS, slower
 
 ROOT = Path(__file__).resolve().parent.parent
 FULL_INSTALL = os.environ.get("MCUBENCH_TEST_FULL_INSTALL") == "1"
@@ -123,13 +124,6 @@ def test_the_wheel_carries_every_file_of_the_folders_it_ships(installed):
     assert "mcubench/_firmware/bench/kiss_fftr_bench.cc" in names
 
 
-def slower(kernel: str) -> str:
-    """`mcubench init`'s kernel with a busy loop after its work: a branch over budget."""
-    call = "    gain_q15(bench_input, bench_output, BLOCK, GAIN_Q15);\n"
-    assert call in kernel
-    return kernel.replace(call, call + "    for (volatile int k = 0; k < 100; k++) {}\n")
-
-
 def _sh(installed, *cmd, ok=(0,)):
     tmp, bin_dir, env = installed
     proc = subprocess.run(
@@ -221,8 +215,6 @@ def test_an_existing_repository_adopts_mcubench_from_the_wheel(installed):
     used from the wheel: init merges, the app streams with its picture, a sweep over two
     chips writes a winner per chip, inspect finds a benchmark's ELF, and the action's
     steps pass a good branch and fail a slow one."""
-    from test_project import APP, APPS, REFS
-
     tmp, bin_dir, env = installed
     repo = tmp / "existing"
     repo.mkdir()

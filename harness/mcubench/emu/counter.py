@@ -8,7 +8,7 @@ run-time extras of the cycle model:
   - single-cycle I/O (RP2040 SIO): access_cycles - 2 per load/store;
   - SP: the lowest SP a block reaches is checked before it runs (peak, overflow);
   - a shadow call stack (BL/BLX push, returns pop) for backtraces.
-Both must give identical numbers; tests/test_counter_parity.py runs them side by side.
+Both must give identical numbers; tests/emu/test_counter_parity.py runs them side by side.
 """
 
 from __future__ import annotations

@@ -2,7 +2,7 @@
 
 Every entry has exactly these fields whatever its status, so diffs stay clean. The
 JSON Schema of a results file is generated from this class (committed as
-results/schema.json; tests/test_results_schema.py fails when the two drift).
+results/schema.json; tests/results/test_results_schema.py fails when the two drift).
 """
 
 from __future__ import annotations

@@ -6,7 +6,7 @@ flash would return wrong data on the chip). Cycles counted by hand: one wait sta
 from __future__ import annotations
 
 import pytest
-from test_peripherals import COUNTERS
+from systick_firmware import COUNTERS
 
 from mcubench.base.errors import FirmwareFault
 from mcubench.chip.targets import load_target

@@ -20,7 +20,7 @@ from mcubench.cli.main import main
 from mcubench.tflite.codegen import read_model
 from mcubench.tflite.model import ModelError
 
-FIXTURES = Path(__file__).parent / "fixtures" / "tflite"
+FIXTURES = Path(__file__).parents[1] / "fixtures" / "tflite"
 DENSE = (FIXTURES / "dense.tflite").read_bytes()  # FC 40->24 (tensors 3, 4), FC 24->6 (5, 6)
 
 
@@ -161,7 +161,7 @@ def test_a_model_whose_stack_overflows_at_run_time_does_not_fit(tmp_path):
     import importlib.util
 
     spec = importlib.util.spec_from_file_location(
-        "make_fixtures", Path(__file__).parents[1] / "scripts" / "make-tflite-fixtures.py"
+        "make_fixtures", Path(__file__).parents[2] / "scripts" / "make-tflite-fixtures.py"
     )
     mk = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(mk)

@@ -23,7 +23,7 @@ from mcubench.build.toolchain import gcc_version
 from mcubench.dsp.config import get_config, variant_name
 from mcubench.nn import sed_variant as sv
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
 FIR = ROOT / "benchmarks" / "fir_q15.toml"
 

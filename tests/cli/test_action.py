@@ -10,9 +10,9 @@ import sys
 from pathlib import Path
 
 import pytest
-from test_install import slower
+from user_project import slower
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 STEPS = ROOT / "scripts" / "action-steps.sh"
 BIN = Path(sys.executable).parent
 

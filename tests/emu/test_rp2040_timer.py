@@ -4,7 +4,7 @@ reads it, counted by hand from ARM DDI 0484C table 3.1; the bootrom's named faul
 from __future__ import annotations
 
 import pytest
-from test_peripherals import COUNTERS
+from systick_firmware import COUNTERS
 
 from mcubench.base.errors import FirmwareFault
 from mcubench.chip.targets import load_target

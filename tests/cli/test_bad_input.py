@@ -22,7 +22,7 @@ from mcubench.results.document import document
 from mcubench.results.entry import Entry
 from mcubench.results.io import load_results
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 FIR = (ROOT / "benchmarks" / "fir_q15.toml").read_text()
 SETTINGS = settings(
     max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]

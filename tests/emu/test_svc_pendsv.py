@@ -6,7 +6,7 @@ switches do). Counted by hand from ARM DDI 0484C table 3.1: entry 15, return 10.
 from __future__ import annotations
 
 import pytest
-from test_peripherals import COUNTERS
+from systick_firmware import COUNTERS
 
 from mcubench.base.errors import FirmwareFault
 

@@ -10,10 +10,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 from run_cli import COMMAND, mcubench
+from user_project import APP, APPS, REFS
 
 from mcubench.cli.main import parser
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 KERNEL = """\
 #include "mcubench.h"
@@ -28,62 +29,6 @@ int32_t bench_run(void)
     return bench_output[0];
 }
 """
-
-REFS = """\
-import numpy as np
-
-
-def half(x):
-    return x.astype(np.int64) >> 1
-
-
-def ramp(n, sample_rate=16000, step=3):
-    return (np.arange(n) * step).astype(np.int16)
-
-
-def first_hop(x):
-    return x[:32].astype(np.int64) >> 1
-
-
-def nothing(x):
-    return x[:0]
-
-
-def peak(audio, hop):
-    return np.abs(audio.reshape(-1, hop).astype(np.int64)).max(axis=1)[:, None]
-"""
-
-APP = """\
-#include "app_stream.h"
-int32_t app_level[1] __attribute__((used, aligned(4)));
-void app_init(void) { app_level[0] = 0; }
-void app_process(const int16_t *hop)
-{
-    int32_t peak = 0;
-    for (uint32_t i = 0; i < APP_HOP; i++) {
-        int32_t v = hop[i] < 0 ? -hop[i] : hop[i];
-        if (v > peak)
-            peak = v;
-    }
-    app_level[0] = peak;
-}
-"""
-
-APP_ENTRY = """\
-[{name}]
-target = "py32f003"
-sample_rate = {rate}
-hop = {hop}
-dma_irqn = 9
-sources = ["src/level.c", "mcubench:apps/app_stream.c"]
-outputs = {{ app_level = "int32" }}
-"""
-# the same C app twice: at 16 kHz with a Python reference, at 8 kHz with none
-APPS = (
-    APP_ENTRY.format(name="level_meter", rate=16_000, hop=64)
-    + 'reference = "refs:peak"\n\n'
-    + APP_ENTRY.format(name="level_no_model", rate=8_000, hop=32)
-)
 
 LEVEL_BENCH = """\
 [benchmark]

@@ -4,26 +4,11 @@ import json
 import sys
 
 import pytest
-import run_cli
+from run_cli import ROOT, assert_one_line_error, outcome
 
 from mcubench.base.paths import FIRMWARE_DIR
 from mcubench.build.compile import BuildSpec, build
 from mcubench.chip.targets import load_target
-
-ROOT = FIRMWARE_DIR.parent
-
-
-def mcubench(*args, cwd=ROOT):
-    proc = run_cli.mcubench(*args, cwd=cwd)
-    return proc.returncode, proc.stdout, proc.stderr
-
-
-def assert_one_line_error(rc, err, pattern):
-    assert rc == 2, err
-    assert "Traceback" not in err
-    lines = err.strip().splitlines()
-    assert len(lines) == 1, err
-    assert pattern in lines[0], lines[0]
 
 
 @pytest.fixture(scope="module")
@@ -32,7 +17,7 @@ def fir_elf():
 
 
 def test_exec_json_has_exactly_the_documented_keys(fir_elf):
-    rc, out, err = mcubench(
+    rc, out, err = outcome(
         "exec", fir_elf, "--target", "py32f003", "--init", "bench_init", "--call", "bench_run", "--json"
     )
     assert rc == 0, err
@@ -54,17 +39,17 @@ def test_exec_clock_sets_the_wait_states(fir_elf):
     """--clock 32 MHz: the PY32F003 needs a flash wait state, so the same call costs more
     (one per fetched word and flash read); a clock the chip cannot run is one line, exit 2."""
     args = ["exec", fir_elf, "--target", "py32f003", "--init", "bench_init", "--call", "bench_run", "--json"]
-    slow = json.loads(mcubench(*args)[1])
-    fast = json.loads(mcubench(*args, "--clock", "32000000")[1])
+    slow = json.loads(outcome(*args)[1])
+    fast = json.loads(outcome(*args, "--clock", "32000000")[1])
     assert fast["clock_hz"] == 32_000_000 and fast["instructions"] == slow["instructions"]
     assert fast["cycles"] > slow["cycles"]
-    rc, _, err = mcubench(*args, "--clock", "48000000")
+    rc, _, err = outcome(*args, "--clock", "48000000")
     assert rc == 2 and err.strip().splitlines() == [err.strip()] and "at most 32000000 Hz" in err
 
 
 def test_exec_passes_arguments_and_returns_r0(asm_elf):
     elf = asm_elf({"add3": "adds r0, r0, r1\nadds r0, r0, r2\nbx lr"}, "rp2040")
-    rc, out, err = mcubench(
+    rc, out, err = outcome(
         "exec",
         elf,
         "--target",
@@ -85,7 +70,7 @@ def test_exec_passes_arguments_and_returns_r0(asm_elf):
 
 def test_exec_fault_is_one_line_with_exit_2(asm_elf):
     elf = asm_elf({"f": "ldr r0, =0x20000001\nldr r0, [r0]\nbx lr\n.ltorg"})
-    rc, _, err = mcubench("exec", elf, "--target", "py32f003", "--call", "f")
+    rc, _, err = outcome("exec", elf, "--target", "py32f003", "--call", "f")
     assert_one_line_error(rc, err, "unaligned access")
     assert "pc=0x08000002 (f+0x2)" in err and "address=0x20000001" in err
 
@@ -105,7 +90,7 @@ def test_exec_fault_is_one_line_with_exit_2(asm_elf):
     ],
 )
 def test_bad_inputs_are_one_line_errors(args, pattern):
-    rc, _, err = mcubench(*args)
+    rc, _, err = outcome(*args)
     assert_one_line_error(rc, err, pattern)
 
 
@@ -115,16 +100,16 @@ def test_inspect_names_every_non_armv6m_function(c_elf):
         "unsigned div_it(unsigned a, unsigned b) { return a / b; }\n",
         flags=("-O2", "-mcpu=cortex-m3"),
     )
-    rc, out, _ = mcubench("inspect", elf, "--target", "py32f003", "--json")
+    rc, out, _ = outcome("inspect", elf, "--target", "py32f003", "--json")
     assert rc == 1
     bad = json.loads(out)["armv6m_violations"]
     assert {v["function"].split("+")[0] for v in bad} >= {"mul_add", "div_it"}
-    rc, _, err = mcubench("exec", elf, "--target", "py32f003", "--call", "mul_add")
+    rc, _, err = outcome("exec", elf, "--target", "py32f003", "--call", "mul_add")
     assert_one_line_error(rc, err, "not ARMv6-M")
 
 
 def test_inspect_reports_capacity(fir_elf):
-    rc, out, err = mcubench("inspect", fir_elf, "--target", "py32f003", "--json")
+    rc, out, err = outcome("inspect", fir_elf, "--target", "py32f003", "--json")
     assert rc == 0, err
     data = json.loads(out)
     assert data["flash_capacity"] == 32768 and data["ram_capacity"] == 4096 and data["armv6m_ok"]
@@ -138,7 +123,7 @@ def test_inspect_reports_capacity(fir_elf):
 def test_run_reproduces_the_committed_baseline(tmp_path):
     """The whole suite, run as a user runs it, gives exactly the committed baseline's
     figures (cycles, bytes, accuracy): deterministic across runs and machines."""
-    rc, out, err = mcubench("run", "--json-file", tmp_path / "r.json", "--markdown", tmp_path / "r.md")
+    rc, out, err = outcome("run", "--json-file", tmp_path / "r.json", "--markdown", tmp_path / "r.md")
     assert rc == 0, out + err
     doc = json.loads((tmp_path / "r.json").read_text())
     baseline = json.loads((ROOT / "results" / "baseline.json").read_text())
@@ -156,7 +141,7 @@ def test_a_broken_benchmark_does_not_stop_the_others(tmp_path):
     (tmp_path / "b_broken.toml").write_text(
         '[benchmark]\nname = "broken"\nsources = ["mcubench:bench/missing.c"]\ntargets = ["py32f003"]\n'
     )
-    rc, out, err = mcubench(
+    rc, out, err = outcome(
         "run", "--suite", tmp_path, "--json-file", tmp_path / "out.json", "--markdown", tmp_path / "out.md"
     )
     assert rc == 2 and "Traceback" not in err
@@ -183,7 +168,7 @@ def test_a_broken_benchmark_does_not_stop_the_others(tmp_path):
 )
 def test_malformed_suite_files_name_file_and_problem(tmp_path, text, pattern):
     (tmp_path / "bad.toml").write_text(text)
-    rc, _, err = mcubench("run", "--suite", tmp_path)
+    rc, _, err = outcome("run", "--suite", tmp_path)
     assert_one_line_error(rc, err, pattern)
     assert "bad.toml" in err
 
@@ -191,7 +176,7 @@ def test_malformed_suite_files_name_file_and_problem(tmp_path, text, pattern):
 def test_perf_json_keys():
     """The speed goals are figures printed by `mcubench perf`, never a timed test: only
     the keys and the deterministic counts are checked here."""
-    rc, out, err = mcubench("perf", "--blocks", "2", "--json")
+    rc, out, err = outcome("perf", "--blocks", "2", "--json")
     assert rc == 0, err
     data = json.loads(out)
     assert set(data) == {
@@ -209,7 +194,7 @@ def test_perf_json_keys():
 
 
 def test_check_flags_a_regression_against_the_baseline(tmp_path):
-    rc, _, err = mcubench(
+    rc, _, err = outcome(
         "run",
         "--bench",
         "fir_q15",
@@ -226,33 +211,33 @@ def test_check_flags_a_regression_against_the_baseline(tmp_path):
     fir["cycles_per_frame"] -= 10  # the baseline was 10 cycles a frame faster
     fir["cycles"] -= 10 * fir["frames"]
     (tmp_path / "base.json").write_text(json.dumps(doc))
-    rc, out, _ = mcubench(
+    rc, out, _ = outcome(
         "check", tmp_path / "new.json", "--baseline", tmp_path / "base.json", "--markdown", tmp_path / "pr.md"
     )
     assert rc == 1
     assert "1 regression(s)" in out and "(+10)" in out
     assert (tmp_path / "pr.md").read_text() == out
-    rc, out, _ = mcubench("check", tmp_path / "new.json", "--baseline", tmp_path / "new.json")
+    rc, out, _ = outcome("check", tmp_path / "new.json", "--baseline", tmp_path / "new.json")
     assert rc == 0 and "passed" in out
-    rc, out, _ = mcubench("compare", tmp_path / "base.json", tmp_path / "new.json")
+    rc, out, _ = outcome("compare", tmp_path / "base.json", tmp_path / "new.json")
     assert rc == 0 and "+10" in out
 
 
 def test_check_and_baseline_refuse_bad_input(tmp_path):
     (tmp_path / "junk.json").write_text("{not json")
-    rc, _, err = mcubench("check", tmp_path / "junk.json")
+    rc, _, err = outcome("check", tmp_path / "junk.json")
     assert_one_line_error(rc, err, "not JSON (line 1")
-    rc, _, err = mcubench("baseline")
+    rc, _, err = outcome("baseline")
     assert rc == 2 and "--write" in err
 
 
 @pytest.mark.slow
 def test_report_draws_the_charts_of_the_results_passed(tmp_path):
-    rc, _, err = mcubench(
+    rc, _, err = outcome(
         "run", "--bench", "fir_q15", "--json-file", tmp_path / "r.json", "--markdown", tmp_path / "r.md"
     )
     assert rc == 0, err
-    rc, out, err = mcubench("report", tmp_path / "r.json", "--out", tmp_path)
+    rc, out, err = outcome("report", tmp_path / "r.json", "--out", tmp_path)
     assert rc == 0, err
     for name in ("memory.png", "realtime.png"):
         assert (tmp_path / name).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
@@ -261,7 +246,7 @@ def test_report_draws_the_charts_of_the_results_passed(tmp_path):
     baseline = json.loads((ROOT / "results" / "baseline.json").read_text())
     doc["results"] += [e for e in baseline["results"] if e["bench"] == "frontend_py32_1k"]
     (tmp_path / "r2.json").write_text(json.dumps(doc))
-    rc, out, err = mcubench("report", tmp_path / "r2.json", "--out", tmp_path)
+    rc, out, err = outcome("report", tmp_path / "r2.json", "--out", tmp_path)
     assert rc == 0 and (tmp_path / "logmel.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n", err
 
 
@@ -274,11 +259,11 @@ def test_exec_profile_splits_the_cycles_by_function_exactly(asm_elf):
             "g": "movs r1, #4\n1:\nsubs r1, r1, #1\nbne 1b\nbx lr",
         }
     )
-    rc, out, err = mcubench("exec", elf, "--target", "py32f003", "--call", "f", "--profile", "--json")
+    rc, out, err = outcome("exec", elf, "--target", "py32f003", "--call", "f", "--profile", "--json")
     assert rc == 0, err
     data = json.loads(out)
     assert data["profile"] == {"g": 14, "f": 10} and data["cycles"] == 24
-    rc, out, _ = mcubench("exec", elf, "--target", "py32f003", "--call", "f", "--profile")
+    rc, out, _ = outcome("exec", elf, "--target", "py32f003", "--call", "f", "--profile")
     assert rc == 0 and "58.3%  g" in out
 
 
@@ -288,7 +273,7 @@ def test_exec_profile_splits_the_cycles_by_function_exactly(asm_elf):
 def test_inspect_bench_looks_at_the_elf_the_suite_measured(bench, target):
     """A kernel, an app and a .tflite model: the ELF inspect finds has the flash the
     committed baseline recorded for that benchmark."""
-    rc, out, err = mcubench("inspect", "--bench", bench, "--target", target, "--json")
+    rc, out, err = outcome("inspect", "--bench", bench, "--target", target, "--json")
     assert rc == 0, err
     base = json.loads((ROOT / "results" / "baseline.json").read_text())
     entry = next(e for e in base["results"] if (e["bench"], e["target"]) == (bench, target))
@@ -296,6 +281,6 @@ def test_inspect_bench_looks_at_the_elf_the_suite_measured(bench, target):
 
 
 def test_the_top_level_help_is_for_users():
-    rc, out, _ = mcubench("--help")
+    rc, out, _ = outcome("--help")
     assert rc == 0 and "mcubench init" in out and "Exit codes" in out
     assert "dispatched from a table" not in out  # the module's docstring, for developers

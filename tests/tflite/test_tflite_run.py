@@ -22,7 +22,7 @@ from mcubench.tflite import codegen, emit
 from mcubench.tflite import tflm_tables as tables
 from mcubench.tflite.model import ModelError
 
-FIXTURES = Path(__file__).parent / "fixtures" / "tflite"
+FIXTURES = Path(__file__).parents[1] / "fixtures" / "tflite"
 SPEECH = DATA_DIR / "sed_speech_16000.wav"
 
 

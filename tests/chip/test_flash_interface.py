@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from systick_firmware import COUNTERS
 from test_chip_files import PROGRAM, chip  # noqa: F401 (chip: the fixture)
-from test_peripherals import COUNTERS
 
 from mcubench.base.errors import ConfigError
 from mcubench.chip.targets import load_target
@@ -102,7 +102,7 @@ def test_both_counters_agree_on_every_flash_interface(chip, asm_machine, ws, lin
 def test_a_cache_off_at_reset_works_once_the_firmware_enables_it(chip, asm_machine, counter):  # noqa: F811
     """FLASH_ACR reset 0 (ICEN off): the same loop pays for every line until ICEN is set,
     then costs the cache's 4 lines once and nothing the next time."""
-    text = (Path(__file__).resolve().parent.parent / "firmware/targets/stm32g030/target.toml").read_text()
+    text = (Path(__file__).resolve().parents[2] / "firmware/targets/stm32g030/target.toml").read_text()
     text = text.replace('name = "stm32g030"', 'name = "chip"').replace("reset = 0x0000_0600", "reset = 0")
     target = chip(text=text)
     m = asm_machine({"set_acr": SET_ACR, "g": LOOP}, target_obj=target, counter=counter)
@@ -112,7 +112,7 @@ def test_a_cache_off_at_reset_works_once_the_firmware_enables_it(chip, asm_machi
     assert m.call("g").cycles == LOOP_CYCLES
 
 
-G030 = Path(__file__).resolve().parent.parent / "firmware/targets/stm32g030/target.toml"
+G030 = Path(__file__).resolve().parents[2] / "firmware/targets/stm32g030/target.toml"
 
 
 @pytest.mark.parametrize(

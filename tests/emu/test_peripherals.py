@@ -8,18 +8,14 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from systick_firmware import COUNTERS, HANDLER, TICKS, VECTORS
 
 from mcubench.base.errors import ConfigError, FirmwareFault
 from mcubench.chip.targets import load_target
 from mcubench.emu.cycle_table import EXCEPTION_ENTRY_CYCLES, EXCEPTION_EXIT_CYCLES
 
-HAL = Path(__file__).resolve().parent / "firmware" / "hal_systick.c"
-# A SysTick handler counting into `ticks`, and a vector table that points at it.
-HANDLER = "ldr r0, =ticks\nldr r1, [r0]\nadds r1, #1\nstr r1, [r0]\nbx lr\n.ltorg"
-TICKS = "\n.data\n.global ticks\n.type ticks, %object\nticks: .word 0\n.size ticks, 4\n"
-VECTORS = '\n.section .vectors,"a"\n.word 0x20001000\n' + ".word 0\n" * 14 + ".word SysTick_Handler + 1\n"
+HAL = Path(__file__).resolve().parents[1] / "firmware" / "hal_systick.c"
 BX = 2
-COUNTERS = ["native", "python"]
 
 SYSTICK_SPAN = """
     ldr r1, =0xE000E010

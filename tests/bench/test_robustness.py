@@ -16,7 +16,7 @@ from mcubench.bench.pool import fan_out
 from mcubench.data.wav import WavError, read_wav
 from mcubench.emu.elf_image import ElfImage
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 FIR = (ROOT / "benchmarks" / "fir_q15.toml").read_text()
 
 

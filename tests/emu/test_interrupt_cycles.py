@@ -6,7 +6,7 @@ difference must be exactly entry 15 + the handler + return 10 per interrupt."""
 from __future__ import annotations
 
 import pytest
-from test_peripherals import COUNTERS, HANDLER, TICKS, VECTORS
+from systick_firmware import COUNTERS, HANDLER, TICKS, VECTORS
 
 PASSES = 200
 # One 24-cycle pass: 21 NOPs, SUBS, BNE taken (ARM DDI 0484C: 1 each, B<cond> 2 taken).

@@ -7,7 +7,7 @@ import json
 
 import numpy as np
 import pytest
-from test_cli import ROOT, assert_one_line_error, mcubench
+from run_cli import ROOT, assert_one_line_error, outcome
 
 from mcubench.apps import app as apps
 from mcubench.apps import stream
@@ -99,23 +99,23 @@ def test_stream_command_json_png_dump_and_exit_codes(tmp_path, sed_short):
     app, audio, _ = sed_short
     wav = write_wav(tmp_path / "s.wav", audio[: 128 * 20], 16000)
     png, dump = tmp_path / "s.png", tmp_path / "s.npz"
-    rc, out, err = mcubench("stream", wav, "--app", "py32_sed", "--json", "--png", png, "--dump", dump)
+    rc, out, err = outcome("stream", wav, "--app", "py32_sed", "--json", "--png", png, "--dump", dump)
     assert rc == 0, err
     doc = json.loads(out)
     assert doc["schema_version"] == 2 and doc["hops"] == 20 and doc["accuracy"]["bit_exact"]
     assert png.stat().st_size > 10_000
     with np.load(dump) as z:
         assert np.array_equal(z["probs"], z["ref_probs"]) and z["frame_cycles"].shape == (20,)
-    rc, out, _ = mcubench("stream", wav, "--app", "py32_sed", "--clock", "8000000", "--png", png)
+    rc, out, _ = outcome("stream", wav, "--app", "py32_sed", "--clock", "8000000", "--png", png)
     assert rc == 1 and "deadline misses  20" in out
 
 
 def test_stream_command_bad_input_is_one_line_exit_2(tmp_path):
     bad = tmp_path / "bad.wav"
     bad.write_bytes(b"RIFF\x10\x00\x00\x00WAVEjunk")
-    rc, _, err = mcubench("stream", bad, "--app", "py32_sed")
+    rc, _, err = outcome("stream", bad, "--app", "py32_sed")
     assert_one_line_error(rc, err, "no fmt chunk")
-    rc, _, err = mcubench("stream", bad, "--app", "nonesuch")
+    rc, _, err = outcome("stream", bad, "--app", "nonesuch")
     assert_one_line_error(rc, err, "unknown app 'nonesuch'; valid: py32_sed, rp2040_genre")
 
 
