@@ -9,12 +9,13 @@ from pathlib import Path
 from PIL import Image
 
 from mcubench.apps import app as apps
+from mcubench.apps import app_reference
 from mcubench.cli.stream_command import stream_document
 from mcubench.report.charts import stream_chart
 
 for name, kw in (("py32_sed", {"per_class": 3}), ("rp2040_genre", {"per_class": 1, "seconds": 1.5})):
     app = apps.get_app(name)
-    audio, _, _ = apps.demo_audio(app, **kw)
+    audio, _, _ = app_reference.demo_audio(app, **kw)
     doc, run, ref = stream_document(app, audio)
     path = stream_chart(Path("docs") / f"stream_{name}.png", app, run, ref, audio, dpi=60)
     Image.open(path).convert("RGB").quantize(256).save(path, optimize=True)

@@ -10,7 +10,7 @@ import pytest
 from run_cli import ROOT, assert_one_line_error, outcome
 
 from mcubench.apps import app as apps
-from mcubench.apps import stream
+from mcubench.apps import app_firmware, app_reference, stream
 from mcubench.base.errors import ConfigError
 from mcubench.bench.suite import load_benchmark
 from mcubench.chip.targets import load_target
@@ -31,13 +31,13 @@ def test_timeline_charges_each_interrupt_once_and_finds_the_misses():
 @pytest.fixture(scope="module")
 def sed_short():
     app = apps.get_app("py32_sed")
-    audio, labels, seg = apps.demo_audio(app, per_class=1)
+    audio, labels, seg = app_reference.demo_audio(app, per_class=1)
     return app, audio[: seg * 2], stream.run(app, audio[: seg * 2])
 
 
 def test_py32_sed_streams_bit_exact_in_real_time_and_the_whole_firmware_fits(sed_short):
     app, audio, run = sed_short
-    ref = apps.reference(app, audio)
+    ref = app_reference.reference(app, audio)
     acc = stream.compare(app, run, ref)
     assert acc["bit_exact"] and acc["mismatched_hops"] == 0 and acc["max_abs_diff"] == 0
     assert run.hops == len(audio) // 128 and run.features.shape == (run.hops, 32)
@@ -56,7 +56,7 @@ def test_cycles_repeat_exactly_and_the_interrupt_costs_its_handler_plus_entry_an
     assert np.array_equal(again.frame_cycles, run.frame_cycles) and np.array_equal(
         again.isr_cycles, run.isr_cycles
     )
-    machine = Machine(ElfImage.load(apps.build_app(app)), load_target("py32f003"))
+    machine = Machine(ElfImage.load(app_firmware.build_app(app)), load_target("py32f003"))
     machine.call("app_init")
     machine.write(machine.image.symbol("app_dma_flags", "object").addr, (1).to_bytes(4, "little"))
     handler = machine.call("app_dma_isr").cycles
@@ -86,10 +86,10 @@ def test_a_faster_clock_pays_flash_wait_states_and_an_impossible_one_is_refused(
 
 def test_rp2040_genre_streams_bit_exact():
     app = apps.get_app("rp2040_genre")
-    audio, _, _ = apps.demo_audio(app, per_class=1, seconds=0.25)
+    audio, _, _ = app_reference.demo_audio(app, per_class=1, seconds=0.25)
     audio = audio[: 160 * 40]
     run = stream.run(app, audio)
-    acc = stream.compare(app, run, apps.reference(app, audio))
+    acc = stream.compare(app, run, app_reference.reference(app, audio))
     assert acc["bit_exact"] and run.features.shape == (40, 18) and run.probs.shape == (40, 10)
     assert stream.summary(run)["deadline_misses"] == 0 and run.target == "rp2040"
 
@@ -133,7 +133,7 @@ def test_py32_sed_takes_any_of_the_sound_event_models(sed_short):
     app, audio, _ = sed_short
     tcn = dataclasses.replace(app, name="py32_sed_tcn", model="tcn")
     run = stream.run(tcn, audio[: 128 * 12])
-    ref = apps.reference(tcn, audio[: 128 * 12])
+    ref = app_reference.reference(tcn, audio[: 128 * 12])
     assert (
         stream.compare(tcn, run, ref)["bit_exact"] and ref["float_probs"] is None
     )  # no float stream for the TCN

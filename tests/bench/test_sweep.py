@@ -21,6 +21,7 @@ from mcubench.bench.sweep_file import load_sweep
 from mcubench.bench.sweep_run import Job, evaluate, point_key
 from mcubench.build.toolchain import gcc_version
 from mcubench.dsp.config import get_config, variant_name
+from mcubench.nn import model_names
 from mcubench.nn import sed_variant as sv
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -111,13 +112,13 @@ def test_front_end_and_model_variants_have_one_name_and_check_their_values():
         variant_name("py32_1k", hop=512)
     with pytest.raises(ConfigError, match="unknown key"):
         variant_name("py32_1k", mels=3)
-    v = sv.make("gru", 8, name)
-    assert v.name == "gru/8@py32_1k~n_mels=24" and sv.parse(v.name) == v
-    assert sv.parse("gru").committed and sv.make("gru", 16).name == "gru"
+    v = model_names.make("gru", 8, name)
+    assert v.name == "gru/8@py32_1k~n_mels=24" and model_names.parse(v.name) == v
+    assert model_names.parse("gru").committed and model_names.make("gru", 16).name == "gru"
     with pytest.raises(ConfigError, match="width 0"):
-        sv.make("tcn", 0)
+        model_names.make("tcn", 0)
     with pytest.raises(ConfigError, match="16 kHz"):
-        sv.make("gru", 8, "genre22k")
+        model_names.make("gru", 8, "genre22k")
 
 
 def test_a_variant_trains_quantises_and_streams_bit_exact_on_the_chip(mcu):
@@ -126,7 +127,7 @@ def test_a_variant_trains_quantises_and_streams_bit_exact_on_the_chip(mcu):
     from mcubench.data import sed_dataset as ds
 
     fe = variant_name("py32_1k", n_mels=24)
-    v = sv.make("tcn", 6, fe)
+    v = model_names.make("tcn", 6, fe)
     q8 = ds.test_stream(2, fe)[0]
     assert q8.shape[2] == 24
     fw = mcu.build(

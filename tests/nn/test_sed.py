@@ -6,6 +6,7 @@ import pytest
 from reproduce import assert_reproduces
 
 from mcubench.data import sed_dataset as ds
+from mcubench.nn import model_names
 from mcubench.nn import sed_gru as sg
 from mcubench.nn import sed_models as sm
 from mcubench.nn import sed_quant as sq
@@ -42,7 +43,7 @@ def test_committed_weights_are_what_the_training_script_makes():
 @pytest.mark.parametrize("name", ["dct_mlp", "frame_mlp"])
 def test_int8_accuracy_is_within_two_points_of_float(name):
     q8, feats, labels = ds.test_stream(25)
-    qm = sv.quantized(sv.parse(name))
+    qm = sv.quantized(model_names.parse(name))
     float_acc = sm.float_accuracy(name, sm.load(name), feats, labels)
     int8_acc = float(np.mean(sq.int8_predict(qm, q8).argmax(axis=1) == labels))
     assert float_acc > 0.85 and abs(int8_acc - float_acc) <= 0.02, (float_acc, int8_acc)
@@ -53,12 +54,12 @@ def test_firmware_streams_bit_exact_with_the_int8_reference(mcu, name):
     fw = mcu.build(
         SOURCES,
         "py32f003",
-        include=[str(sv.write_header(sv.parse(name))), "firmware/nn"],
+        include=[str(sv.write_header(model_names.parse(name))), "firmware/nn"],
         opt="-O2",
         entry=True,
     )
     q8, _, _ = ds.test_stream(25)
-    qm = sv.quantized(sv.parse(name))
+    qm = sv.quantized(model_names.parse(name))
     fw.call("bench_init")
     stream = sq.Stream(qm)
     for clip in q8[:3]:
@@ -72,7 +73,7 @@ def test_firmware_streams_bit_exact_with_the_int8_reference(mcu, name):
 
 def test_arena_plan_covers_every_phase():
     for name in ("dct_mlp", "frame_mlp"):
-        qm = sv.quantized(sv.parse(name))
+        qm = sv.quantized(model_names.parse(name))
         plan = sq.arena_plan(qm)
         assert plan["SED_ARENA_BYTES"] % 4 == 0 and plan["SED_ARENA_BYTES"] >= qm.frame[0].w.shape[1]
         text = sq.header(qm)
@@ -86,7 +87,7 @@ def test_gru_weights_reproduce_and_int8_stays_within_two_points():
     committed = sm.load("gru")
     assert_reproduces(sg.fit(), committed, lambda p: sg.float_stream_accuracy(p, x_all, labels))
     float_acc = sg.float_stream_accuracy(committed, x_all, labels)
-    stream, preds = sg.Stream(sv.quantized(sv.parse("gru"))), []
+    stream, preds = sg.Stream(sv.quantized(model_names.parse("gru"))), []
     for clip in q8:
         for frame in clip:
             stream.push(frame)
@@ -99,13 +100,13 @@ def test_gru_firmware_streams_bit_exact(mcu):
     fw = mcu.build(
         [*SOURCES, "firmware/nn/nn_rnn.c"],
         "py32f003",
-        include=[str(sv.write_header(sv.parse("gru"))), "firmware/nn"],
+        include=[str(sv.write_header(model_names.parse("gru"))), "firmware/nn"],
         opt="-O2",
         entry=True,
     )
     q8, _, _ = ds.test_stream(25)
     fw.call("bench_init")
-    stream = sg.Stream(sv.quantized(sv.parse("gru")))
+    stream = sg.Stream(sv.quantized(model_names.parse("gru")))
     for clip in q8[:2]:
         for frame in clip:
             fw.write("bench_input", frame)
@@ -121,12 +122,12 @@ def test_tcn_weights_reproduce_int8_stays_close_and_firmware_is_bit_exact(mcu):
     committed = sm.load("tcn")
     assert_reproduces(st.fit(), committed, lambda p: st.float_accuracy(p, x_all, labels))
     float_acc = st.float_accuracy(committed, x_all, labels)
-    q = sv.quantized(sv.parse("tcn"))
+    q = sv.quantized(model_names.parse("tcn"))
     stream, preds = st.Stream(q), []
     fw = mcu.build(
         SOURCES,
         "py32f003",
-        include=[str(sv.write_header(sv.parse("tcn"))), "firmware/nn"],
+        include=[str(sv.write_header(model_names.parse("tcn"))), "firmware/nn"],
         opt="-O2",
         entry=True,
     )

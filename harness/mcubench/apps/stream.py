@@ -24,7 +24,9 @@ from typing import Any
 
 import numpy as np
 
-from mcubench.apps.app import App, build_app, hops_of
+from mcubench.apps.app import App
+from mcubench.apps.app_firmware import build_app
+from mcubench.apps.app_reference import hops_of
 from mcubench.base.errors import McubenchError
 from mcubench.chip.targets import load_target
 from mcubench.dsp.frontend import accuracy

@@ -13,7 +13,8 @@ from dataclasses import replace
 import numpy as np
 
 from mcubench.apps import stream
-from mcubench.apps.app import App, demo_audio, get_app, reference, segment_accuracy
+from mcubench.apps.app import App, get_app
+from mcubench.apps.app_reference import demo_audio, reference, segment_accuracy
 from mcubench.base.errors import ConfigError
 from mcubench.base.project import current
 from mcubench.bench.outcome import DemoWav, Measured, StreamPicture

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import numpy as np
 
-from mcubench.apps.app import build_app
+from mcubench.apps.app_firmware import build_app
 from mcubench.base.errors import ConfigError
 from mcubench.base.paths import FIRMWARE_DIR
 from mcubench.bench import model_run

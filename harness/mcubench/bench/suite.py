@@ -20,15 +20,12 @@ from mcubench.base.project import current
 from mcubench.base.schema import Field, Source, at_least, check_table, one_of, positive
 from mcubench.base.toml_files import parse_toml, read_text
 from mcubench.bench.budgets import BUDGET_KEYS, BUDGETS
-from mcubench.bench.references import REFERENCES
+from mcubench.bench.reference_names import REFERENCE_NAMES
 from mcubench.chip.targets import target_names
 from mcubench.data.arrays import DTYPES
 from mcubench.data.signals import GENERATORS, parameters
 from mcubench.dsp.config import FFT_SIZES, get_config, load_configs, variant_name
-from mcubench.nn.registry import get_model
-from mcubench.nn.sed_variant import is_variant_name
-from mcubench.nn.sed_variant import make as make_variant
-from mcubench.nn.sed_variant import parse as parse_variant
+from mcubench.nn import model_names
 
 
 @dataclass(frozen=True)
@@ -195,7 +192,7 @@ def _budgets(data: dict, targets, src: Source) -> dict:
 def _model(name, src: Source, key: str, table: str = "benchmark") -> None:
     if name is not None:
         try:
-            get_model(name)
+            model_names.canonical(name)
         except ConfigError as exc:
             raise ConfigError(f"{src.where(key, table)}: {exc}") from None
 
@@ -220,14 +217,14 @@ def _model_name(value, frontend: str, src: Source) -> str:
     sound-event model trained on the app's front end."""
     try:
         if (
-            isinstance(value, str) and is_variant_name(value) and "@" not in value
+            isinstance(value, str) and model_names.is_variant_name(value) and "@" not in value
         ):  # gru, tcn/12: for this front end
-            v = parse_variant(value)
-            return make_variant(v.family, v.width, frontend).name
+            v = model_names.parse(value)
+            return model_names.make(v.family, v.width, frontend).name
         if isinstance(value, str):
-            return get_model(value).name
+            return model_names.canonical(value)
         if isinstance(value, dict) and set(value) <= {"family", "width"} and "family" in value:
-            return make_variant(value["family"], value.get("width"), frontend).name
+            return model_names.make(value["family"], value.get("width"), frontend).name
     except ConfigError as exc:
         raise ConfigError(f"{src.where('model', 'benchmark')}: {exc}") from None
     raise ConfigError(f"{src.where('model', 'benchmark')}: a model name or {{ family = ..., width = N }}")
@@ -300,7 +297,7 @@ def load_benchmark(path: Path, data: dict | None = None) -> Benchmark:
         params = {p: Field("any") for p in parameters(gen["kind"])}
         check_table(gen, {"kind": Field("str"), **params}, src, "benchmark.generator")
     _model(bench.get("sed_model"), src, "sed_model")
-    ref = _known("reference", bench.get("reference"), list(REFERENCES), src, "reference")
+    ref = _known("reference", bench.get("reference"), list(REFERENCE_NAMES), src, "reference")
     tables = _known(
         "tables", bench.get("tables"), list(load_configs()) + [f"fft{n}" for n in FFT_SIZES], src, "tables"
     )

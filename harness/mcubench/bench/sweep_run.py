@@ -31,7 +31,7 @@ from mcubench.base.project import Project
 from mcubench.bench import pool
 from mcubench.bench.app_bench import bench_app
 from mcubench.bench.measure import measure
-from mcubench.bench.references import model_accuracies
+from mcubench.bench.model_references import model_accuracies
 from mcubench.bench.suite import load_benchmark
 from mcubench.bench.sweep_file import ACCURACY_FIGURES, ENTRY_FIGURES, Point, Sweep
 from mcubench.chip.targets import load_target

@@ -14,10 +14,9 @@ from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 
-from mcubench.base.errors import ConfigError
 from mcubench.data import genre_dataset as gd
 from mcubench.data import sed_dataset as sd
-from mcubench.nn import genre_lstm, sed_variant
+from mcubench.nn import genre_lstm, model_names, sed_variant
 from mcubench.nn import sed_models as sm
 
 
@@ -33,7 +32,7 @@ class Model:
 
 
 def _sound_event(name: str) -> Model:
-    v = sed_variant.parse(name)
+    v = model_names.parse(name)
     return Model(
         v.name,
         sd.CLASSES,
@@ -62,19 +61,16 @@ def _genre() -> Model:
 
 
 MODELS: dict[str, Model] = {
-    **{name: _sound_event(name) for name in sed_variant.FAMILIES},
-    "genre_lstm": _genre(),
+    **{name: _sound_event(name) for name in model_names.FAMILIES},
+    model_names.GENRE: _genre(),
 }
 
 
 def get_model(name: str) -> Model:
     """A model by name; a sound-event variant (`gru/24@py32_1k~n_mels=24`, see
     nn/sed_variant.py) is made on first use."""
-    if name in MODELS:
-        return MODELS[name]
-    if sed_variant.is_variant_name(name):
-        return _sound_event(name)
-    raise ConfigError(f"unknown model {name!r}; valid: {', '.join(MODELS)}, or family/width@frontend")
+    name = model_names.canonical(name)
+    return MODELS[name] if name in MODELS else _sound_event(name)
 
 
 def header_dir(name: str) -> Path:

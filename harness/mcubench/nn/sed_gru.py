@@ -19,9 +19,11 @@ from mcubench.nn import rnn as rm
 from mcubench.nn import sed_models as sm
 from mcubench.nn import sed_quant as sq
 from mcubench.nn import train_gru as gt
+from mcubench.nn.model_names import FAMILIES
 from mcubench.nn.train import softmax
 
-NAME, HIDDEN, EPOCHS = "gru", 16, 12
+NAME, EPOCHS = "gru", 12
+HIDDEN = FAMILIES[NAME][0]
 
 
 def _with_context(x: np.ndarray, rng) -> np.ndarray:

@@ -18,6 +18,7 @@ import numpy as np
 
 from mcubench.base.paths import MODELS_DIR
 from mcubench.data import sed_dataset as ds
+from mcubench.nn.model_names import FAMILIES
 from mcubench.nn.train import Net, numeric_platform, train
 
 N_MEL_DCT, N_TIME_DCT = 8, 8
@@ -37,7 +38,7 @@ def dct2(x: np.ndarray) -> np.ndarray:
     return np.einsum("kt,ntm,cm->nkc", dt, x, dm).reshape(len(x), -1)
 
 
-WIDTHS = {"dct_mlp": 20, "frame_mlp": 16}  # the hidden layer of the head
+WIDTHS = {f: FAMILIES[f][0] for f in ("dct_mlp", "frame_mlp")}  # the hidden layer of the head
 FRAME_WIDTH = 8  # frame_mlp's per-frame layer (the ring's width)
 
 

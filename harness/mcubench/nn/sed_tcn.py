@@ -17,8 +17,10 @@ from mcubench.nn import int8
 from mcubench.nn import sed_models as sm
 from mcubench.nn import sed_quant as sq
 from mcubench.nn import train_tcn as tt
+from mcubench.nn.model_names import FAMILIES
 
-NAME, WIDTH, EPOCHS = "tcn", 8, 30
+NAME, EPOCHS = "tcn", 30
+WIDTH = FAMILIES[NAME][0]
 
 
 def layers(width: int = WIDTH) -> tuple:

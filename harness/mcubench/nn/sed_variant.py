@@ -5,7 +5,8 @@ any of them: `gru` is the committed model (benchmarks/models/gru.npz, py32_1k fe
 A variant that is not committed is trained on demand with the committed models' seeds
 and epochs (seconds in numpy) and kept in the per-user cache under a hash of what
 determines it, so the processes of a sweep train it once. Quantisation and the C header
-follow from the weights exactly as for the committed models.
+follow from the weights exactly as for the committed models. Names and parsing are in
+nn/model_names.py (a suite loads without the trainers).
 """
 
 from __future__ import annotations
@@ -13,73 +14,20 @@ from __future__ import annotations
 import hashlib
 import io
 import json
-from dataclasses import dataclass
 from functools import lru_cache
 
 import numpy as np
 
-from mcubench.base.errors import ConfigError
 from mcubench.base.files import write_atomic
 from mcubench.base.paths import cache_dir
 from mcubench.data import sed_dataset as ds
 from mcubench.dsp.config import get_config
 from mcubench.nn import sed_gru, sed_quant, sed_tcn
 from mcubench.nn import sed_models as sm
+from mcubench.nn.model_names import Variant
 from mcubench.nn.train import numeric_platform
 
-# family -> (default width, what the width is)
-FAMILIES = {
-    "dct_mlp": (sm.WIDTHS["dct_mlp"], "hidden units of the head"),
-    "frame_mlp": (sm.WIDTHS["frame_mlp"], "hidden units of the head"),
-    "gru": (sed_gru.HIDDEN, "GRU units"),
-    "tcn": (sed_tcn.WIDTH, "channels of each conv layer"),
-}
-MAX_WIDTH = 64
 TRAINING_VERSION = 1  # bump when training changes, so cached weights are not reused
-
-
-@dataclass(frozen=True)
-class Variant:
-    family: str
-    width: int
-    frontend: str = ds.CONFIG
-
-    @property
-    def committed(self) -> bool:
-        return self.width == FAMILIES[self.family][0] and self.frontend == ds.CONFIG
-
-    @property
-    def name(self) -> str:
-        if self.committed:
-            return self.family
-        return f"{self.family}/{self.width}@{self.frontend}"
-
-
-def is_variant_name(name: str) -> bool:
-    return name in FAMILIES or ("/" in name and name.split("/", 1)[0] in FAMILIES)
-
-
-def parse(name: str) -> Variant:
-    """`family` or `family/width@frontend`."""
-    if name in FAMILIES:
-        return Variant(name, FAMILIES[name][0])
-    family, _, rest = name.partition("/")
-    width, _, frontend = rest.partition("@")
-    if family not in FAMILIES or not width.isdigit() or not frontend:
-        raise ConfigError(
-            f"sound-event model {name!r}: not family/width@frontend (families: {', '.join(FAMILIES)})"
-        )
-    return make(family, int(width), frontend)
-
-
-def make(family: str, width: int | None = None, frontend: str = ds.CONFIG) -> Variant:
-    if family not in FAMILIES:
-        raise ConfigError(f"unknown sound-event model family {family!r}; valid: {', '.join(FAMILIES)}")
-    width = FAMILIES[family][0] if width is None else width
-    if not 1 <= width <= MAX_WIDTH:
-        raise ConfigError(f"model {family}: width {width} must be 1..{MAX_WIDTH}")
-    ds.frames(frontend)  # a front end the data can use (16 kHz), or its error now
-    return Variant(family, width, frontend)
 
 
 def _cache_key(v: Variant) -> str:
