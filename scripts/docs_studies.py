@@ -6,7 +6,7 @@ results/baseline.json. scripts/gen-docs-reference.py fills each between
     <!-- end of study table -->
 
 KIND ARG: `fft [variant=V,V] [n=N,N] [target=T,T]`, `wakeword`, `kernels`, `frontend-compare`,
-`perf`, `stream-card BENCH@TARGET`, `sweep NAME BENCH`.
+`perf`, `stream-card BENCH@TARGET`, `sweep NAME BENCH`, `kernel-compare layers|models`.
 """
 
 from __future__ import annotations
@@ -273,8 +273,47 @@ def coremark() -> str:
     return _table(head + ["vs no wait states", "published"], rows)
 
 
+LIBRARIES = ("mcubench", "cmsis-nn", "tflm-ref -O2", "tflm-ref -O3")
+
+
+def kernel_compare(what: str) -> str:
+    """Each library's cycles per MAC per layer (`layers`: layers of one shape in one model
+    as one row) or its cycles over all the weighted layers (`models`), measured by
+    `mcubench model --compare-kernels` on the RP2040, weights in SRAM; the best in bold."""
+    doc = _load(STUDIES / "kernel-compare.json")
+    rows = []
+    for run in doc["runs"]:
+        if what == "models":
+            totals = run["total_cycles"]
+            best = min(totals.values())
+            other = min(v for k, v in totals.items() if k != "mcubench")
+            cells = [f"**{totals[k]:,}**" if totals[k] == best else f"{totals[k]:,}" for k in LIBRARIES]
+            exact = "yes" if run["bit_exact"] else "NO"
+            rows.append([run["model"], *cells, f"{totals['mcubench'] / other:.2f}", exact])
+            continue
+        groups: dict[str, list] = {}
+        for layer in run["layers"]:
+            groups.setdefault(layer["shape"], []).append(layer)
+        for shape, layers in groups.items():  # layers of one shape: their cycles summed
+            macs = sum(x["macs"] for x in layers)
+            cycles = [sum(x["cycles"][k] for x in layers) for k in LIBRARIES]
+            best = min(cycles)
+            cells = [f"**{c / macs:.2f}**" if c == best else f"{c / macs:.2f}" for c in cycles]
+            ratio = cycles[0] / min(cycles[1:])
+            exact = "yes" if all(all(x["bit_exact"].values()) for x in layers) else "NO"
+            rows.append(
+                [run["model"], shape, str(len(layers)), f"{macs:,}", *cells, "6", f"{ratio:.2f}", exact]
+            )
+    if what == "models":
+        head = ["model", *(f"{k} cycles" for k in LIBRARIES), "ours / best other", "bit-exact"]
+        return _table(head, rows)
+    head = ["model", "layer", "count", "MACs", *LIBRARIES, "M0+ limit", "ours / best other", "bit-exact"]
+    return _table(head, rows)
+
+
 KINDS = {
     "coremark": coremark,
+    "kernel-compare": kernel_compare,
     "fft": fft,
     "wakeword": wakeword,
     "kernels": kernels,

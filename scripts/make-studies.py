@@ -5,9 +5,11 @@ these committed files (as it does from results/baseline.json), so no figure in a
 table is copied by hand. Each file is a command's own output plus the usual header
 (git sha, toolchain, flags) and the command that made it.
 
-    .venv/bin/python scripts/make-studies.py [fft-tables wakeword kernels frontend-compare perf coremark]
+    .venv/bin/python scripts/make-studies.py [fft-tables wakeword kernels kernel-compare frontend-compare
+                                              perf coremark]
 
-`coremark` needs COREMARK_ROOT (a checkout of eembc/coremark; never copied here).
+`coremark` needs COREMARK_ROOT (a checkout of eembc/coremark; never copied here);
+`kernel-compare` CMSIS_NN_ROOT and TFLM_ROOT (checkouts of CMSIS-NN and tflite-micro).
 `perf` is wall-clock (simulated MIPS): the one study that changes from run to run; the
 others are deterministic. The wake-word study needs the pinned pymicro-wakeword models
 in the cache (any `make bench` fetches them).
@@ -16,6 +18,7 @@ in the cache (any `make bench` fetches them).
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -129,8 +132,52 @@ def coremark_study() -> None:
     write_json(OUT / "coremark.json", {**header(), "command": command, "runs": rows})
 
 
+def _commit(root: Path) -> str | None:
+    done = subprocess.run(["git", "-C", str(root), "rev-parse", "HEAD"], capture_output=True, text=True)
+    return done.stdout.strip() if done.returncode == 0 else None
+
+
+def kernel_compare() -> None:
+    """Each weighted layer with our kernels, CMSIS-NN and TFLite Micro's reference kernels
+    (-O2, -O3) on the RP2040, weights in SRAM. Needs CMSIS_NN_ROOT and TFLM_ROOT (with
+    gemmlowp downloaded, or GEMMLOWP_ROOT): CI has neither, so the committed file is
+    what the docs show. The models: TFLite Micro's micro_speech and person_detect (from
+    that checkout), the four wake-word models, the conv fixture."""
+    if not (os.environ.get("TFLM_ROOT") and os.environ.get("CMSIS_NN_ROOT")):
+        sys.exit("make-studies kernel-compare: set CMSIS_NN_ROOT and TFLM_ROOT to checkouts")
+    tflm = Path(os.environ["TFLM_ROOT"])
+    wake = source_tree(
+        "pymicro-wakeword", "2.5.0", "pymicro_wakeword/models/alexa.tflite", "PYMICRO_WAKEWORD_ROOT"
+    )
+    models = [
+        (
+            "micro_speech",
+            tflm / "tensorflow/lite/micro/examples/micro_speech/models/micro_speech_quantized.tflite",
+        ),
+        ("person_detect", tflm / "tensorflow/lite/micro/models/person_detect.tflite"),
+        *[(n, wake / "pymicro_wakeword" / "models" / f"{n}.tflite") for n in WAKEWORD],
+        ("conv fixture", ROOT / "tests/fixtures/tflite/conv.tflite"),
+    ]
+    runs = []
+    for name, path in models:
+        doc = _json(["model", str(path), "--target", "rp2040", "--compare-kernels", "--json"])
+        doc["model"] = name  # the checkout's absolute path says nothing to a reader
+        runs.append(doc)
+    checkouts = {
+        "cmsis_nn": _commit(Path(os.environ["CMSIS_NN_ROOT"])),
+        "tflite_micro": _commit(tflm),
+    }
+    command = (
+        "CMSIS_NN_ROOT=... TFLM_ROOT=... mcubench model MODEL.tflite --target rp2040 --compare-kernels --json"
+    )
+    write_json(
+        OUT / "kernel-compare.json", {**header(), "command": command, "checkouts": checkouts, "runs": runs}
+    )
+
+
 STUDIES = {
     "fft-tables": fft_tables,
+    "kernel-compare": kernel_compare,
     "wakeword": wakeword,
     "kernels": kernels,
     "frontend-compare": frontend_compare,

@@ -173,6 +173,21 @@ def test_a_new_user_project_runs_checks_and_gates_from_the_wheel(installed):
     )
     assert model["bit_exact"] and model["fits"] and len(model["ops"]) == 5
     assert list((project / ".mcubench" / "build" / "gen" / "models").glob("kws-*.c"))
+    # its layers timed against the kernel libraries: without their checkouts, ours alone
+    compared = json.loads(
+        _sh(
+            installed,
+            "mcubench",
+            "model",
+            "kws.tflite",
+            "--target",
+            "py32f003",
+            "--compare-kernels",
+            "--json",
+        ).stdout
+    )
+    assert compared["libraries"] == ["mcubench"] and compared["bit_exact"] and len(compared["layers"]) == 4
+    assert compared["not_compared"] == ["CMSIS_NN_ROOT", "TFLM_ROOT"]
 
     # the chips mcubench ships, with their memory systems, from the wheel's firmware folder
     targets = _sh(installed, "mcubench", "targets").stdout

@@ -71,7 +71,7 @@ class ModelRun:
         return all(o.bit_exact for o in self.ops)
 
 
-def _oracle():
+def oracle():
     try:
         from tflite_micro.python.tflite_micro import runtime
     except ImportError:
@@ -160,7 +160,7 @@ def run(
     """Run the model `steps` times (a streaming model carries its state from step to
     step, on the chip and in the interpreter alike), every operator checked every step.
     x: [steps, *input shape] int8 (or one step's input), else seeded random inputs."""
-    runtime = _oracle()
+    runtime = oracle()
     gen = generate(path, weights_in_sram)
     info = gen.info
     shape = info.tensors[gen.input].shape

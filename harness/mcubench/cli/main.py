@@ -111,6 +111,13 @@ def _add_model(sub):
         help="with --run: weights as initialised data in SRAM, not const in flash (an RP2040's XIP "
         "cache holds 16 KiB)",
     )
+    p.add_argument(
+        "--compare-kernels",
+        action="store_true",
+        help="time every CONV_2D, DEPTHWISE_CONV_2D and FULLY_CONNECTED with our kernels, CMSIS-NN "
+        "(CMSIS_NN_ROOT) and TFLite Micro's reference kernels -O2/-O3 (TFLM_ROOT), weights in SRAM, "
+        "each output against TFLite Micro's host interpreter",
+    )
     p.add_argument("--json", action="store_true", help=JSON_HELP)
 
 

@@ -6,7 +6,9 @@ stack and runtime not counted). With --run, the measured one: C generated for th
 model, built for the chip and run operator by operator, each operator's cycles and
 output held to TFLite Micro's host interpreter, and flash (weights + code), arena,
 static RAM and peak stack from the ELF and the run. Exit 1 when it does not fit or an
-operator's output differs from TFLite Micro's.
+operator's output differs from TFLite Micro's. With --compare-kernels, each weighted
+layer timed with our kernels and the libraries whose checkouts the environment names
+(cli/compare_kernels_command.py).
 """
 
 from __future__ import annotations
@@ -17,12 +19,19 @@ from mcubench.base.errors import ConfigError, FirmwareFault
 from mcubench.bench.model_run import read_steps, run
 from mcubench.build.compile import DoesNotFit
 from mcubench.chip.targets import load_target
+from mcubench.cli.compare_kernels_command import compare_command
 from mcubench.cli.output import print_json
 from mcubench.tflite.codegen import read_model
 
 
 def run_model(args) -> int:
     target = load_target(args.target)
+    if args.compare_kernels:
+        if args.run or args.input or args.weights_in_sram:
+            raise ConfigError(
+                "--compare-kernels times each layer on its own: not with --run, --input or --weights-in-sram"
+            )
+        return compare_command(args, target)
     if args.run:
         return _run(args, target)
     if args.input:

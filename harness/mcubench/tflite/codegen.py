@@ -14,11 +14,13 @@ def read_model(path) -> ModelInfo:
     return load_model(path, macs)
 
 
-def generate(path, weights_in_sram: bool = False) -> Generated:
+def generate(path, weights_in_sram: bool = False, only: frozenset[int] | None = None) -> Generated:
     """C for the model. weights_in_sram: weights, biases and multipliers as initialised
     data (copied to SRAM at start-up, flash keeps their image) instead of const in
     flash: on an RP2040, whose 16 KiB XIP cache cannot hold a 26 KB model, every step
-    would otherwise fetch most weights from the flash again (40 cycles per 8-byte line)."""
+    would otherwise fetch most weights from the flash again (40 cycles per 8-byte line).
+    only: the operators to emit (a layer cut out to be timed on its own, its weights and
+    nothing else's in the image; the arena keeps the whole model's plan)."""
     info = read_model(path)
     for op in info.ops:
         if op.name not in SUPPORTED:
@@ -33,7 +35,8 @@ def generate(path, weights_in_sram: bool = False) -> Generated:
             raise ModelError(f"{path}: input tensor {i} is {info.tensors[i].dtype}; int8 inputs only")
     g = Gen(info, weights_in_sram)
     for op in info.ops:
-        EMITTERS[op.name](g, op)
+        if only is None or op.index in only:
+            EMITTERS[op.name](g, op)
     gen = g.gen
     gen.input = info.inputs[0]
     gen.input_offset = info.offsets[gen.input]

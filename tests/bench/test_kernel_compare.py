@@ -1,0 +1,91 @@
+"""The kernel comparison (`mcubench model --compare-kernels`): each weighted layer cut out
+and timed on its own. Without the libraries' checkouts (CI has none) it times ours
+alone; the cut must measure exactly what the whole model's run measures for that
+operator, and a checkout that is not one is a one-line error. With CMSIS_NN_ROOT and
+TFLM_ROOT set, every library's output is held to TFLite Micro's host interpreter."""
+
+import json
+import os
+from pathlib import Path
+
+import numpy as np
+import pytest
+from run_cli import ROOT, assert_one_line_error, mcubench, outcome
+
+from mcubench.base.errors import ConfigError
+from mcubench.bench import kernel_compare as kc
+from mcubench.bench.model_run import firmware
+from mcubench.chip.targets import load_target
+from mcubench.emu.elf_image import ElfImage
+from mcubench.emu.machine import Machine
+from mcubench.tflite.codegen import generate
+
+CONV = ROOT / "tests" / "fixtures" / "tflite" / "conv.tflite"
+
+
+def test_a_cut_layer_costs_what_it_costs_in_the_whole_model():
+    """Two routes to one figure: each layer built alone with its weights in SRAM, and the
+    same kernel called in the image of the whole model (every operator, weights in flash)
+    on the activation the model run leaves it. On the PY32F003 (no cache, no wait states:
+    a load from either memory takes 2 cycles) they must take the same cycles."""
+    target = load_target("py32f003")
+    rows = kc.compare(CONV, target, kc.Checkouts())
+    assert [r.index for r in rows] == [0, 1, 2, 4]  # CONV, DEPTHWISE, CONV, FC; not the pool
+    shapes = ["CONV 3x3 3->8 12x10", "DW 3x3 s2 8->16 m2 5x4", "CONV 3x3 16->8 5x4", "FC 160->4"]
+    assert [r.shape for r in rows] == shapes
+    gen = generate(CONV)
+    image = ElfImage.load(firmware(gen, target))
+    m = Machine(image, target)
+    arena = image.symbol("arena", "object").addr
+    m.write(
+        arena + gen.input_offset,
+        np.random.default_rng(0).integers(-128, 128, gen.input_bytes, np.int8).tobytes(),
+    )
+    whole = {}
+    for op in gen.ops:  # the model as the firmware runs it, each weighted kernel timed on its own
+        if op.index in {r.index for r in rows}:
+            kernel, block = kc.kernel_call(gen, op.index)
+            whole[op.index] = m.call(kernel, image.symbol(block, "object").addr).cycles
+        else:
+            m.call("model_run_op", op.index)
+    for r in rows:
+        assert list(r.cycles) == [kc.OURS] and r.bit_exact == {kc.OURS: True}
+        assert r.cycles[kc.OURS] == whole[r.index], r.shape
+        assert r.limit_cycles == 6 * r.macs
+
+
+def test_without_checkouts_the_command_says_which_variable_adds_which_library():
+    env = {k: v for k, v in os.environ.items() if k not in (kc.CMSIS_ENV, kc.TFLM_ENV, kc.GEMMLOWP_ENV)}
+    proc = mcubench("model", CONV, "--target", "py32f003", "--compare-kernels", "--json", env=env)
+    assert proc.returncode == 0, proc.stderr
+    doc = json.loads(proc.stdout)
+    assert doc["libraries"] == ["mcubench"] and doc["not_compared"] == ["CMSIS_NN_ROOT", "TFLM_ROOT"]
+    assert doc["total_cycles"]["mcubench"] == sum(x["cycles"]["mcubench"] for x in doc["layers"])
+
+
+def test_a_checkout_that_is_not_one_is_a_one_line_error(tmp_path):
+    with pytest.raises(ConfigError, match=r"CMSIS_NN_ROOT=.*: no Include/arm_nnfunctions.h there"):
+        kc.checkouts({"CMSIS_NN_ROOT": str(tmp_path)})
+    tflm = tmp_path / "tflm" / "tensorflow/lite/kernels/internal/reference/integer_ops"
+    tflm.mkdir(parents=True)
+    (tflm / "conv.h").write_text("")
+    with pytest.raises(ConfigError, match=r"TFLM_ROOT=.*: no gemmlowp in .*GEMMLOWP_ROOT"):
+        kc.checkouts({"TFLM_ROOT": str(tmp_path / "tflm")})
+    assert kc.checkouts({}) == kc.Checkouts()
+
+
+def test_the_command_refuses_run_options_in_one_line():
+    rc, _, err = outcome("model", CONV, "--target", "py32f003", "--compare-kernels", "--run")
+    assert_one_line_error(rc, err, "--compare-kernels times each layer on its own")
+
+
+@pytest.mark.skipif(
+    not (os.environ.get(kc.CMSIS_ENV) and os.environ.get(kc.TFLM_ENV)),
+    reason="needs CMSIS_NN_ROOT and TFLM_ROOT checkouts (CI has neither)",
+)
+def test_every_library_is_bit_exact_with_tflite_micro_on_the_chip():
+    rows = kc.compare(CONV, load_target("rp2040"))
+    for r in rows:
+        assert set(r.cycles) == {kc.OURS, kc.CMSIS, kc.TFLM_O2, kc.TFLM_O3}
+        assert all(r.bit_exact.values()), (r.shape, r.bit_exact)
+    assert Path(kc.checkouts().cmsis_nn or "").is_dir()
