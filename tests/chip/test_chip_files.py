@@ -10,7 +10,9 @@ from hypothesis import strategies as st
 
 from mcubench.base import project
 from mcubench.base.errors import ConfigError
-from mcubench.chip.targets import load_target
+from mcubench.base.paths import FIRMWARE_DIR
+from mcubench.build.compile import BuildSpec, build
+from mcubench.chip.targets import load_target, target_names
 from mcubench.emu import native
 
 CHIP = """\
@@ -160,3 +162,23 @@ def test_both_counters_agree_on_every_accepted_chip_file(
     # and an SRAM store and load (sram_cycles each) on top of the same static count
     first = runs["native"][1]
     assert first.cycles >= 40 * (2 + ws + 2 * sram_cycles)
+
+
+def test_a_project_passed_in_is_used_without_making_it_current(tmp_path):
+    """The chip and build layers take the project as an argument: a chip of that project
+    loads, and its linker script, objects and ELF go to that project's build folder, while
+    the current project (this checkout) neither knows the chip nor receives a file."""
+    (tmp_path / "mcubench.toml").write_text("")
+    (tmp_path / "targets").mkdir()
+    (tmp_path / "targets" / "chip.toml").write_text(CHIP.format(ws=0, flash_extra="", sram_extra=""))
+    mine = project.load_project(tmp_path / "mcubench.toml")
+    assert mine is not None and project.current().root != tmp_path
+    assert "chip" in target_names(mine) and "chip" not in target_names()
+    with pytest.raises(ConfigError, match="unknown target 'chip'"):
+        load_target("chip")
+    chip = load_target("chip", mine)
+    assert chip.linker_script.is_relative_to(mine.gen_dir)
+    spec = BuildSpec("fir_q15", (FIRMWARE_DIR / "bench" / "fir_q15.c",))
+    elf = build(spec, chip, mine).elf
+    assert elf.is_relative_to(mine.build_dir / "chip") and elf.is_file()
+    assert list((mine.build_dir / "obj").glob("fir_q15-*.o"))

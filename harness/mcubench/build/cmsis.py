@@ -17,7 +17,7 @@ import numpy as np
 from mcubench.base.c_arrays import c_array
 from mcubench.base.errors import BuildError
 from mcubench.base.files import write_if_changed
-from mcubench.base.project import current
+from mcubench.base.project import Project, current
 from mcubench.build.sdist import source_tree
 
 VERSION = "1.10.3"
@@ -59,7 +59,7 @@ def _table(tree: Path, name: str) -> np.ndarray:
     return np.where(arr >= 0x8000, arr - 0x10000, arr)
 
 
-def reduced_tables_header(n: int) -> Path:
+def reduced_tables_header(n: int, project: Project | None = None) -> Path:
     """build/gen/cmsis_rfft_reduced_<n>/: realCoefA/B entries an n-point arm_rfft_q15
     reads (every (8192/n)-th pair, taken from the official arrays), for modifier 1."""
     if n not in RFFT_Q15_SIZES:
@@ -78,7 +78,7 @@ def reduced_tables_header(n: int) -> Path:
     for name in ("realCoefAQ15", "realCoefBQ15"):
         lines.append(c_array("int16_t", f"reduced_{name}", _table(tree, name)[idx], aligned=True))
     lines.append("#endif")
-    folder = current().gen_dir / f"cmsis_rfft_reduced_{n}"
+    folder = (project or current()).gen_dir / f"cmsis_rfft_reduced_{n}"
     write_if_changed(folder / "cmsis_rfft_reduced.h", "\n".join(lines) + "\n")
     return folder
 
@@ -129,7 +129,7 @@ def mfcc_tables(shape: dict = MFCC_SHAPE) -> dict:
     }
 
 
-def mfcc_header(shape: dict = MFCC_SHAPE) -> Path:
+def mfcc_header(shape: dict = MFCC_SHAPE, project: Project | None = None) -> Path:
     """build/gen/cmsis_mfcc/cmsis_mfcc_tables.h with the tables of mfcc_tables()."""
     t = mfcc_tables(shape)
 
@@ -152,6 +152,6 @@ def mfcc_header(shape: dict = MFCC_SHAPE) -> Path:
             "",
         ]
     )
-    folder = current().gen_dir / "cmsis_mfcc"
+    folder = (project or current()).gen_dir / "cmsis_mfcc"
     write_if_changed(folder / "cmsis_mfcc_tables.h", text)
     return folder

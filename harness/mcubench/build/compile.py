@@ -22,7 +22,7 @@ from pathlib import Path
 
 from mcubench.base.errors import BuildError
 from mcubench.base.paths import FIRMWARE_DIR
-from mcubench.base.project import current
+from mcubench.base.project import Project, current
 from mcubench.build.stack_usage import STACK_FILE, merge_su
 from mcubench.build.toolchain import gcc_version, tool
 from mcubench.chip.targets import Target
@@ -83,7 +83,7 @@ def _digest(*parts) -> str:
     return h.hexdigest()[:16]
 
 
-def _compile(src: Path, flags: list[str], headers_digest: str) -> Path:
+def _compile(src: Path, flags: list[str], headers_digest: str, build_dir: Path) -> Path:
     """One object, cached by the source, the flags, the headers and the compiler. C++
     sources (third-party ones: the TFLite Micro front end) get g++ without exceptions
     or RTTI, as firmware builds them."""
@@ -93,7 +93,7 @@ def _compile(src: Path, flags: list[str], headers_digest: str) -> Path:
         compiler = "g++"
         flags = [("-std=c++17" if f == "-std=c11" else f) for f in flags] + CXX_FLAGS
     key = _digest(src, src.read_bytes(), json.dumps(flags + ANALYSIS_FLAGS), headers_digest, gcc_version())
-    obj = current().build_dir / "obj" / f"{src.stem}-{key}.o"
+    obj = build_dir / "obj" / f"{src.stem}-{key}.o"
     if obj.is_file() and obj.with_suffix(".warn").is_file():
         return obj
     obj.parent.mkdir(parents=True, exist_ok=True)
@@ -127,7 +127,9 @@ def warnings_of(objects) -> list[str]:
     return out
 
 
-def build(spec: BuildSpec, target: Target) -> BuildResult:
+def build(spec: BuildSpec, target: Target, project: Project | None = None) -> BuildResult:
+    """The ELF, in `project`'s build folder (by default the current project's)."""
+    build_dir = (project or current()).build_dir
     for src in spec.sources:
         if not Path(src).is_file():
             raise BuildError(f"{spec.name}: source {src} not found")
@@ -136,7 +138,7 @@ def build(spec: BuildSpec, target: Target) -> BuildResult:
     sources = list(spec.sources)
     if spec.with_entry:
         sources += [COMMON / "startup.c"] + ([COMMON / "entry.c"] if spec.bench_main else [])
-    objects = [_compile(src, flags, headers_digest) for src in sources]
+    objects = [_compile(src, flags, headers_digest, build_dir) for src in sources]
     link = [
         *CPU_FLAGS,
         f"-L{COMMON}",
@@ -151,7 +153,7 @@ def build(spec: BuildSpec, target: Target) -> BuildResult:
         target.linker_script.read_bytes(),
         (COMMON / "mcubench_sections.ld").read_bytes(),
     )
-    out_dir = current().build_dir / target.name / f"{spec.name}-{digest}"
+    out_dir = build_dir / target.name / f"{spec.name}-{digest}"
     elf = out_dir / "firmware.elf"
     manifest_path = out_dir / "manifest.json"
     if elf.is_file() and manifest_path.is_file():

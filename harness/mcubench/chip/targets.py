@@ -17,7 +17,7 @@ from pathlib import Path
 from mcubench.base.errors import ConfigError
 from mcubench.base.files import write_if_changed
 from mcubench.base.paths import TARGETS_DIR
-from mcubench.base.project import current
+from mcubench.base.project import Project, current
 from mcubench.base.schema import Field, Source, between, check_table, one_of, positive, power_of_two
 from mcubench.base.toml_files import parse_toml, read_text
 from mcubench.chip.peripherals import Peripheral, check_layout, core_peripherals, parse_peripherals
@@ -121,11 +121,11 @@ class Target:
         return dataclasses.replace(self, clock_hz=clock_hz)
 
 
-def _target_files() -> dict[str, Path]:
+def _target_files(project: Project) -> dict[str, Path]:
     """Every known chip file by name: mcubench's own, then the project's target folders
     (`<dir>/<name>.toml` or `<dir>/<name>/target.toml`). A name defined twice is an error."""
     found: dict[str, Path] = {}
-    for folder in (TARGETS_DIR, *current().target_dirs):
+    for folder in (TARGETS_DIR, *project.target_dirs):
         for path in sorted(folder.glob("*/target.toml")) + sorted(folder.glob("*.toml")):
             name = path.parent.name if path.name == "target.toml" else path.stem
             if name in found:
@@ -134,8 +134,9 @@ def _target_files() -> dict[str, Path]:
     return found
 
 
-def target_names() -> list[str]:
-    return sorted(_target_files())
+def target_names(project: Project | None = None) -> list[str]:
+    """Every chip known to `project` (by default the current one, base/project.py)."""
+    return sorted(_target_files(project or current()))
 
 
 # Ranges: what the counters can represent exactly (the native one keeps 32-bit costs) and
@@ -311,7 +312,7 @@ def _wait_states(value, src: Source) -> tuple[tuple[int, int], ...]:
     return tuple((a, b) for a, b in value)
 
 
-def generated_linker_script(name: str, regions: tuple[Region, ...]) -> Path:
+def generated_linker_script(name: str, regions: tuple[Region, ...], gen_dir: Path) -> Path:
     """A linker script from the target's flash and SRAM regions (user chips need not
     write one): MEMORY plus the shared section layout."""
     flash = next((r for r in regions if r.kind == "flash"), None)
@@ -325,22 +326,25 @@ def generated_linker_script(name: str, regions: tuple[Region, ...]) -> Path:
         f"  RAM   (rwx) : ORIGIN = {sram.base:#010x}, LENGTH = {sram.size:#x}\n"
         "}\nINCLUDE mcubench_sections.ld\n"
     )
-    path = current().gen_dir / "targets" / f"{name}-{hashlib.sha256(text.encode()).hexdigest()[:12]}.ld"
+    path = gen_dir / "targets" / f"{name}-{hashlib.sha256(text.encode()).hexdigest()[:12]}.ld"
     write_if_changed(path, text)
     return path
 
 
-def load_target(name: str) -> Target:
-    files = _target_files()
+def load_target(name: str, project: Project | None = None) -> Target:
+    """A chip by name, from mcubench's files and `project`'s (by default the current
+    project); a linker script it needs is generated into the project's gen folder."""
+    project = project or current()
+    files = _target_files(project)
     path = files.get(name)
     if path is None:
         raise ConfigError(f"unknown target {name!r}; valid targets: {', '.join(sorted(files))}")
     st = path.stat()
-    return _parse_target(name, path, st.st_mtime_ns, st.st_size, current().gen_dir)
+    return _parse_target(name, path, st.st_mtime_ns, st.st_size, project.gen_dir)
 
 
 @functools.lru_cache(maxsize=64)
-def _parse_target(name: str, path: Path, _mtime_ns: int, _size: int, _gen_dir: Path) -> Target:
+def _parse_target(name: str, path: Path, _mtime_ns: int, _size: int, gen_dir: Path) -> Target:
     """A target file read and checked once per version of the file (every Machine asks)."""
     src = Source(path, read_text(path))
     data = check_table(parse_toml(path, "\n".join(src.lines)), TARGET_FIELDS, src, None)
@@ -356,7 +360,7 @@ def _parse_target(name: str, path: Path, _mtime_ns: int, _size: int, _gen_dir: P
         description=data["description"],
         clock_hz=data["clock_hz"],
         mul_cycles=data["mul_cycles"],
-        linker_script=path.parent / script if script else generated_linker_script(name, regions),
+        linker_script=path.parent / script if script else generated_linker_script(name, regions, gen_dir),
         flash_wait_states=_wait_states(data["flash_wait_states"], src),
         regions=regions,
         peripherals=core_peripherals() + parse_peripherals(data.get("peripheral", []), src),
