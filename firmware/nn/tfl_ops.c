@@ -3,6 +3,12 @@
 
 #include <string.h>
 
+/* Depthwise kernels of at most this many taps take the tap-list paths (dw_taps, and
+   dw_padded at the borders); larger ones the strided dot products. */
+#define DW_MAX_TAPS 25
+/* A 1-D kernel of at most this many taps too; longer runs go faster through nn_sdot_int8. */
+#define DW_SHORT_RUN 8
+
 /* The taps of one output position that fall inside the input: a rectangle
    [ky0, ky1) x [kx0, kx1) of the kernel, since validity is decided per axis. */
 static inline void valid_range(int32_t origin, uint32_t k, uint32_t dil, uint32_t size, uint32_t *k0,
@@ -32,8 +38,29 @@ static int32_t padded_sum(const int8_t *w, uint32_t kh, uint32_t kw, uint32_t ky
     return s;
 }
 
+/* A 1x1 convolution without padding is a fully connected layer at every output
+   position (a matrix product over positions): per position, each output channel's dot
+   product over the input channels and its requantisation, none of the general path's
+   per-output bookkeeping (borders, kernel rows, dilation). */
+static void conv_pointwise(const tfl_conv_t *p)
+{
+    const uint32_t cin = p->in_c, cout = p->out_c, step_x = (uint32_t)p->stride_w * cin;
+    const uint32_t step_y = (uint32_t)p->stride_h * p->in_w * cin;
+    const int8_t *row = p->x;
+    int8_t *y = p->y;
+    for (uint32_t oy = 0; oy < p->out_h; oy++, row += step_y) {
+        const int8_t *x = row;
+        for (uint32_t ox = 0; ox < p->out_w; ox++, x += step_x, y += cout)
+            nn_fully_connected(x, cin, p->w, p->bias, cout, p->rq, &p->out, y);
+    }
+}
+
 void tfl_conv2d(const tfl_conv_t *p)
 {
+    if (p->k_h == 1 && p->k_w == 1 && p->pad_h == 0 && p->pad_w == 0) {
+        conv_pointwise(p);
+        return;
+    }
     const tfl_conv_t q = *p; /* locals: int8 stores below may alias anything */
     const uint32_t cin = q.in_c, row = (uint32_t)q.k_w * cin, filt = (uint32_t)q.k_h * row;
     const uint32_t in_row = (uint32_t)q.in_w * cin;
@@ -92,6 +119,26 @@ static void dw_run(const int8_t *xs, const int8_t *w, const int32_t *bias, const
             y[oc] = nn_finish(nn_sdot_int8(xs + ic, x_step, w + oc, w_step, n, bias[oc]), &rq[oc], out);
 }
 
+/* Every output channel of an interior position of a 2-D kernel: the taps' input offsets
+   computed once for the layer (x_off), the weights a channel apart per tap, no division
+   (the input channel steps once every `mult` outputs). */
+static void dw_taps(const int8_t *xs, const int8_t *w, const int32_t *bias, const nn_requant_t *rq,
+                    const nn_output_t *out, int8_t *y, uint32_t cin, uint32_t mult, const int32_t *x_off,
+                    uint32_t taps, uint32_t cout)
+{
+    uint32_t oc = 0;
+    for (uint32_t ic = 0; ic < cin; ic++) {
+        const int8_t *xc = xs + ic;
+        for (uint32_t m = 0; m < mult; m++, oc++) {
+            const int8_t *wp = w + oc;
+            int32_t acc = bias[oc];
+            for (uint32_t t = 0; t < taps; t++, wp += cout)
+                acc += xc[x_off[t]] * *wp;
+            y[oc] = nn_finish(acc, &rq[oc], out);
+        }
+    }
+}
+
 /* One output position near a border: each channel's bias gets the padded taps' x_zp * w
    back, then a strided dot product per kernel row in range. Apart from the common path
    so that its stack frame stays small. */
@@ -100,6 +147,38 @@ __attribute__((noinline)) static void dw_padded(const tfl_conv_t *q, const int8_
 {
     const uint32_t cout = q->out_c, mult = q->depth_mult, w_row = (uint32_t)q->k_w * cout;
     const int32_t xdy = (int32_t)(q->dil_h * (uint32_t)q->in_w * q->in_c), xdx = (int32_t)(q->dil_w * q->in_c);
+    const uint32_t taps = (uint32_t)q->k_h * q->k_w;
+    if (taps <= DW_MAX_TAPS && taps * cout <= 0xFFFFu) {
+        /* this position's taps as lists: in range (input offset from xs, weight offset),
+           and in the padding (weight offset: x_zp w goes back into the sum) */
+        int32_t x_off[DW_MAX_TAPS];
+        uint16_t w_in[DW_MAX_TAPS], w_pad[DW_MAX_TAPS];
+        uint32_t n_in = 0, n_pad = 0;
+        for (uint32_t ky = 0; ky < q->k_h; ky++)
+            for (uint32_t kx = 0; kx < q->k_w; kx++) {
+                const uint16_t wo = (uint16_t)(ky * w_row + kx * cout);
+                if (ky >= ky0 && ky < ky1 && kx >= kx0 && kx < kx1) {
+                    x_off[n_in] = (int32_t)(ky - ky0) * xdy + (int32_t)(kx - kx0) * xdx;
+                    w_in[n_in++] = wo;
+                } else {
+                    w_pad[n_pad++] = wo;
+                }
+            }
+        uint32_t oc = 0;
+        for (uint32_t ic = 0; ic < q->in_c; ic++) {
+            const int8_t *xc = xs + ic;
+            for (uint32_t m = 0; m < mult; m++, oc++) {
+                const int8_t *w = q->w + oc;
+                int32_t acc = 0, pad = 0;
+                for (uint32_t t = 0; t < n_in; t++)
+                    acc += xc[x_off[t]] * w[w_in[t]];
+                for (uint32_t t = 0; t < n_pad; t++)
+                    pad += w[w_pad[t]];
+                y[oc] = nn_finish(q->bias[oc] + acc + q->in_zp * pad, &q->rq[oc], &q->out);
+            }
+        }
+        return;
+    }
     for (uint32_t oc = 0; oc < cout; oc++) {
         int32_t acc = q->bias[oc] + q->in_zp * padded_sum(q->w + oc, q->k_h, q->k_w, ky0, ky1, kx0, kx1, cout, 1);
         for (uint32_t ky = ky0; ky < ky1 && kx1 > kx0; ky++)
@@ -114,6 +193,14 @@ void tfl_depthwise_conv2d(const tfl_conv_t *p)
     const tfl_conv_t q = *p;
     const uint32_t cin = q.in_c, cout = q.out_c, mult = q.depth_mult;
     const uint32_t in_row = (uint32_t)q.in_w * cin, w_row = (uint32_t)q.k_w * cout;
+    /* an interior position's taps: where each lies from the first, in the input */
+    const uint32_t taps = (uint32_t)q.k_h * q.k_w;
+    int32_t x_off[DW_MAX_TAPS];
+    const int tap_list = taps <= DW_MAX_TAPS && (taps <= DW_SHORT_RUN || (q.k_h > 1 && q.k_w > 1));
+    if (tap_list)
+        for (uint32_t ky = 0, t = 0; ky < q.k_h; ky++)
+            for (uint32_t kx = 0; kx < q.k_w; kx++, t++)
+                x_off[t] = (int32_t)(ky * q.dil_h * in_row + kx * q.dil_w * cin);
     int8_t *y = q.y;
     for (uint32_t oy = 0; oy < q.out_h; oy++) {
         const int32_t iy0 = (int32_t)(oy * q.stride_h) - q.pad_h;
@@ -133,7 +220,9 @@ void tfl_depthwise_conv2d(const tfl_conv_t *p)
                 continue;
             }
             const int32_t *bias = q.bias;
-            if (nx == 1)
+            if (tap_list)
+                dw_taps(xs, ws, bias, q.rq, &q.out, y, cin, mult, x_off, taps, cout);
+            else if (nx == 1)
                 dw_run(xs, ws, bias, q.rq, &q.out, y, cin, mult, xdy, (int32_t)w_row, ny);
             else if (ny == 1)
                 dw_run(xs, ws, bias, q.rq, &q.out, y, cin, mult, xdx, (int32_t)cout, nx);

@@ -156,7 +156,7 @@ def test_report_the_mutation_count():
 
 def test_a_model_whose_stack_overflows_at_run_time_does_not_fit(tmp_path):
     """FC 3,950 -> 4 on the PY32F003: the arena fits the 4 KiB at link time, the stack of
-    the kernels does not (by 12 bytes): the answer is "does not fit" (exit 1), not a
+    the kernels does not (by 4 bytes): the answer is "does not fit" (exit 1), not a
     firmware fault."""
     import importlib.util
 
@@ -173,4 +173,4 @@ def test_a_model_whose_stack_overflows_at_run_time_does_not_fit(tmp_path):
     path.write_bytes(b.build())
     code, out, err = model_command(path, "--run")
     assert code == 1 and err == "", err
-    assert out.startswith("does not fit py32f003: the stack overflows the RAM left by 12 bytes in ")
+    assert out.startswith("does not fit py32f003: the stack overflows the RAM left by 4 bytes in ")
