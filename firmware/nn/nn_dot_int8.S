@@ -283,3 +283,75 @@ nn_sdot_int8:
     mov   r8, r6
     pop   {r4, r5, r6, r7, pc}
     .size nn_sdot_int8, . - nn_sdot_int8
+
+/*
+ * void nn_dw4_int8(const int8_t *x, const int8_t *w, const int32_t *x_off,
+ *                  const int32_t *w_off, uint32_t taps, int32_t acc[4])
+ * Four adjacent channels of a depthwise convolution at once: acc[c] += sum over the taps
+ * of x[x_off[t] + c] w[w_off[t] + c], c = 0..3 (taps > 0). Channels-last data puts a
+ * tap's four channels in one word of input and one of weights (x, w and every offset
+ * 4-byte aligned), so each tap is two word loads and four lanes sign-extended as in
+ * nn_dot4_int8: 31 cycles per 4 MACs on a Cortex-M0+; the sums stay in r8-r11.
+ * Registers: r0 x, r1 w, r2 x_off, r3 w_off, r4-r7 temporaries, r12 the end of x_off.
+ */
+    .section .text.nn_dw4_int8, "ax", %progbits
+    .global nn_dw4_int8
+    .type nn_dw4_int8, %function
+    .thumb_func
+nn_dw4_int8:
+    push  {r4, r5, r6, r7, lr}
+    mov   r4, r8
+    mov   r5, r9
+    mov   r6, r10
+    mov   r7, r11
+    push  {r4, r5, r6, r7}
+    ldr   r4, [sp, #36]       /* taps: first stack argument, above 9 saved words */
+    lsls  r4, r4, #2
+    adds  r4, r2, r4
+    mov   ip, r4              /* end of x_off */
+    ldr   r4, [sp, #40]       /* acc */
+    ldm   r4, {r4, r5, r6, r7}  /* base in the list: no writeback */
+    mov   r8, r4
+    mov   r9, r5
+    mov   r10, r6
+    mov   r11, r7
+1:
+    ldm   r2!, {r4}           /* x_off */
+    ldm   r3!, {r5}           /* w_off */
+    ldr   r6, [r0, r4]        /* four x */
+    ldr   r7, [r1, r5]        /* four w */
+    sxtb  r4, r6
+    sxtb  r5, r7
+    muls  r4, r5
+    add   r8, r4
+    lsls  r4, r6, #16
+    asrs  r4, r4, #24
+    lsls  r5, r7, #16
+    asrs  r5, r5, #24
+    muls  r4, r5
+    add   r9, r4
+    lsls  r4, r6, #8
+    asrs  r4, r4, #24
+    lsls  r5, r7, #8
+    asrs  r5, r5, #24
+    muls  r4, r5
+    add   r10, r4
+    asrs  r6, r6, #24
+    asrs  r7, r7, #24
+    muls  r6, r7
+    add   r11, r6
+    cmp   r2, ip
+    bne   1b
+    ldr   r4, [sp, #40]
+    mov   r0, r8
+    mov   r1, r9
+    mov   r2, r10
+    mov   r3, r11
+    stm   r4!, {r0, r1, r2, r3}
+    pop   {r4, r5, r6, r7}
+    mov   r8, r4
+    mov   r9, r5
+    mov   r10, r6
+    mov   r11, r7
+    pop   {r4, r5, r6, r7, pc}
+    .size nn_dw4_int8, . - nn_dw4_int8

@@ -9,6 +9,10 @@
 /* A 1-D kernel of at most this many taps too; longer runs go faster through nn_sdot_int8. */
 #define DW_SHORT_RUN 8
 
+/* nn_dot_int8.S: four adjacent channels of a depthwise convolution over a list of taps. */
+void nn_dw4_int8(const int8_t *x, const int8_t *w, const int32_t *x_off, const int32_t *w_off, uint32_t taps,
+                 int32_t acc[4]);
+
 /* The taps of one output position that fall inside the input: a rectangle
    [ky0, ky1) x [kx0, kx1) of the kernel, since validity is decided per axis. */
 static inline void valid_range(int32_t origin, uint32_t k, uint32_t dil, uint32_t size, uint32_t *k0,
@@ -139,6 +143,32 @@ static void dw_taps(const int8_t *xs, const int8_t *w, const int32_t *bias, cons
     }
 }
 
+/* Four adjacent channels per call of nn_dw4_int8 when a tap's channels are whole words
+   of input and of weights: multiplier 1, channels a multiple of 4, aligned data. */
+static int dw_words(const int8_t *xs, const int8_t *w, uint32_t cin, uint32_t mult)
+{
+    return mult == 1 && (cin & 3u) == 0 && (((uintptr_t)xs | (uintptr_t)w) & 3u) == 0;
+}
+
+/* Every output channel of one position, four at a time, from its taps in range (x_off
+   from xs, w_off from w); pad_w are the weight offsets of the taps in the padding, whose
+   x_zp * w goes back into the sum (the folded bias took it away). */
+static void dw_quads(const int8_t *xs, const int8_t *w, const int32_t *x_off, const int32_t *w_off, uint32_t n,
+                     const uint16_t *pad_w, uint32_t n_pad, const tfl_conv_t *q, int8_t *y)
+{
+    for (uint32_t c = 0; c < q->in_c; c += 4) {
+        int32_t acc[4] = {q->bias[c], q->bias[c + 1], q->bias[c + 2], q->bias[c + 3]};
+        if (n > 0)
+            nn_dw4_int8(xs + c, w + c, x_off, w_off, n, acc);
+        for (uint32_t j = 0; j < 4; j++) {
+            int32_t pad = 0;
+            for (uint32_t t = 0; t < n_pad; t++)
+                pad += w[pad_w[t] + c + j];
+            y[c + j] = nn_finish(acc[j] + q->in_zp * pad, &q->rq[c + j], &q->out);
+        }
+    }
+}
+
 /* One output position near a border: each channel's bias gets the padded taps' x_zp * w
    back, then a strided dot product per kernel row in range. Apart from the common path
    so that its stack frame stays small. */
@@ -151,19 +181,23 @@ __attribute__((noinline)) static void dw_padded(const tfl_conv_t *q, const int8_
     if (taps <= DW_MAX_TAPS && taps * cout <= 0xFFFFu) {
         /* this position's taps as lists: in range (input offset from xs, weight offset),
            and in the padding (weight offset: x_zp w goes back into the sum) */
-        int32_t x_off[DW_MAX_TAPS];
-        uint16_t w_in[DW_MAX_TAPS], w_pad[DW_MAX_TAPS];
+        int32_t x_off[DW_MAX_TAPS], w_in[DW_MAX_TAPS];
+        uint16_t w_pad[DW_MAX_TAPS];
         uint32_t n_in = 0, n_pad = 0;
         for (uint32_t ky = 0; ky < q->k_h; ky++)
             for (uint32_t kx = 0; kx < q->k_w; kx++) {
-                const uint16_t wo = (uint16_t)(ky * w_row + kx * cout);
+                const uint32_t wo = ky * w_row + kx * cout;
                 if (ky >= ky0 && ky < ky1 && kx >= kx0 && kx < kx1) {
                     x_off[n_in] = (int32_t)(ky - ky0) * xdy + (int32_t)(kx - kx0) * xdx;
-                    w_in[n_in++] = wo;
+                    w_in[n_in++] = (int32_t)wo;
                 } else {
-                    w_pad[n_pad++] = wo;
+                    w_pad[n_pad++] = (uint16_t)wo;
                 }
             }
+        if (dw_words(xs, q->w, q->in_c, mult)) {
+            dw_quads(xs, q->w, x_off, w_in, n_in, w_pad, n_pad, q, y);
+            return;
+        }
         uint32_t oc = 0;
         for (uint32_t ic = 0; ic < q->in_c; ic++) {
             const int8_t *xc = xs + ic;
@@ -195,12 +229,15 @@ void tfl_depthwise_conv2d(const tfl_conv_t *p)
     const uint32_t in_row = (uint32_t)q.in_w * cin, w_row = (uint32_t)q.k_w * cout;
     /* an interior position's taps: where each lies from the first, in the input */
     const uint32_t taps = (uint32_t)q.k_h * q.k_w;
-    int32_t x_off[DW_MAX_TAPS];
-    const int tap_list = taps <= DW_MAX_TAPS && (taps <= DW_SHORT_RUN || (q.k_h > 1 && q.k_w > 1));
-    if (tap_list)
+    int32_t x_off[DW_MAX_TAPS], w_off[DW_MAX_TAPS];
+    const int lists = taps <= DW_MAX_TAPS;
+    const int tap_list = lists && (taps <= DW_SHORT_RUN || (q.k_h > 1 && q.k_w > 1));
+    if (lists)
         for (uint32_t ky = 0, t = 0; ky < q.k_h; ky++)
-            for (uint32_t kx = 0; kx < q.k_w; kx++, t++)
+            for (uint32_t kx = 0; kx < q.k_w; kx++, t++) {
                 x_off[t] = (int32_t)(ky * q.dil_h * in_row + kx * q.dil_w * cin);
+                w_off[t] = (int32_t)(t * cout);
+            }
     int8_t *y = q.y;
     for (uint32_t oy = 0; oy < q.out_h; oy++) {
         const int32_t iy0 = (int32_t)(oy * q.stride_h) - q.pad_h;
@@ -220,7 +257,9 @@ void tfl_depthwise_conv2d(const tfl_conv_t *p)
                 continue;
             }
             const int32_t *bias = q.bias;
-            if (tap_list)
+            if (lists && dw_words(xs, q.w, cin, mult))
+                dw_quads(xs, q.w, x_off, w_off, taps, 0, 0, &q, y);
+            else if (tap_list)
                 dw_taps(xs, ws, bias, q.rq, &q.out, y, cin, mult, x_off, taps, cout);
             else if (nx == 1)
                 dw_run(xs, ws, bias, q.rq, &q.out, y, cin, mult, xdy, (int32_t)w_row, ny);
