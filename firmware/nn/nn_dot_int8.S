@@ -355,3 +355,71 @@ nn_dw4_int8:
     mov   r11, r7
     pop   {r4, r5, r6, r7, pc}
     .size nn_dw4_int8, . - nn_dw4_int8
+
+/*
+ * void nn_dwm4_int8(const int8_t *x, int32_t x_step, const int8_t *w, int32_t w_step,
+ *                   uint32_t n, int32_t acc[4])
+ * Four outputs of one input channel of a depthwise convolution with a channel multiplier
+ * (a multiple of 4): acc[m] += sum over n taps of x[i x_step] w[i w_step + m], m = 0..3
+ * (n > 0, w and w_step 4-byte aligned). The four share each input byte, so a tap is a
+ * byte, a word of four weights and four lanes: 23 cycles per 4 MACs on a Cortex-M0+;
+ * the sums stay in r8-r11.
+ * Registers: r0 x, r1 x_step, r2 w, r3 w_step, r4 zero, r5 the input, r6 the weights,
+ * r7 a lane, r12 the end of x.
+ */
+    .section .text.nn_dwm4_int8, "ax", %progbits
+    .global nn_dwm4_int8
+    .type nn_dwm4_int8, %function
+    .thumb_func
+nn_dwm4_int8:
+    push  {r4, r5, r6, r7, lr}
+    mov   r4, r8
+    mov   r5, r9
+    mov   r6, r10
+    mov   r7, r11
+    push  {r4, r5, r6, r7}
+    ldr   r4, [sp, #36]       /* n: first stack argument, above 9 saved words */
+    muls  r4, r1
+    adds  r4, r0, r4
+    mov   ip, r4              /* end of x */
+    ldr   r4, [sp, #40]       /* acc */
+    ldm   r4, {r4, r5, r6, r7}  /* base in the list: no writeback */
+    mov   r8, r4
+    mov   r9, r5
+    mov   r10, r6
+    mov   r11, r7
+    movs  r4, #0
+1:
+    ldrsb r5, [r0, r4]        /* the input */
+    ldr   r6, [r2]            /* four weights */
+    sxtb  r7, r6
+    muls  r7, r5
+    add   r8, r7
+    lsls  r7, r6, #16
+    asrs  r7, r7, #24
+    muls  r7, r5
+    add   r9, r7
+    lsls  r7, r6, #8
+    asrs  r7, r7, #24
+    muls  r7, r5
+    add   r10, r7
+    asrs  r6, r6, #24
+    muls  r6, r5
+    add   r11, r6
+    adds  r0, r0, r1
+    adds  r2, r2, r3
+    cmp   r0, ip
+    bne   1b
+    ldr   r4, [sp, #40]
+    mov   r0, r8
+    mov   r1, r9
+    mov   r2, r10
+    mov   r3, r11
+    stm   r4!, {r0, r1, r2, r3}
+    pop   {r4, r5, r6, r7}
+    mov   r8, r4
+    mov   r9, r5
+    mov   r10, r6
+    mov   r11, r7
+    pop   {r4, r5, r6, r7, pc}
+    .size nn_dwm4_int8, . - nn_dwm4_int8

@@ -12,6 +12,8 @@
 /* nn_dot_int8.S: four adjacent channels of a depthwise convolution over a list of taps. */
 void nn_dw4_int8(const int8_t *x, const int8_t *w, const int32_t *x_off, const int32_t *w_off, uint32_t taps,
                  int32_t acc[4]);
+/* nn_dot_int8.S: four outputs of one input channel (a channel multiplier) over a run of taps. */
+void nn_dwm4_int8(const int8_t *x, int32_t x_step, const int8_t *w, int32_t w_step, uint32_t n, int32_t acc[4]);
 
 /* The taps of one output position that fall inside the input: a rectangle
    [ky0, ky1) x [kx0, kx1) of the kernel, since validity is decided per axis. */
@@ -222,8 +224,76 @@ __attribute__((noinline)) static void dw_padded(const tfl_conv_t *q, const int8_
     }
 }
 
+/* A depthwise convolution whose channel multiplier is a multiple of 4 (a 1-channel input
+   fanned out to 8 filters, as micro_speech's first layer): four outputs of one input
+   channel share each input byte, so per kernel row in range one call of nn_dwm4_int8
+   sums a run of taps for all four. Output channels in groups of four outer, positions
+   inner; at a border the padded taps' x_zp * w goes back into the sum. */
+#define FANOUT_ROWS 12 /* kernel rows whose sums dw_fanout keeps (taller kernels sum the rest per position) */
+
+__attribute__((noinline)) static void dw_fanout(const tfl_conv_t *q)
+{
+    const uint32_t cin = q->in_c, cout = q->out_c, mult = q->depth_mult;
+    const uint32_t in_row = (uint32_t)q->in_w * cin, w_row = (uint32_t)q->k_w * cout;
+    const int32_t xdy = (int32_t)(q->dil_h * in_row), xdx = (int32_t)(q->dil_w * cin);
+    for (uint32_t ic = 0; ic < cin; ic++)
+        for (uint32_t oc = ic * mult; oc < (ic + 1) * mult; oc += 4) {
+            int8_t *y = q->y + oc;
+            int32_t rows[FANOUT_ROWS][4]; /* each kernel row's weights summed, per output */
+            for (uint32_t ky = 0; ky < q->k_h && ky < FANOUT_ROWS; ky++)
+                for (uint32_t j = 0; j < 4; j++) {
+                    int32_t sum = 0;
+                    for (uint32_t kx = 0; kx < q->k_w; kx++)
+                        sum += q->w[ky * w_row + kx * cout + oc + j];
+                    rows[ky][j] = sum;
+                }
+            for (uint32_t oy = 0; oy < q->out_h; oy++) {
+                const int32_t iy0 = (int32_t)(oy * q->stride_h) - q->pad_h;
+                uint32_t ky0, ky1;
+                valid_range(iy0, q->k_h, q->dil_h, q->in_h, &ky0, &ky1);
+                for (uint32_t ox = 0; ox < q->out_w; ox++, y += cout) {
+                    const int32_t ix0 = (int32_t)(ox * q->stride_w) - q->pad_w;
+                    uint32_t kx0, kx1;
+                    valid_range(ix0, q->k_w, q->dil_w, q->in_w, &kx0, &kx1);
+                    int32_t acc[4] = {q->bias[oc], q->bias[oc + 1], q->bias[oc + 2], q->bias[oc + 3]};
+                    const int8_t *xs = q->x + (uint32_t)(iy0 + (int32_t)(ky0 * q->dil_h)) * in_row +
+                                       (uint32_t)(ix0 + (int32_t)(kx0 * q->dil_w)) * cin + ic;
+                    const int8_t *ws = q->w + ky0 * w_row + kx0 * cout + oc;
+                    for (uint32_t ky = ky0; ky < ky1 && kx1 > kx0; ky++, xs += xdy, ws += w_row)
+                        nn_dwm4_int8(xs, xdx, ws, (int32_t)cout, kx1 - kx0, acc);
+                    if (ky0 > 0 || ky1 < q->k_h || kx0 > 0 || kx1 < q->k_w) {
+                        /* the taps in the padding: whole rows out of range (their sums made
+                           once for this group), then the columns out of range of the rest */
+                        int32_t pad[4] = {0, 0, 0, 0};
+                        for (uint32_t ky = 0; ky < q->k_h; ky++) {
+                            const int8_t *wr = q->w + ky * w_row + oc;
+                            const int whole = ky < ky0 || ky >= ky1;
+                            if (whole && ky < FANOUT_ROWS) {
+                                for (uint32_t j = 0; j < 4; j++)
+                                    pad[j] += rows[ky][j];
+                                continue;
+                            }
+                            for (uint32_t kx = 0; kx < q->k_w; kx++)
+                                if (whole || kx < kx0 || kx >= kx1)
+                                    for (uint32_t j = 0; j < 4; j++)
+                                        pad[j] += wr[kx * cout + j];
+                        }
+                        for (uint32_t j = 0; j < 4; j++)
+                            acc[j] += q->in_zp * pad[j];
+                    }
+                    for (uint32_t j = 0; j < 4; j++)
+                        y[j] = nn_finish(acc[j], &q->rq[oc + j], &q->out);
+                }
+            }
+        }
+}
+
 void tfl_depthwise_conv2d(const tfl_conv_t *p)
 {
+    if ((p->depth_mult & 3u) == 0 && ((uintptr_t)p->w & 3u) == 0) {
+        dw_fanout(p);
+        return;
+    }
     const tfl_conv_t q = *p;
     const uint32_t cin = q.in_c, cout = q.out_c, mult = q.depth_mult;
     const uint32_t in_row = (uint32_t)q.in_w * cin, w_row = (uint32_t)q.k_w * cout;

@@ -3,7 +3,7 @@ interpreter on the chip: one-layer models built as the fixture script builds the
 shapes that pick each path of tfl_ops.c (1x1 as a matrix product over positions, with a
 stride and with rows that are not whole words; 2-D depthwise from tap lists, interior
 and border, with a channel multiplier, a stride and dilation; short 1-D depthwise; a
-kernel too large for the tap lists)."""
+kernel too large for the tap lists; a channel multiplier of 4 and 8, four outputs a call)."""
 
 import importlib.util
 from pathlib import Path
@@ -31,6 +31,13 @@ CASES = [
     ("3x3 depthwise x3, stride 2", (1, 9, 8, 4), ("dw", 3, 3, 2, mk.SAME, 1), (1, 5, 4, 12)),
     ("3x3 depthwise, dilation 2", (1, 9, 9, 4), ("dw", 1, 3, 1, mk.SAME, 2), (1, 9, 9, 4)),
     ("7x1 depthwise", (1, 12, 1, 8), ("dw", 1, (7, 1), 1, mk.SAME, 1), (1, 12, 1, 8)),
+    (
+        "10x8 depthwise x8 on 1 channel, stride 2",
+        (1, 15, 12, 1),
+        ("dw", 8, (10, 8), 2, mk.SAME, 1),
+        (1, 8, 6, 8),
+    ),
+    ("3x3 depthwise x4, dilation 2", (1, 7, 6, 2), ("dw", 4, 3, 1, mk.SAME, 2), (1, 7, 6, 8)),
     ("6x5 depthwise (30 taps: strided dots)", (1, 8, 7, 4), ("dw", 2, (6, 5), 1, mk.SAME, 1), (1, 8, 7, 8)),
 ]
 
