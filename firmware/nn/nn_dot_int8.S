@@ -284,6 +284,26 @@ nn_sdot_int8:
     pop   {r4, r5, r6, r7, pc}
     .size nn_sdot_int8, . - nn_sdot_int8
 
+/* Four sums in r8-r11 (after SAVE_ALL): ACC4_IN loads them from the int32_t[4] whose
+   address is the stack word at [sp, #off], ACC4_OUT stores them back (r0-r7 clobbered). */
+.macro ACC4_IN off
+    ldr   r4, [sp, #\off]
+    ldm   r4, {r4, r5, r6, r7}  /* base in the list: no writeback */
+    mov   r8, r4
+    mov   r9, r5
+    mov   r10, r6
+    mov   r11, r7
+.endm
+
+.macro ACC4_OUT off
+    ldr   r4, [sp, #\off]
+    mov   r0, r8
+    mov   r1, r9
+    mov   r2, r10
+    mov   r3, r11
+    stm   r4!, {r0, r1, r2, r3}
+.endm
+
 /*
  * void nn_dw4_int8(const int8_t *x, const int8_t *w, const int32_t *x_off,
  *                  const int32_t *w_off, uint32_t taps, int32_t acc[4])
@@ -299,22 +319,12 @@ nn_sdot_int8:
     .type nn_dw4_int8, %function
     .thumb_func
 nn_dw4_int8:
-    push  {r4, r5, r6, r7, lr}
-    mov   r4, r8
-    mov   r5, r9
-    mov   r6, r10
-    mov   r7, r11
-    push  {r4, r5, r6, r7}
+    SAVE_ALL
     ldr   r4, [sp, #36]       /* taps: first stack argument, above 9 saved words */
     lsls  r4, r4, #2
     adds  r4, r2, r4
     mov   ip, r4              /* end of x_off */
-    ldr   r4, [sp, #40]       /* acc */
-    ldm   r4, {r4, r5, r6, r7}  /* base in the list: no writeback */
-    mov   r8, r4
-    mov   r9, r5
-    mov   r10, r6
-    mov   r11, r7
+    ACC4_IN 40
 1:
     ldm   r2!, {r4}           /* x_off */
     ldm   r3!, {r5}           /* w_off */
@@ -342,18 +352,8 @@ nn_dw4_int8:
     add   r11, r6
     cmp   r2, ip
     bne   1b
-    ldr   r4, [sp, #40]
-    mov   r0, r8
-    mov   r1, r9
-    mov   r2, r10
-    mov   r3, r11
-    stm   r4!, {r0, r1, r2, r3}
-    pop   {r4, r5, r6, r7}
-    mov   r8, r4
-    mov   r9, r5
-    mov   r10, r6
-    mov   r11, r7
-    pop   {r4, r5, r6, r7, pc}
+    ACC4_OUT 40
+    RESTORE_ALL_RETURN
     .size nn_dw4_int8, . - nn_dw4_int8
 
 /*
@@ -372,22 +372,12 @@ nn_dw4_int8:
     .type nn_dwm4_int8, %function
     .thumb_func
 nn_dwm4_int8:
-    push  {r4, r5, r6, r7, lr}
-    mov   r4, r8
-    mov   r5, r9
-    mov   r6, r10
-    mov   r7, r11
-    push  {r4, r5, r6, r7}
+    SAVE_ALL
     ldr   r4, [sp, #36]       /* n: first stack argument, above 9 saved words */
     muls  r4, r1
     adds  r4, r0, r4
     mov   ip, r4              /* end of x */
-    ldr   r4, [sp, #40]       /* acc */
-    ldm   r4, {r4, r5, r6, r7}  /* base in the list: no writeback */
-    mov   r8, r4
-    mov   r9, r5
-    mov   r10, r6
-    mov   r11, r7
+    ACC4_IN 40
     movs  r4, #0
 1:
     ldrsb r5, [r0, r4]        /* the input */
@@ -410,16 +400,6 @@ nn_dwm4_int8:
     adds  r2, r2, r3
     cmp   r0, ip
     bne   1b
-    ldr   r4, [sp, #40]
-    mov   r0, r8
-    mov   r1, r9
-    mov   r2, r10
-    mov   r3, r11
-    stm   r4!, {r0, r1, r2, r3}
-    pop   {r4, r5, r6, r7}
-    mov   r8, r4
-    mov   r9, r5
-    mov   r10, r6
-    mov   r11, r7
-    pop   {r4, r5, r6, r7, pc}
+    ACC4_OUT 40
+    RESTORE_ALL_RETURN
     .size nn_dwm4_int8, . - nn_dwm4_int8
