@@ -8,6 +8,8 @@
 #define DW_MAX_TAPS 25
 /* A 1-D kernel of at most this many taps too; longer runs go faster through nn_sdot_int8. */
 #define DW_SHORT_RUN 8
+/* A convolution's patch (taps x input channels) up to this many bytes is gathered per position. */
+#define CONV_PATCH_BYTES 256
 
 /* nn_dot_int8.S: four adjacent channels of a depthwise convolution over a list of taps. */
 void nn_dw4_int8(const int8_t *x, const int8_t *w, const int32_t *x_off, const int32_t *w_off, uint32_t taps,
@@ -61,10 +63,50 @@ static void conv_pointwise(const tfl_conv_t *p)
     }
 }
 
+/* A small kernel (at most CONV_PATCH_BYTES of taps x input channels): each position's
+   patch gathered into one buffer, the taps in the padding filled with the input zero
+   point (what the folded bias expects of them: no correction needed), then a fully
+   connected layer over the patch for every output channel, each a dot product over
+   whole words where the rows allow. */
+__attribute__((noinline)) static void conv_patches(const tfl_conv_t *p)
+{
+    const uint32_t cin = p->in_c, in_row = (uint32_t)p->in_w * cin, taps = (uint32_t)p->k_h * p->k_w;
+    int8_t patch[CONV_PATCH_BYTES] __attribute__((aligned(4)));
+    int8_t *y = p->y;
+    for (uint32_t oy = 0; oy < p->out_h; oy++) {
+        const int32_t iy0 = (int32_t)(oy * p->stride_h) - p->pad_h;
+        for (uint32_t ox = 0; ox < p->out_w; ox++, y += p->out_c) {
+            const int32_t ix0 = (int32_t)(ox * p->stride_w) - p->pad_w;
+            int8_t *dst = patch;
+            const int row_in = p->dil_w == 1 && ix0 >= 0 && ix0 + (int32_t)p->k_w <= (int32_t)p->in_w;
+            for (uint32_t ky = 0; ky < p->k_h; ky++) {
+                const int32_t iy = iy0 + (int32_t)(ky * p->dil_h);
+                if (row_in && iy >= 0 && iy < (int32_t)p->in_h) { /* the kernel's row: one run */
+                    memcpy(dst, p->x + (uint32_t)iy * in_row + (uint32_t)ix0 * cin, p->k_w * cin);
+                    dst += p->k_w * cin;
+                    continue;
+                }
+                for (uint32_t kx = 0; kx < p->k_w; kx++, dst += cin) {
+                    const int32_t ix = ix0 + (int32_t)(kx * p->dil_w);
+                    if (iy < 0 || iy >= (int32_t)p->in_h || ix < 0 || ix >= (int32_t)p->in_w)
+                        memset(dst, p->in_zp, cin);
+                    else
+                        memcpy(dst, p->x + (uint32_t)iy * in_row + (uint32_t)ix * cin, cin);
+                }
+            }
+            nn_fully_connected(patch, taps * cin, p->w, p->bias, p->out_c, p->rq, &p->out, y);
+        }
+    }
+}
+
 void tfl_conv2d(const tfl_conv_t *p)
 {
     if (p->k_h == 1 && p->k_w == 1 && p->pad_h == 0 && p->pad_w == 0) {
         conv_pointwise(p);
+        return;
+    }
+    if ((uint32_t)p->k_h * p->k_w * p->in_c <= CONV_PATCH_BYTES) {
+        conv_patches(p);
         return;
     }
     const tfl_conv_t q = *p; /* locals: int8 stores below may alias anything */

@@ -1,7 +1,8 @@
 """Each path of the int8 convolution kernels, bit-exact with TFLite Micro's host
 interpreter on the chip: one-layer models built as the fixture script builds them, in the
 shapes that pick each path of tfl_ops.c (1x1 as a matrix product over positions, with a
-stride and with rows that are not whole words; 2-D depthwise from tap lists, interior
+stride and with rows that are not whole words; small kernels from gathered patches, and
+a patch too large for them; 2-D depthwise from tap lists, interior
 and border, with a channel multiplier, a stride and dilation; short 1-D depthwise; a
 kernel too large for the tap lists; a channel multiplier of 4 and 8, four outputs a call)."""
 
@@ -27,6 +28,14 @@ CASES = [
     ("1x1 over positions", (1, 6, 5, 16), ("conv", 12, 1, 1, mk.VALID, 1), (1, 6, 5, 12)),
     ("1x1 with a stride", (1, 7, 6, 8), ("conv", 8, 1, 2, mk.VALID, 1), (1, 4, 3, 8)),
     ("1x1, rows not whole words", (1, 5, 4, 6), ("conv", 5, 1, 1, mk.SAME, 1), (1, 5, 4, 5)),
+    (
+        "3x3 patches, stride 2, rows not whole words",
+        (1, 9, 8, 5),
+        ("conv", 6, 3, 2, mk.SAME, 1),
+        (1, 5, 4, 6),
+    ),
+    ("3x3 patches, dilation 2", (1, 8, 7, 4), ("conv", 4, 3, 1, mk.SAME, 2), (1, 8, 7, 4)),
+    ("3x3 over 32 channels (a patch over 256 B)", (1, 5, 4, 32), ("conv", 4, 3, 1, mk.SAME, 1), (1, 5, 4, 4)),
     ("3x3 depthwise, borders", (1, 7, 6, 8), ("dw", 1, 3, 1, mk.SAME, 1), (1, 7, 6, 8)),
     ("3x3 depthwise x3, stride 2", (1, 9, 8, 4), ("dw", 3, 3, 2, mk.SAME, 1), (1, 5, 4, 12)),
     ("3x3 depthwise, dilation 2", (1, 9, 9, 4), ("dw", 1, 3, 1, mk.SAME, 2), (1, 9, 9, 4)),
