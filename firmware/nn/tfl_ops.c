@@ -8,8 +8,6 @@
 #define DW_MAX_TAPS 25
 /* A 1-D kernel of at most this many taps too; longer runs go faster through nn_sdot_int8. */
 #define DW_SHORT_RUN 8
-/* A convolution's patch (taps x input channels) up to this many bytes is gathered per position. */
-#define CONV_PATCH_BYTES 256
 
 /* nn_dot_int8.S: four adjacent channels of a depthwise convolution over a list of taps. */
 void nn_dw4_int8(const int8_t *x, const int8_t *w, const int32_t *x_off, const int32_t *w_off, uint32_t taps,
@@ -50,7 +48,7 @@ static int32_t padded_sum(const int8_t *w, uint32_t kh, uint32_t kw, uint32_t ky
    position (a matrix product over positions): per position, each output channel's dot
    product over the input channels and its requantisation, none of the general path's
    per-output bookkeeping (borders, kernel rows, dilation). */
-static void conv_pointwise(const tfl_conv_t *p)
+void tfl_conv2d_pointwise(const tfl_conv_t *p)
 {
     const uint32_t cin = p->in_c, cout = p->out_c, step_x = (uint32_t)p->stride_w * cin;
     const uint32_t step_y = (uint32_t)p->stride_h * p->in_w * cin;
@@ -63,15 +61,17 @@ static void conv_pointwise(const tfl_conv_t *p)
     }
 }
 
-/* A small kernel (at most CONV_PATCH_BYTES of taps x input channels): each position's
+/* A small kernel (at most TFL_CONV_PATCH_BYTES of taps x input channels): each position's
    patch gathered into one buffer, the taps in the padding filled with the input zero
    point (what the folded bias expects of them: no correction needed), then a fully
    connected layer over the patch for every output channel, each a dot product over
    whole words where the rows allow. */
-__attribute__((noinline)) static void conv_patches(const tfl_conv_t *p)
+void tfl_conv2d_patches(const tfl_conv_t *p)
 {
+    if ((uint32_t)p->k_h * p->k_w * p->in_c > TFL_CONV_PATCH_BYTES)
+        return; /* the generator never calls it so (tfl_ops.h) */
     const uint32_t cin = p->in_c, in_row = (uint32_t)p->in_w * cin, taps = (uint32_t)p->k_h * p->k_w;
-    int8_t patch[CONV_PATCH_BYTES] __attribute__((aligned(4)));
+    int8_t patch[TFL_CONV_PATCH_BYTES] __attribute__((aligned(4)));
     int8_t *y = p->y;
     for (uint32_t oy = 0; oy < p->out_h; oy++) {
         const int32_t iy0 = (int32_t)(oy * p->stride_h) - p->pad_h;
@@ -101,14 +101,6 @@ __attribute__((noinline)) static void conv_patches(const tfl_conv_t *p)
 
 void tfl_conv2d(const tfl_conv_t *p)
 {
-    if (p->k_h == 1 && p->k_w == 1 && p->pad_h == 0 && p->pad_w == 0) {
-        conv_pointwise(p);
-        return;
-    }
-    if ((uint32_t)p->k_h * p->k_w * p->in_c <= CONV_PATCH_BYTES) {
-        conv_patches(p);
-        return;
-    }
     const tfl_conv_t q = *p; /* locals: int8 stores below may alias anything */
     const uint32_t cin = q.in_c, row = (uint32_t)q.k_w * cin, filt = (uint32_t)q.k_h * row;
     const uint32_t in_row = (uint32_t)q.in_w * cin;
@@ -271,9 +263,9 @@ __attribute__((noinline)) static void dw_padded(const tfl_conv_t *q, const int8_
    channel share each input byte, so per kernel row in range one call of nn_dwm4_int8
    sums a run of taps for all four. Output channels in groups of four outer, positions
    inner; at a border the padded taps' x_zp * w goes back into the sum. */
-#define FANOUT_ROWS 12 /* kernel rows whose sums dw_fanout keeps (taller kernels sum the rest per position) */
+#define FANOUT_ROWS 12 /* kernel rows whose sums tfl_depthwise_fanout keeps (taller kernels sum the rest per position) */
 
-__attribute__((noinline)) static void dw_fanout(const tfl_conv_t *q)
+void tfl_depthwise_fanout(const tfl_conv_t *q)
 {
     const uint32_t cin = q->in_c, cout = q->out_c, mult = q->depth_mult;
     const uint32_t in_row = (uint32_t)q->in_w * cin, w_row = (uint32_t)q->k_w * cout;
@@ -332,10 +324,6 @@ __attribute__((noinline)) static void dw_fanout(const tfl_conv_t *q)
 
 void tfl_depthwise_conv2d(const tfl_conv_t *p)
 {
-    if ((p->depth_mult & 3u) == 0 && ((uintptr_t)p->w & 3u) == 0) {
-        dw_fanout(p);
-        return;
-    }
     const tfl_conv_t q = *p;
     const uint32_t cin = q.in_c, cout = q.out_c, mult = q.depth_mult;
     const uint32_t in_row = (uint32_t)q.in_w * cin, w_row = (uint32_t)q.k_w * cout;

@@ -39,6 +39,19 @@ typedef struct {
 
 void tfl_conv2d(const tfl_conv_t *p);
 void tfl_depthwise_conv2d(const tfl_conv_t *p);
+
+/* Shape-specialised entry points, chosen per layer by the generator (tflite/ops/weighted.py)
+   so that a model links only the paths its layers take:
+   tfl_conv2d_pointwise: a 1x1 kernel without padding, a fully connected layer per position;
+   tfl_conv2d_patches: k_h k_w in_c <= TFL_CONV_PATCH_BYTES, each position's patch gathered
+   (padded taps as the input zero point) then a fully connected layer over it (a larger
+   patch: nothing is computed);
+   tfl_depthwise_fanout: a channel multiplier of 4, 8, ... and word-aligned weights, four
+   outputs of one input channel at a time. */
+#define TFL_CONV_PATCH_BYTES 256
+void tfl_conv2d_pointwise(const tfl_conv_t *p);
+void tfl_conv2d_patches(const tfl_conv_t *p);
+void tfl_depthwise_fanout(const tfl_conv_t *p);
 void tfl_fully_connected(const tfl_fc_t *p);
 
 /* MAX_POOL_2D / AVERAGE_POOL_2D over the window clamped to the input (the parameter

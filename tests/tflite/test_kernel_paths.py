@@ -7,6 +7,7 @@ and border, with a channel multiplier, a stride and dilation; short 1-D depthwis
 kernel too large for the tap lists; a channel multiplier of 4 and 8, four outputs a call)."""
 
 import importlib.util
+import re
 from pathlib import Path
 
 import numpy as np
@@ -14,6 +15,7 @@ import pytest
 
 from mcubench.bench.model_run import oracle, run
 from mcubench.chip.targets import load_target
+from mcubench.tflite.ops import weighted
 
 SCRIPT = Path(__file__).parents[2] / "scripts" / "make-tflite-fixtures.py"
 _spec = importlib.util.spec_from_file_location("make_fixtures", SCRIPT)
@@ -86,3 +88,11 @@ def test_each_kernel_path_is_bit_exact_on_the_chip(case, tmp_path):
     result = run(path, load_target("py32f003"), steps=3)
     assert result.bit_exact, [o.first_diff for o in result.ops]
     assert result.ops[0].cycles > 0 and result.ops[0].macs > 0
+
+
+def test_the_generator_and_the_kernels_agree_on_the_largest_patch():
+    """tfl_conv2d_patches computes nothing for a patch over TFL_CONV_PATCH_BYTES (its stack
+    buffer); the generator must never call it for one."""
+    header = (Path(__file__).parents[2] / "firmware" / "nn" / "tfl_ops.h").read_text()
+    match = re.search(r"#define TFL_CONV_PATCH_BYTES (\d+)", header)
+    assert match is not None and int(match.group(1)) == weighted.CONV_PATCH_BYTES

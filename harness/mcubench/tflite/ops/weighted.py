@@ -100,6 +100,23 @@ def weighted_layer(r, info, op) -> WeightedLayer:
     return layer
 
 
+# firmware/nn/tfl_ops.h's TFL_CONV_PATCH_BYTES (a test holds the two equal)
+CONV_PATCH_BYTES = 256
+
+
+def kernel_for(layer: WeightedLayer) -> str:
+    """The tfl_ops.c entry point for a convolution's shape (tfl_ops.h): a model links only
+    the paths its layers take."""
+    kh, kw = layer.weights.shape[1], layer.weights.shape[2]
+    if layer.name == "CONV_2D":
+        if kh == kw == 1 and layer.pad == (0, 0):
+            return "tfl_conv2d_pointwise"
+        if kh * kw * layer.x_shape[3] <= CONV_PATCH_BYTES:
+            return "tfl_conv2d_patches"
+        return "tfl_conv2d"
+    return "tfl_depthwise_fanout" if layer.depth_mult % 4 == 0 else "tfl_depthwise_conv2d"
+
+
 def emit_weighted(cg, op):
     k = op.index
     L = weighted_layer(cg.r, cg.info, op)
@@ -138,7 +155,7 @@ def emit_weighted(cg, op):
             f"static const tfl_conv_t op{k} = {{{head}, {L.x_zp}, {ih}, {iw}, {ic}, {oh}, {ow}, {oc}, "
             f"{kh}, {kw}, {sh}, {sw}, {dh}, {dw}, {ph}, {pw}, {L.depth_mult}}};"
         )
-        call = f"{'tfl_conv2d' if op.name == 'CONV_2D' else 'tfl_depthwise_conv2d'}(&op{k})"
+        call = f"{kernel_for(L)}(&op{k})"
     cg.emit(op, call, L.y, op.macs)
 
 
