@@ -3,8 +3,8 @@
 
 #include <string.h>
 
-/* Depthwise kernels of at most this many taps take the tap-list paths (dw_taps, and
-   dw_padded at the borders); larger ones the strided dot products. */
+/* Depthwise kernels of at most this many taps take the tap-list paths (dw_quads or
+   dw_taps, and dw_padded's lists at the borders); larger ones the strided dot products. */
 #define DW_MAX_TAPS 25
 /* A 1-D kernel of at most this many taps too; longer runs go faster through nn_sdot_int8. */
 #define DW_SHORT_RUN 8
@@ -159,9 +159,10 @@ static void dw_run(const int8_t *xs, const int8_t *w, const int32_t *bias, const
             y[oc] = nn_finish(nn_sdot_int8(xs + ic, x_step, w + oc, w_step, n, bias[oc]), &rq[oc], out);
 }
 
-/* Every output channel of an interior position of a 2-D kernel: the taps' input offsets
-   computed once for the layer (x_off), the weights a channel apart per tap, no division
-   (the input channel steps once every `mult` outputs). */
+/* Every output channel of an interior position (a 2-D kernel, or a 1-D one of at most
+   DW_SHORT_RUN taps), one at a time: the taps' input offsets computed once for the layer
+   (x_off), the weights a channel apart per tap, no division (the input channel steps once
+   every `mult` outputs). */
 static void dw_taps(const int8_t *xs, const int8_t *w, const int32_t *bias, const nn_requant_t *rq,
                     const nn_output_t *out, int8_t *y, uint32_t cin, uint32_t mult, const int32_t *x_off,
                     uint32_t taps, uint32_t cout)
@@ -205,9 +206,10 @@ static void dw_quads(const int8_t *xs, const int8_t *w, const int32_t *x_off, co
     }
 }
 
-/* One output position near a border: each channel's bias gets the padded taps' x_zp * w
-   back, then a strided dot product per kernel row in range. Apart from the common path
-   so that its stack frame stays small. */
+/* One output position near a border: its taps in range as lists (four channels a call
+   where dw_words allows), each channel's sum getting the padded taps' x_zp * w back; a
+   kernel beyond the lists, a strided dot product per kernel row in range. Apart from the
+   common path so that its stack frame (the lists) is only there at the borders. */
 __attribute__((noinline)) static void dw_padded(const tfl_conv_t *q, const int8_t *xs, const int8_t *ws, int8_t *y,
                                                 uint32_t ky0, uint32_t ky1, uint32_t kx0, uint32_t kx1)
 {

@@ -1,12 +1,12 @@
 /*
- * The operators of imported .tflite models (harness/mcubench/nn/tflite_codegen.py generates one
+ * The operators of imported .tflite models (harness/mcubench/tflite/ generates one
  * const parameter block per operator and calls these), in TFLite Micro's int8 reference
  * semantics: NHWC activations, symmetric int8 weights per channel or per tensor, int32
  * bias, MultiplyByQuantizedMultiplier, fused activation by clamping. The input zero
  * point is folded into the bias by the generator (bias' = bias - x_zp sum(w)); a tap
  * that falls in the padding would then count x_zp * w, which TFLite does not, so the
  * kernels add it back there (x_zp * w of that tap). Every output equals TFLite Micro's
- * host interpreter bit for bit (tests/test_tflite_run.py).
+ * host interpreter bit for bit (tests/tflite/test_tflite_run.py, test_kernel_paths.py).
  */
 #ifndef TFL_OPS_H
 #define TFL_OPS_H

@@ -35,7 +35,7 @@ from mcubench.base.c_arrays import c_array
 from mcubench.base.errors import ConfigError
 from mcubench.base.files import write_if_changed
 from mcubench.base.project import current
-from mcubench.bench.model_run import KERNELS, NN, oracle
+from mcubench.bench.model_run import firmware, interpreter
 from mcubench.build.compile import BuildSpec, build
 from mcubench.emu.elf_image import ElfImage
 from mcubench.emu.machine import Machine
@@ -382,19 +382,15 @@ def _timed(m: Machine, function: str, *args: int) -> tuple[int, int]:
 
 
 def _interpreter(path, info, seed: int):
-    runtime = oracle()
+    """The interpreter after one invocation on the seeded random input compare() uses."""
+    interp = interpreter(path, info)
     shape = info.tensors[info.inputs[0]].shape
     x = np.random.default_rng(seed).integers(-128, 128, size=shape, dtype=np.int8)
     try:
-        interp = runtime.Interpreter.from_bytes(
-            info.buf,
-            arena_size=max(10 * len(info.buf), 4 * info.arena_bytes + (256 << 10)),
-            intrepreter_config=runtime.InterpreterConfig.kPreserveAllTensors,
-        )
         interp.set_input(x, 0)
         interp.invoke()
     except (RuntimeError, ValueError) as exc:
-        raise ModelError(f"{path}: TFLite Micro's interpreter refuses the model ({exc})") from None
+        raise ModelError(f"{path}: TFLite Micro's interpreter failed ({exc})") from None
     return interp
 
 
@@ -415,12 +411,7 @@ def compare(path, target, co: Checkouts | None = None, seed: int = 0, only: set[
         row = LayerComparison(op.index, op.name, describe(layer), op.macs)
         # ours: the generated code for this operator alone, in the model's arena
         gen = generate(path, weights_in_sram=True, only=frozenset({op.index}))
-        digest = _digest(gen.source)
-        src = write_if_changed(
-            current().gen_dir / "kernel_compare" / f"{Path(path).stem}-{digest}.c", gen.source
-        )
-        spec = BuildSpec(f"cmp_{Path(path).stem}_{op.index}", (src, *KERNELS), opt="-O2", include_dirs=(NN,))
-        image = ElfImage.load(build(spec, target).elf)
+        image = ElfImage.load(firmware(gen, target))
         m = Machine(image, target)
         arena = image.symbol("arena", "object").addr
         m.write(arena + info.offsets[layer.x], x.tobytes())

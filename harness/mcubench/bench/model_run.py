@@ -82,6 +82,22 @@ def oracle():
     return runtime
 
 
+def interpreter(path, info):
+    """TFLite Micro's host interpreter on the bytes the generator read (the oracle runs the
+    same model), keeping every tensor. Its default arena (10x the file) is too small for
+    small models with large activations, and an arena it cannot fill crashes the
+    process: it gets room."""
+    runtime = oracle()
+    try:
+        return runtime.Interpreter.from_bytes(
+            info.buf,
+            arena_size=max(10 * len(info.buf), 4 * info.arena_bytes + (256 << 10)),
+            intrepreter_config=runtime.InterpreterConfig.kPreserveAllTensors,
+        )
+    except (RuntimeError, ValueError) as exc:
+        raise ModelError(f"{path}: TFLite Micro's interpreter refuses the model ({exc})") from None
+
+
 def firmware(gen: Generated, target) -> Path:
     """Write the generated C into the project's build folder and build it for target."""
     digest = hashlib.sha256(gen.source.encode()).hexdigest()[:16]
@@ -160,7 +176,7 @@ def run(
     """Run the model `steps` times (a streaming model carries its state from step to
     step, on the chip and in the interpreter alike), every operator checked every step.
     x: [steps, *input shape] int8 (or one step's input), else seeded random inputs."""
-    runtime = oracle()
+    oracle()  # before any build: without the wheel, say so first
     gen = generate(path, weights_in_sram)
     info = gen.info
     shape = info.tensors[gen.input].shape
@@ -176,17 +192,7 @@ def run(
     m.call("bench_run")  # once whole, unmeasured: a warm XIP cache, as in a loop on the chip
     m.call("bench_init")  # and the state back to where CALL_ONCE leaves it
 
-    buf = info.buf  # the bytes the generator read: the oracle runs the same model
-    # its default arena (10x the file) is too small for small models with large
-    # activations, and an arena it cannot fill crashes the process: give it room
-    try:
-        interp = runtime.Interpreter.from_bytes(
-            buf,
-            arena_size=max(10 * len(buf), 4 * info.arena_bytes + (256 << 10)),
-            intrepreter_config=runtime.InterpreterConfig.kPreserveAllTensors,
-        )
-    except (RuntimeError, ValueError) as exc:
-        raise ModelError(f"{path}: TFLite Micro's interpreter refuses the model ({exc})") from None
+    interp = interpreter(path, info)
     size = sizes(image, target)
     out = ModelRun(target.name, steps, weight_bytes=info.weight_bytes, arena_bytes=info.arena_bytes)
     out.state_bytes = info.state_bytes
