@@ -435,12 +435,21 @@ void tfl_max_pool(const tfl_conv_t *p) { pool(p, 1); }
 
 void tfl_avg_pool(const tfl_conv_t *p) { pool(p, 0); }
 
-void tfl_place_runs(const void *x, void *y, const uint32_t *runs, uint32_t n_runs)
+void tfl_place_runs(const void *x, void *y, const uint32_t *groups, uint32_t n_groups)
 {
-    const uint8_t *in = x;
-    uint8_t *out = y;
-    for (uint32_t k = 0; k < n_runs; k++, runs += 3)
-        memcpy(out + runs[1], in + runs[0], runs[2]);
+    for (uint32_t k = 0; k < n_groups; k++, groups += 6) {
+        const uint8_t *in = (const uint8_t *)x + groups[0];
+        uint8_t *out = (uint8_t *)y + groups[1];
+        uint32_t n = groups[2], in_step = groups[4], out_step = groups[5];
+        for (uint32_t c = groups[3]; c; c--, in += in_step, out += out_step) {
+            if (n < 8) { /* a narrow tensor's run: a call would cost more than the bytes */
+                for (uint32_t i = 0; i < n; i++)
+                    out[i] = in[i];
+            } else {
+                memcpy(out, in, n);
+            }
+        }
+    }
 }
 
 /* gemmlowp's fixed-point primitives on int32, for SOFTMAX's reciprocal:

@@ -177,6 +177,29 @@ def wrap32(v: np.ndarray) -> np.ndarray:
     return ((np.asarray(v, dtype=np.int64) + (1 << 31)) & 0xFFFFFFFF) - (1 << 31)
 
 
+def run_groups(runs: list[tuple[int, int, int]]) -> list[tuple[int, int, int, int, int, int]]:
+    """Copy runs (source, destination, length) as groups (source, destination, length,
+    count, source step, destination step): runs that continue each other in both tensors
+    become one, then equal runs at equal steps one group. A padded or sliced narrow
+    tensor is then a group per padded axis, not a table row per byte."""
+    merged: list[list[int]] = []
+    for src, dst, n in runs:
+        if merged and merged[-1][0] + merged[-1][2] == src and merged[-1][1] + merged[-1][2] == dst:
+            merged[-1][2] += n
+        else:
+            merged.append([src, dst, n])
+    groups: list[list[int]] = []
+    for src, dst, n in merged:
+        g = groups[-1] if groups else None
+        if g is not None and g[2] == n and g[3] == 1:
+            g[3], g[4], g[5] = 2, src - g[0], dst - g[1]
+        elif g is not None and g[2] == n and (src, dst) == (g[0] + g[3] * g[4], g[1] + g[3] * g[5]):
+            g[3] += 1
+        else:
+            groups.append([src, dst, n, 1, 0, 0])
+    return [(s, d, n, c, a & 0xFFFFFFFF, b & 0xFFFFFFFF) for s, d, n, c, a, b in groups]
+
+
 def strided_runs(shape, begin, end, strides, masks) -> list[tuple[int, int]]:
     """STRIDED_SLICE as (source offset, length) runs, output in order. StartForAxis /
     StopForAxis of TFLite's strided_slice_logic.h (masks: begin, end, shrink)."""
@@ -259,9 +282,10 @@ class Gen:
 
     def place(self, name: str, xi: int, yi: int, runs: list[tuple[int, int, int]]) -> str:
         """A tfl_place_runs call copying (source, destination, length) runs from tensor
-        xi to tensor yi, the runs a const table."""
-        self.consts.append(c_array("uint32_t", name, [v for run in runs for v in run]))
-        return f"tfl_place_runs({self.arena(xi)}, {self.arena(yi)}, {name}, {len(runs)})"
+        xi to tensor yi, the runs a const table of run_groups (six words a group)."""
+        groups = run_groups(runs)
+        self.consts.append(c_array("uint32_t", name, [v for g in groups for v in g]))
+        return f"tfl_place_runs({self.arena(xi)}, {self.arena(yi)}, {name}, {len(groups)})"
 
     def source(self) -> str:
         info, gen = self.info, self.gen
