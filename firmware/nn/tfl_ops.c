@@ -1,6 +1,7 @@
 /* Operators of imported .tflite models: see tfl_ops.h. */
 #include "tfl_ops.h"
 
+#include <math.h>
 #include <string.h>
 
 /* Depthwise kernels of at most this many taps take the tap-list paths (dw_quads or
@@ -541,6 +542,27 @@ void tfl_mean(const int8_t *x, int8_t *y, uint32_t outer, uint32_t reduce, uint3
                 sum += *xp;
             *y++ = nn_finish(sum - x_zp * (int32_t)reduce, rq, out);
         }
+    }
+}
+
+void tfl_softmax_f32(const float *x, float *y, uint32_t rows, uint32_t depth, float beta)
+{
+    for (uint32_t r = 0; r < rows; r++, x += depth, y += depth) {
+        float max = x[0], sum = 0.f;
+        for (uint32_t c = 1; c < depth; c++)
+            if (max < x[c]) /* std::max(max, x) */
+                max = x[c];
+        for (uint32_t c = 0; c < depth; c++) {
+            /* TFLite Micro calls std::exp on a float. The host interpreter's glibc expf
+               is within 0.502 ulp, so nearly always the correctly rounded value, which the
+               double exp rounded to float gives too. newlib's expf for ARMv6-M is the
+               older single-precision routine: outputs up to 5 ulps from the host's. */
+            float e = (float)exp((double)((x[c] - max) * beta));
+            y[c] = e;
+            sum += e;
+        }
+        for (uint32_t c = 0; c < depth; c++)
+            y[c] = y[c] / sum;
     }
 }
 

@@ -72,6 +72,11 @@ void tfl_place_runs(const void *x, void *y, const uint32_t *groups, uint32_t n_g
    GetReciprocal, each output e[d] times it, rounded down to 8 bits. */
 void tfl_softmax(const int8_t *x, int8_t *y, uint32_t rows, uint32_t depth, const int32_t *e, uint32_t dmax);
 
+/* SOFTMAX on float32 (the float tail of a model that ends DEQUANTIZE -> SOFTMAX), as
+   TFLite Micro's reference: the row maximum, exp((x - max) * beta) rounded to float with
+   the sum in order, each output divided by the sum. Software floating point on an M0+. */
+void tfl_softmax_f32(const float *x, float *y, uint32_t rows, uint32_t depth, float beta);
+
 /* ADD of two int8 tensors of one shape: y = clamp(zp + requant(t1[a] + t2[b])), the
    tables holding each input's rescaled value (TFLite's (x - zp) << 20 times its
    multiplier) for its 256 values. */

@@ -193,6 +193,24 @@ def test_elementwise_and_softmax_operators_equal_tflite_micro_on_the_chip(name, 
     assert r.ops[0].name == name.split()[0] and r.bit_exact, r.ops[0].first_diff
 
 
+@pytest.mark.parametrize("beta,q,shape", [(1.0, (0.05, -7), (3, 10)), (0.3, (0.21, 4), (2, 35))])
+def test_a_float_tail_equals_tflite_micro_bit_for_bit_on_the_chip(beta, q, shape, tmp_path):
+    """DEQUANTIZE -> float SOFTMAX, as exported models end: the chip's expf and software
+    float division give TFLite Micro's float32 outputs bit for bit, over 16 inputs."""
+    sg = me.Subgraph()
+    x = sg.add_tensor(shape=shape, dtype=fb.TensorType.INT8, quantization=me.Quantization(*q), name="x")
+    f = sg.add_tensor(shape=shape, dtype=fb.TensorType.FLOAT32, name="f")
+    y = sg.add_tensor(shape=shape, dtype=fb.TensorType.FLOAT32, name="y")
+    sg.add_operator(opcode=fb.BuiltinOperator.DEQUANTIZE, inputs=[x], outputs=[f])
+    op = sg.add_operator(opcode=fb.BuiltinOperator.SOFTMAX, inputs=[f], outputs=[y])
+    op._fb.builtinOptionsType, op._fb.builtinOptions = _softmax_options(beta)
+    sg.inputs, sg.outputs = [x], [y]
+    path = tmp_path / "tail.tflite"
+    path.write_bytes(bytes(me.Model(subgraphs=[sg]).build()))
+    r = model_run.run(path, load_target("py32f003"), steps=16, seed=6)
+    assert [o.name for o in r.ops] == ["DEQUANTIZE", "SOFTMAX"] and r.bit_exact, r.ops[1].first_diff
+
+
 def _arith_model(code, qa, qb, qy, act) -> bytes:
     """y = x (op) QUANTIZE(x): two int8 tensors of one shape with other quantisations."""
     sg = me.Subgraph()
@@ -321,7 +339,9 @@ def _pad_model(shape, pads, q, constant=None) -> bytes:
     y = sg.add_tensor(shape=out, dtype=i8, quantization=me.Quantization(*q), name="y")
     inputs, code = [x, p], fb.BuiltinOperator.PAD
     if constant is not None:
-        c = sg.add_tensor(shape=(1,), dtype=i8, data=np.array([constant], np.int8), quantization=me.Quantization(*q))
+        c = sg.add_tensor(
+            shape=(1,), dtype=i8, data=np.array([constant], np.int8), quantization=me.Quantization(*q)
+        )
         inputs, code = [x, p, c], fb.BuiltinOperator.PADV2
     sg.add_operator(opcode=code, inputs=inputs, outputs=[y])
     sg.inputs, sg.outputs = [x], [y]
@@ -526,3 +546,16 @@ def test_the_seed_genre_model_as_a_tflite_lstm_runs_bit_exact():
         "SOFTMAX",
     ]
     assert r.bit_exact and r.steps == 24 and r.ops[0].macs == 4 * 32 * (18 + 32)
+
+
+def test_a_float_difference_is_measured_in_units_in_the_last_place():
+    one = np.float32(1.0)
+    up3 = np.nextafter(
+        np.nextafter(np.nextafter(one, 2, dtype=np.float32), 2, dtype=np.float32), 2, dtype=np.float32
+    )
+    tiny = np.float32(1e-45)  # the smallest denormal: -tiny, -0, +0, +tiny are 2 ulps end to end
+    got = np.array([one, -tiny, np.float32(-0.0)], np.float32).view(np.uint32)
+    want = np.array([up3, tiny, np.float32(0.0)], np.float32).view(np.uint32)
+    assert model_run.ulps(got, want) == 3
+    assert model_run.ulps(got[1:], want[1:]) == 2
+    assert model_run.ulps(got[2:], want[2:]) == 0

@@ -37,6 +37,18 @@ NN = FIRMWARE_DIR / "nn"
 KERNELS = tuple(NN / k for k in OP_KERNELS)  # what the operator registry's calls link
 
 
+def ulps(got: np.ndarray, want: np.ndarray) -> int:
+    """The largest distance between float32 bit patterns, in units in the last place
+    (sign-magnitude patterns mapped onto one ordered integer line): how far a float
+    output that differs is off."""
+
+    def ordered(bits: np.ndarray) -> np.ndarray:
+        b = bits.astype(np.int64)
+        return np.where(b & 0x80000000, 0x80000000 - b, b)
+
+    return int(np.abs(ordered(got) - ordered(want)).max(initial=0))
+
+
 @dataclass
 class OpResult:
     index: int
@@ -44,7 +56,7 @@ class OpResult:
     cycles: int  # per step (mean over the steps, rounded)
     macs: int
     bit_exact: bool
-    first_diff: dict | None = None  # step, element, got, tflm, count (in that step)
+    first_diff: dict | None = None  # step, element, got, tflm, count (in that step), float ulps
 
 
 @dataclass
@@ -116,7 +128,7 @@ def _compare(m, arena: int, op, interp, step: int) -> dict | None:
         diff = np.flatnonzero(got != want)
         if diff.size:
             i = int(diff[0])
-            return {
+            found = {
                 "step": step,
                 "tensor": out.tensor,
                 "element": i,
@@ -124,6 +136,9 @@ def _compare(m, arena: int, op, interp, step: int) -> dict | None:
                 "tflm": int(want[i]),
                 "count": int(diff.size),
             }
+            if out.dtype == "float32":
+                found["ulps"] = ulps(got, want)
+            return found
     return None
 
 

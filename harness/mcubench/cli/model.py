@@ -190,4 +190,5 @@ def _run(args, target) -> int:
 
 def _difference(d: dict) -> str:
     where = f"step {d['step']}, " if d["step"] else ""
-    return f"differs: {where}element {d['element']} ({d['got']} vs {d['tflm']}, {d['count']} in all)"
+    ulps = f", up to {d['ulps']} ulps" if "ulps" in d else ""
+    return f"differs: {where}element {d['element']} ({d['got']} vs {d['tflm']}, {d['count']} in all{ulps})"

@@ -1,5 +1,6 @@
 """SOFTMAX (int8 -> int8): exp of each difference from the row's maximum from a table of
-TFLite Micro's values, its reciprocal and rounding on the chip."""
+TFLite Micro's values, its reciprocal and rounding on the chip. On float32 (a model's
+float tail after DEQUANTIZE): TFLite Micro's float reference, expf and all, on the chip."""
 
 from __future__ import annotations
 
@@ -15,6 +16,17 @@ KERNELS = ("tfl_ops.c",)  # firmware/nn sources the calls need
 def emit_softmax(cg, op):
     opt = cg.r.options(op.index, tflite.SoftmaxOptions)
     xi, yi = op.inputs[0], op.outputs[0]
+    shape = cg.info.tensors[xi].shape
+    depth = shape[-1]
+    rows = int(np.prod(shape)) // depth
+    dtypes = (cg.info.tensors[xi].dtype, cg.info.tensors[yi].dtype)
+    if "float32" in dtypes:
+        if dtypes != ("float32", "float32"):
+            raise emit.ModelError(f"{cg.path}: operator {op.index} (SOFTMAX) from {dtypes[0]} to {dtypes[1]}")
+        beta = float(np.float32(opt.Beta()))
+        io = f"(const float *){cg.arena(xi)}, (float *){cg.arena(yi)}"
+        cg.emit(op, f"tfl_softmax_f32({io}, {rows}, {depth}, {beta!r}f)", yi)
+        return
     xq, yq = cg.r.quant(xi), cg.r.quant(yi)
     if (
         cg.info.tensors[yi].dtype != "int8"
@@ -27,9 +39,6 @@ def emit_softmax(cg, op):
     table, dmax = emit.softmax_exp_table(float(xq.scales[0]), float(opt.Beta()))
     name = f"op{op.index}_exp"
     cg.consts.append(emit.c_array("int32_t", name, table))
-    shape = cg.info.tensors[xi].shape
-    depth = shape[-1]
-    rows = int(np.prod(shape)) // depth
     io = f"(const int8_t *){cg.arena(xi)}, (int8_t *){cg.arena(yi)}"
     call = f"tfl_softmax({io}, {rows}, {depth}, {name}, {dmax})"
     cg.emit(op, call, yi)
