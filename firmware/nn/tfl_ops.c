@@ -2,6 +2,7 @@
 #include "tfl_ops.h"
 
 #include <math.h>
+#include <stdint.h>
 #include <string.h>
 
 /* Depthwise kernels of at most this many taps take the tap-list paths (dw_quads or
@@ -489,9 +490,13 @@ static int32_t one_over_one_plus_x(int32_t a)
     return sat_shl(x, 1);
 }
 
-void tfl_softmax(const int8_t *x, int8_t *y, uint32_t rows, uint32_t depth, const int32_t *e, uint32_t dmax)
+void tfl_softmax(const int8_t *x, void *out, uint32_t rows, uint32_t depth, const int32_t *e, uint32_t dmax,
+                 uint32_t bits)
 {
-    for (uint32_t r = 0; r < rows; r++, x += depth, y += depth) {
+    const int32_t lo = -(1 << (bits - 1)), hi = (1 << (bits - 1)) - 1;
+    int8_t *y8 = out;
+    int16_t *y16 = out;
+    for (uint32_t r = 0; r < rows; r++, x += depth, y8 += depth, y16 += depth) {
         int32_t max = -128;
         for (uint32_t c = 0; c < depth; c++)
             max = x[c] > max ? x[c] : max;
@@ -503,16 +508,19 @@ void tfl_softmax(const int8_t *x, int8_t *y, uint32_t rows, uint32_t depth, cons
         }
         /* TFLite's GetReciprocal(sum, 12 integer bits) */
         int headroom = __builtin_clz((uint32_t)sum);
-        int exponent = (12 - headroom) + 31 - 8;
+        int exponent = (12 - headroom) + 31 - (int)bits;
         int32_t scale = one_over_one_plus_x((int32_t)(((uint32_t)sum << headroom) - (1u << 31)));
         for (uint32_t c = 0; c < depth; c++) {
             uint32_t d = (uint32_t)(max - x[c]);
-            int32_t v = -128;
+            int32_t v = lo;
             if (d <= dmax) {
-                v = rdbpot(srdhm(scale, e[d]), exponent) - 128;
-                v = v > 127 ? 127 : v < -128 ? -128 : v;
+                v = rdbpot(srdhm(scale, e[d]), exponent) + lo;
+                v = v > hi ? hi : v < lo ? lo : v;
             }
-            y[c] = (int8_t)v;
+            if (bits == 16)
+                y16[c] = (int16_t)v;
+            else
+                y8[c] = (int8_t)v;
         }
     }
 }
@@ -543,6 +551,81 @@ void tfl_mean(const int8_t *x, int8_t *y, uint32_t outer, uint32_t reduce, uint3
             *y++ = nn_finish(sum - x_zp * (int32_t)reduce, rq, out);
         }
     }
+}
+
+void tfl_requantize16(const int16_t *x, void *y, uint32_t n, int32_t multiplier, int32_t shift, int32_t in_zp,
+                      int32_t out_zp, uint32_t bits)
+{
+    const int32_t lo = bits == 32 ? INT32_MIN : -(1 << (bits - 1)), hi = bits == 32 ? INT32_MAX : -lo - 1;
+    for (uint32_t i = 0; i < n; i++) {
+        int32_t v = (int32_t)((uint32_t)nn_requantize(x[i] - in_zp, multiplier, shift) + (uint32_t)out_zp);
+        v = v < lo ? lo : v > hi ? hi : v;
+        if (bits == 8)
+            ((int8_t *)y)[i] = (int8_t)v;
+        else if (bits == 16)
+            ((int16_t *)y)[i] = (int16_t)v;
+        else
+            ((int32_t *)y)[i] = v;
+    }
+}
+
+/* SVDF's two halves. The state is a ring of `memory` values per filter: the slot at
+   `head` holds the oldest, which this step's feature value replaces, so nothing is
+   shifted (TFLite Micro moves the whole state one place a step). */
+static void svdf_features(const tfl_svdf_t *p, const int8_t *x, int16_t *s16, int8_t *s8, uint32_t head)
+{
+    const int32_t lo = p->wide ? -32768 : -128, hi = -lo - 1;
+    const int8_t *w = p->wf;
+    for (uint32_t f = 0; f < p->filters; f++, w += p->n_in) {
+        int32_t v = nn_requantize(nn_dot_int8(x, w, p->n_in, p->fold[f]), p->rq1.multiplier, p->rq1.shift);
+        v = v < lo ? lo : v > hi ? hi : v;
+        if (p->wide)
+            s16[f * p->memory + head] = (int16_t)(p->state_zp + v);
+        else
+            s8[f * p->memory + head] = (int8_t)(p->state_zp + v); /* wraps, as TFLite Micro's cast */
+    }
+}
+
+static uint32_t svdf_time(const tfl_svdf_t *p, uint32_t f, const int16_t *s16, const int8_t *s8, uint32_t head)
+{
+    /* sum over the memory, oldest first, of time weight j times (state - zero point):
+       the oldest is at head, so slots head..memory-1 then 0..head-1 */
+    const uint32_t m = p->memory, first = m - head, base = f * m;
+    const int32_t zp = p->state_zp;
+    uint32_t acc = 0;
+    if (p->wide) {
+        const int16_t *w = (const int16_t *)p->wt + base, *s = s16 + base;
+        for (uint32_t j = 0; j < first; j++)
+            acc += (uint32_t)(w[j] * (s[head + j] - zp));
+        for (uint32_t j = first; j < m; j++)
+            acc += (uint32_t)(w[j] * (s[j - first] - zp));
+    } else {
+        const int8_t *w = (const int8_t *)p->wt + base, *s = s8 + base;
+        for (uint32_t j = 0; j < first; j++)
+            acc += (uint32_t)(w[j] * (s[head + j] - zp));
+        for (uint32_t j = first; j < m; j++)
+            acc += (uint32_t)(w[j] * (s[j - first] - zp));
+    }
+    return acc;
+}
+
+void tfl_svdf(const tfl_svdf_t *p, uint32_t *head)
+{
+    const uint32_t per_batch = (uint32_t)p->filters * p->memory, units = p->filters / p->rank;
+    const uint32_t h = *head, next = h + 1 == p->memory ? 0 : h + 1;
+    for (uint32_t b = 0; b < p->batches; b++) {
+        int16_t *s16 = (int16_t *)p->state + b * per_batch;
+        int8_t *s8 = (int8_t *)p->state + b * per_batch;
+        svdf_features(p, p->x + b * p->n_in, s16, s8, h);
+        for (uint32_t u = 0; u < units; u++) {
+            uint32_t acc = (uint32_t)p->bias[u];
+            for (uint32_t r = 0; r < p->rank; r++)
+                acc += svdf_time(p, u * p->rank + r, s16, s8, next);
+            int32_t v = nn_requantize((int32_t)acc, p->rq2.multiplier, p->rq2.shift) + p->out_zp;
+            p->y[b * units + u] = (int8_t)(v < -128 ? -128 : v > 127 ? 127 : v);
+        }
+    }
+    *head = next;
 }
 
 void tfl_softmax_f32(const float *x, float *y, uint32_t rows, uint32_t depth, float beta)

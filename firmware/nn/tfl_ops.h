@@ -70,7 +70,34 @@ void tfl_place_runs(const void *x, void *y, const uint32_t *groups, uint32_t n_g
    point -128): e[d] = exp(-beta scale d) in Q0.31 for d = row max - x <= dmax (made by
    the generator with TFLite Micro's arithmetic); the sum in Q12.19, TFLite's
    GetReciprocal, each output e[d] times it, rounded down to 8 bits. */
-void tfl_softmax(const int8_t *x, int8_t *y, uint32_t rows, uint32_t depth, const int32_t *e, uint32_t dmax);
+void tfl_softmax(const int8_t *x, void *y, uint32_t rows, uint32_t depth, const int32_t *e, uint32_t dmax,
+                 uint32_t bits);
+
+/* QUANTIZE from int16: TFLite Micro's Requantize, y = clamp(out_zp + requant(x - in_zp))
+   to an int8, int16 or int32 output (bits). */
+void tfl_requantize16(const int16_t *x, void *y, uint32_t n, int32_t multiplier, int32_t shift, int32_t in_zp,
+                      int32_t out_zp, uint32_t bits);
+
+/* SVDF in TFLite Micro's integer scheme (EvalIntegerSvdfReference): each filter's
+   feature (a dot product over the int8 input, its zero point folded into `fold`,
+   requantised and clamped to the state's type) enters the state; each unit is its bias
+   plus, over its `rank` filters, the time weights times the state less its zero point,
+   requantised to int8. The int8 path applies no fused activation, as TFLite Micro's does
+   not. wide: int16 time weights and state (else int8). */
+typedef struct {
+    const int8_t *x;
+    int8_t *y;
+    const int8_t *wf;     /* [filters][n_in] */
+    const int32_t *fold;  /* [filters]: -input zero point x the filter's weight sum */
+    const void *wt;       /* [filters][memory] */
+    const int32_t *bias;  /* [filters / rank] */
+    void *state;          /* [batches][filters][memory], a ring per filter */
+    nn_requant_t rq1, rq2;
+    int32_t state_zp, out_zp;
+    uint16_t batches, n_in, filters, rank, memory, wide;
+} tfl_svdf_t;
+
+void tfl_svdf(const tfl_svdf_t *p, uint32_t *head);
 
 /* SOFTMAX on float32 (the float tail of a model that ends DEQUANTIZE -> SOFTMAX), as
    TFLite Micro's reference: the row maximum, exp((x - max) * beta) rounded to float with

@@ -4,9 +4,8 @@ The fixtures are written by scripts/make-tflite-fixtures.py (no TensorFlow)."""
 
 from __future__ import annotations
 
-import re
-
 import json
+import re
 import shutil
 from pathlib import Path
 

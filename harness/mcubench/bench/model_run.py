@@ -121,7 +121,9 @@ def firmware(gen: Generated, target) -> Path:
 def _compare(m, arena: int, op, interp, step: int) -> dict | None:
     """The first element of the operator's outputs that differs from TFLite Micro's."""
     for out in op.outputs:
-        dtype = {"uint8": np.uint8, "float32": np.uint32, "int32": np.int32}.get(out.dtype, np.int8)
+        dtype = {"uint8": np.uint8, "float32": np.uint32, "int32": np.int32, "int16": np.int16}.get(
+            out.dtype, np.int8
+        )
         got = np.frombuffer(m.read(arena + out.offset, out.bytes), dtype=dtype)
         data = np.ascontiguousarray(interp.GetTensor(out.tensor, 0)["tensor_data"])
         want = (data.view(np.uint32) if out.dtype == "float32" else data.astype(dtype)).ravel()
@@ -168,7 +170,7 @@ def wav_features(wav: Path, shape: tuple, scale: float, zero_point: int) -> np.n
 
 
 def read_steps(model, data: Path, limit: int | None = None) -> np.ndarray:
-    """[steps, *input shape] int8 for the model from a file: int8 steps back to back
+    """[steps, *input shape] for the model from a file: steps of its input type back to back
     (.npy), or a 16 kHz WAV turned into microWakeWord's features (wav_features), at most
     `limit` steps."""
     info = read_model(model)
@@ -177,7 +179,7 @@ def read_steps(model, data: Path, limit: int | None = None) -> np.ndarray:
         q = Reader(info.buf).quant(info.inputs[0])
         x = wav_features(Path(data), shape, float(q.scales[0]), int(q.zero_points[0]))
     else:
-        flat = read_array(Path(data), "int8")
+        flat = read_array(Path(data), info.tensors[info.inputs[0]].dtype)
         n = int(np.prod(shape))
         if flat.size % n:
             raise ConfigError(f"{data}: {flat.size} values are not whole steps of {n} ({list(shape)})")
@@ -190,14 +192,17 @@ def run(
 ) -> ModelRun:
     """Run the model `steps` times (a streaming model carries its state from step to
     step, on the chip and in the interpreter alike), every operator checked every step.
-    x: [steps, *input shape] int8 (or one step's input), else seeded random inputs."""
+    x: [steps, *input shape] of the input's type, int8 or int16 (or one step's input),
+    else seeded random inputs over the type's range."""
     oracle()  # before any build: without the wheel, say so first
     gen = generate(path, weights_in_sram)
     info = gen.info
     shape = info.tensors[gen.input].shape
+    dtype = np.dtype(info.tensors[gen.input].dtype)  # int8 or int16 (codegen refuses others)
     if x is None:
-        x = np.random.default_rng(seed).integers(-128, 128, size=(steps, *shape), dtype=np.int8)
-    x = np.asarray(x, dtype=np.int8).reshape(-1, *shape)
+        lo, hi = np.iinfo(dtype).min, np.iinfo(dtype).max
+        x = np.random.default_rng(seed).integers(lo, hi + 1, size=(steps, *shape), dtype=dtype)
+    x = np.asarray(x, dtype=dtype).reshape(-1, *shape)
     steps = len(x)
     image = ElfImage.load(firmware(gen, target))
     m = Machine(image, target)

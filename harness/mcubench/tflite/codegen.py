@@ -31,8 +31,10 @@ def generate(path, weights_in_sram: bool = False, only: frozenset[int] | None = 
     if info.subgraphs > 1 and "CALL_ONCE" not in {o.name for o in info.ops}:
         raise ModelError(f"{path}: {info.subgraphs} subgraphs; only a CALL_ONCE init subgraph is supported")
     for i in info.inputs:
-        if info.tensors[i].dtype != "int8":
-            raise ModelError(f"{path}: input tensor {i} is {info.tensors[i].dtype}; int8 inputs only")
+        if info.tensors[i].dtype not in ("int8", "int16"):
+            raise ModelError(
+                f"{path}: input tensor {i} is {info.tensors[i].dtype}; int8 or int16 inputs only"
+            )
     g = Gen(info, weights_in_sram)
     for op in info.ops:
         if only is None or op.index in only:

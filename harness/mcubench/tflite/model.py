@@ -339,7 +339,12 @@ def _plan(info: ModelInfo) -> None:
     info.arena_bytes = max((o + s for o, s, _, _ in placed), default=0)
 
 
-NP = {tflite.TensorType.INT8: np.int8, tflite.TensorType.INT32: np.int32, tflite.TensorType.UINT8: np.uint8}
+NP = {
+    tflite.TensorType.INT8: np.int8,
+    tflite.TensorType.INT16: np.int16,
+    tflite.TensorType.INT32: np.int32,
+    tflite.TensorType.UINT8: np.uint8,
+}
 
 
 @dataclass

@@ -20,10 +20,24 @@ from mcubench.tflite.ops import (
     pool,
     softmax,
     state,
+    svdf,
     weighted,
 )
 
-FAMILIES = (weighted, lstm, lookup, softmax, elementwise, mean, dequantize, pool, copies, aliases, state)
+FAMILIES = (
+    weighted,
+    lstm,
+    svdf,
+    lookup,
+    softmax,
+    elementwise,
+    mean,
+    dequantize,
+    pool,
+    copies,
+    aliases,
+    state,
+)
 EMITTERS: dict[str, Callable] = {name: fn for family in FAMILIES for name, fn in family.EMITTERS.items()}
 SUPPORTED = tuple(EMITTERS)
 # the firmware/nn sources a generated model links, in link order (the order fixes the image)

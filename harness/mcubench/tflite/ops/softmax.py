@@ -1,4 +1,4 @@
-"""SOFTMAX (int8 -> int8): exp of each difference from the row's maximum from a table of
+"""SOFTMAX (int8 -> int8 or int16): exp of each difference from the row's maximum from a table of
 TFLite Micro's values, its reciprocal and rounding on the chip. On float32 (a model's
 float tail after DEQUANTIZE): TFLite Micro's float reference, expf and all, on the chip."""
 
@@ -28,19 +28,20 @@ def emit_softmax(cg, op):
         cg.emit(op, f"tfl_softmax_f32({io}, {rows}, {depth}, {beta!r}f)", yi)
         return
     xq, yq = cg.r.quant(xi), cg.r.quant(yi)
-    if (
-        cg.info.tensors[yi].dtype != "int8"
-        or int(yq.zero_points[0]) != -128
-        or float(yq.scales[0]) != 1 / 256
-    ):
+    bits = 16 if dtypes == ("int8", "int16") else 8
+    int8_out = dtypes == ("int8", "int8") and float(yq.scales[0]) == 1 / 256
+    # TFLite Micro's SoftmaxPrepare: int16 out at 1/65536 within 0.1%
+    int16_out = bits == 16 and abs(float(yq.scales[0]) - 1 / 65536) < 0.001 / 65536
+    if not (int8_out or int16_out) or int(yq.zero_points[0]) != -(1 << (bits - 1)):
         raise emit.ModelError(
-            f"{cg.path}: operator {op.index} (SOFTMAX) output not int8, scale 1/256, zero point -128"
+            f"{cg.path}: operator {op.index} (SOFTMAX) output not int8 at 1/256, zero point -128, "
+            "or int16 at 1/65536, zero point -32768"
         )
     table, dmax = emit.softmax_exp_table(float(xq.scales[0]), float(opt.Beta()))
     name = f"op{op.index}_exp"
     cg.consts.append(emit.c_array("int32_t", name, table))
-    io = f"(const int8_t *){cg.arena(xi)}, (int8_t *){cg.arena(yi)}"
-    call = f"tfl_softmax({io}, {rows}, {depth}, {name}, {dmax})"
+    io = f"(const int8_t *){cg.arena(xi)}, {cg.arena(yi)}"
+    call = f"tfl_softmax({io}, {rows}, {depth}, {name}, {dmax}, {bits})"
     cg.emit(op, call, yi)
 
 

@@ -1,0 +1,140 @@
+"""SVDF in TFLite Micro's integer scheme (int16 or int8 time weights and state), and the
+int16 ends keyword-spotting models have (QUANTIZE from int16, SOFTMAX to int16,
+QUANTIZE to int32): run on the chip step after step, every operator held to the host
+interpreter. The state is a ring on the chip and a shifted buffer in TFLite Micro, so
+enough steps to go round it several times."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import numpy as np
+import pytest
+from tflite_micro.python.tflite_micro import runtime
+from tflite_micro.tensorflow.lite.micro.compression import model_editor as me
+from tflite_micro.tensorflow.lite.micro.python import schema_py_generated as fb
+
+from mcubench.bench import model_run
+from mcubench.chip.targets import load_target
+from mcubench.tflite.model import ModelError
+
+I8, I16, I32 = fb.TensorType.INT8, fb.TensorType.INT16, fb.TensorType.INT32
+
+
+def svdf_model(wide, rank, bias, batches=1, state_zp=0, int16_ends=False, variable=True) -> bytes:
+    """[batches, 24] -> SVDF (8 units x rank filters, memory 6) -> [batches, 8]; with
+    int16_ends, an int16 input quantised to int8 first and the output taken through
+    SOFTMAX to int16 and QUANTIZE to int32, as micro_speech's keyword_scrambled models."""
+    rng = np.random.default_rng(11)
+    n_in, units, memory = 24, 8, 6
+    filters = units * rank
+    x_q, wf_s, wt_s = (0.05, -3), 0.01, 0.004
+    s_s = 0.0023 if wide else 0.4  # the feature's real range, about 23, in the state's type
+    sg = me.Subgraph()
+    inputs_q = me.Quantization(*x_q)
+    x = sg.add_tensor(shape=(batches, n_in), dtype=I8, quantization=inputs_q, name="x")
+    wf = sg.add_tensor(
+        shape=(filters, n_in),
+        dtype=I8,
+        data=rng.integers(-127, 128, size=(filters, n_in), dtype=np.int8),
+        quantization=me.Quantization(wf_s, 0),
+    )
+    wt_dtype, wt_np = (I16, np.int16) if wide else (I8, np.int8)
+    wt_lim = 2000 if wide else 127
+    wt = sg.add_tensor(
+        shape=(filters, memory),
+        dtype=wt_dtype,
+        data=rng.integers(-wt_lim, wt_lim + 1, size=(filters, memory)).astype(wt_np),
+        quantization=me.Quantization(wt_s if not wide else wt_s / 16, 0),
+    )
+    b_scale = float(np.float32(s_s) * np.float32(wt_s if not wide else wt_s / 16))
+    b = None
+    if bias:
+        data = rng.integers(-3000, 3000, size=units, dtype=np.int32)
+        b = sg.add_tensor(shape=(units,), dtype=I32, data=data, quantization=me.Quantization(b_scale, 0))
+    state = sg.add_tensor(
+        shape=(batches, filters * memory), dtype=wt_dtype, quantization=me.Quantization(s_s, state_zp)
+    )
+    state.is_variable = variable
+    y = sg.add_tensor(shape=(batches, units), dtype=I8, quantization=me.Quantization(0.3, 5), name="y")
+    op = sg.add_operator(opcode=fb.BuiltinOperator.SVDF, inputs=[x, wf, wt, b, state], outputs=[y])
+    opt = fb.SVDFOptionsT()
+    opt.rank, opt.fusedActivationFunction = rank, fb.ActivationFunctionType.RELU  # ignored on int8, as TFLM
+    op._fb.builtinOptionsType, op._fb.builtinOptions = fb.BuiltinOptions.SVDFOptions, opt
+    first, last = x, y
+    if int16_ends:
+        first = sg.add_tensor(shape=(batches, n_in), dtype=I16, quantization=me.Quantization(0.0007, 0))
+        sg.operators.insert(0, me.Operator(opcode=fb.BuiltinOperator.QUANTIZE, inputs=[first], outputs=[x]))
+        p = sg.add_tensor(shape=(batches, units), dtype=I16, quantization=me.Quantization(1 / 65536, -32768))
+        sm = sg.add_operator(opcode=fb.BuiltinOperator.SOFTMAX, inputs=[y], outputs=[p])
+        so = fb.SoftmaxOptionsT()
+        so.beta = 1.0
+        sm._fb.builtinOptionsType, sm._fb.builtinOptions = fb.BuiltinOptions.SoftmaxOptions, so
+        last = sg.add_tensor(shape=(batches, units), dtype=I32, quantization=me.Quantization(3.05e-05, 0))
+        sg.add_operator(opcode=fb.BuiltinOperator.QUANTIZE, inputs=[p], outputs=[last])
+    sg.inputs, sg.outputs = [first], [last]
+    return bytes(me.Model(subgraphs=[sg]).build())
+
+
+@pytest.mark.parametrize(
+    "wide,rank,bias,batches,state_zp,int16_ends",
+    [
+        (True, 1, True, 1, 0, True),  # keyword_scrambled's layers and ends
+        (True, 2, True, 2, 0, False),  # rank 2, two batches
+        (False, 1, True, 1, -50, False),  # keyword_scrambled_8bit: int8 state off zero
+        (False, 3, True, 2, 17, False),
+    ],
+)
+def test_svdf_equals_tflite_micro_on_the_chip_over_the_ring(
+    wide, rank, bias, batches, state_zp, int16_ends, tmp_path
+):
+    path = tmp_path / "svdf.tflite"
+    path.write_bytes(svdf_model(wide, rank, bias, batches, state_zp, int16_ends))
+    r = model_run.run(path, load_target("py32f003"), steps=20, seed=8)  # memory 6: round 3 times
+    names = [o.name for o in r.ops]
+    assert "SVDF" in names and r.bit_exact, [(o.name, o.first_diff) for o in r.ops]
+    if int16_ends:
+        assert names == ["QUANTIZE", "SVDF", "SOFTMAX", "QUANTIZE"]
+    svdf = r.ops[names.index("SVDF")]
+    assert svdf.macs == batches * 8 * rank * (24 + 6)
+
+
+def test_the_svdf_outputs_compared_are_not_degenerate():
+    """The comparison means something only if the outputs move: over 20 steps the SVDF's
+    output takes many values and few of them are clipped."""
+    buf = svdf_model(True, 1, True)
+    it = runtime.Interpreter.from_bytes(buf)
+    rng = np.random.default_rng(8)
+    seen = []
+    for _ in range(20):
+        it.set_input(rng.integers(-128, 128, size=(1, 24), dtype=np.int8), 0)
+        it.invoke()
+        seen.append(it.get_output(0).ravel())
+    out = np.concatenate(seen)
+    assert len(set(out.tolist())) > 40 and np.mean(np.abs(out.astype(int)) >= 127) < 0.1
+
+
+@pytest.mark.parametrize(
+    "kw,message",
+    [
+        ({"variable": False}, r"operator 0 \(SVDF\): its state tensor 4 is not a variable"),
+        ({"bias": False}, r"operator 0 \(SVDF\) without a bias: TFLite Micro's host interpreter crashes"),
+    ],
+)
+def test_an_svdf_that_cannot_be_checked_is_refused_by_name(kw, message, tmp_path):
+    path = tmp_path / "svdf.tflite"
+    path.write_bytes(svdf_model(**{"wide": True, "rank": 1, "bias": True, **kw}))
+    with pytest.raises(ModelError, match=message):
+        model_run.run(path, load_target("py32f003"))
+
+
+TFLM = os.environ.get("TFLM_ROOT")
+
+
+@pytest.mark.skipif(not TFLM, reason="micro_speech's keyword_scrambled models are in a TFLM_ROOT checkout")
+@pytest.mark.parametrize("name", ["keyword_scrambled", "keyword_scrambled_8bit"])
+def test_micro_speechs_svdf_models_run_bit_exact(name):
+    path = Path(str(TFLM)) / "tensorflow/lite/micro/models" / f"{name}.tflite"
+    r = model_run.run(path, load_target("rp2040"), steps=40, seed=9)  # memory 32: round once
+    assert [o.name for o in r.ops].count("SVDF") == 7 and r.bit_exact, [o.first_diff for o in r.ops]
