@@ -21,6 +21,7 @@ from mcubench.base.errors import ConfigError
 from mcubench.base.files import write_if_changed
 from mcubench.base.paths import FIRMWARE_DIR
 from mcubench.base.project import current
+from mcubench.bench.model_flash import flash_breakdown
 from mcubench.build import host_microfrontend as hm
 from mcubench.build.compile import BuildSpec, build
 from mcubench.data.arrays import read_array
@@ -73,6 +74,7 @@ class ModelRun:
     state_bytes: int = 0
     ram_static_bytes: int = 0
     stack_peak_bytes: int = 0
+    flash_breakdown: dict[str, int] = field(default_factory=dict)  # model_flash: every byte
 
     @property
     def cycles(self) -> int:
@@ -218,6 +220,7 @@ def run(
     out.state_bytes = info.state_bytes
     out.flash_bytes = size.flash_bytes
     out.code_bytes = size.text_bytes
+    out.flash_breakdown = flash_breakdown(image, target)
     out.ram_static_bytes = size.ram_static_bytes
     totals = [0] * len(gen.ops)
     first: list[dict | None] = [None] * len(gen.ops)

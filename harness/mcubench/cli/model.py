@@ -142,6 +142,7 @@ def _run(args, target) -> int:
         "flash_bytes": r.flash_bytes,
         "weight_bytes": r.weight_bytes,
         "code_bytes": r.code_bytes,
+        "flash_breakdown": r.flash_breakdown,
         "arena_bytes": r.arena_bytes,
         "state_bytes": r.state_bytes,
         "ram_static_bytes": r.ram_static_bytes,
@@ -169,8 +170,8 @@ def _run(args, target) -> int:
     print(f"cycles   {r.cycles:>11,} {per} ({mhz})")
     if r.steps > 1:
         print(f"         {r.worst_step_cycles:>11,} in the slowest step")
-    weights = f"{r.weight_bytes:,} weights, {r.code_bytes:,} code"
-    print(f"flash    {r.flash_bytes:>11,} B of {target.flash.size:,} ({weights})")
+    parts = ", ".join(f"{n:,} {what}" for what, n in r.flash_breakdown.items() if n)
+    print(f"flash    {r.flash_bytes:>11,} B of {target.flash.size:,} ({parts})")
     parts = f"{r.arena_bytes:,} arena + {r.state_bytes:,} state in {r.ram_static_bytes:,} static"
     print(f"RAM      {ram:>11,} B of {target.sram.size:,} ({parts}, {r.stack_peak_bytes:,} stack)")
     if doc["fits"]:

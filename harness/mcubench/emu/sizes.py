@@ -54,3 +54,43 @@ def sizes(image, target, top: int = 5) -> SizeReport:
     rep.largest_flash = [{"name": s.name, "bytes": s.size, "kind": s.kind} for s in flash[:top]]
     rep.largest_ram = [{"name": s.name, "bytes": s.size, "kind": s.kind} for s in ram[:top]]
     return rep
+
+
+@dataclass
+class FlashContents:
+    """Every byte stored in flash: the sized symbols in it (name, kind, bytes; an
+    initialised variable counts for its image), and per section the bytes no symbol
+    covers (alignment, jump tables, literal pools outside a function)."""
+
+    symbols: list = field(default_factory=list)
+    unattributed: dict = field(default_factory=dict)
+
+    @property
+    def total(self) -> int:
+        return sum(b for _, _, b in self.symbols) + sum(self.unattributed.values())
+
+
+def flash_contents(image, target) -> FlashContents:
+    """The symbols of the sections `sizes` counts as flash, each byte once (aliases at
+    one address count once; a symbol overlapping the previous one counts from its end)."""
+    del target  # the same sections whatever the chip: kept for the signature of `sizes`
+    out = FlashContents()
+    for sec in image.sections:
+        if not sec.alloc or sec.size == 0 or sec.nobits:  # as `sizes`: all else is stored
+            continue
+        end_of_section = sec.addr + sec.size
+        inside = sorted(
+            (sym for sym in image.symbols.values() if sym.size > 0 and sec.addr <= sym.addr < end_of_section),
+            key=lambda sym: (sym.addr, -sym.size, sym.name),
+        )
+        covered_to = sec.addr
+        covered = 0
+        for sym in inside:
+            end = min(sym.addr + sym.size, end_of_section)
+            n = end - max(sym.addr, covered_to)
+            if n > 0:
+                out.symbols.append((sym.name, sym.kind, n))
+                covered += n
+                covered_to = end
+        out.unattributed[sec.name] = sec.size - covered
+    return out

@@ -1,0 +1,60 @@
+"""Where a generated model's flash goes, every byte: the generator names each array after
+its operator and role (op3_w, op3_bias, op3_rq, op3 ...), so the symbols of the image
+sort into weights, biases, multipliers, tables and copy plans, parameter blocks, code,
+the vector table and other data; what no symbol covers is reported as unattributed."""
+
+from __future__ import annotations
+
+import re
+
+from mcubench.emu.sizes import flash_contents
+
+CATEGORIES = (
+    "weights",
+    "biases",
+    "multipliers",
+    "tables",
+    "parameters",
+    "code",
+    "vectors",
+    "other data",
+    "unattributed",
+)
+_ROLE = {
+    "w": "weights",
+    "wf": "weights",
+    "wt": "weights",
+    "bias": "biases",
+    "fold": "biases",
+    "rq": "multipliers",
+    "table": "tables",
+    "exp": "tables",
+    "runs": "tables",
+}
+_OP_ARRAY = re.compile(r"op\d+_([a-z]+?)\d*$")
+_OP_BLOCK = re.compile(r"op\d+$")
+
+
+def category(name: str, kind: str) -> str:
+    if kind == "func":
+        return "code"
+    if name == "mcubench_vectors":
+        return "vectors"
+    if _OP_BLOCK.match(name):
+        return "parameters"
+    m = _OP_ARRAY.match(name)
+    if m and m.group(1) in _ROLE:
+        return _ROLE[m.group(1)]
+    if name == "lstm_sigmoid":
+        return "tables"
+    return "other data"
+
+
+def flash_breakdown(image, target) -> dict[str, int]:
+    """Bytes per category, summing to the image's flash figure."""
+    contents = flash_contents(image, target)
+    out: dict[str, int] = dict.fromkeys(CATEGORIES, 0)
+    for name, kind, n in contents.symbols:
+        out[category(name, kind)] += n
+    out["unattributed"] = sum(contents.unattributed.values())
+    return out
