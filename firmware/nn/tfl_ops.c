@@ -490,8 +490,11 @@ static int32_t one_over_one_plus_x(int32_t a)
     return sat_shl(x, 1);
 }
 
-void tfl_softmax(const int8_t *x, void *out, uint32_t rows, uint32_t depth, const int32_t *e, uint32_t dmax,
-                 uint32_t bits)
+/* One body for both output widths, inlined into each so that the int8 path compiles as
+   it did before the int16 one existed. */
+static inline __attribute__((always_inline)) void softmax(const int8_t *x, void *out, uint32_t rows,
+                                                          uint32_t depth, const int32_t *e, uint32_t dmax,
+                                                          const uint32_t bits)
 {
     const int32_t lo = -(1 << (bits - 1)), hi = (1 << (bits - 1)) - 1;
     int8_t *y8 = out;
@@ -523,6 +526,16 @@ void tfl_softmax(const int8_t *x, void *out, uint32_t rows, uint32_t depth, cons
                 y8[c] = (int8_t)v;
         }
     }
+}
+
+void tfl_softmax(const int8_t *x, int8_t *y, uint32_t rows, uint32_t depth, const int32_t *e, uint32_t dmax)
+{
+    softmax(x, y, rows, depth, e, dmax, 8);
+}
+
+void tfl_softmax16(const int8_t *x, int16_t *y, uint32_t rows, uint32_t depth, const int32_t *e, uint32_t dmax)
+{
+    softmax(x, y, rows, depth, e, dmax, 16);
 }
 
 void tfl_add(const int8_t *a, const int8_t *b, int8_t *y, uint32_t n, const int32_t *t1, const int32_t *t2,

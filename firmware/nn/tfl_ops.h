@@ -70,8 +70,9 @@ void tfl_place_runs(const void *x, void *y, const uint32_t *groups, uint32_t n_g
    point -128): e[d] = exp(-beta scale d) in Q0.31 for d = row max - x <= dmax (made by
    the generator with TFLite Micro's arithmetic); the sum in Q12.19, TFLite's
    GetReciprocal, each output e[d] times it, rounded down to 8 bits. */
-void tfl_softmax(const int8_t *x, void *y, uint32_t rows, uint32_t depth, const int32_t *e, uint32_t dmax,
-                 uint32_t bits);
+void tfl_softmax(const int8_t *x, int8_t *y, uint32_t rows, uint32_t depth, const int32_t *e, uint32_t dmax);
+/* The same to int16 (scale 1/65536, zero point -32768), as keyword-spotting models end. */
+void tfl_softmax16(const int8_t *x, int16_t *y, uint32_t rows, uint32_t depth, const int32_t *e, uint32_t dmax);
 
 /* QUANTIZE from int16: TFLite Micro's Requantize, y = clamp(out_zp + requant(x - in_zp))
    to an int8, int16 or int32 output (bits). */

@@ -22,10 +22,14 @@ CATEGORIES = (
 )
 _ROLE = {
     "w": "weights",
-    "wf": "weights",
+    "wf": "weights",  # SVDF: feature and time weights
     "wt": "weights",
+    "wi": "weights",  # LSTM: input and recurrent weights per gate
+    "wr": "weights",
     "bias": "biases",
     "fold": "biases",
+    "b": "biases",  # LSTM: per gate, the zero points folded in
+    "f": "biases",
     "rq": "multipliers",
     "table": "tables",
     "exp": "tables",

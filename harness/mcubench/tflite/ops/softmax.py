@@ -40,8 +40,9 @@ def emit_softmax(cg, op):
     table, dmax = emit.softmax_exp_table(float(xq.scales[0]), float(opt.Beta()))
     name = f"op{op.index}_exp"
     cg.consts.append(emit.c_array("int32_t", name, table))
-    io = f"(const int8_t *){cg.arena(xi)}, {cg.arena(yi)}"
-    call = f"tfl_softmax({io}, {rows}, {depth}, {name}, {dmax}, {bits})"
+    out = "(int16_t *)" if bits == 16 else "(int8_t *)"
+    io = f"(const int8_t *){cg.arena(xi)}, {out}{cg.arena(yi)}"
+    call = f"tfl_softmax{'16' if bits == 16 else ''}({io}, {rows}, {depth}, {name}, {dmax})"
     cg.emit(op, call, yi)
 
 
