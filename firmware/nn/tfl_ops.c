@@ -437,7 +437,15 @@ void tfl_max_pool(const tfl_conv_t *p) { pool(p, 1); }
 
 void tfl_avg_pool(const tfl_conv_t *p) { pool(p, 0); }
 
-void tfl_place_runs(const void *x, void *y, const uint32_t *groups, uint32_t n_groups)
+void tfl_place_runs(const void *x, void *y, const uint32_t *runs, uint32_t n_runs)
+{
+    const uint8_t *in = x;
+    uint8_t *out = y;
+    for (uint32_t k = 0; k < n_runs; k++, runs += 3)
+        memcpy(out + runs[1], in + runs[0], runs[2]);
+}
+
+void tfl_place_groups(const void *x, void *y, const uint32_t *groups, uint32_t n_groups)
 {
     for (uint32_t k = 0; k < n_groups; k++, groups += 6) {
         const uint8_t *in = (const uint8_t *)x + groups[0];

@@ -60,11 +60,14 @@ void tfl_fully_connected(const tfl_fc_t *p);
 void tfl_max_pool(const tfl_conv_t *p);
 void tfl_avg_pool(const tfl_conv_t *p);
 
-/* Byte copies in groups of six words: source offset, destination offset, run length,
-   run count, source step, destination step (steps modulo 2^32, so a reversed slice steps
-   back). CONCATENATION, STRIDED_SLICE, SPLIT_V and PAD (after a memset of the fill) are
-   all this, with the groups made by the generator. */
-void tfl_place_runs(const void *x, void *y, const uint32_t *groups, uint32_t n_groups);
+/* Byte copies: runs[3k] = source offset, runs[3k + 1] = destination offset, runs[3k + 2]
+   = length. CONCATENATION, STRIDED_SLICE, SPLIT_V and PAD (after a memset of the fill)
+   are all this, with runs made by the generator; or, where equal runs repeat at equal
+   steps (a padded or sliced narrow tensor), tfl_place_groups over six words a group:
+   source, destination, length, count, source step, destination step (steps modulo 2^32,
+   so a reversed slice steps back). */
+void tfl_place_runs(const void *x, void *y, const uint32_t *runs, uint32_t n_runs);
+void tfl_place_groups(const void *x, void *y, const uint32_t *groups, uint32_t n_groups);
 
 /* SOFTMAX over the last axis (rows of `depth`), int8 in, int8 out (scale 1/256, zero
    point -128): e[d] = exp(-beta scale d) in Q0.31 for d = row max - x <= dmax (made by

@@ -1,7 +1,7 @@
 """Where a generated model's flash goes, every byte: the generator names each array after
 its operator and role (op3_w, op3_bias, op3_rq, op3 ...), so the symbols of the image
-sort into weights, biases, multipliers, tables and copy plans, parameter blocks, code,
-the vector table and other data; what no symbol covers is reported as unattributed."""
+sort into weights, biases, multipliers, tables and copy plans, parameter blocks, the
+initial values of streaming state, code, the vector table and other data; what no symbol covers is reported as unattributed."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ CATEGORIES = (
     "multipliers",
     "tables",
     "parameters",
+    "initial state",
     "code",
     "vectors",
     "other data",
@@ -37,6 +38,7 @@ _ROLE = {
 }
 _OP_ARRAY = re.compile(r"op\d+_([a-z]+?)\d*$")
 _OP_BLOCK = re.compile(r"op\d+$")
+_STATE_INIT = re.compile(r"state\d+_init$")  # CALL_ONCE's constant assignments to variables
 
 
 def category(name: str, kind: str) -> str:
@@ -46,6 +48,8 @@ def category(name: str, kind: str) -> str:
         return "vectors"
     if _OP_BLOCK.match(name):
         return "parameters"
+    if _STATE_INIT.match(name):
+        return "initial state"
     m = _OP_ARRAY.match(name)
     if m and m.group(1) in _ROLE:
         return _ROLE[m.group(1)]

@@ -177,11 +177,13 @@ def wrap32(v: np.ndarray) -> np.ndarray:
     return ((np.asarray(v, dtype=np.int64) + (1 << 31)) & 0xFFFFFFFF) - (1 << 31)
 
 
-def run_groups(runs: list[tuple[int, int, int]]) -> list[tuple[int, int, int, int, int, int]]:
+def run_groups(
+    runs: list[tuple[int, int, int]], repeat: bool = True
+) -> list[tuple[int, int, int, int, int, int]]:
     """Copy runs (source, destination, length) as groups (source, destination, length,
     count, source step, destination step): runs that continue each other in both tensors
-    become one, then equal runs at equal steps one group. A padded or sliced narrow
-    tensor is then a group per padded axis, not a table row per byte."""
+    become one, then (repeat) equal runs at equal steps one group. A padded or sliced
+    narrow tensor is then a group per padded axis, not a table row per byte."""
     merged: list[list[int]] = []
     for src, dst, n in runs:
         if merged and merged[-1][0] + merged[-1][2] == src and merged[-1][1] + merged[-1][2] == dst:
@@ -190,7 +192,7 @@ def run_groups(runs: list[tuple[int, int, int]]) -> list[tuple[int, int, int, in
             merged.append([src, dst, n])
     groups: list[list[int]] = []
     for src, dst, n in merged:
-        g = groups[-1] if groups else None
+        g = groups[-1] if groups and repeat else None
         if g is not None and g[2] == n and g[3] == 1:
             g[3], g[4], g[5] = 2, src - g[0], dst - g[1]
         elif g is not None and g[2] == n and (src, dst) == (g[0] + g[3] * g[4], g[1] + g[3] * g[5]):
@@ -281,11 +283,17 @@ class Gen:
         return buf
 
     def place(self, name: str, xi: int, yi: int, runs: list[tuple[int, int, int]]) -> str:
-        """A tfl_place_runs call copying (source, destination, length) runs from tensor
-        xi to tensor yi, the runs a const table of run_groups (six words a group)."""
+        """A call copying (source, destination, length) runs from tensor xi to tensor yi:
+        the runs (merged where they continue each other) as a const table of three words
+        a run for tfl_place_runs, or as run_groups of six words for tfl_place_groups where
+        that table is smaller."""
         groups = run_groups(runs)
-        self.consts.append(c_array("uint32_t", name, [v for g in groups for v in g]))
-        return f"tfl_place_runs({self.arena(xi)}, {self.arena(yi)}, {name}, {len(groups)})"
+        merged = [(s, d, n * c) for s, d, n, c, _, _ in run_groups(runs, repeat=False)]
+        if 6 * len(groups) < 3 * len(merged):
+            self.consts.append(c_array("uint32_t", name, [v for g in groups for v in g]))
+            return f"tfl_place_groups({self.arena(xi)}, {self.arena(yi)}, {name}, {len(groups)})"
+        self.consts.append(c_array("uint32_t", name, [v for run in merged for v in run]))
+        return f"tfl_place_runs({self.arena(xi)}, {self.arena(yi)}, {name}, {len(merged)})"
 
     def source(self) -> str:
         info, gen = self.info, self.gen
