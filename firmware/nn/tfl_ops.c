@@ -590,58 +590,77 @@ void tfl_requantize16(const int16_t *x, void *y, uint32_t n, int32_t multiplier,
     }
 }
 
-/* SVDF's two halves. The state is a ring of `memory` values per filter: the slot at
-   `head` holds the oldest, which this step's feature value replaces, so nothing is
-   shifted (TFLite Micro moves the whole state one place a step). */
-static void svdf_features(const tfl_svdf_t *p, const int8_t *x, int16_t *s16, int8_t *s8, uint32_t head)
+/* SVDF. The state is a ring of `memory` values per filter: the slot at `head` holds the
+   oldest, which this step's feature value replaces, so nothing is shifted (TFLite Micro
+   moves the whole state one place a step). The state's zero point times each filter's
+   time-weight sum is folded into the unit's bias by the generator, so the time sums are
+   plain dot products: the ring's two segments, oldest first. Sums in uint32: wrapping,
+   as TFLite Micro's int32 sums do in two's complement. */
+static uint32_t dot16(const int16_t *w, const int16_t *s, uint32_t n, uint32_t acc)
 {
-    const int32_t lo = p->wide ? -32768 : -128, hi = -lo - 1;
-    const int8_t *w = p->wf;
-    for (uint32_t f = 0; f < p->filters; f++, w += p->n_in) {
-        int32_t v = nn_requantize(nn_dot_int8(x, w, p->n_in, p->fold[f]), p->rq1.multiplier, p->rq1.shift);
-        v = v < lo ? lo : v > hi ? hi : v;
-        if (p->wide)
-            s16[f * p->memory + head] = (int16_t)(p->state_zp + v);
-        else
-            s8[f * p->memory + head] = (int8_t)(p->state_zp + v); /* wraps, as TFLite Micro's cast */
-    }
+    for (; n >= 2; n -= 2, w += 2, s += 2)
+        acc += (uint32_t)(w[0] * s[0]) + (uint32_t)(w[1] * s[1]);
+    if (n)
+        acc += (uint32_t)(w[0] * s[0]);
+    return acc;
 }
 
-static uint32_t svdf_time(const tfl_svdf_t *p, uint32_t f, const int16_t *s16, const int8_t *s8, uint32_t head)
+static uint32_t dot8(const int8_t *w, const int8_t *s, uint32_t n, uint32_t acc)
 {
-    /* sum over the memory, oldest first, of time weight j times (state - zero point):
-       the oldest is at head, so slots head..memory-1 then 0..head-1 */
-    const uint32_t m = p->memory, first = m - head, base = f * m;
-    const int32_t zp = p->state_zp;
-    uint32_t acc = 0;
-    if (p->wide) {
-        const int16_t *w = (const int16_t *)p->wt + base, *s = s16 + base;
-        for (uint32_t j = 0; j < first; j++)
-            acc += (uint32_t)(w[j] * (s[head + j] - zp));
-        for (uint32_t j = first; j < m; j++)
-            acc += (uint32_t)(w[j] * (s[j - first] - zp));
-    } else {
-        const int8_t *w = (const int8_t *)p->wt + base, *s = s8 + base;
-        for (uint32_t j = 0; j < first; j++)
-            acc += (uint32_t)(w[j] * (s[head + j] - zp));
-        for (uint32_t j = first; j < m; j++)
-            acc += (uint32_t)(w[j] * (s[j - first] - zp));
-    }
+    for (; n >= 2; n -= 2, w += 2, s += 2)
+        acc += (uint32_t)(w[0] * s[0]) + (uint32_t)(w[1] * s[1]);
+    if (n)
+        acc += (uint32_t)(w[0] * s[0]);
     return acc;
+}
+
+/* One filter's time sum over its ring, oldest (slot next) first: kept out of line so
+   that the loops around it do not run out of the M0+'s eight low registers. */
+__attribute__((noinline)) static uint32_t ring16(const int16_t *w, const int16_t *s, uint32_t m, uint32_t next,
+                                                 uint32_t acc)
+{
+    return dot16(w + (m - next), s, next, dot16(w, s + next, m - next, acc));
+}
+
+__attribute__((noinline)) static uint32_t ring8(const int8_t *w, const int8_t *s, uint32_t m, uint32_t next,
+                                                uint32_t acc)
+{
+    return dot8(w + (m - next), s, next, dot8(w, s + next, m - next, acc));
+}
+
+/* Each filter's feature into the state's slot h. */
+__attribute__((noinline)) static void svdf_features(const tfl_svdf_t *p, const int8_t *x, void *state, uint32_t h)
+{
+    const int32_t lo = p->wide ? -32768 : -128, hi = -lo - 1, zp = p->state_zp;
+    const uint32_t n_in = p->n_in, m = p->memory, filters = p->filters;
+    const int words = (n_in & 3u) == 0 && ((uintptr_t)x & 3u) == 0; /* wf rows are aligned */
+    const int8_t *wf = p->wf;
+    for (uint32_t f = 0; f < filters; f++, wf += n_in) {
+        int32_t acc = words ? nn_dot4_int8(x, wf, n_in / 4, p->fold[f]) : nn_dot_int8(x, wf, n_in, p->fold[f]);
+        int32_t v = nn_requantize(acc, p->rq1.multiplier, p->rq1.shift);
+        v = v < lo ? lo : v > hi ? hi : v;
+        if (p->wide)
+            ((int16_t *)state)[f * m + h] = (int16_t)(zp + v);
+        else
+            ((int8_t *)state)[f * m + h] = (int8_t)(zp + v); /* wraps, as TFLite Micro's cast */
+    }
 }
 
 void tfl_svdf(const tfl_svdf_t *p, uint32_t *head)
 {
-    const uint32_t per_batch = (uint32_t)p->filters * p->memory, units = p->filters / p->rank;
-    const uint32_t h = *head, next = h + 1 == p->memory ? 0 : h + 1;
+    const uint32_t m = p->memory, per_batch = (uint32_t)p->filters * m, rank = p->rank;
+    const uint32_t units = p->filters / rank, h = *head, next = h + 1 == m ? 0 : h + 1;
+    const int wide = p->wide;
     for (uint32_t b = 0; b < p->batches; b++) {
-        int16_t *s16 = (int16_t *)p->state + b * per_batch;
-        int8_t *s8 = (int8_t *)p->state + b * per_batch;
-        svdf_features(p, p->x + b * p->n_in, s16, s8, h);
+        uint8_t *state = (uint8_t *)p->state + (b * per_batch << wide);
+        svdf_features(p, p->x + b * p->n_in, state, h);
+        const uint8_t *w = p->wt, *s = state;
+        const uint32_t row = m << wide;
         for (uint32_t u = 0; u < units; u++) {
             uint32_t acc = (uint32_t)p->bias[u];
-            for (uint32_t r = 0; r < p->rank; r++)
-                acc += svdf_time(p, u * p->rank + r, s16, s8, next);
+            for (uint32_t r = 0; r < rank; r++, w += row, s += row)
+                acc = wide ? ring16((const int16_t *)w, (const int16_t *)s, m, next, acc)
+                           : ring8((const int8_t *)w, (const int8_t *)s, m, next, acc);
             int32_t v = nn_requantize((int32_t)acc, p->rq2.multiplier, p->rq2.shift) + p->out_zp;
             p->y[b * units + u] = (int8_t)(v < -128 ? -128 : v > 127 ? 127 : v);
         }

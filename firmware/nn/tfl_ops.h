@@ -94,7 +94,7 @@ typedef struct {
     const int8_t *wf;     /* [filters][n_in] */
     const int32_t *fold;  /* [filters]: -input zero point x the filter's weight sum */
     const void *wt;       /* [filters][memory] */
-    const int32_t *bias;  /* [filters / rank] */
+    const int32_t *bias;  /* [filters / rank], less the state zero point x the time weights */
     void *state;          /* [batches][filters][memory], a ring per filter */
     nn_requant_t rq1, rq2;
     int32_t state_zp, out_zp;

@@ -1,7 +1,8 @@
 """Where a generated model's flash goes, every byte: the generator names each array after
 its operator and role (op3_w, op3_bias, op3_rq, op3 ...), so the symbols of the image
 sort into weights, biases, multipliers, tables and copy plans, parameter blocks, the
-initial values of streaming state, code, the vector table and other data; what no symbol covers is reported as unattributed."""
+initial values of streaming state, code, the vector table and other data; what no
+symbol covers is reported as unattributed."""
 
 from __future__ import annotations
 
