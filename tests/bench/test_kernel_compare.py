@@ -11,6 +11,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 from run_cli import ROOT, assert_one_line_error, mcubench, outcome
+from svdf_model import svdf_model
 
 from mcubench.base.errors import ConfigError
 from mcubench.bench import kernel_compare as kc
@@ -89,3 +90,59 @@ def test_every_library_is_bit_exact_with_tflite_micro_on_the_chip():
         assert set(r.cycles) == {kc.OURS, kc.CMSIS, kc.TFLM_O2, kc.TFLM_O3}
         assert all(r.bit_exact.values()), (r.shape, r.bit_exact)
     assert Path(kc.checkouts().cmsis_nn or "").is_dir()
+
+
+@pytest.mark.parametrize("wide,state_zp", [(True, 0), (False, -50)])
+def test_a_cut_svdf_costs_what_it_costs_in_the_whole_model(wide, state_zp, tmp_path):
+    """An SVDF is compared on the step after as many as its memory (6), its state set
+    before each call to the one TFLite Micro had then: ours is bit-exact only if that
+    state is right, and takes exactly the cycles the same kernel takes at that step of
+    the whole model (its ring at the same place)."""
+    path = tmp_path / "svdf.tflite"
+    path.write_bytes(svdf_model(wide, 2, True, batches=2, state_zp=state_zp))
+    target = load_target("py32f003")
+    (row,) = kc.compare(path, target, kc.Checkouts())
+    assert row.op == "SVDF" and row.shape == f"SVDF 24->8 r2 m6 s{16 if wide else 8} x2"
+    assert row.bit_exact == {kc.OURS: True} and row.macs == 2 * 16 * (24 + 6)
+    gen = generate(path)
+    image = ElfImage.load(firmware(gen, target))
+    m = Machine(image, target)
+    arena = image.symbol("arena", "object").addr
+    rng = np.random.default_rng(0)  # the comparison's seeded steps: 6, then the one compared
+    m.call("bench_init")
+    for step in range(7):
+        m.write(arena + gen.input_offset, rng.integers(-128, 128, (2, 24), np.int8).tobytes())
+        if step < 6:
+            m.call("model_run_op", 0)
+    op, head = (image.symbol(s, "object").addr for s in ("op0", "op0_head"))
+    assert m.call("tfl_svdf", op, head).cycles == row.cycles[kc.OURS]
+
+
+@pytest.mark.skipif(
+    not (os.environ.get(kc.CMSIS_ENV) and os.environ.get(kc.TFLM_ENV)),
+    reason="needs CMSIS_NN_ROOT and TFLM_ROOT checkouts (CI has neither)",
+)
+@pytest.mark.parametrize("wide", [True, False])
+def test_every_librarys_svdf_is_bit_exact_with_tflite_micro_on_the_chip(wide, tmp_path):
+    path = tmp_path / "svdf.tflite"
+    path.write_bytes(svdf_model(wide, 2, True, batches=2))
+    (row,) = kc.compare(path, load_target("rp2040"))
+    assert set(row.cycles) == {kc.OURS, kc.CMSIS, kc.TFLM_O2, kc.TFLM_O3}
+    assert all(row.bit_exact.values()), row.bit_exact
+
+
+@pytest.mark.skipif(
+    not (os.environ.get(kc.CMSIS_ENV) and os.environ.get(kc.TFLM_ENV)),
+    reason="needs CMSIS_NN_ROOT and TFLM_ROOT checkouts (CI has neither)",
+)
+def test_cmsis_nn_leaves_out_an_int8_svdf_states_zero_point_on_an_m0(tmp_path):
+    """A found difference, kept visible: on a core without MVE, CMSIS-NN's arm_svdf_s8
+    neither adds the state's zero point to a new feature nor takes it from the state in
+    the time sums (its kernel sums, which carry it on MVE, are not made), while TFLite
+    Micro's reference does both. With a nonzero state zero point and no feature near the
+    clamp, only CMSIS-NN differs; ours follows TFLite Micro, whose interpreter is the
+    oracle."""
+    path = tmp_path / "svdf.tflite"
+    path.write_bytes(svdf_model(False, 1, True, state_zp=-50, state_scale=1.0))
+    (row,) = kc.compare(path, load_target("rp2040"))
+    assert row.bit_exact == {kc.OURS: True, kc.CMSIS: False, kc.TFLM_O2: True, kc.TFLM_O3: True}

@@ -1,8 +1,10 @@
 """Our int8 kernels against CMSIS-NN and TFLite Micro's reference kernels, layer by
 layer, measured on the emulated chip: never estimated.
 
-Each CONV_2D, DEPTHWISE_CONV_2D and FULLY_CONNECTED of a .tflite model is cut out and
-built four ways for the same chip, its weights in SRAM (initialised data) in all four:
+Each CONV_2D, DEPTHWISE_CONV_2D, FULLY_CONNECTED and SVDF of a .tflite model is cut out
+and built four ways for the same chip, its weights in SRAM (initialised data) in all four
+(an SVDF's calls are in svdf_compare.py; its state is set before every call to the one
+TFLite Micro's interpreter had before the step compared):
   - mcubench: the generator's code for that operator alone (tflite/codegen.py `only`);
   - CMSIS-NN: its s8 wrapper called as TFLite Micro's cmsis_nn glue calls it in Eval
     (per-channel multipliers and shifts, the scratch buffer its get_buffer_size asks
@@ -19,7 +21,9 @@ each column says whether it is bit-exact. Each call runs twice and the second is
 Third-party sources are never copied in: they come from the checkouts the environment
 names (CMSIS_NN_ROOT: a clone of ARM-software/CMSIS-NN; TFLM_ROOT: of
 tensorflow/tflite-micro, with gemmlowp where TFLite Micro's `make third_party_downloads`
-puts it, or GEMMLOWP_ROOT). A library whose checkout is not named is left out.
+puts it, or GEMMLOWP_ROOT; its SVDF also needs flatbuffers' headers from there, or
+FLATBUFFERS_ROOT, and is left out without them). A library whose checkout is not named
+is left out.
 """
 
 from __future__ import annotations
@@ -27,6 +31,7 @@ from __future__ import annotations
 import hashlib
 import os
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 
 import numpy as np
@@ -35,23 +40,28 @@ from mcubench.base.c_arrays import c_array
 from mcubench.base.errors import ConfigError
 from mcubench.base.files import write_if_changed
 from mcubench.base.project import current
+from mcubench.bench import svdf_compare
 from mcubench.bench.model_run import firmware, interpreter
 from mcubench.build.compile import BuildSpec, build
 from mcubench.emu.elf_image import ElfImage
 from mcubench.emu.machine import Machine
 from mcubench.tflite.codegen import generate, read_model
 from mcubench.tflite.model import ModelError, Reader
+from mcubench.tflite.ops.svdf import SvdfLayer, svdf_layer
 from mcubench.tflite.ops.weighted import NAMES as WEIGHTED
 from mcubench.tflite.ops.weighted import WeightedLayer, weighted_layer
 
 CMSIS_ENV, TFLM_ENV, GEMMLOWP_ENV = "CMSIS_NN_ROOT", "TFLM_ROOT", "GEMMLOWP_ROOT"
+FLATBUFFERS_ENV = "FLATBUFFERS_ROOT"
 OURS, CMSIS, TFLM_O2, TFLM_O3 = "mcubench", "cmsis-nn", "tflm-ref -O2", "tflm-ref -O3"
 # The M0+'s arithmetic limit for int8 x int8 with 32-bit loads: a word of four inputs and
 # one of four weights (2 + 2 cycles), eight lanes sign-extended (12), four MULS and four
 # ADDS (8): 24 cycles per 4 MACs (docs/explanation/int8-models.md).
 LIMIT_CYCLES_PER_MAC = 6
 TFLM_GEMMLOWP = Path("tensorflow/lite/micro/tools/make/downloads/gemmlowp")
+TFLM_FLATBUFFERS = Path("tensorflow/lite/micro/tools/make/downloads/flatbuffers")
 CMSIS_FOLDERS = ("ConvolutionFunctions", "FullyConnectedFunctions", "NNSupportFunctions")
+COMPARED = (*WEIGHTED, "SVDF")
 
 
 @dataclass(frozen=True)
@@ -59,6 +69,7 @@ class Checkouts:
     cmsis_nn: Path | None = None
     tflm: Path | None = None
     gemmlowp: Path | None = None
+    flatbuffers: Path | None = None  # a flatbuffers checkout: TFLite Micro's SVDF includes it
 
     @property
     def libraries(self) -> tuple[str, ...]:
@@ -90,7 +101,14 @@ def checkouts(env=None) -> Checkouts:
                 "`make -f tensorflow/lite/micro/tools/make/Makefile third_party_downloads`, "
                 f"or set {GEMMLOWP_ENV})"
             )
-    return Checkouts(cmsis, tflm, gemmlowp)
+    flatbuffers = folder(FLATBUFFERS_ENV, "include/flatbuffers/flatbuffers.h")
+    if (
+        tflm is not None
+        and flatbuffers is None
+        and (tflm / TFLM_FLATBUFFERS / "include/flatbuffers").is_dir()
+    ):
+        flatbuffers = tflm / TFLM_FLATBUFFERS
+    return Checkouts(cmsis, tflm, gemmlowp, flatbuffers)
 
 
 @dataclass
@@ -326,16 +344,19 @@ def _scratch_words(layer: WeightedLayer) -> int:
     return max(64, taps + layer.n_out + 64)
 
 
-def _library_spec(lib: str, layer: WeightedLayer, stem: str, co: Checkouts) -> BuildSpec:
+def _library_spec(lib: str, layer, stem: str, co: Checkouts) -> BuildSpec:
+    """The build of one library's call for a layer (WeightedLayer or SvdfLayer)."""
     gen_dir = current().gen_dir / "kernel_compare"
+    svdf = isinstance(layer, SvdfLayer)
     if lib == CMSIS:
         assert co.cmsis_nn is not None
-        text = cmsis_source(layer)
+        text = svdf_compare.cmsis_source(layer) if svdf else cmsis_source(layer)
         src = write_if_changed(gen_dir / f"{stem}-cmsis-{_digest(text)}.c", text)
         tree = co.cmsis_nn / "Source"
+        folders = (*CMSIS_FOLDERS, "SVDFunctions") if svdf else CMSIS_FOLDERS
         sources = tuple(
             p
-            for folder in CMSIS_FOLDERS
+            for folder in folders
             for p in sorted((tree / folder).glob("*.c"))
             if not p.name.endswith(("_f16.c", "_f32.c"))
         )
@@ -344,18 +365,27 @@ def _library_spec(lib: str, layer: WeightedLayer, stem: str, co: Checkouts) -> B
             (src, *sources),
             opt="-O2",
             include_dirs=(co.cmsis_nn / "Include",),
-            defines=(f"SCRATCH_WORDS={_scratch_words(layer)}",),
+            defines=() if svdf else (f"SCRATCH_WORDS={_scratch_words(layer)}",),
             cflags=("-Wno-unused-parameter", "-Wno-sign-compare"),
         )
     assert co.tflm is not None and co.gemmlowp is not None
-    text = tflm_source(layer)
+    text = svdf_compare.tflm_source(layer) if svdf else tflm_source(layer)
     src = write_if_changed(gen_dir / f"{stem}-tflm-{_digest(text)}.cc", text)
-    common = co.tflm / "tensorflow/lite/kernels/internal/common.cc"
+    internal = co.tflm / "tensorflow/lite/kernels/internal"
+    sources: tuple[Path, ...] = (src, internal / "common.cc")
+    includes: tuple[Path, ...] = (co.tflm, co.gemmlowp)
+    if svdf:
+        assert co.flatbuffers is not None
+        sources += (
+            co.tflm / "tensorflow/lite/micro/kernels/svdf_common.cc",
+            internal / "quantization_util.cc",
+        )
+        includes += (co.flatbuffers / "include",)
     return BuildSpec(
         f"cmp_{stem}_tflm{lib[-1]}",
-        (src, common),
+        sources,
         opt="-O2" if lib == TFLM_O2 else "-O3",
-        include_dirs=(co.tflm, co.gemmlowp),
+        include_dirs=includes,
         defines=("TF_LITE_STATIC_MEMORY", "TF_LITE_STRIP_ERROR_STRINGS", "NDEBUG"),
         cflags=("-Wno-unused-parameter", "-Wno-sign-compare", "-Wno-missing-field-initializers"),
     )
@@ -374,40 +404,106 @@ def _digest(text: str) -> str:
     return hashlib.sha256(text.encode()).hexdigest()[:12]
 
 
-def _timed(m: Machine, function: str, *args: int) -> tuple[int, int]:
-    """(cycles, return value) of the second of two calls: caches warm."""
-    m.call(function, *args)
-    r = m.call(function, *args)
+def _timed(m: Machine, function: str, *args: int, before=None) -> tuple[int, int]:
+    """(cycles, return value) of the second of two calls: caches warm. before(), if
+    given, runs ahead of each call (an SVDF's state set back to the step's)."""
+    r = None
+    for _ in range(2):
+        if before is not None:
+            before()
+        r = m.call(function, *args)
+    assert r is not None
     return r.cycles, r.return_value
 
 
 def _interpreter(path, info, seed: int):
-    """The interpreter after one invocation on the seeded random input compare() uses."""
+    """The interpreter after the step compare() uses, on seeded random model inputs; the
+    SVDF states before that step, and how many steps came before it. A model without
+    SVDF runs one step; with one, as many steps first as its longest memory, so that the
+    state compared is full of the model's own values, not the reset ones."""
     interp = interpreter(path, info)
+    svdfs = [op for op in info.ops if op.name == "SVDF"]
+    before = max((info.tensors[op.inputs[2]].shape[1] for op in svdfs), default=0)
     shape = info.tensors[info.inputs[0]].shape
-    x = np.random.default_rng(seed).integers(-128, 128, size=shape, dtype=np.int8)
+    dtype = np.dtype(info.tensors[info.inputs[0]].dtype)
+    rng = np.random.default_rng(seed)
+    states: dict[int, np.ndarray] = {}
     try:
-        interp.set_input(x, 0)
-        interp.invoke()
+        for step in range(before + 1):
+            if step == before:
+                states = {
+                    op.inputs[4]: np.array(interp.GetTensor(op.inputs[4], 0)["tensor_data"]).ravel()
+                    for op in svdfs
+                }
+            x = rng.integers(np.iinfo(dtype).min, np.iinfo(dtype).max + 1, size=shape, dtype=dtype)
+            interp.set_input(x, 0)
+            interp.invoke()
     except (RuntimeError, ValueError) as exc:
         raise ModelError(f"{path}: TFLite Micro's interpreter failed ({exc})") from None
-    return interp
+    return interp, states, before
+
+
+def _tensor(interp, i: int) -> np.ndarray:
+    return np.ascontiguousarray(interp.GetTensor(i, 0)["tensor_data"]).astype(np.int8).ravel()
+
+
+def _compare_svdf(path, target, co: Checkouts, r, info, op, interp, states, before: int) -> LayerComparison:
+    L = svdf_layer(r, info, op)
+    x, want, state = _tensor(interp, L.x), _tensor(interp, L.y), states[L.state]
+    row = LayerComparison(op.index, op.name, svdf_compare.describe(L), op.macs)
+    gen = generate(path, weights_in_sram=True, only=frozenset({op.index}))
+    image = ElfImage.load(firmware(gen, target))
+    m = Machine(image, target)
+    arena = image.symbol("arena", "object").addr
+    m.write(arena + info.offsets[L.x], x.tobytes())
+    ring, head = (image.symbol(f"op{op.index}_{s}", "object").addr for s in ("state", "head"))
+    # After `before` steps the whole model's ring holds its oldest value in slot before %
+    # memory: TFLite Micro's state (oldest first) rotated so, and the cut runs as the model
+    # does at that step.
+    phase = before % L.memory
+    ours = np.roll(state.reshape(-1, L.memory), phase, axis=1)
+
+    def ours_state():
+        m.write(ring, ours.tobytes())
+        m.write(head, phase.to_bytes(4, "little"))
+
+    block = image.symbol(f"op{op.index}", "object").addr
+    row.cycles[OURS], _ = _timed(m, "tfl_svdf", block, head, before=ours_state)
+    got = np.frombuffer(m.read(arena + info.offsets[L.y], want.size), np.int8)
+    row.bit_exact[OURS] = bool(np.array_equal(got, want))
+    stem = f"{Path(path).stem}_{op.index}"
+    for lib in co.libraries[1:]:
+        if lib != CMSIS and co.flatbuffers is None:
+            continue  # TFLite Micro's svdf_common.cc includes flatbuffers
+        image = ElfImage.load(build(_library_spec(lib, L, stem, co), target).elf)
+        m = Machine(image, target)
+        m.write(image.symbol("layer_input", "object").addr, x.tobytes())
+        m.call("bench_init")
+        addr = image.symbol("layer_state", "object").addr
+        row.cycles[lib], status = _timed(m, "bench_run", before=partial(m.write, addr, state.tobytes()))
+        if status != 0:
+            raise ConfigError(f"{path}: operator {op.index} ({row.shape}): {lib} returned {status}")
+        got = np.frombuffer(m.read(image.symbol("layer_output", "object").addr, want.size), np.int8)
+        row.bit_exact[lib] = bool(np.array_equal(got, want))
+    return row
 
 
 def compare(path, target, co: Checkouts | None = None, seed: int = 0, only: set[int] | None = None):
-    """Every weighted layer of the model (or those in `only`), timed with each library the
-    checkouts offer: a list of LayerComparison."""
+    """Every weighted layer and SVDF of the model (or those in `only`), timed with each
+    library the checkouts offer: a list of LayerComparison."""
     co = checkouts() if co is None else co
     info = read_model(path)
     r = Reader(info.buf)
-    interp = _interpreter(path, info, seed)
+    interp, states, before = _interpreter(path, info, seed)
     out = []
     for op in info.ops:
-        if op.name not in WEIGHTED or (only is not None and op.index not in only):
+        if op.name not in COMPARED or (only is not None and op.index not in only):
+            continue
+        if op.name == "SVDF":
+            out.append(_compare_svdf(path, target, co, r, info, op, interp, states, before))
             continue
         layer = weighted_layer(r, info, op)
-        x = np.ascontiguousarray(interp.GetTensor(layer.x, 0)["tensor_data"]).astype(np.int8).ravel()
-        want = np.ascontiguousarray(interp.GetTensor(layer.y, 0)["tensor_data"]).astype(np.int8).ravel()
+        x, want = _tensor(interp, layer.x), _tensor(interp, layer.y)
         row = LayerComparison(op.index, op.name, describe(layer), op.macs)
         # ours: the generated code for this operator alone, in the model's arena
         gen = generate(path, weights_in_sram=True, only=frozenset({op.index}))
