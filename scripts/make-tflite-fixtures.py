@@ -13,6 +13,7 @@ Usage: .venv/bin/python scripts/make-tflite-fixtures.py   (writes tests/fixtures
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -250,6 +251,17 @@ def unsupported() -> None:
     b.save(OUT / "unsupported.tflite", [x], [y])
 
 
+def svdf() -> None:
+    """Two SVDF models from the tests' own builder (tests/svdf_model.py), for the kernel
+    comparison's study: int16 state (rank 2, two batches), and int8 state with a zero point
+    of -50, whose outputs, unlike keyword_scrambled's, are not saturated."""
+    sys.path.insert(0, str(OUT.parents[1]))
+    from svdf_model import svdf_model
+
+    (OUT / "svdf.tflite").write_bytes(svdf_model(True, 2, True, batches=2))
+    (OUT / "svdf_int8.tflite").write_bytes(svdf_model(False, 1, True, state_zp=-50, state_scale=1.0))
+
+
 if __name__ == "__main__":
     OUT.mkdir(parents=True, exist_ok=True)
     dense()
@@ -257,3 +269,4 @@ if __name__ == "__main__":
     depthwise()
     pooling()
     unsupported()
+    svdf()

@@ -146,3 +146,12 @@ def test_cmsis_nn_leaves_out_an_int8_svdf_states_zero_point_on_an_m0(tmp_path):
     path.write_bytes(svdf_model(False, 1, True, state_zp=-50, state_scale=1.0))
     (row,) = kc.compare(path, load_target("rp2040"))
     assert row.bit_exact == {kc.OURS: True, kc.CMSIS: False, kc.TFLM_O2: True, kc.TFLM_O3: True}
+
+
+@pytest.mark.skipif(not os.environ.get(kc.TFLM_ENV), reason="needs a TFLM_ROOT checkout (CI has none)")
+def test_without_flatbuffers_tflite_micros_svdf_is_left_out_not_guessed(tmp_path):
+    path = tmp_path / "svdf.tflite"
+    path.write_bytes(svdf_model(True, 1, True))
+    co = kc.checkouts()
+    (row,) = kc.compare(path, load_target("rp2040"), kc.Checkouts(tflm=co.tflm, gemmlowp=co.gemmlowp))
+    assert set(row.cycles) == {kc.OURS} and row.bit_exact == {kc.OURS: True}

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from mcubench.bench.kernel_compare import (
     CMSIS_ENV,
+    FLATBUFFERS_ENV,
     LIMIT_CYCLES_PER_MAC,
     OURS,
     TFLM_ENV,
@@ -22,8 +23,15 @@ def compare_command(args, target) -> int:
     co = checkouts()
     rows = compare(args.model, target, co, seed=args.seed)
     exact = all(all(r.bit_exact.values()) for r in rows)
-    totals = {lib: sum(r.cycles[lib] for r in rows) for lib in co.libraries}
+    # a library that could not time every layer (TFLite Micro's SVDF without flatbuffers'
+    # headers) has no total: a sum over fewer layers would compare unlike with like
+    totals = {
+        lib: sum(r.cycles[lib] for r in rows) if all(lib in r.cycles for r in rows) else None
+        for lib in co.libraries
+    }
     missing = [v for v, root in ((CMSIS_ENV, co.cmsis_nn), (TFLM_ENV, co.tflm)) if root is None]
+    if co.tflm is not None and co.flatbuffers is None and any(r.op == "SVDF" for r in rows):
+        missing.append(FLATBUFFERS_ENV)
     if args.json:
         print_json(
             {
@@ -48,14 +56,19 @@ def compare_command(args, target) -> int:
     for r in rows:
         cells = []
         for lib in libs:
+            if lib not in r.cycles:
+                cells.append(f"{'-':>12} ")
+                continue
             mark = "" if r.bit_exact[lib] else "!"
             cells.append(f"{r.cycles[lib] / r.macs:>12.2f}{mark or ' '}")
-        best = min(libs, key=lambda lib: r.cycles[lib])
+        best = min(r.cycles, key=lambda lib: r.cycles[lib])
         print(f"  {r.index:>3} {r.shape:28} {r.macs:>10,} " + " ".join(cells) + f"  {best}")
-    print(f"  {'':3} {'all layers (cycles)':28} {'':>10} " + " ".join(f"{totals[lib]:>13,}" for lib in libs))
-    if len(libs) > 1:
-        ratio = ", ".join(f"{lib} {totals[lib] / totals[OURS]:.2f}x" for lib in libs[1:])
-        print(f"cycles against ours: {ratio}")
+    total_cells = " ".join(f"{t:>13,}" if t is not None else f"{'-':>13}" for t in totals.values())
+    print(f"  {'':3} {'all layers (cycles)':28} {'':>10} " + total_cells)
+    ours = totals[OURS] or 1
+    ratios = [f"{lib} {t / ours:.2f}x" for lib, t in list(totals.items())[1:] if t is not None]
+    if ratios:
+        print(f"cycles against ours: {', '.join(ratios)}")
     if missing:
         print(f"not compared: set {' and '.join(missing)} to a checkout to add those libraries")
     if not exact:
