@@ -357,27 +357,39 @@ nn_dw4_int8:
     .size nn_dw4_int8, . - nn_dw4_int8
 
 /*
- * void nn_dwm4_int8(const int8_t *x, int32_t x_step, const int8_t *w, int32_t w_step,
- *                   uint32_t n, int32_t acc[4])
+ * void nn_dwm4_rows_int8(const int8_t *x, const int8_t *w, const nn_dwm_rows_t *g,
+ *                        int32_t acc[4])
  * Four outputs of one input channel of a depthwise convolution with a channel multiplier
- * (a multiple of 4): acc[m] += sum over n taps of x[i x_step] w[i w_step + m], m = 0..3
- * (n > 0, w and w_step 4-byte aligned). The four share each input byte, so a tap is a
- * byte, a word of four weights and four lanes: 23 cycles per 4 MACs on a Cortex-M0+;
- * the sums stay in r8-r11.
- * Registers: r0 x, r1 x_step, r2 w, r3 w_step, r4 zero, r5 the input, r6 the weights,
- * r7 a lane, r12 the end of x.
+ * (a multiple of 4), over a rectangle of taps: acc[m] += x[tap] w[tap + m], m = 0..3, for
+ * g->rows rows (> 0) of g->cols taps (> 0); x and w step by g->x_step and g->w_step within
+ * a row (w and w_step 4-byte aligned) and on by g->x_skip and g->w_skip from a row's end
+ * to the next row's start. The four share each input byte, so a tap is a byte, a word of
+ * four weights and four lanes: 23 cycles per 4 MACs on a Cortex-M0+, and 20 a row; one
+ * call a position, not one a kernel row.
+ * Registers: r0 x, r1 x_step, r2 w, r3 w_step, r4 zero, r5 the input, r6 the weights, r7 a
+ * lane, r8-r11 the sums, r12 the end of the row's x, lr the rows left; [sp] holds g and
+ * [sp, #4] acc.
  */
-    .section .text.nn_dwm4_int8, "ax", %progbits
-    .global nn_dwm4_int8
-    .type nn_dwm4_int8, %function
+    .section .text.nn_dwm4_rows_int8, "ax", %progbits
+    .global nn_dwm4_rows_int8
+    .type nn_dwm4_rows_int8, %function
     .thumb_func
-nn_dwm4_int8:
+nn_dwm4_rows_int8:
     SAVE_ALL
-    ldr   r4, [sp, #36]       /* n: first stack argument, above 9 saved words */
+    push  {r2, r3}            /* [sp]: g, [sp, #4]: acc */
+    ACC4_IN 4
+    ldr   r4, [r2, #20]       /* rows */
+    mov   lr, r4
+    ldr   r3, [r2, #4]        /* w_step */
+    mov   r4, r2
+    mov   r2, r1              /* w */
+    ldr   r1, [r4, #0]        /* x_step */
+2:
+    ldr   r4, [sp, #0]
+    ldr   r4, [r4, #16]       /* cols */
     muls  r4, r1
     adds  r4, r0, r4
-    mov   ip, r4              /* end of x */
-    ACC4_IN 40
+    mov   ip, r4              /* the end of this row's x */
     movs  r4, #0
 1:
     ldrsb r5, [r0, r4]        /* the input */
@@ -400,6 +412,16 @@ nn_dwm4_int8:
     adds  r2, r2, r3
     cmp   r0, ip
     bne   1b
-    ACC4_OUT 40
+    ldr   r4, [sp, #0]
+    ldr   r5, [r4, #8]        /* x_skip */
+    adds  r0, r0, r5
+    ldr   r5, [r4, #12]       /* w_skip */
+    adds  r2, r2, r5
+    mov   r4, lr
+    subs  r4, #1
+    mov   lr, r4
+    bne   2b
+    ACC4_OUT 4
+    add   sp, #8
     RESTORE_ALL_RETURN
-    .size nn_dwm4_int8, . - nn_dwm4_int8
+    .size nn_dwm4_rows_int8, . - nn_dwm4_rows_int8

@@ -14,8 +14,14 @@
 /* nn_dot_int8.S: four adjacent channels of a depthwise convolution over a list of taps. */
 void nn_dw4_int8(const int8_t *x, const int8_t *w, const int32_t *x_off, const int32_t *w_off, uint32_t taps,
                  int32_t acc[4]);
-/* nn_dot_int8.S: four outputs of one input channel (a channel multiplier) over a run of taps. */
-void nn_dwm4_int8(const int8_t *x, int32_t x_step, const int8_t *w, int32_t w_step, uint32_t n, int32_t acc[4]);
+/* nn_dot_int8.S: four outputs of one input channel (a channel multiplier) over a
+   rectangle of taps (rows of cols taps; the skips go from a row's end to the next row's
+   start). */
+typedef struct {
+    int32_t x_step, w_step, x_skip, w_skip;
+    uint32_t cols, rows;
+} nn_dwm_rows_t;
+void nn_dwm4_rows_int8(const int8_t *x, const int8_t *w, const nn_dwm_rows_t *g, int32_t acc[4]);
 
 /* The taps of one output position that fall inside the input: a rectangle
    [ky0, ky1) x [kx0, kx1) of the kernel, since validity is decided per axis. */
@@ -169,6 +175,16 @@ static void dw_taps(const int8_t *xs, const int8_t *w, const int32_t *bias, cons
                     const nn_output_t *out, int8_t *y, uint32_t cin, uint32_t mult, const int32_t *x_off,
                     uint32_t taps, uint32_t cout)
 {
+    if (mult == 1) { /* one output a channel: no inner loop over the multiplier to set up */
+        for (uint32_t c = 0; c < cin; c++) {
+            const int8_t *xc = xs + c, *wp = w + c;
+            int32_t acc = bias[c];
+            for (uint32_t t = 0; t < taps; t++, wp += cout)
+                acc += xc[x_off[t]] * *wp;
+            y[c] = nn_finish(acc, &rq[c], out);
+        }
+        return;
+    }
     uint32_t oc = 0;
     for (uint32_t ic = 0; ic < cin; ic++) {
         const int8_t *xc = xs + ic;
@@ -264,20 +280,28 @@ __attribute__((noinline)) static void dw_padded(const tfl_conv_t *q, const int8_
 
 /* A depthwise convolution whose channel multiplier is a multiple of 4 (a 1-channel input
    fanned out to 8 filters, as micro_speech's first layer): four outputs of one input
-   channel share each input byte, so per kernel row in range one call of nn_dwm4_int8
-   sums a run of taps for all four. Output channels in groups of four outer, positions
-   inner; at a border the padded taps' x_zp * w goes back into the sum. */
+   channel share each input byte, so one call of nn_dwm4_rows_int8 a position sums the
+   taps in range for all four. Output channels in groups of four outer, positions inner;
+   at a border the padded taps' x_zp * w goes back into the sum, from weight sums made
+   once (per kernel row) or once an output row (per kernel column over the rows in
+   range), not tap by tap. */
 #define FANOUT_ROWS 12 /* kernel rows whose sums tfl_depthwise_fanout keeps (taller kernels sum the rest per position) */
+#define FANOUT_COLS 8  /* kernel columns whose sums over an output row's rows in range it keeps */
 
 void tfl_depthwise_fanout(const tfl_conv_t *q)
 {
     const uint32_t cin = q->in_c, cout = q->out_c, mult = q->depth_mult;
     const uint32_t in_row = (uint32_t)q->in_w * cin, w_row = (uint32_t)q->k_w * cout;
     const int32_t xdy = (int32_t)(q->dil_h * in_row), xdx = (int32_t)(q->dil_w * cin);
+    /* the padding's share from sums: whole rows from each row's sum, columns from each
+       column's sum over the rows in range (remade when those rows change) */
+    const int sums = q->k_h <= FANOUT_ROWS && q->k_w <= FANOUT_COLS;
     for (uint32_t ic = 0; ic < cin; ic++)
         for (uint32_t oc = ic * mult; oc < (ic + 1) * mult; oc += 4) {
             int8_t *y = q->y + oc;
             int32_t rows[FANOUT_ROWS][4]; /* each kernel row's weights summed, per output */
+            int32_t cols[FANOUT_COLS][4]; /* each kernel column's, over the rows in range */
+            uint32_t cols_for = ~0u;      /* ky0 | ky1 << 16 of the rows cols holds */
             for (uint32_t ky = 0; ky < q->k_h && ky < FANOUT_ROWS; ky++)
                 for (uint32_t j = 0; j < 4; j++) {
                     int32_t sum = 0;
@@ -289,6 +313,13 @@ void tfl_depthwise_fanout(const tfl_conv_t *q)
                 const int32_t iy0 = (int32_t)(oy * q->stride_h) - q->pad_h;
                 uint32_t ky0, ky1;
                 valid_range(iy0, q->k_h, q->dil_h, q->in_h, &ky0, &ky1);
+                int32_t row_pad[4] = {0, 0, 0, 0}; /* the rows out of range */
+                if (sums) {
+                    for (uint32_t ky = 0; ky < q->k_h; ky++)
+                        if (ky < ky0 || ky >= ky1)
+                            for (uint32_t j = 0; j < 4; j++)
+                                row_pad[j] += rows[ky][j];
+                }
                 for (uint32_t ox = 0; ox < q->out_w; ox++, y += cout) {
                     const int32_t ix0 = (int32_t)(ox * q->stride_w) - q->pad_w;
                     uint32_t kx0, kx1;
@@ -297,24 +328,36 @@ void tfl_depthwise_fanout(const tfl_conv_t *q)
                     const int8_t *xs = q->x + (uint32_t)(iy0 + (int32_t)(ky0 * q->dil_h)) * in_row +
                                        (uint32_t)(ix0 + (int32_t)(kx0 * q->dil_w)) * cin + ic;
                     const int8_t *ws = q->w + ky0 * w_row + kx0 * cout + oc;
-                    for (uint32_t ky = ky0; ky < ky1 && kx1 > kx0; ky++, xs += xdy, ws += w_row)
-                        nn_dwm4_int8(xs, xdx, ws, (int32_t)cout, kx1 - kx0, acc);
+                    if (ky1 > ky0 && kx1 > kx0) {
+                        const uint32_t n = kx1 - kx0;
+                        const nn_dwm_rows_t g = {xdx, (int32_t)cout, xdy - (int32_t)n * xdx,
+                                                 (int32_t)(w_row - n * cout), n, ky1 - ky0};
+                        nn_dwm4_rows_int8(xs, ws, &g, acc);
+                    }
                     if (ky0 > 0 || ky1 < q->k_h || kx0 > 0 || kx1 < q->k_w) {
-                        /* the taps in the padding: whole rows out of range (their sums made
-                           once for this group), then the columns out of range of the rest */
-                        int32_t pad[4] = {0, 0, 0, 0};
-                        for (uint32_t ky = 0; ky < q->k_h; ky++) {
-                            const int8_t *wr = q->w + ky * w_row + oc;
-                            const int whole = ky < ky0 || ky >= ky1;
-                            if (whole && ky < FANOUT_ROWS) {
-                                for (uint32_t j = 0; j < 4; j++)
-                                    pad[j] += rows[ky][j];
-                                continue;
+                        int32_t pad[4] = {row_pad[0], row_pad[1], row_pad[2], row_pad[3]};
+                        if (sums && (kx0 > 0 || kx1 < q->k_w)) {
+                            if (cols_for != (ky0 | ky1 << 16)) {
+                                for (uint32_t kx = 0; kx < q->k_w; kx++)
+                                    for (uint32_t j = 0; j < 4; j++) {
+                                        int32_t sum = 0;
+                                        for (uint32_t ky = ky0; ky < ky1; ky++)
+                                            sum += q->w[ky * w_row + kx * cout + oc + j];
+                                        cols[kx][j] = sum;
+                                    }
+                                cols_for = ky0 | ky1 << 16;
                             }
                             for (uint32_t kx = 0; kx < q->k_w; kx++)
-                                if (whole || kx < kx0 || kx >= kx1)
+                                if (kx < kx0 || kx >= kx1)
                                     for (uint32_t j = 0; j < 4; j++)
-                                        pad[j] += wr[kx * cout + j];
+                                        pad[j] += cols[kx][j];
+                        } else if (!sums) {
+                            /* a kernel too large for the sums: every tap in the padding */
+                            for (uint32_t ky = 0; ky < q->k_h; ky++)
+                                for (uint32_t kx = 0; kx < q->k_w; kx++)
+                                    if (ky < ky0 || ky >= ky1 || kx < kx0 || kx >= kx1)
+                                        for (uint32_t j = 0; j < 4; j++)
+                                            pad[j] += q->w[ky * w_row + kx * cout + oc + j];
                         }
                         for (uint32_t j = 0; j < 4; j++)
                             acc[j] += q->in_zp * pad[j];

@@ -248,3 +248,51 @@ def test_four_depthwise_channels_at_once_are_exact_and_cost_31_cycles_a_tap(mcu)
         )
         assert np.array_equal(fw.read("acc", "<i4"), want)
     assert cycles[8] - cycles[1] == 7 * 31
+
+
+DWM4_ROWS = """
+#include <stdint.h>
+typedef struct {
+    int32_t x_step, w_step, x_skip, w_skip;
+    uint32_t cols, rows;
+} nn_dwm_rows_t;
+void nn_dwm4_rows_int8(const int8_t *x, const int8_t *w, const nn_dwm_rows_t *g, int32_t acc[4]);
+int8_t x[128] __attribute__((aligned(4)));
+int8_t w[512] __attribute__((aligned(4)));
+int32_t acc[4];
+nn_dwm_rows_t g;
+void dwm4(void) { nn_dwm4_rows_int8(x, w, &g, acc); }
+"""
+
+
+def test_a_channel_multipliers_four_outputs_over_a_rectangle_are_exact_and_cost_23_a_tap(mcu):
+    """nn_dwm4_rows_int8 (micro_speech's 1 -> 8 depthwise layer): four outputs of one input
+    byte per tap over rows x cols taps, exactly as numpy sums them, and what the TRM counts:
+    a tap LDRSB 2, LDR 2, four lanes SXTB/LSLS+ASRS, MULS, ADD (3 + 4 + 4 + 3), two ADDS,
+    CMP 1, BNE taken 2 = 23 cycles; a row 20 more (LDR, LDR, MULS, ADDS, MOV, MOVS = 8 to
+    start, BNE not taken -1, LDR x3, ADDS x2, MOV, SUBS, MOV, BNE taken = 13 to end)."""
+    fw = _build(mcu, DWM4_ROWS)
+    rng = np.random.default_rng(8)
+    x = rng.integers(-128, 128, 128).astype(np.int8)
+    w = rng.integers(-128, 128, 512).astype(np.int8)
+    x[0], w[:4] = -128, -128  # the largest products
+    fw.write("x", x, "<i1")
+    fw.write("w", w, "<i1")
+    x_step, x_row, w_step = 2, 13, 8  # a stride-2 input row, 13 bytes a row; 8 outputs a tap
+    cycles = {}
+    for rows, cols in ((1, 1), (1, 8), (3, 8), (3, 1)):
+        w_row = cols * w_step + 4  # whole kernel rows are longer than the taps in range
+        g = [x_step, w_step, x_row - cols * x_step, w_row - cols * w_step, cols, rows]
+        fw.write("g", np.array(g), "<i4")
+        start = np.array([5, -7, 1 << 20, -(1 << 20)])
+        fw.write("acc", start, "<i4")
+        cycles[rows, cols] = fw.call("dwm4").cycles
+        want = start.copy()
+        for r in range(rows):
+            for c in range(cols):
+                xi, wi = r * x_row + c * x_step, r * w_row + c * w_step
+                want += int(x[xi]) * w[wi : wi + 4].astype(np.int64)
+        assert np.array_equal(fw.read("acc", "<i4"), want), (rows, cols)
+    assert cycles[1, 8] - cycles[1, 1] == 7 * 23
+    assert cycles[3, 8] - cycles[3, 1] == 3 * 7 * 23
+    assert cycles[3, 1] - cycles[1, 1] == 2 * (23 + 20)
