@@ -148,8 +148,8 @@ def kernel_compare() -> None:
     what the docs show. The models: TFLite Micro's micro_speech, person_detect and the
     two keyword_scrambled SVDF models (from that checkout; its SVDF needs flatbuffers'
     headers in its downloads or FLATBUFFERS_ROOT), the four wake-word models, the conv
-    fixture and the two SVDF fixtures (keyword_scrambled's outputs saturate on any input:
-    its weights are scrambled)."""
+    fixture, a DS-CNN of Arm's KWS DS-CNN-S shape and the two SVDF fixtures
+    (keyword_scrambled's outputs saturate on any input: its weights are scrambled)."""
     if not (os.environ.get("TFLM_ROOT") and os.environ.get("CMSIS_NN_ROOT")):
         sys.exit("make-studies kernel-compare: set CMSIS_NN_ROOT and TFLM_ROOT to checkouts")
     tflm = Path(os.environ["TFLM_ROOT"])
@@ -166,6 +166,7 @@ def kernel_compare() -> None:
         ("keyword_scrambled_8bit", tflm / "tensorflow/lite/micro/models/keyword_scrambled_8bit.tflite"),
         *[(n, wake / "pymicro_wakeword" / "models" / f"{n}.tflite") for n in WAKEWORD],
         ("conv fixture", ROOT / "tests/fixtures/tflite/conv.tflite"),
+        ("DS-CNN fixture", ROOT / "tests/fixtures/tflite/dscnn.tflite"),
         ("svdf fixture", ROOT / "tests/fixtures/tflite/svdf.tflite"),
         ("svdf int8 fixture", ROOT / "tests/fixtures/tflite/svdf_int8.tflite"),
     ]

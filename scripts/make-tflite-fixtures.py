@@ -82,11 +82,14 @@ class Builder:
         return o
 
     def conv(self, x, cout, k, stride, padding, dilation, act, y, per_channel=True):
+        """k: k (k x k) or (kh, kw); stride: s or (sh, sw)."""
         cin = x.shape[3]
-        w = self.weights((cout, k, k, cin), 0 if per_channel else None, f"{y.name}/w")
+        kh, kw = k if isinstance(k, tuple) else (k, k)
+        sh, sw = stride if isinstance(stride, tuple) else (stride, stride)
+        w = self.weights((cout, kh, kw, cin), 0 if per_channel else None, f"{y.name}/w")
         b = self.bias(x, w, cout, f"{y.name}/b")
         opt = fb.Conv2DOptionsT()
-        opt.padding, opt.strideW, opt.strideH, opt.fusedActivationFunction = padding, stride, stride, act
+        opt.padding, opt.strideW, opt.strideH, opt.fusedActivationFunction = padding, sw, sh, act
         opt.dilationWFactor = opt.dilationHFactor = dilation
         self.op(fb.BuiltinOperator.CONV_2D, [x, w, b], [y], fb.BuiltinOptions.Conv2DOptions, opt)
 
@@ -146,7 +149,9 @@ class Builder:
             seen = {id(t): [] for t in self.outputs}
             for d in data:
                 it = runtime.Interpreter.from_bytes(
-                    self.build(), intrepreter_config=runtime.InterpreterConfig.kPreserveAllTensors
+                    self.build(),
+                    arena_size=1 << 20,  # every tensor kept: the default (10x the file) is too small
+                    intrepreter_config=runtime.InterpreterConfig.kPreserveAllTensors,
                 )
                 it.set_input(d, 0)
                 it.invoke()
@@ -251,6 +256,31 @@ def unsupported() -> None:
     b.save(OUT / "unsupported.tflite", [x], [y])
 
 
+def dscnn() -> None:
+    """A keyword-spotting DS-CNN of the shape of Arm's KWS DS-CNN-S ("Hello Edge", Zhang
+    et al. 2017): a 49x10 MFCC input, CONV 10x4 stride 2 to 64 channels, four depthwise
+    separable blocks (DEPTHWISE 3x3, CONV 1x1 64 -> 64, ReLU), AVERAGE_POOL over the
+    25x5 map, FULLY_CONNECTED to 12 classes. Random weights: the layers' shapes are the
+    point (the kernel comparison times them)."""
+    b = Builder(6)
+    x = b.act((1, 49, 10, 1), 0.5, -20, "mfcc")
+    h = b.act((1, 25, 5, 64), 0.05, -128, "conv1")
+    b.conv(x, 64, (10, 4), 2, SAME, 1, RELU, h)
+    for i in range(4):
+        d = b.act((1, 25, 5, 64), 0.05, -128, f"dw{i + 1}")
+        b.depthwise(h, 1, 3, 1, SAME, 1, RELU, d)
+        h = b.act((1, 25, 5, 64), 0.05, -128, f"pw{i + 1}")
+        b.conv(d, 64, 1, 1, SAME, 1, RELU, h)
+    p = b.act((1, 1, 1, 64), 0.05, -128, "pool")
+    b.pool(fb.BuiltinOperator.AVERAGE_POOL_2D, h, (25, 5), 1, VALID, NONE, p)
+    b.aliases.append((h, p))  # TFLite Micro's pooling keeps its input's quantisation
+    f = b.act((1, 64), 0.05, -128, "flat")
+    b.reshape(p, (1, 64), f)
+    y = b.act((1, 12), 0.1, 0, "logits")
+    b.fully_connected(f, 12, NONE, y)
+    b.save(OUT / "dscnn.tflite", [x], [y])
+
+
 def svdf() -> None:
     """Two SVDF models from the tests' own builder (tests/svdf_model.py), for the kernel
     comparison's study: int16 state (rank 2, two batches), and int8 state with a zero point
@@ -269,4 +299,5 @@ if __name__ == "__main__":
     depthwise()
     pooling()
     unsupported()
+    dscnn()
     svdf()
