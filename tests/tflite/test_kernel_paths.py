@@ -3,8 +3,10 @@ interpreter on the chip: one-layer models built as the fixture script builds the
 shapes that pick each path of tfl_ops.c (1x1 as a matrix product over positions, with a
 stride and with rows that are not whole words; small kernels from gathered patches, and
 a patch too large for them; 2-D depthwise from tap lists, interior
-and border, with a channel multiplier, a stride and dilation; short 1-D depthwise; a
-kernel too large for the tap lists; a channel multiplier of 4 and 8, four outputs a call)."""
+and border, with a channel multiplier, a stride and dilation; short 1-D depthwise, also
+over channels that are not whole words; a kernel too large for the tap lists; a channel
+multiplier of 4 and 8, four outputs over a rectangle of taps a call, the padding's share
+from weight sums or, for a kernel wider or taller than those sums keep, tap by tap)."""
 
 import importlib.util
 import re
@@ -50,6 +52,25 @@ CASES = [
     ),
     ("3x3 depthwise x4, dilation 2", (1, 7, 6, 2), ("dw", 4, 3, 1, mk.SAME, 2), (1, 7, 6, 8)),
     ("6x5 depthwise (30 taps: strided dots)", (1, 8, 7, 4), ("dw", 2, (6, 5), 1, mk.SAME, 1), (1, 8, 7, 8)),
+    (
+        "5x1 depthwise over 30 channels (not words)",
+        (1, 5, 1, 30),
+        ("dw", 1, (5, 1), 1, mk.VALID, 1),
+        (1, 1, 1, 30),
+    ),
+    ("3x3 depthwise over 6 channels, borders", (1, 6, 5, 6), ("dw", 1, 3, 1, mk.SAME, 1), (1, 6, 5, 6)),
+    (
+        "3x10 depthwise x4 (wider than the column sums)",
+        (1, 6, 12, 1),
+        ("dw", 4, (3, 10), 1, mk.SAME, 1),
+        (1, 6, 12, 4),
+    ),
+    (
+        "14x1 depthwise x4 (taller than the row sums)",
+        (1, 16, 2, 1),
+        ("dw", 4, (14, 1), 1, mk.SAME, 1),
+        (1, 16, 2, 4),
+    ),
 ]
 
 
