@@ -6,13 +6,17 @@ enough steps to go round it several times."""
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 
 import numpy as np
 import pytest
+from run_cli import mcubench
 from svdf_model import svdf_model
 from tflite_micro.python.tflite_micro import runtime
+from tflite_micro.tensorflow.lite.micro.compression import model_editor as me
+from tflite_micro.tensorflow.lite.micro.python import schema_py_generated as fb
 
 from mcubench.bench import model_run
 from mcubench.chip.targets import load_target
@@ -80,3 +84,38 @@ def test_micro_speechs_svdf_models_run_bit_exact(name):
     path = Path(str(TFLM)) / "tensorflow/lite/micro/models" / f"{name}.tflite"
     r = model_run.run(path, load_target("rp2040"), steps=40, seed=9)  # memory 32: round once
     assert [o.name for o in r.ops].count("SVDF") == 7 and r.bit_exact, [o.first_diff for o in r.ops]
+
+
+def test_the_model_command_feeds_an_int16_model_its_own_steps(tmp_path):
+    """A keyword-spotting model's int16 input from the user's .npy (steps back to back):
+    read as int16, run step by step, every operator held to the interpreter."""
+    model = tmp_path / "kws.tflite"
+    model.write_bytes(svdf_model(True, 1, True, int16_ends=True))
+    x = np.random.default_rng(4).integers(-20000, 20000, size=(12, 1, 24)).astype(np.int16)
+    np.save(tmp_path / "x.npy", x)
+    p = mcubench(
+        "model", str(model), "--target", "py32f003", "--run", "--input", str(tmp_path / "x.npy"), "--json"
+    )
+    assert p.returncode == 0, p.stderr
+    doc = json.loads(p.stdout)
+    assert doc["steps"] == 12 and doc["bit_exact"] and [o["op"] for o in doc["ops"]][1] == "SVDF"
+
+
+@pytest.mark.parametrize(
+    "out_dtype,out_q", [("int16", (0.0011, 0)), ("int8", (0.09, -7)), ("int32", (0.0003, 0))]
+)
+def test_quantize_from_int16_equals_tflite_micro_on_the_chip(out_dtype, out_q, tmp_path):
+    """QUANTIZE from int16 to each width TFLite Micro's Requantize takes, on values that
+    reach both ends of the output's range."""
+    types = {"int8": fb.TensorType.INT8, "int16": fb.TensorType.INT16, "int32": fb.TensorType.INT32}
+    sg = me.Subgraph()
+    x = sg.add_tensor(
+        shape=(2, 40), dtype=fb.TensorType.INT16, quantization=me.Quantization(0.0007, 0), name="x"
+    )
+    y = sg.add_tensor(shape=(2, 40), dtype=types[out_dtype], quantization=me.Quantization(*out_q), name="y")
+    sg.add_operator(opcode=fb.BuiltinOperator.QUANTIZE, inputs=[x], outputs=[y])
+    sg.inputs, sg.outputs = [x], [y]
+    path = tmp_path / "q.tflite"
+    path.write_bytes(bytes(me.Model(subgraphs=[sg]).build()))
+    r = model_run.run(path, load_target("py32f003"), steps=6, seed=7)
+    assert r.ops[0].name == "QUANTIZE" and r.bit_exact, r.ops[0].first_diff
