@@ -425,3 +425,56 @@ nn_dwm4_rows_int8:
     add   sp, #8
     RESTORE_ALL_RETURN
     .size nn_dwm4_rows_int8, . - nn_dwm4_rows_int8
+
+/*
+ * int32_t nn_ring_dot_s8(const int8_t *w, const int8_t *s, uint32_t m_next, int32_t acc)
+ * int32_t nn_ring_dot_s16(const int16_t *w, const int16_t *s, uint32_t m_next, int32_t acc)
+ * An SVDF filter's time sum over its ring of m values (m_next = m | next << 16, next < m
+ * the oldest slot): acc + sum over j < m of w[j] s[(next + j) mod m], as two runs, slots
+ * next..m-1 then 0..next-1. One index counts up to zero for both pointers of a run, so a
+ * tap is LDRSB/LDRSH 2 + 2, MULS 1, ADDS 1, ADDS 1, BNE 2: 9 cycles.
+ * Registers: r0/r2 the two values, r1 s, r3 acc, r4 next, r5 the index, r6 w's run end,
+ * r7 s's run end.
+ */
+.macro RING_DOT name, load, size
+    .section .text.\name, "ax", %progbits
+    .global \name
+    .type \name, %function
+    .thumb_func
+\name:
+    push  {r4, r5, r6, r7, lr}
+    lsrs  r4, r2, #16         /* next */
+    uxth  r2, r2              /* m */
+    subs  r5, r4, r2          /* -(m - next) taps in the first run */
+    lsls  r5, r5, #(\size - 1)  /* in bytes */
+    subs  r6, r0, r5          /* w + (m - next) */
+    lsls  r2, r2, #(\size - 1)
+    adds  r7, r1, r2          /* s + m */
+1:
+    \load r2, [r6, r5]
+    \load r0, [r7, r5]
+    muls  r2, r0
+    adds  r3, r3, r2
+    adds  r5, r5, #\size
+    bne   1b
+    cmp   r4, #0              /* a second run: slots 0..next-1 */
+    beq   3f
+    lsls  r4, r4, #(\size - 1)
+    adds  r6, r6, r4          /* w + m */
+    adds  r7, r1, r4          /* s + next */
+    rsbs  r5, r4, #0
+2:
+    \load r2, [r6, r5]
+    \load r0, [r7, r5]
+    muls  r2, r0
+    adds  r3, r3, r2
+    adds  r5, r5, #\size
+    bne   2b
+3:
+    movs  r0, r3
+    pop   {r4, r5, r6, r7, pc}
+    .size \name, . - \name
+.endm
+
+    RING_DOT nn_ring_dot_s8, ldrsb, 1
+    RING_DOT nn_ring_dot_s16, ldrsh, 2

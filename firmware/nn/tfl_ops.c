@@ -637,39 +637,10 @@ void tfl_requantize16(const int16_t *x, void *y, uint32_t n, int32_t multiplier,
    oldest, which this step's feature value replaces, so nothing is shifted (TFLite Micro
    moves the whole state one place a step). The state's zero point times each filter's
    time-weight sum is folded into the unit's bias by the generator, so the time sums are
-   plain dot products: the ring's two segments, oldest first. Sums in uint32: wrapping,
-   as TFLite Micro's int32 sums do in two's complement. */
-static uint32_t dot16(const int16_t *w, const int16_t *s, uint32_t n, uint32_t acc)
-{
-    for (; n >= 2; n -= 2, w += 2, s += 2)
-        acc += (uint32_t)(w[0] * s[0]) + (uint32_t)(w[1] * s[1]);
-    if (n)
-        acc += (uint32_t)(w[0] * s[0]);
-    return acc;
-}
-
-static uint32_t dot8(const int8_t *w, const int8_t *s, uint32_t n, uint32_t acc)
-{
-    for (; n >= 2; n -= 2, w += 2, s += 2)
-        acc += (uint32_t)(w[0] * s[0]) + (uint32_t)(w[1] * s[1]);
-    if (n)
-        acc += (uint32_t)(w[0] * s[0]);
-    return acc;
-}
-
-/* One filter's time sum over its ring, oldest (slot next) first: kept out of line so
-   that the loops around it do not run out of the M0+'s eight low registers. */
-__attribute__((noinline)) static uint32_t ring16(const int16_t *w, const int16_t *s, uint32_t m, uint32_t next,
-                                                 uint32_t acc)
-{
-    return dot16(w + (m - next), s, next, dot16(w, s + next, m - next, acc));
-}
-
-__attribute__((noinline)) static uint32_t ring8(const int8_t *w, const int8_t *s, uint32_t m, uint32_t next,
-                                                uint32_t acc)
-{
-    return dot8(w + (m - next), s, next, dot8(w, s + next, m - next, acc));
-}
+   plain dot products over the ring's two runs, oldest first (nn_dot_int8.S; sums wrap
+   as TFLite Micro's int32 sums do in two's complement). */
+int32_t nn_ring_dot_s8(const int8_t *w, const int8_t *s, uint32_t m_next, int32_t acc);
+int32_t nn_ring_dot_s16(const int16_t *w, const int16_t *s, uint32_t m_next, int32_t acc);
 
 /* Each filter's feature into the state's slot h. */
 __attribute__((noinline)) static void svdf_features(const tfl_svdf_t *p, const int8_t *x, void *state, uint32_t h)
@@ -698,13 +669,13 @@ void tfl_svdf(const tfl_svdf_t *p, uint32_t *head)
         uint8_t *state = (uint8_t *)p->state + (b * per_batch << wide);
         svdf_features(p, p->x + b * p->n_in, state, h);
         const uint8_t *w = p->wt, *s = state;
-        const uint32_t row = m << wide;
+        const uint32_t row = m << wide, m_next = m | next << 16;
         for (uint32_t u = 0; u < units; u++) {
-            uint32_t acc = (uint32_t)p->bias[u];
+            int32_t acc = p->bias[u];
             for (uint32_t r = 0; r < rank; r++, w += row, s += row)
-                acc = wide ? ring16((const int16_t *)w, (const int16_t *)s, m, next, acc)
-                           : ring8((const int8_t *)w, (const int8_t *)s, m, next, acc);
-            int32_t v = nn_requantize((int32_t)acc, p->rq2.multiplier, p->rq2.shift) + p->out_zp;
+                acc = wide ? nn_ring_dot_s16((const int16_t *)w, (const int16_t *)s, m_next, acc)
+                           : nn_ring_dot_s8((const int8_t *)w, (const int8_t *)s, m_next, acc);
+            int32_t v = nn_requantize(acc, p->rq2.multiplier, p->rq2.shift) + p->out_zp;
             p->y[b * units + u] = (int8_t)(v < -128 ? -128 : v > 127 ? 127 : v);
         }
     }

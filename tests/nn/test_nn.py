@@ -296,3 +296,41 @@ def test_a_channel_multipliers_four_outputs_over_a_rectangle_are_exact_and_cost_
     assert cycles[1, 8] - cycles[1, 1] == 7 * 23
     assert cycles[3, 8] - cycles[3, 1] == 3 * 7 * 23
     assert cycles[3, 1] - cycles[1, 1] == 2 * (23 + 20)
+
+
+RING = """
+#include <stdint.h>
+int32_t nn_ring_dot_s8(const int8_t *w, const int8_t *s, uint32_t m_next, int32_t acc);
+int32_t nn_ring_dot_s16(const int16_t *w, const int16_t *s, uint32_t m_next, int32_t acc);
+int8_t w8[40], s8[40];
+int16_t w16[40] __attribute__((aligned(4))), s16[40] __attribute__((aligned(4)));
+int32_t ring8(uint32_t m_next, int32_t acc) { return nn_ring_dot_s8(w8, s8, m_next, acc); }
+int32_t ring16(uint32_t m_next, int32_t acc) { return nn_ring_dot_s16(w16, s16, m_next, acc); }
+"""
+
+
+@pytest.mark.parametrize("width", [8, 16])
+def test_an_svdf_rings_time_sum_is_exact_and_costs_9_cycles_a_tap(mcu, width):
+    """nn_ring_dot_s8/_s16: the time weights against the ring read oldest first (slot next
+    on), exactly as numpy sums them for every place of the ring (extreme values included),
+    and a tap costs what the TRM counts: LDRSB/LDRSH 2 + 2, MULS 1, ADDS 1, ADDS 1, BNE
+    taken 2 = 9 cycles, whatever the data and the place."""
+    fw = _build(mcu, RING)
+    dtype = np.int8 if width == 8 else np.int16
+    lim = np.iinfo(dtype)
+    rng = np.random.default_rng(9)
+    w = rng.integers(lim.min, lim.max + 1, 40).astype(dtype)
+    s = rng.integers(lim.min, lim.max + 1, 40).astype(dtype)
+    w[:2], s[:2] = lim.min, lim.min  # the largest products
+    fw.write(f"w{width}", w, "<i1" if width == 8 else "<i2")
+    fw.write(f"s{width}", s, "<i1" if width == 8 else "<i2")
+    cycles = {}
+    for m in (4, 32):
+        for nxt in range(m):
+            r = fw.call(f"ring{width}", m | nxt << 16, -12345)
+            order = [(nxt + j) % m for j in range(m)]
+            want = -12345 + int(np.dot(w[:m].astype(np.int64), s[order].astype(np.int64)))
+            assert r.return_value == ((want + 2**31) % 2**32) - 2**31, (m, nxt)
+            cycles[m, nxt] = r.cycles
+    assert len({cycles[32, n] for n in range(1, 32)}) == 1  # two runs, wherever the ring is
+    assert cycles[32, 5] - cycles[4, 1] == 28 * 9
