@@ -20,6 +20,7 @@ from tflite_micro.tensorflow.lite.micro.python import schema_py_generated as fb
 
 from mcubench.bench import model_run
 from mcubench.chip.targets import load_target
+from mcubench.tflite.codegen import generate
 from mcubench.tflite.model import ModelError
 
 
@@ -119,3 +120,39 @@ def test_quantize_from_int16_equals_tflite_micro_on_the_chip(out_dtype, out_q, t
     path.write_bytes(bytes(me.Model(subgraphs=[sg]).build()))
     r = model_run.run(path, load_target("py32f003"), steps=6, seed=7)
     assert r.ops[0].name == "QUANTIZE" and r.bit_exact, r.ops[0].first_diff
+
+
+@pytest.mark.parametrize(
+    "in_dtype,out_dtype,code,message",
+    [
+        ("int16", "uint8", "QUANTIZE", r"operator 0 \(QUANTIZE\) int16 to uint8"),
+        ("int8", "float32", "SOFTMAX", r"operator 0 \(SOFTMAX\) from int8 to float32"),
+    ],
+)
+def test_an_end_the_generator_cannot_match_is_one_line_naming_it(
+    in_dtype, out_dtype, code, message, tmp_path
+):
+    types = {
+        "int8": fb.TensorType.INT8,
+        "int16": fb.TensorType.INT16,
+        "uint8": fb.TensorType.UINT8,
+        "float32": fb.TensorType.FLOAT32,
+    }
+    sg = me.Subgraph()
+    quant = {"quantization": me.Quantization(0.01, 0)}
+    x = sg.add_tensor(
+        shape=(1, 8), dtype=types[in_dtype], name="x", **({} if in_dtype == "float32" else quant)
+    )
+    y = sg.add_tensor(
+        shape=(1, 8), dtype=types[out_dtype], name="y", **({} if out_dtype == "float32" else quant)
+    )
+    op = sg.add_operator(opcode=getattr(fb.BuiltinOperator, code), inputs=[x], outputs=[y])
+    if code == "SOFTMAX":
+        opt = fb.SoftmaxOptionsT()
+        opt.beta = 1.0
+        op._fb.builtinOptionsType, op._fb.builtinOptions = fb.BuiltinOptions.SoftmaxOptions, opt
+    sg.inputs, sg.outputs = [x], [y]
+    path = tmp_path / "end.tflite"
+    path.write_bytes(bytes(me.Model(subgraphs=[sg]).build()))
+    with pytest.raises(ModelError, match=message):
+        generate(path)
