@@ -104,9 +104,11 @@ typedef struct {
 void tfl_svdf(const tfl_svdf_t *p, uint32_t *head);
 
 /* SOFTMAX on float32 (the float tail of a model that ends DEQUANTIZE -> SOFTMAX), as
-   TFLite Micro's reference: the row maximum, exp((x - max) * beta) rounded to float with
-   the sum in order, each output divided by the sum. Software floating point on an M0+. */
-void tfl_softmax_f32(const float *x, float *y, uint32_t rows, uint32_t depth, float beta);
+   TFLite Micro's reference: the row maximum, exp((x - max) * beta) with the sum in order,
+   each output divided by the sum. Software floating point on an M0+. tfl_expf: exp(x)
+   rounded to float (see tfl_ops.c); exp2_32[i] = 2^(i/32), made by the generator. */
+float tfl_expf(float x, const double *exp2_32);
+void tfl_softmax_f32(const float *x, float *y, uint32_t rows, uint32_t depth, float beta, const double *exp2_32);
 
 /* ADD of two int8 tensors of one shape: y = clamp(zp + requant(t1[a] + t2[b])), the
    tables holding each input's rescaled value (TFLite's (x - zp) << 20 times its

@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import re
 import shutil
+from decimal import Decimal, localcontext
 from pathlib import Path
 
 import numpy as np
@@ -22,6 +23,7 @@ from mcubench.chip.targets import load_target
 from mcubench.tflite import codegen, emit
 from mcubench.tflite import tflm_tables as tables
 from mcubench.tflite.model import ModelError
+from mcubench.tflite.ops.softmax import exp2_table
 
 FIXTURES = Path(__file__).parents[1] / "fixtures" / "tflite"
 SPEECH = DATA_DIR / "sed_speech_16000.wav"
@@ -567,3 +569,49 @@ def test_a_float_difference_is_measured_in_units_in_the_last_place():
     assert model_run.ulps(got, want) == 3
     assert model_run.ulps(got[1:], want[1:]) == 2
     assert model_run.ulps(got[2:], want[2:]) == 0
+
+
+EXPF = """
+#include <stdint.h>
+float tfl_expf(float x, const double *exp2_32);
+%s
+float x[%d], y[%d];
+void run(uint32_t n) { for (uint32_t i = 0; i < n; i++) y[i] = tfl_expf(x[i], exp2_32); }
+"""
+
+
+def test_the_float_tails_exp_is_correctly_rounded_on_the_chip(mcu):
+    """tfl_expf against exp computed to 40 digits and rounded to float in Python: every
+    input equal, over 600 floats across the softmax's domain (x <= 0, down to where the
+    result is a denormal and then 0) and above 0, boundaries included."""
+    rng = np.random.default_rng(10)
+    xs = np.concatenate(
+        [
+            -rng.exponential(4.0, 300),
+            rng.uniform(-104.5, -86.0, 200),  # denormal results, then 0
+            rng.uniform(0.0, 88.0, 60),
+            [0.0, -0.0, -1e-30, 1e-30, -87.33654, -103.97208, -103.97209, -120.0, 88.72283, 88.72284],
+        ]
+    ).astype(np.float32)
+    xs = np.concatenate([xs, np.full(600 - len(xs), -1.5, np.float32)])[:600]
+    fw = mcu.build(
+        [
+            EXPF % (exp2_table(), 600, 600),
+            "firmware/nn/tfl_ops.c",
+            "firmware/nn/nn_int8.c",
+            "firmware/nn/nn_dot_int8.S",
+        ],
+        "rp2040",
+        include=["firmware/nn"],
+        opt="-O2",
+    )
+    fw.write("x", xs, "<f4")
+    fw.call("run", len(xs))
+    got = fw.read("y", "<f4")
+    with localcontext() as ctx, np.errstate(over="ignore"):  # exp(88.72284) rounds to inf
+        ctx.prec = 40
+        want = np.array(
+            [float(np.float32(float(Decimal(float(v)).exp()))) if v > -110 else 0.0 for v in xs], np.float32
+        )
+    bad = np.flatnonzero(got.view(np.uint32) != want.view(np.uint32))
+    assert bad.size == 0, [(float(xs[i]), float(got[i]), float(want[i])) for i in bad[:5]]

@@ -261,6 +261,7 @@ class Gen:
         self.handles: dict[int, bytes] = {}  # resource tensor -> shared name
         self.init: list[str] = []
         self.sigmoid_table = False
+        self.exp2_table = False  # the float SOFTMAX's table, emitted once
 
     def arena(self, i: int) -> str:
         return f"(arena + {self.info.offsets[i]})"

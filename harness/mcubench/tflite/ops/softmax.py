@@ -4,6 +4,8 @@ float tail after DEQUANTIZE): TFLite Micro's float reference, expf and all, on t
 
 from __future__ import annotations
 
+from decimal import Decimal, localcontext
+
 import numpy as np
 import tflite
 
@@ -11,6 +13,16 @@ from mcubench.tflite import emit
 
 NAMES = ("SOFTMAX",)
 KERNELS = ("tfl_ops.c",)  # firmware/nn sources the calls need
+
+
+def exp2_table() -> str:
+    """2^(i/32), i < 32, as doubles correctly rounded (60 decimal digits first): the
+    table tfl_expf scales by, as C hex floats."""
+    with localcontext() as ctx:
+        ctx.prec = 60
+        values = [float(Decimal(2) ** (Decimal(i) / 32)).hex() for i in range(32)]
+    body = ",\n    ".join(", ".join(values[i : i + 4]) for i in range(0, 32, 4))
+    return f"static const double exp2_32[32] = {{\n    {body}\n}};"
 
 
 def emit_softmax(cg, op):
@@ -24,8 +36,11 @@ def emit_softmax(cg, op):
         if dtypes != ("float32", "float32"):
             raise emit.ModelError(f"{cg.path}: operator {op.index} (SOFTMAX) from {dtypes[0]} to {dtypes[1]}")
         beta = float(np.float32(opt.Beta()))
+        if not cg.exp2_table:
+            cg.consts.append(exp2_table())
+            cg.exp2_table = True
         io = f"(const float *){cg.arena(xi)}, (float *){cg.arena(yi)}"
-        cg.emit(op, f"tfl_softmax_f32({io}, {rows}, {depth}, {beta!r}f)", yi)
+        cg.emit(op, f"tfl_softmax_f32({io}, {rows}, {depth}, {beta!r}f, exp2_32)", yi)
         return
     xq, yq = cg.r.quant(xi), cg.r.quant(yi)
     bits = 16 if dtypes == ("int8", "int16") else 8
