@@ -305,26 +305,46 @@ nn_sdot_int8:
 .endm
 
 /*
- * void nn_dw4_int8(const int8_t *x, const int8_t *w, const int32_t *x_off,
- *                  const int32_t *w_off, uint32_t taps, int32_t acc[4])
- * Four adjacent channels of a depthwise convolution at once: acc[c] += sum over the taps
- * of x[x_off[t] + c] w[w_off[t] + c], c = 0..3 (taps > 0). Channels-last data puts a
- * tap's four channels in one word of input and one of weights (x, w and every offset
- * 4-byte aligned), so each tap is two word loads and four lanes sign-extended as in
- * nn_dot4_int8: 31 cycles per 4 MACs on a Cortex-M0+; the sums stay in r8-r11.
- * Registers: r0 x, r1 w, r2 x_off, r3 w_off, r4-r7 temporaries, r12 the end of x_off.
+ * void nn_dw4_all_int8(const int8_t *x, const int8_t *w, const nn_dw4_all_t *g, int32_t *sums)
+ * A depthwise convolution's channels at one position, four adjacent channels at a time:
+ * sums[c] = g->bias[c] + sum over the taps of x[x_off[t] + c] w[w_off[t] + c], for the
+ * 4 g->quads channels from x and w (g->taps > 0; x, w and every offset 4-byte aligned).
+ * Channels-last data puts a tap's four channels in one word of input and one of weights,
+ * so each tap is two word loads and four lanes sign-extended as in nn_dot4_int8: 31 cycles
+ * per 4 MACs on a Cortex-M0+, the sums in r8-r11; 45 cycles a quad around its taps (one
+ * call a position, not one a quad).
+ * g: {x_off, w_off, taps, quads, bias}. Registers: r0 x, r1 w, r2 x_off, r3 w_off, r4-r7
+ * temporaries, r12 the end of x_off; [sp] g, [sp, #4] sums, [sp, #8] bias, [sp, #12] the
+ * quads left.
  */
-    .section .text.nn_dw4_int8, "ax", %progbits
-    .global nn_dw4_int8
-    .type nn_dw4_int8, %function
+    .section .text.nn_dw4_all_int8, "ax", %progbits
+    .global nn_dw4_all_int8
+    .type nn_dw4_all_int8, %function
     .thumb_func
-nn_dw4_int8:
+nn_dw4_all_int8:
     SAVE_ALL
-    ldr   r4, [sp, #36]       /* taps: first stack argument, above 9 saved words */
-    lsls  r4, r4, #2
-    adds  r4, r2, r4
-    mov   ip, r4              /* end of x_off */
-    ACC4_IN 40
+    sub   sp, #16
+    str   r2, [sp, #0]
+    str   r3, [sp, #4]
+    ldr   r4, [r2, #16]       /* bias */
+    str   r4, [sp, #8]
+    ldr   r4, [r2, #12]       /* quads */
+    str   r4, [sp, #12]
+2:
+    ldr   r4, [sp, #8]
+    ldm   r4!, {r2, r5, r6, r7}  /* four biases */
+    str   r4, [sp, #8]
+    mov   r8, r2
+    mov   r9, r5
+    mov   r10, r6
+    mov   r11, r7
+    ldr   r4, [sp, #0]
+    ldr   r2, [r4, #0]        /* x_off */
+    ldr   r3, [r4, #4]        /* w_off */
+    ldr   r5, [r4, #8]        /* taps */
+    lsls  r5, r5, #2
+    adds  r5, r2, r5
+    mov   ip, r5              /* end of x_off */
 1:
     ldm   r2!, {r4}           /* x_off */
     ldm   r3!, {r5}           /* w_off */
@@ -352,9 +372,22 @@ nn_dw4_int8:
     add   r11, r6
     cmp   r2, ip
     bne   1b
-    ACC4_OUT 40
+    ldr   r4, [sp, #4]
+    mov   r2, r8
+    mov   r3, r9
+    mov   r5, r10
+    mov   r6, r11
+    stm   r4!, {r2, r3, r5, r6}
+    str   r4, [sp, #4]
+    adds  r0, r0, #4
+    adds  r1, r1, #4
+    ldr   r4, [sp, #12]
+    subs  r4, #1
+    str   r4, [sp, #12]
+    bne   2b
+    add   sp, #16
     RESTORE_ALL_RETURN
-    .size nn_dw4_int8, . - nn_dw4_int8
+    .size nn_dw4_all_int8, . - nn_dw4_all_int8
 
 /*
  * void nn_dwm4_rows_int8(const int8_t *x, const int8_t *w, const nn_dwm_rows_t *g,

@@ -12,8 +12,12 @@
 #define DW_SHORT_RUN 8
 
 /* nn_dot_int8.S: four adjacent channels of a depthwise convolution over a list of taps. */
-void nn_dw4_int8(const int8_t *x, const int8_t *w, const int32_t *x_off, const int32_t *w_off, uint32_t taps,
-                 int32_t acc[4]);
+typedef struct {
+    const int32_t *x_off, *w_off;
+    uint32_t taps, quads;
+    const int32_t *bias;
+} nn_dw4_all_t;
+void nn_dw4_all_int8(const int8_t *x, const int8_t *w, const nn_dw4_all_t *g, int32_t *sums);
 /* nn_dot_int8.S: four outputs of one input channel (a channel multiplier) over a
    rectangle of taps (rows of cols taps; the skips go from a row's end to the next row's
    start). */
@@ -198,29 +202,46 @@ static void dw_taps(const int8_t *xs, const int8_t *w, const int32_t *bias, cons
     }
 }
 
-/* Four adjacent channels per call of nn_dw4_int8 when a tap's channels are whole words
+/* Four adjacent channels at a time (nn_dw4_all_int8) when a tap's channels are whole words
    of input and of weights: multiplier 1, channels a multiple of 4, aligned data. */
 static int dw_words(const int8_t *xs, const int8_t *w, uint32_t cin, uint32_t mult)
 {
     return mult == 1 && (cin & 3u) == 0 && (((uintptr_t)xs | (uintptr_t)w) & 3u) == 0;
 }
 
-/* Every output channel of one position, four at a time, from its taps in range (x_off
-   from xs, w_off from w); pad_w are the weight offsets of the taps in the padding, whose
-   x_zp * w goes back into the sum (the folded bias took it away). */
+#define DW_QUADS 4 /* channel quads nn_dw4_all_int8 sums a call (their sums on the stack) */
+
+/* Every output channel of one position from its taps in range (x_off from xs, w_off from
+   w): one assembly call sums up to DW_QUADS quads, then each sum is finished; pad_w are the
+   weight offsets of the taps in the padding, whose x_zp * w goes back into the sum (the
+   folded bias took it away). */
 static void dw_quads(const int8_t *xs, const int8_t *w, const int32_t *x_off, const int32_t *w_off, uint32_t n,
                      const uint16_t *pad_w, uint32_t n_pad, const tfl_conv_t *q, int8_t *y)
 {
-    for (uint32_t c = 0; c < q->in_c; c += 4) {
-        int32_t acc[4] = {q->bias[c], q->bias[c + 1], q->bias[c + 2], q->bias[c + 3]};
-        if (n > 0)
-            nn_dw4_int8(xs + c, w + c, x_off, w_off, n, acc);
-        for (uint32_t j = 0; j < 4; j++) {
-            int32_t pad = 0;
-            for (uint32_t t = 0; t < n_pad; t++)
-                pad += w[pad_w[t] + c + j];
-            y[c + j] = nn_finish(acc[j] + q->in_zp * pad, &q->rq[c + j], &q->out);
+    const uint32_t channels = q->in_c;
+    const nn_requant_t *rq = q->rq;
+    const nn_output_t out = q->out; /* locals: the stores to y cannot alias them */
+    int32_t sums[4 * DW_QUADS];
+    for (uint32_t c0 = 0; c0 < channels; c0 += 4 * DW_QUADS) {
+        const uint32_t left = (channels - c0) / 4, quads = left < DW_QUADS ? left : DW_QUADS;
+        if (n > 0) {
+            const nn_dw4_all_t g = {x_off, w_off, n, quads, q->bias + c0};
+            nn_dw4_all_int8(xs + c0, w + c0, &g, sums);
+        } else {
+            for (uint32_t j = 0; j < 4 * quads; j++)
+                sums[j] = q->bias[c0 + j];
         }
+        if (n_pad > 0) /* a border position */
+            for (uint32_t j = 0; j < 4 * quads; j++) {
+                int32_t pad = 0;
+                for (uint32_t t = 0; t < n_pad; t++)
+                    pad += w[pad_w[t] + c0 + j];
+                sums[j] += q->in_zp * pad;
+            }
+        const nn_requant_t *r = rq + c0;
+        int8_t *yc = y + c0;
+        for (uint32_t j = 0; j < 4 * quads; j++)
+            yc[j] = nn_finish(sums[j], &r[j], &out);
     }
 }
 

@@ -213,41 +213,60 @@ void run(void) {{ nn_time_project(x, {t_in}, {ch}, d, bias, {k_out}, rq, &out, y
 
 DW4 = """
 #include <stdint.h>
-void nn_dw4_int8(const int8_t *x, const int8_t *w, const int32_t *x_off, const int32_t *w_off, uint32_t taps,
-                 int32_t acc[4]);
+typedef struct {
+    const int32_t *x_off, *w_off;
+    uint32_t taps, quads;
+    const int32_t *bias;
+} nn_dw4_all_t;
+void nn_dw4_all_int8(const int8_t *x, const int8_t *w, const nn_dw4_all_t *g, int32_t *sums);
 int8_t x[64] __attribute__((aligned(4)));
 int8_t w[64] __attribute__((aligned(4)));
-int32_t x_off[8], w_off[8], acc[4];
-void dw4(uint32_t taps) { nn_dw4_int8(x, w, x_off, w_off, taps, acc); }
+int32_t x_off[8], w_off[8], bias[8], sums[8];
+void dw4(uint32_t taps, uint32_t quads)
+{
+    const nn_dw4_all_t g = {x_off, w_off, taps, quads, bias};
+    nn_dw4_all_int8(x, w, &g, sums);
+}
 """
 
 
-def test_four_depthwise_channels_at_once_are_exact_and_cost_31_cycles_a_tap(mcu):
-    """nn_dw4_int8 adds each tap's four channel products to four sums, exactly as numpy
-    does (extreme values included), and a tap costs what the TRM counts for its loop:
-    LDM x_off 2, LDM w_off 2, two LDR 2 + 2, four lanes of SXTB/LSLS+ASRS, MULS, ADD
-    (4 + 6 + 6 + 4), CMP 1, BNE taken 2 = 31 cycles, whatever the data."""
+def test_depthwise_channels_four_at_a_time_are_exact_and_cost_31_cycles_a_tap(mcu):
+    """nn_dw4_all_int8 adds each tap's four channel products to four sums started at the
+    biases, a quad after another, exactly as numpy does (extreme values included), and a
+    tap costs what the TRM counts for its loop: LDM x_off 2, LDM w_off 2, two LDR 2 + 2,
+    four lanes of SXTB/LSLS+ASRS, MULS, ADD (4 + 6 + 6 + 4), CMP 1, BNE taken 2 = 31
+    cycles; a quad 45 around its taps (LDR, LDM of four biases, STR, four MOV, four LDR,
+    LSLS, ADDS, MOV = 24 before; BNE not taken -1, LDR, four MOV, STM of four, STR, two
+    ADDS, LDR, SUBS, STR, BNE taken = 22 after), whatever the data."""
     fw = _build(mcu, DW4)
     rng = np.random.default_rng(7)
     x = rng.integers(-128, 128, 64).astype(np.int8)
     w = rng.integers(-128, 128, 64).astype(np.int8)
     x[:4], w[:4] = -128, -128  # the largest products
-    x_off = rng.choice(np.arange(0, 64, 4), 8, replace=False)
-    w_off = rng.choice(np.arange(0, 64, 4), 8, replace=False)
+    x_off = rng.choice(np.arange(0, 56, 4), 8, replace=False)  # room for a second quad
+    w_off = rng.choice(np.arange(0, 56, 4), 8, replace=False)
+    bias = np.array([5, -7, 1 << 20, -(1 << 20), 0, 1, -1, 99])
     fw.write("x", x, "<i1")
     fw.write("w", w, "<i1")
     fw.write("x_off", x_off, "<i4")
     fw.write("w_off", w_off, "<i4")
+    fw.write("bias", bias, "<i4")
     cycles = {}
-    for taps in (1, 8):
-        start = np.array([5, -7, 1 << 20, -(1 << 20)])
-        fw.write("acc", start, "<i4")
-        cycles[taps] = fw.call("dw4", taps).cycles
-        want = start + sum(
-            x[xo : xo + 4].astype(np.int64) * w[wo : wo + 4] for xo, wo in zip(x_off[:taps], w_off[:taps])
+    for taps, quads in ((1, 1), (8, 1), (8, 2)):
+        cycles[taps, quads] = fw.call("dw4", taps, quads).cycles
+        want = np.concatenate(
+            [
+                bias[4 * q : 4 * q + 4]
+                + sum(
+                    x[xo + 4 * q : xo + 4 * q + 4].astype(np.int64) * w[wo + 4 * q : wo + 4 * q + 4]
+                    for xo, wo in zip(x_off[:taps], w_off[:taps])
+                )
+                for q in range(quads)
+            ]
         )
-        assert np.array_equal(fw.read("acc", "<i4"), want)
-    assert cycles[8] - cycles[1] == 7 * 31
+        assert np.array_equal(fw.read("sums", "<i4")[: 4 * quads], want), (taps, quads)
+    assert cycles[8, 1] - cycles[1, 1] == 7 * 31
+    assert cycles[8, 2] - cycles[8, 1] == 8 * 31 + 45
 
 
 DWM4_ROWS = """
