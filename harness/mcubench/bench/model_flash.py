@@ -54,7 +54,7 @@ def category(name: str, kind: str) -> str:
     m = _OP_ARRAY.match(name)
     if m and m.group(1) in _ROLE:
         return _ROLE[m.group(1)]
-    if name == "lstm_sigmoid":
+    if name in ("lstm_sigmoid", "exp2_32"):  # shared by every LSTM / float SOFTMAX of a model
         return "tables"
     return "other data"
 
