@@ -114,8 +114,9 @@ def _add_model(sub):
     p.add_argument(
         "--compare-kernels",
         action="store_true",
-        help="time every CONV_2D, DEPTHWISE_CONV_2D and FULLY_CONNECTED with our kernels, CMSIS-NN "
-        "(CMSIS_NN_ROOT) and TFLite Micro's reference kernels -O2/-O3 (TFLM_ROOT), weights in SRAM, "
+        help="time every CONV_2D, DEPTHWISE_CONV_2D, FULLY_CONNECTED and SVDF with our kernels, "
+        "CMSIS-NN (CMSIS_NN_ROOT) and TFLite Micro's reference kernels -O2/-O3 (TFLM_ROOT; its SVDF "
+        "also needs flatbuffers' headers: FLATBUFFERS_ROOT or its downloads folder), weights in SRAM, "
         "each output against TFLite Micro's host interpreter",
     )
     p.add_argument("--json", action="store_true", help=JSON_HELP)
