@@ -469,6 +469,18 @@ nn_dwm4_rows_int8:
  * Registers: r0/r2 the two values, r1 s, r3 acc, r4 next, r5 the index, r6 w's run end,
  * r7 s's run end.
  */
+/* One run of the ring: r5 counts up to zero, indexing both r6 (w) and r7 (s) from their
+   run's end; the products into r3. */
+.macro RING_RUN load, size
+1:
+    \load r2, [r6, r5]
+    \load r0, [r7, r5]
+    muls  r2, r0
+    adds  r3, r3, r2
+    adds  r5, r5, #\size
+    bne   1b
+.endm
+
 .macro RING_DOT name, load, size
     .section .text.\name, "ax", %progbits
     .global \name
@@ -483,26 +495,14 @@ nn_dwm4_rows_int8:
     subs  r6, r0, r5          /* w + (m - next) */
     lsls  r2, r2, #(\size - 1)
     adds  r7, r1, r2          /* s + m */
-1:
-    \load r2, [r6, r5]
-    \load r0, [r7, r5]
-    muls  r2, r0
-    adds  r3, r3, r2
-    adds  r5, r5, #\size
-    bne   1b
+    RING_RUN \load, \size
     cmp   r4, #0              /* a second run: slots 0..next-1 */
     beq   3f
     lsls  r4, r4, #(\size - 1)
     adds  r6, r6, r4          /* w + m */
     adds  r7, r1, r4          /* s + next */
     rsbs  r5, r4, #0
-2:
-    \load r2, [r6, r5]
-    \load r0, [r7, r5]
-    muls  r2, r0
-    adds  r3, r3, r2
-    adds  r5, r5, #\size
-    bne   2b
+    RING_RUN \load, \size
 3:
     movs  r0, r3
     pop   {r4, r5, r6, r7, pc}

@@ -47,6 +47,28 @@ int32_t nn_dot_int8(const int8_t *x, const int8_t *w, uint32_t n, int32_t acc);
 /* acc + sum x[i x_step] w[i w_step] over n > 0 int8 pairs (strided; in assembly). */
 int32_t nn_sdot_int8(const int8_t *x, int32_t x_step, const int8_t *w, int32_t w_step, uint32_t n, int32_t acc);
 
+/* The depthwise and SVDF inner loops of the imported models' kernels (tfl_ops.c), in
+   nn_dot_int8.S, where each is counted cycle by cycle. */
+/* Every channel quad of a position: sums[c] = bias[c] + sum over the taps of
+   x[x_off[t] + c] w[w_off[t] + c] for 4 quads channels (taps > 0, all word-aligned). */
+typedef struct {
+    const int32_t *x_off, *w_off;
+    uint32_t taps, quads;
+    const int32_t *bias;
+} nn_dw4_all_t;
+void nn_dw4_all_int8(const int8_t *x, const int8_t *w, const nn_dw4_all_t *g, int32_t *sums);
+/* Four outputs of one input channel (a channel multiplier) over a rectangle of taps: rows
+   of cols taps, the skips from a row's end to the next row's start. */
+typedef struct {
+    int32_t x_step, w_step, x_skip, w_skip;
+    uint32_t cols, rows;
+} nn_dwm_rows_t;
+void nn_dwm4_rows_int8(const int8_t *x, const int8_t *w, const nn_dwm_rows_t *g, int32_t acc[4]);
+/* An SVDF filter's time sum over its ring of m values, oldest (slot next) first;
+   m_next = m | next << 16. */
+int32_t nn_ring_dot_s8(const int8_t *w, const int8_t *s, uint32_t m_next, int32_t acc);
+int32_t nn_ring_dot_s16(const int16_t *w, const int16_t *s, uint32_t m_next, int32_t acc);
+
 /* int16 -> int8: y = clamp(zp + requant(x, multiplier, shift)), e.g. Q7.8 log-mel. */
 void nn_quantize_int16(const int16_t *x, uint32_t n, int32_t multiplier, int32_t shift, int32_t zp, int8_t *y);
 

@@ -11,21 +11,6 @@
 /* A 1-D kernel of at most this many taps too; longer runs go faster through nn_sdot_int8. */
 #define DW_SHORT_RUN 8
 
-/* nn_dot_int8.S: four adjacent channels of a depthwise convolution over a list of taps. */
-typedef struct {
-    const int32_t *x_off, *w_off;
-    uint32_t taps, quads;
-    const int32_t *bias;
-} nn_dw4_all_t;
-void nn_dw4_all_int8(const int8_t *x, const int8_t *w, const nn_dw4_all_t *g, int32_t *sums);
-/* nn_dot_int8.S: four outputs of one input channel (a channel multiplier) over a
-   rectangle of taps (rows of cols taps; the skips go from a row's end to the next row's
-   start). */
-typedef struct {
-    int32_t x_step, w_step, x_skip, w_skip;
-    uint32_t cols, rows;
-} nn_dwm_rows_t;
-void nn_dwm4_rows_int8(const int8_t *x, const int8_t *w, const nn_dwm_rows_t *g, int32_t acc[4]);
 
 /* The taps of one output position that fall inside the input: a rectangle
    [ky0, ky1) x [kx0, kx1) of the kernel, since validity is decided per axis. */
@@ -660,8 +645,6 @@ void tfl_requantize16(const int16_t *x, void *y, uint32_t n, int32_t multiplier,
    time-weight sum is folded into the unit's bias by the generator, so the time sums are
    plain dot products over the ring's two runs, oldest first (nn_dot_int8.S; sums wrap
    as TFLite Micro's int32 sums do in two's complement). */
-int32_t nn_ring_dot_s8(const int8_t *w, const int8_t *s, uint32_t m_next, int32_t acc);
-int32_t nn_ring_dot_s16(const int16_t *w, const int16_t *s, uint32_t m_next, int32_t acc);
 
 /* Each filter's feature into the state's slot h. */
 __attribute__((noinline)) static void svdf_features(const tfl_svdf_t *p, const int8_t *x, void *state, uint32_t h)

@@ -212,13 +212,7 @@ void run(void) {{ nn_time_project(x, {t_in}, {ch}, d, bias, {k_out}, rq, &out, y
 
 
 DW4 = """
-#include <stdint.h>
-typedef struct {
-    const int32_t *x_off, *w_off;
-    uint32_t taps, quads;
-    const int32_t *bias;
-} nn_dw4_all_t;
-void nn_dw4_all_int8(const int8_t *x, const int8_t *w, const nn_dw4_all_t *g, int32_t *sums);
+#include "nn_int8.h"
 int8_t x[64] __attribute__((aligned(4)));
 int8_t w[64] __attribute__((aligned(4)));
 int32_t x_off[8], w_off[8], bias[8], sums[8];
@@ -270,12 +264,7 @@ def test_depthwise_channels_four_at_a_time_are_exact_and_cost_31_cycles_a_tap(mc
 
 
 DWM4_ROWS = """
-#include <stdint.h>
-typedef struct {
-    int32_t x_step, w_step, x_skip, w_skip;
-    uint32_t cols, rows;
-} nn_dwm_rows_t;
-void nn_dwm4_rows_int8(const int8_t *x, const int8_t *w, const nn_dwm_rows_t *g, int32_t acc[4]);
+#include "nn_int8.h"
 int8_t x[128] __attribute__((aligned(4)));
 int8_t w[512] __attribute__((aligned(4)));
 int32_t acc[4];
@@ -318,9 +307,7 @@ def test_a_channel_multipliers_four_outputs_over_a_rectangle_are_exact_and_cost_
 
 
 RING = """
-#include <stdint.h>
-int32_t nn_ring_dot_s8(const int8_t *w, const int8_t *s, uint32_t m_next, int32_t acc);
-int32_t nn_ring_dot_s16(const int16_t *w, const int16_t *s, uint32_t m_next, int32_t acc);
+#include "nn_int8.h"
 int8_t w8[40], s8[40];
 int16_t w16[40] __attribute__((aligned(4))), s16[40] __attribute__((aligned(4)));
 int32_t ring8(uint32_t m_next, int32_t acc) { return nn_ring_dot_s8(w8, s8, m_next, acc); }
