@@ -68,6 +68,7 @@ void tfl_conv2d_patches(const tfl_conv_t *p)
     if ((uint32_t)p->k_h * p->k_w * p->in_c > TFL_CONV_PATCH_BYTES)
         return; /* the generator never calls it so (tfl_ops.h) */
     const uint32_t cin = p->in_c, in_row = (uint32_t)p->in_w * cin, taps = (uint32_t)p->k_h * p->k_w;
+    const uint32_t row = (taps * cin + 3u) & ~3u; /* a weight row, padded with zeros to words */
     int8_t patch[TFL_CONV_PATCH_BYTES] __attribute__((aligned(4)));
     int8_t *y = p->y;
     for (uint32_t oy = 0; oy < p->out_h; oy++) {
@@ -91,7 +92,8 @@ void tfl_conv2d_patches(const tfl_conv_t *p)
                         memcpy(dst, p->x + (uint32_t)iy * in_row + (uint32_t)ix * cin, cin);
                 }
             }
-            nn_fully_connected(patch, taps * cin, p->w, p->bias, p->out_c, p->rq, &p->out, y);
+            /* the patch's bytes past taps * cin meet zero weights: whatever they hold adds 0 */
+            nn_fully_connected(patch, row, p->w, p->bias, p->out_c, p->rq, &p->out, y);
         }
     }
 }

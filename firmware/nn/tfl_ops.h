@@ -45,7 +45,8 @@ void tfl_depthwise_conv2d(const tfl_conv_t *p);
    tfl_conv2d_pointwise: a 1x1 kernel without padding, a fully connected layer per position;
    tfl_conv2d_patches: k_h k_w in_c <= TFL_CONV_PATCH_BYTES, each position's patch gathered
    (padded taps as the input zero point) then a fully connected layer over it (a larger
-   patch: nothing is computed);
+   patch: nothing is computed); its weights' rows are padded with zeros to whole words,
+   [oc][(k_h k_w in_c + 3) & ~3], so that the word dot product takes every row whole;
    tfl_depthwise_fanout: a channel multiplier of 4, 8, ... and word-aligned weights, four
    outputs of one input channel at a time. */
 #define TFL_CONV_PATCH_BYTES 256

@@ -131,8 +131,13 @@ def emit_weighted(cg, op):
     lo, hi = L.act
     wname, bname, rname = f"op{k}_w", f"op{k}_bias", f"op{k}_rq"
     # weights keep TFLite's layouts (tfl_ops.h): FC [out][in], conv [oc][kh][kw][ic],
-    # depthwise [kh][kw][oc]
-    cg.consts.append(emit.c_array("int8_t", wname, w, aligned=True, const=cg.in_flash))
+    # depthwise [kh][kw][oc]; the patch path's rows padded with zeros to whole words
+    stored = w
+    if op.name == "CONV_2D" and kernel_for(L) == "tfl_conv2d_patches":
+        rows = w.reshape(L.n_out, -1)
+        stored = np.zeros((L.n_out, -(-rows.shape[1] // 4) * 4), np.int8)
+        stored[:, : rows.shape[1]] = rows
+    cg.consts.append(emit.c_array("int8_t", wname, stored, aligned=True, const=cg.in_flash))
     cg.consts.append(emit.c_array("int32_t", bname, folded, const=cg.in_flash))
     cg.consts.append(
         f"static {'const ' if cg.in_flash else ''}nn_requant_t {rname}[{L.n_out}] = {{"
