@@ -39,7 +39,7 @@ def test_the_flash_breakdown_accounts_for_every_byte(name, in_sram):
     target = load_target("rp2040")
     elf = model_run.firmware(generate(FIXTURES / f"{name}.tflite", in_sram), target)
     image = ElfImage.load(elf)
-    parts = model_flash.flash_breakdown(image, target)
+    parts = model_flash.flash_breakdown(image)
     flash, syms = _binutils(elf)
     assert sum(parts.values()) == sizes(image, target).flash_bytes == flash
     weights = sum(n for s, n in syms.items() if re.fullmatch(r"op\d+_w[ft]?", s))

@@ -59,9 +59,9 @@ def category(name: str, kind: str) -> str:
     return "other data"
 
 
-def flash_breakdown(image, target) -> dict[str, int]:
+def flash_breakdown(image) -> dict[str, int]:
     """Bytes per category, summing to the image's flash figure."""
-    contents = flash_contents(image, target)
+    contents = flash_contents(image)
     out: dict[str, int] = dict.fromkeys(CATEGORIES, 0)
     for name, kind, n in contents.symbols:
         out[category(name, kind)] += n

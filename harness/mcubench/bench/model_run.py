@@ -220,7 +220,7 @@ def run(
     out.state_bytes = info.state_bytes
     out.flash_bytes = size.flash_bytes
     out.code_bytes = size.text_bytes
-    out.flash_breakdown = flash_breakdown(image, target)
+    out.flash_breakdown = flash_breakdown(image)
     out.ram_static_bytes = size.ram_static_bytes
     totals = [0] * len(gen.ops)
     first: list[dict | None] = [None] * len(gen.ops)

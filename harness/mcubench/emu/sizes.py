@@ -65,18 +65,14 @@ class FlashContents:
     symbols: list = field(default_factory=list)
     unattributed: dict = field(default_factory=dict)
 
-    @property
-    def total(self) -> int:
-        return sum(b for _, _, b in self.symbols) + sum(self.unattributed.values())
 
-
-def flash_contents(image, target) -> FlashContents:
-    """The symbols of the sections `sizes` counts as flash, each byte once (aliases at
-    one address count once; a symbol overlapping the previous one counts from its end)."""
-    del target  # the same sections whatever the chip: kept for the signature of `sizes`
+def flash_contents(image) -> FlashContents:
+    """The symbols of the sections `sizes` counts as flash (every allocated section with
+    contents, whatever the chip), each byte once (aliases at one address count once; a
+    symbol overlapping the previous one counts from its end)."""
     out = FlashContents()
     for sec in image.sections:
-        if not sec.alloc or sec.size == 0 or sec.nobits:  # as `sizes`: all else is stored
+        if not sec.alloc or sec.size == 0 or sec.nobits:
             continue
         end_of_section = sec.addr + sec.size
         inside = sorted(

@@ -1,6 +1,7 @@
-"""SOFTMAX (int8 -> int8 or int16): exp of each difference from the row's maximum from a table of
-TFLite Micro's values, its reciprocal and rounding on the chip. On float32 (a model's
-float tail after DEQUANTIZE): TFLite Micro's float reference, expf and all, on the chip."""
+"""SOFTMAX (int8 -> int8 or int16): exp of each difference from the row's maximum from a
+table of TFLite Micro's values, its reciprocal and rounding on the chip. On float32 (a
+model's float tail after DEQUANTIZE): TFLite Micro's float reference on the chip, its exp
+correctly rounded (tfl_ops.c's tfl_expf, scaled by the exp2_table made here)."""
 
 from __future__ import annotations
 
