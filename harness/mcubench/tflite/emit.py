@@ -177,22 +177,25 @@ def wrap32(v: np.ndarray) -> np.ndarray:
     return ((np.asarray(v, dtype=np.int64) + (1 << 31)) & 0xFFFFFFFF) - (1 << 31)
 
 
-def run_groups(
-    runs: list[tuple[int, int, int]], repeat: bool = True
-) -> list[tuple[int, int, int, int, int, int]]:
-    """Copy runs (source, destination, length) as groups (source, destination, length,
-    count, source step, destination step): runs that continue each other in both tensors
-    become one, then (repeat) equal runs at equal steps one group. A padded or sliced
-    narrow tensor is then a group per padded axis, not a table row per byte."""
+def merge_runs(runs: list[tuple[int, int, int]]) -> list[tuple[int, int, int]]:
+    """Copy runs (source, destination, length) with the runs that continue each other in
+    both tensors made one."""
     merged: list[list[int]] = []
     for src, dst, n in runs:
         if merged and merged[-1][0] + merged[-1][2] == src and merged[-1][1] + merged[-1][2] == dst:
             merged[-1][2] += n
         else:
             merged.append([src, dst, n])
+    return [(s, d, n) for s, d, n in merged]
+
+
+def run_groups(runs: list[tuple[int, int, int]]) -> list[tuple[int, int, int, int, int, int]]:
+    """Copy runs as groups (source, destination, length, count, source step, destination
+    step): after merge_runs, equal runs at equal steps are one group. A padded or sliced
+    narrow tensor is then a group per padded axis, not a table row per byte."""
     groups: list[list[int]] = []
-    for src, dst, n in merged:
-        g = groups[-1] if groups and repeat else None
+    for src, dst, n in merge_runs(runs):
+        g = groups[-1] if groups else None
         if g is not None and g[2] == n and g[3] == 1:
             g[3], g[4], g[5] = 2, src - g[0], dst - g[1]
         elif g is not None and g[2] == n and (src, dst) == (g[0] + g[3] * g[4], g[1] + g[3] * g[5]):
@@ -288,8 +291,7 @@ class Gen:
         the runs (merged where they continue each other) as a const table of three words
         a run for tfl_place_runs, or as run_groups of six words for tfl_place_groups where
         that table is smaller."""
-        groups = run_groups(runs)
-        merged = [(s, d, n * c) for s, d, n, c, _, _ in run_groups(runs, repeat=False)]
+        merged, groups = merge_runs(runs), run_groups(runs)
         if 6 * len(groups) < 3 * len(merged):
             self.consts.append(c_array("uint32_t", name, [v for g in groups for v in g]))
             return f"tfl_place_groups({self.arena(xi)}, {self.arena(yi)}, {name}, {len(groups)})"
