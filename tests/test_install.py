@@ -172,7 +172,25 @@ def test_a_new_user_project_runs_checks_and_gates_from_the_wheel(installed):
         _sh(installed, "mcubench", "model", "kws.tflite", "--target", "py32f003", "--run", "--json").stdout
     )
     assert model["bit_exact"] and model["fits"] and len(model["ops"]) == 5
+    assert sum(model["flash_breakdown"].values()) == model["flash_bytes"]
     assert list((project / ".mcubench" / "build" / "gen" / "models").glob("kws-*.c"))
+    # an SVDF model (its ring state kept between steps) from the wheel's kernels
+    shutil.copy(ROOT / "tests" / "fixtures" / "tflite" / "svdf.tflite", project / "svdf.tflite")
+    svdf = json.loads(
+        _sh(
+            installed,
+            "mcubench",
+            "model",
+            "svdf.tflite",
+            "--target",
+            "py32f003",
+            "--run",
+            "--steps",
+            "8",
+            "--json",
+        ).stdout
+    )
+    assert svdf["bit_exact"] and [o["op"] for o in svdf["ops"]] == ["SVDF"] and svdf["steps"] == 8
     # its layers timed against the kernel libraries: without their checkouts, ours alone
     compared = json.loads(
         _sh(

@@ -10,6 +10,7 @@ import json
 import os
 from pathlib import Path
 
+import flatbuffers
 import numpy as np
 import pytest
 from run_cli import mcubench
@@ -155,4 +156,16 @@ def test_an_end_the_generator_cannot_match_is_one_line_naming_it(
     path = tmp_path / "end.tflite"
     path.write_bytes(bytes(me.Model(subgraphs=[sg]).build()))
     with pytest.raises(ModelError, match=message):
+        generate(path)
+
+
+def test_an_svdf_whose_rank_does_not_divide_its_filters_is_refused(tmp_path):
+    """A forged rank (3 for 8 filters): one line naming the operator, not a wrong sum."""
+    model = fb.ModelT.InitFromPackedBuf(svdf_model(True, 1, True), 0)
+    model.subgraphs[0].operators[0].builtinOptions.rank = 3
+    b = flatbuffers.Builder(1024)
+    b.Finish(model.Pack(b), file_identifier=b"TFL3")
+    path = tmp_path / "svdf.tflite"
+    path.write_bytes(bytes(b.Output()))
+    with pytest.raises(ModelError, match=r"operator 0 \(SVDF\): rank 3 and shapes disagree"):
         generate(path)
